@@ -1,0 +1,23 @@
+"""fastact: neural-network activation functions and their derivatives as NumPy ufuncs.
+
+Every activation is an object ``fastact.<name>``::
+
+    y = fastact.sigmoid(x)                    # forward (any array-like, out=, broadcasting)
+    d = fastact.sigmoid.derivative(x)         # f'(x)
+    dx = fastact.sigmoid.backward(g, x)       # g * f'(x) in one pass
+    dx = fastact.sigmoid.backward_from_output(g, y)   # from the forward's output
+    fastact.sigmoid.reference                 # the pure-Python twin
+
+``fastact.ACTIVATIONS`` lists them all, in the gallery's order.
+"""
+
+from . import reference
+from ._api import build as _build
+from ._registry import ACTIVATIONS as _SPECS
+
+__version__ = "0.1.0"
+
+ACTIVATIONS = _build()
+globals().update(ACTIVATIONS)
+
+__all__ = ["ACTIVATIONS", "reference", *ACTIVATIONS]

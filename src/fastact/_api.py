@@ -1,0 +1,379 @@
+"""The thin API: one object per activation, wrapping the compiled ufuncs.
+
+The ufuncs in ``_kernels._ufuncs`` already follow NumPy's rules (broadcasting, ``out=``,
+strides, 0-d and empty arrays, byte order).  This layer adds only what an activation
+library owes its users on top of that:
+
+* integer and bool input computes in float64 (like ``np.tanh`` on Python ints and int64
+  arrays; NumPy alone would give float16 for bool and int8);
+* parameters (slopes, alpha, weight) are cast to the dtype of the data, so a float32
+  input gives a float32 result whatever the parameter's type;
+* bad input fails before anything is written, with a message that names the function;
+* the forms that are not plain ufunc calls: gelu's ``approximate``, prelu's per-channel
+  weight and its gradient, rrelu's random slopes, softmax along an axis.
+"""
+
+import operator
+
+import numpy as np
+
+from . import _registry, reference
+from ._kernels._ufuncs import UFUNCS
+
+_F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+_PY_SCALARS = (float, int, bool)
+
+
+def _real(fname, what, value):
+    """Return value as something NumPy reads as real numbers, or raise TypeError.
+
+    Python scalars are passed through untouched so that NumPy treats them as "weak"
+    (``sigmoid(float32_array) * 2.0`` rules): they do not promote a float32 array.
+    """
+    if type(value) in _PY_SCALARS:
+        return value
+    if isinstance(value, np.ndarray):
+        arr = value
+    else:
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"fastact.{fname}: {what} is not an array of numbers: {exc}") from None
+    kind = arr.dtype.kind
+    if kind not in "biuf" or arr.dtype.itemsize > 8:
+        raise TypeError(
+            f"fastact.{fname}: {what} must be real numbers (bool, int or float up to float64), "
+            f"got dtype {arr.dtype}"
+        )
+    return arr
+
+
+def _result_dtype(data):
+    """NumPy's promotion of the data operands; integers and bool compute in float64."""
+    dt = np.result_type(*data)
+    return dt if dt.kind == "f" else _F64
+
+
+def _check_out(fname, out, dtype):
+    if out is None:
+        return
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"fastact.{fname}: out must be a numpy.ndarray, got {type(out).__name__}")
+    if out.dtype != dtype:
+        raise TypeError(f"fastact.{fname}: out has dtype {out.dtype}, but the result is {dtype}")
+    if not out.flags.writeable:
+        raise ValueError(f"fastact.{fname}: out is read-only")
+
+
+def _call(fname, ufunc, data, params, out, **kwargs):
+    """Run one ufunc: data operands promoted together, parameters cast to their dtype.
+
+    Every check NumPy makes (shapes, axis, read-only out) happens before its loop
+    writes anything; errors are re-raised with the function's name.
+    """
+    data = [_real(fname, what, v) for what, v in data]
+    params = [_real(fname, what, v) for what, v in params]
+    dtype = _result_dtype(data)
+    _check_out(fname, out, dtype)
+    pdtype = _F32 if dtype == _F16 else dtype   # float16 loops take float32 parameters
+    sig = (dtype,) * len(data) + (pdtype,) * len(params) + (dtype,)
+    try:
+        return ufunc(*data, *params, out=out, signature=sig, **kwargs)
+    except (TypeError, ValueError) as exc:
+        cls = TypeError if isinstance(exc, TypeError) else ValueError
+        raise cls(f"fastact.{fname}: {exc}") from None
+
+
+class Activation:
+    """An activation: ``f(x, *params, out=None)`` and its derivative and backward.
+
+    Attributes: ``name``, ``params`` (names and defaults), ``info`` (the registry entry:
+    formula, output range, zero-centred, maximum derivative, when to use and to avoid),
+    ``reference`` (the pure-Python twin with the same methods).
+    """
+
+    def __init__(self, spec):
+        self.info = spec
+        self.name = spec.name
+        self.params = spec.params
+        self.reference = reference.BY_NAME[spec.name]
+        self.__doc__ = (
+            f"fastact.{spec.name}: {spec.formula}\n\n"
+            f"derivative: {spec.derivative}\noutput range: {spec.output_range}\n"
+            f"use: {spec.use}\navoid: {spec.avoid}\nkinks and limits: {spec.kinks}\n"
+        )
+
+    def __repr__(self):
+        args = "".join(f", {p.name}={p.default!r}" for p in self.params)
+        return f"<fastact.{self.name}(x{args})>"
+
+    def _fname(self, method):
+        return self.name if method == "forward" else f"{self.name}.{method}"
+
+    @property
+    def has_derivative(self):
+        return hasattr(self, "derivative")
+
+    @property
+    def has_from_output(self):
+        return hasattr(self, "derivative_from_output")
+
+    def _bind(self, method, args, kwargs):
+        """Match positional and keyword parameters to this activation's, with defaults."""
+        params = self.params
+        if len(args) > len(params):
+            raise TypeError(f"fastact.{self.name}.{method}: takes {len(params)} parameter(s) "
+                            f"after the data, got {len(args)}")
+        values = {p.name: p.default for p in params}
+        for p, v in zip(params, args):
+            values[p.name] = v
+        positional = {p.name for p in params[:len(args)]}
+        for k, v in kwargs.items():
+            if k not in values:
+                raise TypeError(f"fastact.{self.name}.{method}: unexpected argument {k!r}")
+            if k in positional:
+                raise TypeError(f"fastact.{self.name}.{method}: {k!r} given twice")
+            values[k] = v
+        return [values[p.name] for p in params]
+
+
+# Parameter checks that keep a kernel from dividing by zero or the from-output formulas
+# from being wrong; scalar parameters only (arrays are the caller's business).
+def _nonzero(name):
+    def check(fname, value):
+        if type(value) in _PY_SCALARS and value == 0:
+            raise ValueError(f"fastact.{fname}: {name} must be nonzero")
+    return check
+
+
+def _nonnegative(name):
+    def check(fname, value):
+        if np.any(np.asarray(value) < 0):
+            raise ValueError(f"fastact.{fname}: the from-output formulas need {name} >= 0 "
+                             f"(with a negative {name} the sign of y no longer tells the branch)")
+    return check
+
+
+_CHECKS = {"celu": _nonzero("alpha"), "softplus": _nonzero("beta")}
+_CHECKS_FROM_OUTPUT = {"leaky_relu": _nonnegative("negative_slope"),
+                       "elu": _nonnegative("alpha"), "celu": _nonnegative("alpha")}
+
+
+class Elementwise(Activation):
+    """An activation whose parameters are scalars or arrays broadcast against x."""
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self._u = {suffix: UFUNCS.get(spec.kernel + suffix) for suffix in
+                   ("", "_derivative", "_backward", "_derivative_from_output",
+                    "_backward_from_output")}
+
+    def _params(self, method, args, kwargs, from_output=False):
+        values = self._bind(method, args, kwargs)
+        check = _CHECKS.get(self.info.kernel)
+        if check and values:
+            check(self._fname(method), values[0])
+        if from_output and self.info.kernel in _CHECKS_FROM_OUTPUT:
+            _CHECKS_FROM_OUTPUT[self.info.kernel](f"{self.name}.{method}", values[0])
+        return [(p.name, v) for p, v in zip(self.params, values)]
+
+    def __call__(self, x, *args, out=None, **kwargs):
+        return _call(self.name, self._u[""], [("x", x)],
+                     self._params("forward", args, kwargs), out)
+
+    def derivative(self, x, *args, out=None, **kwargs):
+        return _call(self.name + ".derivative", self._u["_derivative"], [("x", x)],
+                     self._params("derivative", args, kwargs), out)
+
+    def backward(self, grad_output, x, *args, out=None, **kwargs):
+        return _call(self.name + ".backward", self._u["_backward"],
+                     [("grad_output", grad_output), ("x", x)],
+                     self._params("backward", args, kwargs), out)
+
+
+
+class ElementwiseFromOutput(Elementwise):
+    """An elementwise activation whose derivative is a function of its output y."""
+
+    def derivative_from_output(self, y, *args, out=None, **kwargs):
+        params = self._params("derivative_from_output", args, kwargs, from_output=True)
+        return _call(self.name + ".derivative_from_output",
+                     self._u["_derivative_from_output"], [("y", y)], params, out)
+
+    def backward_from_output(self, grad_output, y, *args, out=None, **kwargs):
+        params = self._params("backward_from_output", args, kwargs, from_output=True)
+        return _call(self.name + ".backward_from_output", self._u["_backward_from_output"],
+                     [("grad_output", grad_output), ("y", y)], params, out)
+
+
+class GELU(Activation):
+    """gelu(x, approximate='none' | 'tanh'): the exact x*Phi(x) or PyTorch's tanh form."""
+
+    _KERNELS = {"none": "gelu", "tanh": "gelu_tanh"}
+
+    def _kernel(self, method, approximate):
+        try:
+            return self._KERNELS[approximate]
+        except (KeyError, TypeError):
+            raise ValueError(f"fastact.{self._fname(method)}: approximate must be 'none' or 'tanh', "
+                             f"got {approximate!r}") from None
+
+    def __call__(self, x, approximate="none", *, out=None):
+        k = self._kernel("forward", approximate)
+        return _call(self.name, UFUNCS[k], [("x", x)], [], out)
+
+    def derivative(self, x, approximate="none", *, out=None):
+        k = self._kernel("derivative", approximate)
+        return _call(self.name + ".derivative", UFUNCS[k + "_derivative"], [("x", x)], [], out)
+
+    def backward(self, grad_output, x, approximate="none", *, out=None):
+        k = self._kernel("backward", approximate)
+        return _call(self.name + ".backward", UFUNCS[k + "_backward"],
+                     [("grad_output", grad_output), ("x", x)], [], out)
+
+
+class PReLU(Activation):
+    """prelu(x, weight): leaky ReLU with a learned slope, one per channel on axis 1.
+
+    ``weight`` is one slope (a scalar or one element) or a 1-d array with one slope per
+    channel, the channels being axis 1 of x (as torch.nn.functional.prelu).
+    """
+
+    def _weight(self, method, x, weight):
+        w = _real(self._fname(method), "weight", weight)
+        w = np.asarray(w)
+        if w.size == 1:
+            return w.reshape(()), w.shape
+        ndim = np.ndim(x)
+        if w.ndim != 1 or ndim < 2 or np.shape(x)[1] != w.shape[0]:
+            raise ValueError(
+                f"fastact.{self._fname(method)}: weight must have 1 element or one per channel "
+                f"(axis 1 of x); got weight shape {w.shape} for x shape {np.shape(x)}")
+        return w.reshape((-1,) + (1,) * (ndim - 2)), w.shape
+
+    def __call__(self, x, weight=0.25, *, out=None):
+        x = _real(self.name, "x", x)
+        w, _ = self._weight("forward", x, weight)
+        return _call(self.name, UFUNCS["leaky_relu"], [("x", x)], [("weight", w)], out)
+
+    def derivative(self, x, weight=0.25, *, out=None):
+        x = _real(self.name + ".derivative", "x", x)
+        w, _ = self._weight("derivative", x, weight)
+        return _call(self.name + ".derivative", UFUNCS["leaky_relu_derivative"], [("x", x)],
+                     [("weight", w)], out)
+
+    def backward(self, grad_output, x, weight=0.25, *, out=None):
+        """Returns (grad_x, grad_weight); grad_weight has the weight's shape."""
+        fname = self.name + ".backward"
+        x = _real(fname, "x", x)
+        w, wshape = self._weight("backward", x, weight)
+        grad_x = _call(fname, UFUNCS["leaky_relu_backward"],
+                       [("grad_output", grad_output), ("x", x)], [("weight", w)], out)
+        # d/dweight of (x if x > 0 else weight * x) is x on the x <= 0 side, 0 elsewhere
+        # (NaN stays NaN: NaN > 0 is False).
+        xa = np.asarray(x, dtype=grad_x.dtype)
+        contrib = np.asarray(grad_output, dtype=grad_x.dtype) * np.where(xa > 0, 0, xa)
+        contrib = np.broadcast_to(contrib, np.shape(grad_x))
+        if w.ndim == 0:
+            grad_w = contrib.sum(dtype=grad_x.dtype).reshape(wshape)
+        else:
+            axes = tuple(i for i in range(contrib.ndim) if i != 1)
+            grad_w = contrib.sum(axis=axes, dtype=grad_x.dtype)
+        return grad_x, grad_w
+
+
+class RReLU(Activation):
+    """rrelu(x, lower=1/8, upper=1/3, training=False, rng=None).
+
+    Evaluation (the default): leaky ReLU with slope (lower + upper) / 2.  Training: a
+    slope per element drawn from U(lower, upper) with ``np.random.default_rng(rng)``;
+    returns ``(y, slopes)`` and the backward takes ``slopes=`` to use the same ones.
+    """
+
+    def _check(self, method, lower, upper):
+        if not lower <= upper:
+            raise ValueError(f"fastact.{self._fname(method)}: lower must be <= upper, "
+                             f"got lower={lower!r}, upper={upper!r}")
+
+    def _slopes(self, method, x, lower, upper, training, slopes):
+        self._check(method, lower, upper)
+        if slopes is not None:
+            return slopes
+        if training:
+            raise ValueError(f"fastact.{self.name}.{method}: in training pass slopes=, the "
+                             "slopes returned by the forward")
+        return (lower + upper) / 2.0
+
+    def __call__(self, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, rng=None, *,
+                 out=None):
+        self._check("forward", lower, upper)
+        if not training:
+            return _call(self.name, UFUNCS["leaky_relu"], [("x", x)],
+                         [("slope", (lower + upper) / 2.0)], out)
+        x = _real(self.name, "x", x)
+        dtype = _result_dtype([x])
+        _check_out(self.name, out, dtype)
+        slopes = np.random.default_rng(rng).uniform(lower, upper, size=np.shape(x))
+        slopes = slopes.astype(dtype if dtype != _F16 else _F32)
+        y = _call(self.name, UFUNCS["leaky_relu"], [("x", x)], [("slopes", slopes)], out)
+        return y, slopes
+
+    def derivative(self, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, *,
+                   slopes=None, out=None):
+        s = self._slopes("derivative", x, lower, upper, training, slopes)
+        return _call(self.name + ".derivative", UFUNCS["leaky_relu_derivative"], [("x", x)],
+                     [("slopes", s)], out)
+
+    def backward(self, grad_output, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, *,
+                 slopes=None, out=None):
+        s = self._slopes("backward", x, lower, upper, training, slopes)
+        return _call(self.name + ".backward", UFUNCS["leaky_relu_backward"],
+                     [("grad_output", grad_output), ("x", x)], [("slopes", s)], out)
+
+
+class Softmax(Activation):
+    """softmax / log_softmax along one axis (default the last), as generalized ufuncs.
+
+    ``backward(grad_output, y, axis=-1)`` takes the forward's output y and returns the
+    vector-Jacobian product along the axis.  A 0-d input is one row of one element.
+    """
+
+    def _axis_call(self, method, ufunc, data, axis, out):
+        fname = self._fname(method)
+        data = [(what, _real(fname, what, v)) for what, v in data]
+        try:
+            axis = operator.index(axis)
+        except TypeError:
+            raise TypeError(f"fastact.{fname}: axis must be an integer, got {axis!r}") from None
+        if all(np.ndim(v) == 0 for _, v in data):
+            # One row of one element: run it as shape (1,), hand back a 0-d result.
+            data = [(what, np.reshape(v, (1,))) for what, v in data]
+            if axis not in (0, -1):
+                raise ValueError(f"fastact.{fname}: axis {axis} is out of bounds for 0-d input")
+            res = _call(fname, ufunc, data, [], None if out is None else out.reshape(1), axis=0)
+            if out is not None:
+                return out
+            return res[0]
+        return _call(fname, ufunc, data, [], out, axis=axis)
+
+    def __call__(self, x, axis=-1, *, out=None):
+        return self._axis_call("forward", UFUNCS[self.info.kernel], [("x", x)], axis, out)
+
+    def backward(self, grad_output, y, axis=-1, *, out=None):
+        return self._axis_call("backward", UFUNCS[self.info.kernel + "_backward"],
+                               [("grad_output", grad_output), ("y", y)], axis, out)
+
+
+_CLASSES = {"elementwise": Elementwise, "gelu": GELU, "prelu": PReLU, "rrelu": RReLU,
+            "axis": Softmax}
+
+
+def _class(spec):
+    if spec.kind == "elementwise" and _registry.KERNEL_BY_NAME[spec.kernel].from_output:
+        return ElementwiseFromOutput
+    return _CLASSES[spec.kind]
+
+
+def build():
+    """One API object per registry entry, in the registry's order."""
+    return {spec.name: _class(spec)(spec) for spec in _registry.ACTIVATIONS}
