@@ -1,0 +1,30 @@
+"""Command line: ``python -m fastact [demo|accuracy] ...``.
+
+With no command it runs the demo: each activation's value and derivative at a few points
+and the kernel's speedup over the pure-Python reference.
+"""
+
+import argparse
+import sys
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = argparse.ArgumentParser(prog="python -m fastact", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser("demo", help="values, derivatives and speedups (the default)")
+    demo.add_argument("--n", type=int, default=100_000, help="elements timed (default 100000)")
+    demo.add_argument("--repeats", type=int, default=5)
+    sub.add_parser("accuracy", help="ULP error of every kernel (see --help)", add_help=False)
+    if argv[:1] == ["accuracy"]:
+        from . import accuracy
+        return accuracy.main(argv[1:])
+    args = parser.parse_args(argv)
+    from . import demo as demo_mod
+    if args.command is None:
+        return demo_mod.run()
+    return demo_mod.run(n=args.n, repeats=args.repeats)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
