@@ -1,0 +1,287 @@
+"""Shared helpers for fastact's tests: the registry as parametrization, point sets,
+dtype helpers and the tolerance rule used when kernels are compared with the reference.
+
+Everything is derived from ``fastact.ACTIVATIONS`` (the registry); no test lists the
+activations by hand except where it is about one named function.
+
+Tolerances (used by :func:`assert_close`): a kernel result ``a`` is compared with the
+reference's ``e`` (a Python float, i.e. double) as
+
+    |a - e| <= k * eps64 * (|e| + c(x))  +  ulps * spacing_dtype(e)  +  floor
+
+* ``k`` is a handful (4 by default).  Both sides compute in double, so eps64 is the unit.
+* ``c(x) = |x * e'(x)|`` is the *condition term*: the absolute error that any double
+  implementation incurs from rounding one x-dependent intermediate (x/sqrt(2) in GELU,
+  x + 0.044715 x^3 in its tanh form, y in the from-output forms).  It is estimated from
+  the reference by one-sided differences (the smaller side, so a jump at a kink does not
+  inflate it).  It matters only in documented ill-conditioned places: the left tails of
+  GELU (both forms; error grows like x^2 and x^3), zero crossings of derivatives (gelu',
+  silu', mish' near their minima), and the from-output forms near saturation (tanh, elu,
+  celu, selu where y has lost the digits of f'(x)).  Everywhere else c(x) <= |e| and the
+  rule is simply "a few eps relative".
+* float32 kernels compute in double and round once, so ``ulps = 1`` for float32 (compared
+  with ``np.float32(reference(float(np.float32(x))))``), 0 for float64.
+* ``floor`` = k subnormal steps times (1 + |x|): results in the subnormal range carry an
+  absolute, not relative, rounding error.
+NaN must match NaN, and infinities must be equal.
+"""
+
+import contextlib
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import fastact
+
+try:
+    from hypothesis import settings as _hsettings
+
+    _hsettings.register_profile("fastact", max_examples=60, deadline=None,
+                                derandomize=True, database=None)
+    _hsettings.load_profile("fastact")
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass
+
+
+def pytest_collection_modifyitems(items):
+    # The spec: no RuntimeWarning, ever.  Enforced here as well as by -W error, so that a
+    # plain `python -m pytest` (CI) checks it too.
+    for item in items:
+        item.add_marker(pytest.mark.filterwarnings("error::RuntimeWarning"))
+
+
+# ---- the registry as parametrization -----------------------------------------------
+
+ACTS = fastact.ACTIVATIONS
+NAMES = list(ACTS)
+ELEMENTWISE = [n for n, f in ACTS.items() if f.info.kind != "axis"]
+AXIS = [n for n, f in ACTS.items() if f.info.kind == "axis"]
+FROM_OUTPUT = [n for n, f in ACTS.items() if f.has_from_output]
+WITH_DERIVATIVE = [n for n, f in ACTS.items() if f.has_derivative]
+WITH_MAX_DERIVATIVE = [n for n, f in ACTS.items() if f.info.max_derivative is not None]
+MONOTONIC = [n for n, f in ACTS.items() if f.info.monotonic]
+
+DTYPES = [np.float32, np.float64]
+DTYPE_IDS = ["float32", "float64"]
+ALL_FLOAT = [np.float16, np.float32, np.float64]
+
+X_METHODS = ("__call__", "derivative", "backward")
+Y_METHODS = ("derivative_from_output", "backward_from_output")
+TWO_DATA = ("backward", "backward_from_output")
+
+
+def methods(f):
+    """The elementwise methods f has, forward first."""
+    return [m for m in X_METHODS + Y_METHODS if hasattr(f, m)]
+
+
+def numeric_params(f):
+    return [p for p in f.params if isinstance(p.default, (int, float))
+            and not isinstance(p.default, bool)]
+
+
+def variants(name):
+    """Parameter sets to test an elementwise activation with, from its registry entry:
+    the defaults, and every numeric parameter doubled and halved together (hardtanh
+    (-2, 2) and (-0.5, 0.5), softplus (2, 40) and (0.5, 10), rrelu (1/4, 2/3) ...);
+    gelu's two forms.  Returns a list of (id, args) with args positional after the data."""
+    f = ACTS[name]
+    if f.info.kind == "gelu":
+        return [("none", ("none",)), ("tanh", ("tanh",))]
+    num = numeric_params(f)
+    if not num:
+        return [("default", ())]
+    out = []
+    for label, s in (("default", 1.0), ("x2", 2.0), ("x0.5", 0.5)):
+        out.append((label, tuple(p.default * s for p in num)))
+    return out
+
+
+def elementwise_variant_cases():
+    return [pytest.param(n, args, id=f"{n}-{label}")
+            for n in ELEMENTWISE for label, args in variants(n)]
+
+
+def elementwise_method_cases(include=None):
+    cases = []
+    for n in ELEMENTWISE:
+        for m in methods(ACTS[n]):
+            if include is None or m in include:
+                for label, args in variants(n):
+                    cases.append(pytest.param(n, m, args, id=f"{n}.{m}-{label}"))
+    return cases
+
+
+def invoke(f, method, data, args=(), **kw):
+    """Call f.<method>(*data, *args, **kw); the first element of a tuple result (prelu's
+    backward gives (grad_x, grad_weight), rrelu in training (y, slopes))."""
+    r = getattr(f, method)(*data, *args, **kw)
+    return r[0] if isinstance(r, tuple) else r
+
+
+def cast_args(args, dtype):
+    """Parameters as the kernel sees them: cast to the data's dtype (float32 for float16).
+    Strings (gelu's approximate) pass through."""
+    pdt = np.float32 if dtype == np.float16 else dtype
+    return tuple(float(pdt(a)) if isinstance(a, (int, float)) else a for a in args)
+
+
+# ---- point sets -----------------------------------------------------------------------
+
+KINKS = (0.0, -3.0, 3.0, 6.0)   # relu & co., hardsigmoid/hardswish, relu6
+
+
+def kink_points(args):
+    """Points where a function with these parameters may have a kink or a switch: 0, +-3,
+    6, each parameter and its negative, and each ratio of two parameters (softplus
+    switches to the identity at x = threshold / beta)."""
+    pts = set(KINKS)
+    num = [a for a in args if isinstance(a, (int, float))]
+    for a in num:
+        pts.update((a, -a))
+        for b in num:
+            if b != 0:
+                pts.add(a / b)
+    return sorted(pts)
+
+
+_MAGNITUDES = (1e-30, 1e-8, 1e-6, 1e-4, 1e-3, 1e-2, 0.1, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5,
+               2.0, 2.5, 3.5, 4.0, 5.0, 7.0, 8.0, 10.0, 12.0, 15.0, 20.5, 25.0, 30.0, 35.0,
+               39.5, 40.5, 50.0, 88.0, 89.0, 100.0, 300.0, 709.0, 710.0, 745.0, 746.0,
+               747.0, 999.0, 1e3, 1001.0, 1e4, 1e30)
+
+
+def points(dtype, args=(), neighbours=True):
+    """The spread of test points, as a sorted array of `dtype` (finite only).
+
+    +-0, the smallest subnormal and smallest normal of the dtype, 1e-30 .. 1e30 both
+    signs (including +-88/89 where float32 exp saturates and +-709/710 and +-745/746
+    where float64 does, +-40 and +-1000 where GELU's branches switch), the largest
+    finite value / 1e8, the kinks (0, +-3, 6, the parameters and their ratios) with
+    their neighbours one ulp away."""
+    fi = np.finfo(dtype)
+    mags = list(_MAGNITUDES) + [float(fi.smallest_subnormal), float(fi.smallest_normal),
+                                float(fi.max) / 1e8]
+    vals = [0.0, -0.0]
+    for m in mags:
+        vals += [m, -m]
+    kinks = kink_points(args)
+    vals += kinks
+    with np.errstate(over="ignore", under="ignore"):
+        arr = np.array(vals, dtype=np.float64).astype(dtype)
+        if neighbours:
+            k = np.array(kinks, dtype=np.float64).astype(dtype)
+            arr = np.concatenate([arr, np.nextafter(k, dtype(np.inf)),
+                                  np.nextafter(k, dtype(-np.inf))])
+    arr = arr[np.isfinite(arr)]
+    return np.unique(arr)
+
+
+def grid(name, n=401):
+    """A regular grid over the activation's plot range (the registry's)."""
+    lo, hi = ACTS[name].info.plot_range
+    return np.linspace(lo, hi, n)
+
+
+def gradients(n, dtype, seed=0):
+    """Deterministic grad_output values of both signs and spread magnitudes, with 0 and 1."""
+    rng = np.random.default_rng(seed)
+    g = rng.standard_normal(n) * np.exp(rng.uniform(-3, 3, n))
+    g[::7] = 1.0
+    g[3::11] = 0.0
+    return g.astype(dtype)
+
+
+# ---- tolerances -----------------------------------------------------------------------
+
+EPS64 = float(np.finfo(np.float64).eps)
+
+
+def eps(dtype):
+    return float(np.finfo(dtype).eps)
+
+
+def condition_term(fn, x):
+    """|x| * |fn'(x)| estimated from the reference by one-sided differences (the smaller
+    side, so a jump at a kink does not count).  0 at 0, at infinities and where fn is
+    not finite nearby."""
+    if x == 0 or not math.isfinite(x):
+        return 0.0
+    h = abs(x) * 1e-7
+    if h < 1e-290:      # subnormal territory: |x f'(x)| is negligible there anyway
+        return 0.0
+    try:
+        f0, fp, fm = fn(x), fn(x + h), fn(x - h)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return 0.0
+    if not all(math.isfinite(v) for v in (f0, fp, fm)):
+        return 0.0
+    return abs(x) * min(abs(fp - f0), abs(f0 - fm)) / h
+
+
+def assert_close(actual, expected, dtype, scale, x=None, k=4, what=""):
+    """Assert |actual - expected| <= k*eps64*scale + ulps*spacing + floor elementwise.
+
+    actual: the kernel's results (any float dtype); expected: the reference's values
+    in double (a list or array of Python floats); scale: the per-element scale
+    (|e| + c(x)) in double; x: the inputs (for the subnormal floor and the message)."""
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    scale = np.asarray(scale, dtype=np.float64)
+    xs = np.zeros_like(e) if x is None else np.asarray(x, dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        e_d = e.astype(dtype).astype(np.float64)           # the reference rounded to dtype
+        ulps = 0.0 if dtype == np.float64 else 1.0
+        sp = np.spacing(np.abs(e_d.astype(dtype))).astype(np.float64)
+        floor = k * float(np.finfo(dtype).smallest_subnormal) * (1.0 + np.abs(xs))
+        tol = k * EPS64 * scale + ulps * sp + floor
+        nan_ok = np.isnan(a) == np.isnan(e_d)
+        inf_ok = np.where(np.isinf(a) | np.isinf(e_d), a == e_d, True)
+        diff = np.abs(a - e_d)
+        fin = np.isfinite(a) & np.isfinite(e_d)
+        val_ok = np.where(fin, diff <= tol, True)
+    ok = nan_ok & inf_ok & val_ok
+    if not ok.all():
+        bad = np.flatnonzero(~ok.ravel())[:8]
+        lines = [f"{what}: {(~ok).sum()} of {ok.size} elements off"]
+        for i in bad:
+            lines.append(f"  x={xs.ravel()[i]!r} kernel={a.ravel()[i]!r} "
+                         f"reference={e_d.ravel()[i]!r} |diff|={diff.ravel()[i]:.3g} "
+                         f"tol={tol.ravel()[i]:.3g}")
+        pytest.fail("\n".join(lines))
+
+
+def assert_ulps(actual, expected, n_ulps, what="", floor=0.0):
+    """Same dtype arrays within n_ulps of each other (NaN matching NaN), or within an
+    absolute floor (for results in the subnormal range)."""
+    a = np.asarray(actual)
+    e = np.asarray(expected)
+    assert a.dtype == e.dtype, (a.dtype, e.dtype)
+    with np.errstate(all="ignore"):
+        nan_ok = np.isnan(a) == np.isnan(e)
+        d = np.abs(a.astype(np.float64) - e.astype(np.float64))
+        sp = np.spacing(np.maximum(np.abs(a), np.abs(e))).astype(np.float64)
+        ok = nan_ok & ((a == e) | (np.isnan(a) & np.isnan(e)) | (d <= n_ulps * sp + floor))
+    if not ok.all():
+        i = np.flatnonzero(~ok.ravel())[:8]
+        pytest.fail(f"{what}: {(~ok).sum()} elements beyond {n_ulps} ulp: "
+                    f"{a.ravel()[i]!r} vs {e.ravel()[i]!r}")
+
+
+@contextlib.contextmanager
+def strict_fp():
+    """Floating-point flags raised by a fastact call become errors (over/divide/invalid;
+    underflow is NumPy's default 'ignore')."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
+            yield
+
+
+def same_values(a, b):
+    """Equal elementwise, NaN equal to NaN, same shape."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
