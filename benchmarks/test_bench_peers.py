@@ -1,0 +1,68 @@
+"""The peers compute what fastact computes: a benchmark of a wrong formula means nothing.
+
+Every case (all activations, not only --quick's) x dtype x pass x implementation, at a
+small n: the result must match fastact's to a tolerance that allows for the peers'
+formulas (float32 constants, cancellation near zeros of the derivative).  Cheap, so it
+runs with --quick too; not a timing test.
+"""
+
+import numpy as np
+import pytest
+
+from fastact import ACTIVATIONS, _peers
+
+N = 2_000
+TOL = {"float32": 2e-4, "float64": 1e-7}   # torch's hardsigmoid_backward uses 1.0f/6.0f
+
+
+def _params():
+    for case in _peers.cases():
+        for dtype in _peers.DTYPES:
+            for pass_ in _peers.PASSES:
+                for impl in _peers.builders(case, pass_, from_x=True):
+                    if impl != "fastact":
+                        yield pytest.param(case, dtype.__name__, pass_, impl,
+                                           id=f"{case.name}-{dtype.__name__}-{pass_}-{impl}")
+
+
+def _parts(result):
+    r = _peers.as_numpy(result)
+    return r if isinstance(r, tuple) else (r,)
+
+
+@pytest.mark.parametrize("case, dtype, pass_, impl", _params())
+def test_peer_matches_fastact(case, dtype, pass_, impl):
+    data = _peers.make_data(case, dtype, N)
+    impls = _peers.builders(case, pass_, from_x=True)
+    expected = _parts(impls["fastact"](data)())
+    got = _parts(impls[impl](data)())
+    if impl == "reference":
+        got = got[:1]      # the reference's prelu backward gives grad_x only
+    for e, g in zip(expected, got):
+        g = np.asarray(g).reshape(np.shape(e))
+        if impl != "reference":
+            assert g.dtype == e.dtype, f"{impl} returns {g.dtype} for {dtype} input"
+        scale = float(np.max(np.abs(e))) if e.size else 1.0
+        np.testing.assert_allclose(g, e, rtol=TOL[dtype], atol=TOL[dtype] * scale * 1e-2)
+
+
+def test_every_activation_has_a_case():
+    names = {c.activation for c in _peers.cases()}
+    assert names == set(ACTIVATIONS)
+
+
+def test_peer_table_names_known_cases():
+    assert set(_peers.PEERS) <= {c.name for c in _peers.cases()}
+
+
+def test_bench_command_runs(capsys, tmp_path):
+    """The bench command end to end on a tiny n (its output, not its figures)."""
+    from fastact import bench
+    out = tmp_path / "bench.json"
+    assert bench.main(["--n", "1000", "--repeats", "1", "--only", "sigmoid,softmax",
+                       "--ref-n", "1000", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "sigmoid" in text and "softmax" in text and "vs best" in text
+    import json
+    d = json.loads(out.read_text())
+    assert {r["impl"] for r in d["results"]} >= {"fastact", "numpy", "reference"}

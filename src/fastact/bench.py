@@ -1,0 +1,348 @@
+"""``python -m fastact bench``: how fast fastact is next to what a user would run instead.
+
+For every activation (gelu twice: exact and tanh), each dtype, forward and backward, it
+times fastact and each installed peer (NumPy, SciPy, PyTorch; their formulas are in
+``fastact._peers``) on the same n elements and prints Melem/s, the ratio of fastact to the
+fastest peer, and fastact's speedup over the pure-Python reference (timed on fewer
+elements and compared per element).
+
+Method: every implementation is warmed up, then called in a loop long enough to measure
+(at least 2 ms per sample); the implementations of one case take turns, ``--repeats``
+times, so that machine noise hits them alike; the best sample counts (noise only ever
+adds time).  One thread: PyTorch runs with ``torch.set_num_threads(--threads)``, 1 by
+default; fastact is single-threaded.  Times vary from run to run on a busy machine: read
+the ratios, not the absolutes, and never assert on them.
+"""
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+from . import ACTIVATIONS, __version__
+from . import _peers
+
+MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
+DTYPE_NAMES = ("float32", "float64")
+
+
+# ---- timing ---------------------------------------------------------------------------
+
+def _loop(fn, number):
+    t0 = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return time.perf_counter() - t0
+
+
+def _calibrate(fn):
+    """Warm up fn and return how many calls make one sample of about MIN_SAMPLE."""
+    fn()
+    t = _loop(fn, 1)
+    return max(1, int(math.ceil(MIN_SAMPLE / max(t, 1e-9)))) if t < MIN_SAMPLE else 1
+
+
+def time_interleaved(fns, repeats):
+    """{name: [seconds per call, one per repeat]}; the functions take turns."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        numbers = {name: _calibrate(fn) for name, fn in fns.items()}
+        samples = {name: [] for name in fns}
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                samples[name].append(_loop(fn, numbers[name]) / numbers[name])
+        return samples
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+# ---- the run --------------------------------------------------------------------------
+
+def _int(text):
+    """'1e6', '1_000_000' or '1000000' -> 1000000."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1 or value != int(value):
+        raise argparse.ArgumentTypeError(f"must be a positive whole number: {text!r}")
+    return int(value)
+
+
+def _int0(text):
+    return 0 if text.strip() in ("0", "0.0") else _int(text)
+
+
+def _parser():
+    p = argparse.ArgumentParser(
+        prog="python -m fastact bench",
+        description="Melem/s of fastact and its installed peers (NumPy, SciPy, PyTorch) per "
+                    "activation, dtype, forward and backward, on one thread.",
+        epilog="Read the ratios, not the absolutes: the figures move with machine load.")
+    p.add_argument("--n", type=_int, default=1_000_000,
+                   help="elements per call (default 1e6; softmax as rows of 1000)")
+    p.add_argument("--repeats", type=_int, default=5,
+                   help="timed samples per implementation; the best counts (default 5)")
+    p.add_argument("--dtype", default="float32,float64",
+                   help="float32, float64 or both, comma-separated (default both)")
+    p.add_argument("--only", metavar="NAME[,NAME]", default=None,
+                   help="activations (or cases such as gelu_tanh) to run (default all)")
+    p.add_argument("--threads", type=_int, default=1,
+                   help="PyTorch's thread count (default 1); recorded in --json. fastact "
+                        "is single-threaded today.")
+    p.add_argument("--ref-n", type=_int0, default=10_000, dest="ref_n",
+                   help="elements for timing the pure-Python reference (default 1e4; 0 skips)")
+    p.add_argument("--json", metavar="PATH", default=None,
+                   help="also write every sample and the table to PATH as JSON")
+    return p
+
+
+def _select(parser, args):
+    dtypes = [s.strip() for s in args.dtype.split(",") if s.strip()]
+    if dtypes in (["both"], ["all"]):
+        dtypes = list(DTYPE_NAMES)
+    bad = [d for d in dtypes if d not in DTYPE_NAMES]
+    if bad or not dtypes:
+        parser.error(f"--dtype: choose from {', '.join(DTYPE_NAMES)}; got {args.dtype!r}")
+    only = None
+    if args.only:
+        only = {s.strip() for s in args.only.split(",") if s.strip()}
+        known = list(ACTIVATIONS) + [c.name for c in _peers.cases() if c.name not in ACTIVATIONS]
+        unknown = sorted(only - set(known))
+        if unknown:
+            parser.error(f"--only: unknown {', '.join(unknown)}; known: {', '.join(known)}")
+    return dtypes, _peers.cases(only)
+
+
+class _Progress:
+    """One status line on stderr, rewritten in place on a terminal."""
+
+    def __init__(self, total, stream=None):
+        self.total, self.done = total, 0
+        self.stream = stream or sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def step(self, text):
+        self.done += 1
+        line = f"fastact bench [{self.done:>3}/{self.total}] {text}"
+        if self.tty:
+            self.stream.write("\r\033[K" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self):
+        if self.tty:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def run(n=1_000_000, repeats=5, dtypes=DTYPE_NAMES, cases=None, ref_n=10_000, threads=1,
+        progress=None):
+    """Time everything; return a list of result dicts (one per implementation and case)."""
+    cases = _peers.cases() if cases is None else cases
+    results = []
+    for dtype in dtypes:
+        for case in cases:
+            if progress:
+                progress.step(f"{case.name} {dtype}")
+            data = _peers.make_data(case, dtype, n)
+            ref_data = _peers.make_data(case, dtype, ref_n) if ref_n else None
+            for pass_ in _peers.PASSES:
+                fns, errors = {}, {}
+                for impl, builder in _peers.builders(case, pass_, reference=False).items():
+                    try:
+                        fn = builder(data)
+                        fn()
+                        fns[impl] = fn
+                    except Exception as exc:       # a peer that breaks is reported, not fatal
+                        errors[impl] = f"{type(exc).__name__}: {exc}"
+                samples = time_interleaved(fns, repeats)
+                if ref_data is not None:
+                    ref_fn = _peers.builders(case, pass_)["reference"](ref_data)
+                    samples_ref = time_interleaved({"reference": ref_fn},
+                                                   max(1, min(3, repeats)))
+                    samples.update(samples_ref)
+                for impl in list(fns) + (["reference"] if ref_data is not None else []):
+                    elems = ref_data.n if impl == "reference" else data.n
+                    best = min(samples[impl])
+                    results.append({
+                        "function": case.name, "activation": case.activation,
+                        "kwargs": case.kwargs, "dtype": dtype, "pass": pass_, "impl": impl,
+                        "n": elems, "threads": threads,
+                        "backward_from": ("y" if case.from_output else "x")
+                        if pass_ == "backward" else None,
+                        "seconds_best": best,
+                        "seconds_median": float(np.median(samples[impl])),
+                        "samples": samples[impl],
+                        "melem_per_s": elems / best / 1e6,
+                    })
+                for impl, err in errors.items():
+                    results.append({"function": case.name, "dtype": dtype, "pass": pass_,
+                                    "impl": impl, "error": err})
+    return results
+
+
+# ---- the table ------------------------------------------------------------------------
+
+def summarize(results, peers):
+    """Rows (dtype, function, pass) -> fastact, peers, best peer, ratio, speedup vs ref."""
+    by = {}
+    for r in results:
+        by.setdefault((r["dtype"], r["function"], r["pass"]), {})[r["impl"]] = r
+    rows = []
+    for (dtype, function, pass_), impls in by.items():
+        rate = {k: v.get("melem_per_s") for k, v in impls.items()}
+        fa = rate.get("fastact")
+        peer_rates = {p: rate[p] for p in peers if rate.get(p)}
+        best_peer = max(peer_rates, key=peer_rates.get) if peer_rates else None
+        ref = rate.get("reference")
+        rows.append({
+            "dtype": dtype, "function": function, "pass": pass_,
+            "melem_per_s": {k: v for k, v in rate.items() if v},
+            "errors": {k: v["error"] for k, v in impls.items() if "error" in v},
+            "best_peer": best_peer,
+            "vs_best_peer": fa / peer_rates[best_peer] if fa and best_peer else None,
+            "vs_reference": fa / ref if fa and ref else None,
+        })
+    return rows
+
+
+def _rate(v):
+    if v is None:
+        return "-"
+    if v >= 100:
+        return f"{v:,.0f}"
+    if v >= 10:
+        return f"{v:.1f}"
+    return f"{v:.2f}"
+
+
+def _ratio(v):
+    if v is None:
+        return "-"
+    if v < 1:
+        return f"{v:.2g}x"       # two significant digits: 0.42x, 0.011x
+    return f"{v:.2f}x" if v < 10 else f"{v:,.0f}x"
+
+
+def _geomean(values):
+    values = [v for v in values if v]
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
+
+
+def format_table(rows, peers, meta):
+    with_ref = any(r["vs_reference"] for r in rows)
+    cols = ["fastact", *peers, "vs best"] + (["vs ref"] if with_ref else [])
+    w = 8
+    block = " ".join(f"{c:>{w}}" for c in cols)
+    name_w = max([len("function")] + [len(r["function"]) for r in rows])
+    lines = [
+        f"fastact {meta['fastact']} bench: n = {meta['n']:,} elements per call, "
+        f"best of {meta['repeats']} interleaved runs; one thread for fastact"
+        + (f", torch.set_num_threads({meta['threads']})" if meta["torch_threads"] else ""),
+        "peers: " + (", ".join(f"{k} {v}" for k, v in meta["peers"].items())),
+        "Melem/s (higher is better); vs best = fastact / fastest peer (> 1: fastact is faster)"
+        + (f"; vs ref = speedup over the pure-Python reference (timed on "
+           f"{meta['ref_n']:,} elements, per element)" if with_ref else ""),
+        "backward = g * f'(.) from the forward's output y where f' is a function of y "
+        "(as torch's autograd), else from x; softmax: rows of "
+        f"{min(meta['n'], _peers.SOFTMAX_ROW)}",
+    ]
+    by_dtype = {}
+    for r in rows:
+        by_dtype.setdefault(r["dtype"], {}).setdefault(r["function"], {})[r["pass"]] = r
+    half = len(block)
+    for dtype, funcs in by_dtype.items():
+        lines.append("")
+        lines.append(f"{dtype:<{name_w}}  {'forward':^{half}}  |  {'backward':^{half}}")
+        lines.append(f"{'function':<{name_w}}  {block}  |  {block}")
+        for function, passes in funcs.items():
+            cells = []
+            for pass_ in _peers.PASSES:
+                r = passes.get(pass_)
+                if r is None:
+                    cells.append(" ".join(f"{'':>{w}}" for _ in cols))
+                    continue
+                vals = [_rate(r["melem_per_s"].get("fastact"))]
+                vals += ["err" if p in r["errors"] else _rate(r["melem_per_s"].get(p))
+                         for p in peers]
+                vals.append(_ratio(r["vs_best_peer"]))
+                if with_ref:
+                    vals.append(_ratio(r["vs_reference"]))
+                cells.append(" ".join(f"{v:>{w}}" for v in vals))
+            lines.append(f"{function:<{name_w}}  {cells[0]}  |  {cells[1]}")
+    lines.append("")
+    for dtype in by_dtype:
+        parts = []
+        for pass_ in _peers.PASSES:
+            rs = [r for r in rows if r["dtype"] == dtype and r["pass"] == pass_]
+            ratios = [r["vs_best_peer"] for r in rs if r["vs_best_peer"]]
+            if not ratios:
+                continue
+            wins = sum(1 for v in ratios if v >= 1)
+            parts.append(f"{pass_} {_ratio(_geomean(ratios))} "
+                         f"(faster than every peer in {wins}/{len(ratios)})")
+        if parts:
+            lines.append(f"{dtype}: geometric mean of fastact / best peer: " + "; ".join(parts))
+    errs = [(r["function"], r["dtype"], r["pass"], k, v)
+            for r in rows for k, v in r["errors"].items()]
+    for e in errs:
+        lines.append("error: {} {} {} {}: {}".format(*e))
+    return "\n".join(lines)
+
+
+def _machine():
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"platform": platform.platform(), "python": platform.python_version(),
+            "cpu": cpu, "cpu_count": os.cpu_count()}
+
+
+def main(argv=None):
+    parser = _parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
+    dtypes, cases = _select(parser, args)
+    torch_threads = _peers.set_torch_threads(args.threads)
+    peers = [p for p in _peers.PEER_NAMES
+             if any(_peers.peers_for(c, ps).get(p) for c in cases for ps in _peers.PASSES)]
+    meta = {
+        "fastact": __version__, "n": args.n, "ref_n": args.ref_n, "repeats": args.repeats,
+        "threads": args.threads, "torch_threads": torch_threads, "fastact_threads": 1,
+        "dtypes": dtypes, "functions": [c.name for c in cases],
+        "peers": _peers.peer_versions(), "machine": _machine(),
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    progress = _Progress(len(dtypes) * len(cases))
+    t0 = time.perf_counter()
+    try:
+        results = run(args.n, args.repeats, dtypes, cases, args.ref_n, args.threads, progress)
+    finally:
+        progress.close()
+    meta["seconds"] = round(time.perf_counter() - t0, 1)
+    rows = summarize(results, peers)
+    print(format_table(rows, peers, meta))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump({"meta": meta, "table": rows, "results": results}, fh, indent=1)
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
