@@ -18,7 +18,7 @@ import operator
 import numpy as np
 
 from . import _registry, reference
-from ._kernels._ufuncs import UFUNCS
+from ._dispatch import UFUNCS
 
 _F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 _PY_SCALARS = (float, int, bool)
