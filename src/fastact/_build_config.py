@@ -17,8 +17,11 @@ X86_TARGETS = {
 }
 
 # Flags for every target: -fno-math-errno lets the compiler inline sqrt and friends (it
-# does not change results); OpenMP is added by setup.py where the compiler has it.
-COMMON_FLAGS = ["-O3", "-fno-math-errno"]
+# does not change results).  -ffp-contract=off stops GCC from fusing a*b + c into an FMA
+# where it likes (its default with -mfma), so every target rounds the same way and the
+# error analyses in the kernels' comments hold; kernels that want an FMA call fma().
+# OpenMP is added by setup.py where the compiler has it.
+COMMON_FLAGS = ["-O3", "-fno-math-errno", "-ffp-contract=off"]
 MSVC_FLAGS = ["/O2"]
 
 # Loops of at least this many elements are split across threads (PyTorch's grain).
