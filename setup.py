@@ -2,29 +2,36 @@
 
 The ufunc loops are generated at build time: the Tempita template
 src/fastact/_kernels/_ufuncs.pyx.tp is rendered with the KERNELS table of
-src/fastact/_registry.py into _ufuncs.pyx (a build product, git-ignored), which Cython
-then compiles.  All metadata lives in pyproject.toml.
+src/fastact/_registry.py into one _ufuncs_<target>.pyx per CPU target of
+src/fastact/_build_config.py (build products, git-ignored), which Cython then compiles,
+each with its target's flags.  fastact._dispatch loads the best one at import.  All
+metadata lives in pyproject.toml.
 """
 
 import os
+import platform
 import runpy
+import tempfile
 
 import numpy as np
 from Cython.Build import cythonize
 from Cython.Tempita import sub
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PKG = os.path.join(HERE, "src", "fastact")
 KERNEL_DIR = os.path.join("src", "fastact", "_kernels")
+REGISTRY = runpy.run_path(os.path.join(PKG, "_registry.py"))
+CONFIG = runpy.run_path(os.path.join(PKG, "_build_config.py"))
 
 
-def render(template):
-    """Render a .tp template next to itself, rewriting the output only when it changes."""
-    registry = runpy.run_path(os.path.join(HERE, "src", "fastact", "_registry.py"))
+def render(template, out_name, **values):
+    """Render a .tp template to out_name beside it, rewriting only when it changes."""
     src_path = os.path.join(HERE, template)
     with open(src_path, encoding="utf-8") as f:
-        text = sub(f.read(), kernels=registry["KERNELS"])
-    out_path = src_path[: -len(".tp")]
+        text = sub(f.read(), kernels=REGISTRY["KERNELS"], **values)
+    out_path = os.path.join(os.path.dirname(src_path), out_name)
     old = None
     if os.path.exists(out_path):
         with open(out_path, encoding="utf-8") as f:
@@ -35,21 +42,65 @@ def render(template):
     return os.path.relpath(out_path, HERE)
 
 
-# No -ffast-math or anything like it: the kernels' NaN and inf semantics depend on IEEE
-# arithmetic, and NumPy reads the FP flags after each loop.
-if os.name == "nt":
-    compile_args = ["/O2"]
-else:
-    compile_args = ["-O3", "-fno-math-errno"]
+def targets():
+    """The CPU targets to build here: all of _build_config's on x86-64, else baseline."""
+    machine = platform.machine().lower()
+    if machine in ("x86_64", "amd64") and os.name != "nt":
+        return CONFIG["X86_TARGETS"]
+    return {"baseline": CONFIG["X86_TARGETS"]["baseline"]}
+
+
+class BuildExt(build_ext):
+    """Adds OpenMP where the compiler has it and drops targets it cannot compile,
+    so a platform without OpenMP or an ISA builds serial / baseline instead of failing."""
+
+    def _compiles(self, flags):
+        with tempfile.TemporaryDirectory() as tmp:
+            src = os.path.join(tmp, "probe.c")
+            with open(src, "w") as f:
+                f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n"
+                        if "-fopenmp" in flags or "/openmp" in flags else
+                        "int main(void){return 0;}\n")
+            try:
+                objs = self.compiler.compile([src], output_dir=tmp, extra_postargs=flags)
+                self.compiler.link_executable(objs, "probe", output_dir=tmp,
+                                              extra_postargs=flags)
+            except Exception:
+                return False
+        return True
+
+    def build_extensions(self):
+        msvc = self.compiler.compiler_type == "msvc"
+        omp = ["/openmp"] if msvc else ["-fopenmp"]
+        use_omp = self._compiles(omp)
+        kept = []
+        for ext in self.extensions:
+            if ext.extra_compile_args and not self._compiles(ext.extra_compile_args):
+                print(f"fastact: the compiler cannot build {ext.name}; skipped")
+                continue
+            base = CONFIG["MSVC_FLAGS"] if msvc else CONFIG["COMMON_FLAGS"]
+            ext.extra_compile_args = base + ext.extra_compile_args + (omp if use_omp else [])
+            if use_omp and not msvc:
+                ext.extra_link_args = ext.extra_link_args + omp
+            kept.append(ext)
+        if not any(e.name.endswith("_baseline") for e in kept):
+            raise RuntimeError("fastact: the baseline kernels failed to build")
+        self.extensions = kept
+        print(f"fastact: OpenMP {'on' if use_omp else 'off'}; targets "
+              + ", ".join(e.name.rsplit("_", 1)[1] for e in kept))
+        super().build_extensions()
+
 
 extensions = [
     Extension(
-        "fastact._kernels._ufuncs",
-        [render(os.path.join(KERNEL_DIR, "_ufuncs.pyx.tp"))],
+        f"fastact._kernels._ufuncs_{isa}",
+        [render(os.path.join(KERNEL_DIR, "_ufuncs.pyx.tp"), f"_ufuncs_{isa}.pyx",
+                isa=isa, grain=CONFIG["GRAIN"])],
         include_dirs=[np.get_include(), KERNEL_DIR],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
-        extra_compile_args=compile_args,
-    ),
+        extra_compile_args=list(flags),
+    )
+    for isa, (_features, flags) in targets().items()
 ]
 
 setup(
@@ -62,4 +113,5 @@ setup(
             "cdivision": True,
         },
     ),
+    cmdclass={"build_ext": BuildExt},
 )

@@ -11,13 +11,15 @@ Every activation is an object ``fastact.<name>``::
 ``fastact.ACTIVATIONS`` lists them all, in the gallery's order.
 """
 
+__version__ = "0.1.0"
+
 from . import reference
 from ._api import build as _build
-from ._registry import ACTIVATIONS as _SPECS
-
-__version__ = "0.1.0"
+from ._config import get_num_threads, set_num_threads, show_config
+from ._dispatch import UFUNCS
 
 ACTIVATIONS = _build()
 globals().update(ACTIVATIONS)
 
-__all__ = ["ACTIVATIONS", "reference", *ACTIVATIONS]
+__all__ = ["ACTIVATIONS", "UFUNCS", "reference", "set_num_threads", "get_num_threads",
+           "show_config", *ACTIVATIONS]

@@ -18,7 +18,7 @@ import operator
 import numpy as np
 
 from . import _registry, reference
-from ._kernels._ufuncs import UFUNCS
+from ._dispatch import UFUNCS
 
 _F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 _PY_SCALARS = (float, int, bool)
@@ -141,7 +141,7 @@ class Activation:
 # from being wrong; scalar parameters only (arrays are the caller's business).
 def _nonzero(name):
     def check(fname, value):
-        if type(value) in _PY_SCALARS and value == 0:
+        if np.any(np.asarray(value) == 0):
             raise ValueError(f"fastact.{fname}: {name} must be nonzero")
     return check
 
@@ -169,12 +169,14 @@ class Elementwise(Activation):
                     "_backward_from_output")}
 
     def _params(self, method, args, kwargs, from_output=False):
-        values = self._bind(method, args, kwargs)
+        fname = self._fname(method)
+        values = [_real(fname, p.name, v)
+                  for p, v in zip(self.params, self._bind(method, args, kwargs))]
         check = _CHECKS.get(self.info.kernel)
         if check and values:
-            check(self._fname(method), values[0])
+            check(fname, values[0])
         if from_output and self.info.kernel in _CHECKS_FROM_OUTPUT:
-            _CHECKS_FROM_OUTPUT[self.info.kernel](f"{self.name}.{method}", values[0])
+            _CHECKS_FROM_OUTPUT[self.info.kernel](fname, values[0])
         return [(p.name, v) for p, v in zip(self.params, values)]
 
     def __call__(self, x, *args, out=None, **kwargs):
@@ -271,14 +273,17 @@ class PReLU(Activation):
                        [("grad_output", grad_output), ("x", x)], [("weight", w)], out)
         # d/dweight of (x if x > 0 else weight * x) is x on the x <= 0 side, 0 elsewhere
         # (NaN stays NaN: NaN > 0 is False).
+        # Computed with NumPy under errstate, so that it raises no floating-point warning,
+        # like the kernels (an infinite grad_output times x = 0 is NaN silently).
         xa = np.asarray(x, dtype=grad_x.dtype)
-        contrib = np.asarray(grad_output, dtype=grad_x.dtype) * np.where(xa > 0, 0, xa)
-        contrib = np.broadcast_to(contrib, np.shape(grad_x))
-        if w.ndim == 0:
-            grad_w = contrib.sum(dtype=grad_x.dtype).reshape(wshape)
-        else:
-            axes = tuple(i for i in range(contrib.ndim) if i != 1)
-            grad_w = contrib.sum(axis=axes, dtype=grad_x.dtype)
+        with np.errstate(all="ignore"):
+            contrib = np.asarray(grad_output, dtype=grad_x.dtype) * np.where(xa > 0, 0, xa)
+            contrib = np.broadcast_to(contrib, np.shape(grad_x))
+            if w.ndim == 0:
+                grad_w = contrib.sum(dtype=grad_x.dtype).reshape(wshape)
+            else:
+                axes = tuple(i for i in range(contrib.ndim) if i != 1)
+                grad_w = contrib.sum(axis=axes, dtype=grad_x.dtype)
         return grad_x, grad_w
 
 
@@ -291,6 +296,10 @@ class RReLU(Activation):
     """
 
     def _check(self, method, lower, upper):
+        for what, v in (("lower", lower), ("upper", upper)):
+            if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
+                raise TypeError(f"fastact.{self._fname(method)}: {what} must be a real number, "
+                                f"got {type(v).__name__}")
         if not lower <= upper:
             raise ValueError(f"fastact.{self._fname(method)}: lower must be <= upper, "
                              f"got lower={lower!r}, upper={upper!r}")
@@ -345,6 +354,18 @@ class Softmax(Activation):
             axis = operator.index(axis)
         except TypeError:
             raise TypeError(f"fastact.{fname}: axis must be an integer, got {axis!r}") from None
+        if out is not None and not isinstance(out, np.ndarray):
+            raise TypeError(f"fastact.{fname}: out must be a numpy.ndarray, "
+                            f"got {type(out).__name__}")
+        if len(data) == 2 and np.shape(data[0][1]) != np.shape(data[1][1]):
+            # grad_output and y broadcast against each other, as in every other backward
+            # (the generalized ufunc alone would refuse a grad_output without the axis).
+            dt = _result_dtype([v for _, v in data])      # before a Python scalar turns strong
+            try:
+                g, y = np.broadcast_arrays(np.asarray(data[0][1], dt), np.asarray(data[1][1], dt))
+            except ValueError as exc:
+                raise ValueError(f"fastact.{fname}: {exc}") from None
+            data = [(data[0][0], g), (data[1][0], y)]
         if all(np.ndim(v) == 0 for _, v in data):
             # One row of one element: run it as shape (1,), hand back a 0-d result.
             data = [(what, np.reshape(v, (1,))) for what, v in data]

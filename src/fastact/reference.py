@@ -391,7 +391,8 @@ def softsign(x):
 def softsign_derivative(x):
     if _isnan(x):
         return nan
-    return 1.0 / (1.0 + abs(x)) ** 2 if abs(x) < 1e150 else 0.0
+    t = 1.0 / (1.0 + abs(x))       # t * t: (1 + |x|) ** 2 would overflow for |x| > 1e154
+    return t * t
 
 
 # ---- softmax and log_softmax on one row (a list of floats) --------------------------

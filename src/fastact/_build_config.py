@@ -1,0 +1,31 @@
+"""Build targets for fastact's kernels, shared by setup.py and fastact.show_config().
+
+The ufunc template is compiled once per target below; at import the best target this CPU
+supports is loaded (fastact._dispatch).  Pure Python with no imports from the package, so
+setup.py can execute it before anything is built.
+"""
+
+# name -> (NumPy CPU features required at run time, GCC/Clang flags).  The baseline is
+# the compiler's default for the platform (x86-64: SSE2).  No -ffast-math here or
+# anywhere: the kernels rely on IEEE NaN and infinity semantics.
+X86_TARGETS = {
+    "baseline": ((), []),
+    "avx2": (("AVX2", "FMA3"), ["-mavx2", "-mfma"]),
+    "avx512": (("AVX512F", "AVX512DQ", "AVX512BW", "AVX512VL", "FMA3"),
+               ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma",
+                "-mprefer-vector-width=512"]),
+}
+
+# Flags for every target: -fno-math-errno lets the compiler inline sqrt and friends (it
+# does not change results).  -ffp-contract=off stops GCC from fusing a*b + c into an FMA
+# where it likes (its default with -mfma), so every target rounds the same way and the
+# error analyses in the kernels' comments hold; kernels that want an FMA call fma().
+# OpenMP is added by setup.py where the compiler has it.
+COMMON_FLAGS = ["-O3", "-fno-math-errno", "-ffp-contract=off"]
+MSVC_FLAGS = ["/O2"]
+
+# Loops of at least this many elements are split across threads (PyTorch's grain).
+GRAIN = 32768
+
+# Preference order at import: the first target whose features the CPU has wins.
+PREFERENCE = ("avx512", "avx2", "baseline")

@@ -1,0 +1,52 @@
+"""Pick the compiled kernels for this CPU at import.
+
+setup.py builds the ufunc template once per target in _build_config (baseline, AVX2+FMA,
+AVX-512 on x86-64).  The first target in PREFERENCE that was built and whose CPU features
+NumPy detects is loaded; FASTACT_ISA=<name> forces one (an error if it is not available
+here, so a forced test run cannot silently test something else).
+"""
+
+import importlib
+import os
+
+from ._build_config import PREFERENCE, X86_TARGETS
+
+
+def _cpu_features():
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:        # NumPy moved it: assume nothing beyond the baseline
+        return {}
+    return __cpu_features__
+
+
+def available():
+    """Targets that were built and that this CPU can run, best first."""
+    feats = _cpu_features()
+    found = []
+    for isa in PREFERENCE:
+        needed = X86_TARGETS[isa][0]
+        if not all(feats.get(f, False) for f in needed):
+            continue
+        try:
+            importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
+        except ImportError:
+            continue
+        found.append(isa)
+    return found
+
+
+def load(isa=None):
+    """The kernel module for `isa`, FASTACT_ISA, or the best available."""
+    isa = isa or os.environ.get("FASTACT_ISA") or None
+    choices = available()
+    if isa is None:
+        isa = choices[0]
+    elif isa not in choices:
+        raise ImportError(f"fastact: FASTACT_ISA={isa!r} is not available on this machine "
+                          f"(built and supported: {', '.join(choices)})")
+    return importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
+
+
+KERNELS = load()
+UFUNCS = KERNELS.UFUNCS

@@ -1,0 +1,132 @@
+"""Every CPU variant this machine supports, and the threaded loops, against the reference."""
+
+import importlib
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import fastact
+from fastact import _dispatch
+from fastact._registry import KERNELS
+
+ISAS = _dispatch.available()
+POINTS = [-1e4, -710.0, -89.0, -20.0, -3.0, -1.5, -0.75, -1e-3, -0.0, 0.0, 1e-300, 1e-3,
+          0.5, 1.0, 3.0, 6.0, 20.0, 89.0, 710.0, 1e4, math.inf, -math.inf, math.nan]
+
+
+def _defaults(kernel):
+    """Default parameter values of the first activation that uses this kernel."""
+    for spec in fastact._registry.ACTIVATIONS:
+        if spec.kernel == kernel.name and spec.kind == "elementwise":
+            return [p.default for p in spec.params]
+    return [0.01] * len(kernel.params)        # leaky_relu's slope (prelu, rrelu)
+
+
+def _reference(kernel):
+    name = kernel.name
+    if name == "gelu_tanh":
+        ref = fastact.reference.BY_NAME["gelu"]
+        return (lambda x: ref(x, "tanh")), (lambda x: ref.derivative(x, "tanh"))
+    ref = fastact.reference.BY_NAME[name]
+    p = _defaults(kernel)
+    return (lambda x: ref(x, *p)), (lambda x: ref.derivative(x, *p))
+
+
+def _close(got, want, dtype):
+    # A sanity bound for every variant (8 float32 eps; 1e-12 relative in float64); the
+    # per-function ULP bounds are the accuracy tests' business.
+    rtol = 8 * np.finfo(np.float32).eps if dtype == np.float32 else 1e-12
+    want = np.asarray(want, dtype=np.float64).astype(dtype).astype(np.float64)
+    got = got.astype(np.float64)
+    both_nan = np.isnan(got) & np.isnan(want)
+    with np.errstate(invalid="ignore"):          # inf - inf where both are inf
+        near = np.abs(got - want) <= rtol * (np.abs(want) + 1e-300)
+    ok = both_nan | (got == want) | near
+    return bool(np.all(ok))
+
+
+@pytest.mark.parametrize("isa", ISAS)
+@pytest.mark.parametrize("kernel", KERNELS, ids=lambda k: k.name)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_isa_matches_reference(isa, kernel, dtype):
+    ufuncs = importlib.import_module(f"fastact._kernels._ufuncs_{isa}").UFUNCS
+    fwd, der = _reference(kernel)
+    x = np.array(POINTS, dtype=dtype)
+    xs = [float(v) for v in x]
+    p = [dtype(v) for v in _defaults(kernel)]
+    with np.errstate(all="raise", under="ignore"):
+        y = ufuncs[kernel.name](x, *p)
+        d = ufuncs[kernel.name + "_derivative"](x, *p)
+    assert _close(y, [fwd(v) for v in xs], dtype)
+    assert _close(d, [der(v) for v in xs], dtype)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("name", ["sigmoid", "gelu", "leaky_relu", "softmax"])
+def test_threaded_loops_match_reference(threads, name):
+    """Arrays above the grain run on several threads; the result must not change."""
+    f = fastact.ACTIVATIONS[name]
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-8, 8, (100, 1000))            # 1e5 elements > GRAIN
+    fastact.set_num_threads(threads)
+    try:
+        y = f(x)
+    finally:
+        fastact.set_num_threads(None)
+    rows = x[::17]
+    if f.info.kind == "axis":
+        want = np.array([f.reference(list(r)) for r in rows])
+    else:
+        want = np.array([[f.reference(v) for v in r] for r in rows])
+    np.testing.assert_allclose(y[::17], want, rtol=1e-12, atol=1e-300)
+
+
+def test_set_num_threads_validates_and_resets():
+    for bad in (0, -1, 1.5, "2", True):
+        with pytest.raises(ValueError, match="fastact.set_num_threads"):
+            fastact.set_num_threads(bad)
+    fastact.set_num_threads(1)
+    assert fastact.get_num_threads() == 1
+    fastact.set_num_threads(None)
+    assert fastact.get_num_threads() >= 1
+
+
+def _run(code, **env):
+    full = dict(os.environ, **env)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=full, timeout=60)
+
+
+def test_environment_variables():
+    r = _run("import fastact; print(fastact.get_num_threads())", FASTACT_NUM_THREADS="1")
+    assert r.returncode == 0 and r.stdout.strip() == "1", r.stderr
+    r = _run("import fastact", FASTACT_NUM_THREADS="zero")
+    assert r.returncode != 0 and "FASTACT_NUM_THREADS" in r.stderr
+    r = _run("import fastact; print(fastact._dispatch.KERNELS.BUILD['isa'])",
+             FASTACT_ISA="baseline")
+    assert r.stdout.strip() == "baseline", r.stderr
+    r = _run("import fastact", FASTACT_ISA="no-such-isa")
+    assert r.returncode != 0 and "FASTACT_ISA" in r.stderr
+
+
+def test_show_config_names_isa_threads_and_flags(capsys):
+    fastact.show_config()
+    out = capsys.readouterr().out
+    cfg = fastact._config.config()
+    assert cfg["isa"] == ISAS[0] or os.environ.get("FASTACT_ISA")
+    for key in ("isa", "threads", "flags", "compiler", "openmp"):
+        assert key in out
+    assert "-ffast-math" not in cfg["flags"]
+
+
+def test_threadpoolctl_sees_and_limits_openmp():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    if not fastact._config.config()["openmp"]:
+        pytest.skip("built without OpenMP")
+    fastact.UFUNCS["sigmoid"](np.zeros(10))     # make sure the runtime is loaded
+    with threadpoolctl.threadpool_limits(limits=1, user_api="openmp"):
+        assert fastact.get_num_threads() == 1
