@@ -169,9 +169,6 @@ def test_axis_backward_broadcasts_over_rows(name):
     assert f.backward(g.astype(np.float32), w).dtype == np.float32
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: softmax.backward / log_softmax.backward refuse a "
-                   "scalar grad_output (ValueError: 'Input operand 0 does not have enough "
-                   "dimensions'), unlike every other backward, which broadcasts it")
 @pytest.mark.parametrize("name", AXIS)
 def test_axis_backward_scalar_grad_output(name):
     f = ACTS[name]
@@ -518,18 +515,6 @@ def _param_cases():
                                  pytest.param(object(), id="object")])
 @pytest.mark.parametrize("name, method", _param_cases())
 def test_bad_parameters_raise_typeerror_naming_the_function(name, method, bad, request):
-    if (method in Y_METHODS and not isinstance(bad, complex)
-            and name in ("leaky_relu", "elu", "celu")):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "BUG: the from-output forms of leaky_relu/elu/celu run the 'parameter >= 0' "
-            "check (np.asarray(p) < 0) before validating the parameter: "
-            "elu.derivative_from_output(y, 'abc') raises NumPy's bare TypeError without "
-            "'fastact.elu' in the message")))
-    if name == "rrelu":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "BUG: rrelu compares lower <= upper before checking their types: "
-            "rrelu(x, lower='abc') raises a bare TypeError (\"'<=' not supported ...\") "
-            "without 'fastact.rrelu' in the message")))
     f = ACTS[name]
     data = _valid_data(f, method)
     defaults = [p.default for p in numeric_params(f)]
@@ -573,9 +558,6 @@ def test_bad_out_raises_and_is_untouched(name, method, dtype):
         getattr(f, method)(*data, out=[[0.0, 0.0], [0.0, 0.0]])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: softmax/log_softmax of a 0-d input with a "
-                   "non-ndarray out= (a list) raise AttributeError (\"'list' object has no "
-                   "attribute 'reshape'\") instead of TypeError naming the function")
 @pytest.mark.parametrize("name", AXIS)
 def test_axis_zero_d_bad_out(name):
     with pytest.raises(TypeError, match=f"fastact\\.{name}"):
@@ -640,9 +622,6 @@ def test_parameter_errors_raise_valueerror_and_leave_out_untouched(call):
 @pytest.mark.parametrize("zero", [pytest.param(np.float64(0.0), id="float64"),
                                   pytest.param(np.float32(0.0), id="float32")])
 @pytest.mark.parametrize("name", ["celu", "softplus"])
-@pytest.mark.xfail(strict=True, reason="BUG: the nonzero check on celu's alpha / softplus's beta "
-                   "only looks at Python scalars: celu(x, np.float64(0)) gives a 'divide by "
-                   "zero' RuntimeWarning (and 0 * -1 results) instead of ValueError")
 def test_zero_parameter_as_numpy_scalar(name, zero):
     out = np.full(2, SENTINEL)
     with pytest.raises(ValueError, match=f"fastact.{name}"):

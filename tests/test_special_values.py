@@ -165,13 +165,7 @@ def _inf_grad_cases():
     cases = []
     for p in elementwise_method_cases(include=TWO_DATA):
         name, method, args = p.values
-        marks = []
-        if name == "prelu":
-            marks = [pytest.mark.xfail(strict=True, reason=(
-                "BUG: prelu.backward computes grad_weight with NumPy (grad_output * "
-                "where(x > 0, 0, x)), so an infinite grad_output at x > 0 (or a zero one at "
-                "x = -inf) raises 'invalid value encountered in multiply'"))]
-        cases.append(pytest.param(name, method, args, marks=marks, id=p.id))
+        cases.append(pytest.param(name, method, args, id=p.id))
     return cases
 
 
@@ -242,24 +236,11 @@ def test_saturation_named_values():
 
 # Internal overflow on huge finite input whose result is finite: the package promises no
 # warning for any finite input.  (name, args, method, x) -> these raise an overflow flag.
-_HUGE_BUGS = {
-    ("softplus", (2.0, 40.0), "__call__"): "softplus computes beta*x, which overflows",
-    ("softplus", (2.0, 40.0), "derivative"): "softplus computes beta*x, which overflows",
-    ("softplus", (2.0, 40.0), "backward"): "softplus computes beta*x, which overflows",
-    ("celu", (0.5,), "__call__"): "celu computes x/alpha, which overflows for alpha < 1",
-    ("celu", (0.5,), "derivative"): "celu computes x/alpha, which overflows for alpha < 1",
-    ("celu", (0.5,), "backward"): "celu computes x/alpha, which overflows for alpha < 1",
-}
-
-
 def _huge_cases():
     cases = []
     for p in elementwise_method_cases(include=("__call__", "derivative", "backward")):
         name, method, args = p.values
-        reason = _HUGE_BUGS.get((name, args, method))
-        marks = [pytest.mark.xfail(strict=True, reason="BUG: " + reason + " (RuntimeWarning "
-                                   "on finite input)")] if reason else []
-        cases.append(pytest.param(name, method, args, marks=marks, id=p.id))
+        cases.append(pytest.param(name, method, args, id=p.id))
     return cases
 
 
@@ -388,8 +369,6 @@ def test_softmax_backward_on_masked_rows_is_finite():
     assert b[1, 1] == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: softmax([1e308, -1e308]) raises 'overflow "
-                   "encountered in softmax': x - max overflows to -inf (result [1, 0] is right)")
 def test_softmax_huge_spread_without_warning():
     with strict_fp():
         y = fastact.softmax(np.array([1e308, -1e308]))

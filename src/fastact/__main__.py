@@ -1,4 +1,4 @@
-"""Command line: ``python -m fastact [demo|accuracy] ...``.
+"""Command line: ``python -m fastact [demo|accuracy|bench|gallery] ...``.
 
 With no command it runs the demo: each activation's value and derivative at a few points
 and the kernel's speedup over the pure-Python reference.
@@ -15,10 +15,15 @@ def main(argv=None):
     demo = sub.add_parser("demo", help="values, derivatives and speedups (the default)")
     demo.add_argument("--n", type=int, default=100_000, help="elements timed (default 100000)")
     demo.add_argument("--repeats", type=int, default=5)
-    sub.add_parser("accuracy", help="ULP error of every kernel (see --help)", add_help=False)
-    if argv[:1] == ["accuracy"]:
-        from . import accuracy
-        return accuracy.main(argv[1:])
+    tools = {"accuracy": "ULP error of every kernel",
+             "bench": "Melem/s next to NumPy, SciPy and PyTorch",
+             "gallery": "figures, experiments and a page (needs fastact[gallery])"}
+    for name, text in tools.items():
+        sub.add_parser(name, help=f"{text} (see python -m fastact {name} --help)",
+                       add_help=False)
+    if argv[:1] and argv[0] in tools:
+        import importlib
+        return importlib.import_module(f"fastact.{argv[0]}").main(argv[1:])
     args = parser.parse_args(argv)
     from . import demo as demo_mod
     if args.command is None:

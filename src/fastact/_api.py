@@ -1,6 +1,6 @@
 """The thin API: one object per activation, wrapping the compiled ufuncs.
 
-The ufuncs in ``_kernels._ufuncs`` already follow NumPy's rules (broadcasting, ``out=``,
+The ufuncs (``fastact.UFUNCS``, from ``_dispatch``) already follow NumPy's rules (broadcasting, ``out=``,
 strides, 0-d and empty arrays, byte order).  This layer adds only what an activation
 library owes its users on top of that:
 
@@ -296,11 +296,9 @@ class RReLU(Activation):
     """
 
     def _check(self, method, lower, upper):
-        for what, v in (("lower", lower), ("upper", upper)):
-            if not isinstance(v, (int, float, np.integer, np.floating)) or isinstance(v, bool):
-                raise TypeError(f"fastact.{self._fname(method)}: {what} must be a real number, "
-                                f"got {type(v).__name__}")
-        if not lower <= upper:
+        lo = _real(self._fname(method), "lower", lower)
+        hi = _real(self._fname(method), "upper", upper)
+        if not np.all(np.asarray(lo) <= np.asarray(hi)):
             raise ValueError(f"fastact.{self._fname(method)}: lower must be <= upper, "
                              f"got lower={lower!r}, upper={upper!r}")
 
