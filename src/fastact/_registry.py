@@ -266,3 +266,75 @@ KERNEL_BY_NAME = {k.name: k for k in KERNELS}
 # PyTorch's GELU tanh-approximation constants: sqrt(2/pi) and 0.044715 (Hendrycks & Gimpel).
 GELU_TANH_C = math.sqrt(2.0 / math.pi)
 GELU_TANH_K = 0.044715
+
+
+# ---- accuracy bounds ------------------------------------------------------------------
+# Checked by the accuracy tool (``python -m fastact accuracy``, fastact/accuracy.py) and by
+# tests/test_accuracy.py, for float32 and float64 alike.  Errors are in ULP of the correctly
+# rounded reference, |y - r| / ulp(r), with ulp(0) the smallest subnormal.
+#
+#   forward      max ULP error of f over every input.  0 means exact (piecewise-linear);
+#                0.5 means correctly rounded (one rounding of an exact product or quotient).
+#   derivative   max ULP error of f', away from the crossings.
+#   backward     max ULP error of g * f'(x) (f' rounded, times g, rounded: for an exact or
+#                correctly rounded f' that is up to 1.5 ULP), away from the crossings.
+#   abs_eps      where f' crosses zero the relative error is unbounded (the formulas add
+#                terms of opposite sign); there, within halfwidth of each crossing, the
+#                absolute error must stay below abs_eps * eps * max_derivative instead.
+#   from_output_eps  the from-output forms take y = f(x) rounded to the dtype, so their error
+#                is the rounding of y propagated; each point must be within `derivative`
+#                ULP or within from_output_eps * eps * max_derivative absolute.
+#   crossings    ((x0, halfwidth), ...): the zeros of f' (computed with mpmath).
+#   span         |x| beyond which f and f' have reached their limits or underflowed in
+#                float64: the float64 sampler puts most of its points inside.
+#   kinks        x values where branches meet, sampled with their neighbours.
+Accuracy = namedtuple(
+    "Accuracy", "forward derivative backward abs_eps from_output_eps crossings span kinks")
+
+
+def _acc(forward=4.0, derivative=8.0, backward=None, abs_eps=4.0, from_output_eps=4.0,
+         crossings=(), span=40.0, kinks=(0.0,)):
+    backward = derivative if backward is None else backward
+    return Accuracy(forward, derivative, backward, abs_eps, from_output_eps, crossings, span,
+                    kinks)
+
+
+ACCURACY = {
+    "sigmoid": _acc(span=746.0, kinks=(0.0, 36.0, 37.0)),
+    "tanh": _acc(span=380.0, kinks=(0.0, 19.0, 20.0)),
+    "relu": _acc(forward=0.0, derivative=0.0, span=8.0),
+    "leaky_relu": _acc(forward=0.5, derivative=0.0, backward=0.5, span=8.0),
+    "gelu": _acc(crossings=((-0.7517915246935645, 0.5),), span=40.0,
+                 kinks=(0.0, -0.7517915246935645, -38.5, -40.0, 40.0)),
+    "gelu_tanh": _acc(crossings=((-0.7524614220710163, 0.5),), span=1000.0,
+                      kinks=(0.0, -0.7524614220710163, -20.3, 1000.0, -1000.0)),
+    "elu": _acc(span=746.0, kinks=(0.0, -38.0)),
+    "linear": _acc(forward=0.0, derivative=0.0, span=8.0),
+    "silu": _acc(crossings=((-1.2784645427610737, 0.5),), span=746.0,
+                 kinks=(0.0, -1.2784645427610737, 746.0, -746.0, -745.0)),
+    "mish": _acc(crossings=((-1.1924312145154952, 0.5),), span=746.0,
+                 kinks=(0.0, -1.1924312145154952, 746.0, -746.0, -745.0)),
+    "softplus": _acc(span=746.0, kinks=(0.0, 20.0, -745.0)),
+    "selu": _acc(span=746.0, kinks=(0.0, -38.0)),
+    "celu": _acc(span=746.0, kinks=(0.0, -38.0)),
+    "relu6": _acc(forward=0.0, derivative=0.0, span=8.0, kinks=(0.0, 6.0)),
+    "hardtanh": _acc(forward=0.0, derivative=0.0, span=8.0, kinks=(-1.0, 0.0, 1.0)),
+    "hardsigmoid": _acc(forward=0.5, derivative=0.5, backward=1.5, span=8.0,
+                        kinks=(-3.0, 0.0, 3.0)),
+    "hardswish": _acc(forward=0.5, derivative=0.5, backward=1.5, crossings=((-1.5, 0.25),),
+                      span=8.0,
+                      kinks=(-3.0, -1.5, 0.0, 3.0)),
+    "log_sigmoid": _acc(span=746.0, kinks=(0.0, 37.0, -37.0)),
+    "softsign": _acc(span=1e300),
+}
+
+# softmax and log_softmax rows (fastact.accuracy measures random rows against mpmath).
+# forward: softmax's ULP error divided by (1 + |x_i - max(x)| + n/8) -- the rounding of
+# x_i - max(x), eps |x_i - max(x)| relative, and of the n-term sum are inherent to the
+# algorithm; log_softmax's absolute error in eps * (1 + |x_i - max(x)|) (its values cross
+# zero).  backward: the absolute error in eps times the magnitude of the terms summed
+# (softmax: y_i (|g_i| + sum_j |g_j| y_j); log_softmax: |g_i| + e^y_i (1 + |y_i|) sum |g|).
+AXIS_ACCURACY = {
+    "softmax": {"forward": 4.0, "backward": 8.0},
+    "log_softmax": {"forward": 8.0, "backward": 8.0},
+}

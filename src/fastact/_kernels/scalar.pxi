@@ -14,7 +14,7 @@
 #   * Comparisons use the quiet C99 macros (isless, isgreater, ...).  The plain < and >
 #     compile to signalling compares (comisd) that raise "invalid" on a NaN input.  GCC's
 #     vectorizer still turns the quiet macros into signalling packed compares (cmpnlepd:
-#     SSE2 has no quiet ordered compare), so every loop ends with _clear_invalid(), as
+#     SSE2 has no quiet ordered compare), so every loop ends with _clear_fp_flags() (_ufuncs.pyx.tp), as
 #     NumPy's own SIMD comparison loops clear the flag after themselves.  The price: a
 #     NaN made from inf * 0 in a backward (an infinite gradient times a zero derivative)
 #     comes out silently, as in PyTorch.
@@ -32,6 +32,7 @@ cdef extern from "<math.h>" nogil:
     double tanh(double)
     double erfc(double)
     double fabs(double)
+    double fma(double, double, double)
     double copysign(double, double)
     bint isless(double, double)
     bint isgreater(double, double)
@@ -41,13 +42,6 @@ cdef extern from "<math.h>" nogil:
     bint isinf(double)
     const double INFINITY
     const double NAN
-
-cdef extern from "<fenv.h>" nogil:
-    int feclearexcept(int)
-    int FE_INVALID
-
-cdef inline void _clear_invalid() noexcept nogil:
-    feclearexcept(FE_INVALID)
 
 # SELU constants (Klambauer et al. 2017, eq. 14), the digits PyTorch uses.
 cdef double SELU_ALPHA = 1.6732632423543772848170429916717
@@ -61,6 +55,28 @@ cdef double GELU_K = 0.044715
 # Beyond |x| = 746 exp(-|x|) is 0 in double, so x * sigmoid(x) and its relatives have
 # reached their limits; the branch keeps inf * 0 out of the arithmetic.
 cdef double EXP_ZERO = 746.0
+
+# Double-double constants (hi + lo, lo = the correctly rounded remainder; computed with
+# mpmath at 200 bits) for the arguments whose rounding the tails amplify: exp(-a) and
+# erfc(a) turn an absolute error d in a into a relative error |a| d (2 a^2 eps for erfc),
+# 32 ULP at gelu(-6) and 1200 ULP at gelu(-36) with the plain double constants.
+cdef double SQRT1_2_HI = 0.7071067811865476          # 1/sqrt(2)
+cdef double SQRT1_2_LO = -4.833646656726457e-17
+cdef double M_2_SQRTPI_ = 1.1283791670955126         # 2/sqrt(pi)
+cdef double SQRT8_PI_HI = 1.5957691216057308         # 2 sqrt(2/pi), gelu_tanh's 2u / x
+cdef double SQRT8_PI_LO = -9.96930880911092e-17
+cdef double GELU_K_LO = 2.1960211427085595e-18       # 0.044715 - (double)0.044715
+
+# Where e^x is subnormal (x < -708.4) a product x e^x computed as x * exp(x) magnifies
+# exp's rounding in the subnormal range by |x| (371 ULP at silu(-745.13)).  Those tails
+# are computed as (x * exp(x + 64)) * e^-64 instead: x + 64 is exact for 576 <= |x| < 2^58,
+# exp(x + 64) is normal, and the one rounding into the subnormal range comes last (the
+# relative errors before it, a few 2^-53, are far below a subnormal's ULP).
+cdef double E_M64 = 1.603810890548638e-28            # e^-64, correctly rounded
+cdef double SCALED_BELOW = -700.0
+# x e^x stays above 2^-1075 down to x = -751: the left limits of silu and mish (and their
+# derivatives) are returned only below -800, where exp(x + 64) is 0 too.
+cdef double XEXP_ZERO = 800.0
 
 
 # ---- helpers ------------------------------------------------------------------------
@@ -117,8 +133,11 @@ cdef inline double tanh_fwd(double x) noexcept nogil:
 cdef inline double tanh_grad(double x) noexcept nogil:
     # 1 - tanh(x)^2 = sech(x)^2 = 4 z / (1 + z)^2, z = exp(-2|x|): no cancellation for
     # large |x| (where 1 - t*t would round to 0 long before the true value does).
-    cdef double z = exp(-2.0 * fabs(x))
-    cdef double d = 1.0 + z
+    cdef double z, d
+    if isgreater(fabs(x), 400.0):
+        return 0.0                         # sech^2 < e^-798 (and -2|x| would overflow)
+    z = exp(-2.0 * fabs(x))
+    d = 1.0 + z
     return 4.0 * z / (d * d)
 
 cdef inline double tanh_grad_y(double y) noexcept nogil:
@@ -159,40 +178,119 @@ cdef inline double leaky_relu_grad_y(double y, double slope) noexcept nogil:
 
 # ---- gelu (exact, x * Phi(x)) -------------------------------------------------------
 
+cdef inline double _gauss_times(double x, double p) noexcept nogil:
+    # p * exp(-x^2 / 2) for |x| <= 40, with x^2 = h + l exact (fma) so that
+    # exp(-(h + l)/2) = exp(-h/2) (1 - l/2) carries no argument rounding (that rounding,
+    # x^2 eps / 2 relative, is 8 ULP at x = 6 and 700 ULP at x = 37); h/2 is exact.  Below
+    # exp(-700) the product is scaled by e^64 (see E_M64), and -h/2 + 64 is exact there.
+    cdef double h = x * x
+    cdef double l = fma(x, x, -h)
+    cdef double a = -0.5 * h
+    p = p * (1.0 - 0.5 * l)
+    if isless(a, SCALED_BELOW):
+        return (p * exp(a + 64.0)) * E_M64
+    return p * exp(a)
+
+cdef inline double _Phi(double x) noexcept nogil:
+    # Phi(x) = erfc(z) / 2 with z = -x/sqrt(2) carried as zh + zl (double-double: the
+    # product's rounding error by fma, plus x times the constant's remainder), then
+    # erfc(zh + zl) = erfc(zh) - zl (2/sqrt(pi)) exp(-zh^2), to first order (the next term
+    # is ~zh zl^2, below 2^-100 relative).  For -35.5 <= x <= 10 (erfc(zh) is normal):
+    # measured 1.3 ULP (glibc's erfc is within 1 ULP).
+    cdef double zh = -x * SQRT1_2_HI
+    cdef double zl = fma(-x, SQRT1_2_HI, -zh) - x * SQRT1_2_LO
+    return 0.5 * (erfc(zh) - zl * M_2_SQRTPI_ * exp(-zh * zh))
+
+cdef inline double _mills(double x) noexcept nogil:
+    # For x <= -35.5: Phi(x) = phi(x) S / |x| with S = sum_k (-1)^k (2k-1)!! / x^(2k), the
+    # asymptotic series of the Mills ratio (Abramowitz & Stegun 26.2.12, i.e. erfcx's
+    # 7.1.23); with w = 1/x^2 <= 1/1260 the terms after k = 8 are below 4e-21.
+    cdef double w = 1.0 / (x * x)
+    return 1.0 - w * (1.0 - w * (3.0 - w * (15.0 - w * (105.0 - w * (945.0 - w * (
+        10395.0 - w * (135135.0 - w * 2027025.0)))))))
+
 cdef inline double gelu_fwd(double x) noexcept nogil:
-    # Phi(x) = erfc(-x / sqrt 2) / 2: erfc keeps relative accuracy in the left tail where
-    # 1 + erf would cancel.  Below x = -40, Phi(x) < 1e-300 and x Phi(x) underflows.
+    # x Phi(x).  Above 10, Phi(x) > 1 - 8e-24 rounds to 1; below -40 x Phi(x) < 2^-1100.
+    # Between -40 and -35.5, x Phi(x) = -phi(x) S from the series, scaled, where it is
+    # subnormal: this keeps erfc out of the subnormal range (where x * erfc magnified its
+    # rounding 19 times).  Everywhere within 2 ULP (measured by the accuracy tool).
+    if isgreater(x, 10.0):
+        return x
     if isless(x, -40.0):
         return -0.0
-    return 0.5 * x * erfc(-x * M_SQRT1_2_)
+    if isless(x, -35.5):
+        return -_gauss_times(x, _mills(x) * M_1_SQRT2PI)
+    return x * _Phi(x)
 
 cdef inline double gelu_grad(double x) noexcept nogil:
-    # Phi(x) + x phi(x); beyond |x| = 40 it is 1 or -0 to double precision (and the
-    # branch keeps inf * exp(-inf) out).
-    if isgreater(fabs(x), 40.0):
-        return 1.0 if x > 0.0 else -0.0
-    return 0.5 * erfc(-x * M_SQRT1_2_) + x * M_1_SQRT2PI * exp(-0.5 * x * x)
+    # Phi(x) + x phi(x); above 10 it is 1 to double precision, below -40 it is -0 (its
+    # true value is negative and below 2^-1100).  Between -40 and -35.5 it is
+    # phi(x) (x - S/x) from the same series (no erfc, no subnormal intermediate).
+    if isgreater(x, 10.0):
+        return 1.0
+    if isless(x, -40.0):
+        return -0.0
+    if isless(x, -35.5):
+        return _gauss_times(x, (x - _mills(x) / x) * M_1_SQRT2PI)
+    return _Phi(x) + _gauss_times(x, x * M_1_SQRT2PI)
 
 
 # ---- gelu (tanh approximation) ------------------------------------------------------
+# 0.5 x (1 + tanh(u)) = x sigmoid(v), v = 2u = 2 sqrt(2/pi) (x + 0.044715 x^3): the
+# sigmoid form keeps relative accuracy for x < 0 where 1 + tanh(u) cancels.  There
+# sigmoid(v) ~ e^v turns an absolute error d in v into a relative error d, |v| eps per ULP
+# of v (up to 745 eps), so v is computed in double-double: x^2 exact by fma, the constants
+# 2 sqrt(2/pi) and 0.044715 as hi + lo, every product's error kept by fma, and
+# exp(vh + vl) = exp(vh) (1 + vl).  Measured within 2 ULP (forward) and 3 ULP (derivative,
+# away from its zero at x = -0.7525).  |x| > 1000 is saturated (v < -7e7) and would
+# overflow x^3 further out.
+
+cdef inline void _gelu_tanh_v(double x, double* vh, double* vl) noexcept nogil:
+    cdef double s, sl, t, tl, w, bb, wl, p, pl, v
+    s = x * x
+    sl = fma(x, x, -s)                                  # x^2 = s + sl
+    t = GELU_K * s
+    tl = fma(GELU_K, s, -t) + (GELU_K * sl + GELU_K_LO * s)   # K x^2 = t + tl
+    w = 1.0 + t
+    bb = w - 1.0
+    wl = ((1.0 - (w - bb)) + (t - bb)) + tl             # 1 + K x^2 = w + wl (TwoSum)
+    p = x * w
+    pl = fma(x, w, -p) + x * wl                         # x (1 + K x^2) = p + pl
+    v = SQRT8_PI_HI * p
+    vh[0] = v
+    vl[0] = fma(SQRT8_PI_HI, p, -v) + (SQRT8_PI_HI * pl + SQRT8_PI_LO * p)
 
 cdef inline double gelu_tanh_fwd(double x) noexcept nogil:
-    # 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3): the sigmoid
-    # form keeps relative accuracy for x < 0 where 1 + tanh(u) cancels.  |x| > 1000 is
-    # saturated (2u < -7e7) and would overflow x^3 further out.
+    cdef double vh, vl, z
     if isgreater(fabs(x), 1000.0):
         return x if x > 0.0 else -0.0
-    return x * _sigmoid(2.0 * GELU_C * x * (1.0 + GELU_K * x * x))
+    _gelu_tanh_v(x, &vh, &vl)
+    if isless(vh, 0.0):
+        if isless(vh, SCALED_BELOW):                    # e^v subnormal: scaled (E_M64)
+            return (x * (exp(vh + 64.0) * (1.0 + vl))) * E_M64
+        z = exp(vh) * (1.0 + vl)
+        return x * (z / (1.0 + z))
+    z = exp(-vh) * (1.0 - vl)
+    return x / (1.0 + z)
 
 cdef inline double gelu_tanh_grad(double x) noexcept nogil:
-    # d/dx [x s(2u)] = s + 2 x s (1 - s) u',  u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2);
-    # the same as PyTorch's 0.5(1+t) + 0.5x(1-t^2) u' with t = tanh(u).
-    cdef double u2, du
+    # d/dx [x s(v)] = s + x s (1 - s) v',  v' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2);
+    # the same as PyTorch's 0.5(1+t) + 0.5x(1-t^2) u' with t = tanh(u), u = v/2.
+    # With z = e^-|v|: s = z/(1+z) for v < 0, 1/(1+z) otherwise; s (1 - s) = z/(1+z)^2.
+    cdef double vh, vl, z, dv, d
     if isgreater(fabs(x), 1000.0):
         return 1.0 if x > 0.0 else -0.0
-    u2 = 2.0 * GELU_C * x * (1.0 + GELU_K * x * x)
-    du = GELU_C * (1.0 + 3.0 * GELU_K * x * x)
-    return _sigmoid(u2) + 2.0 * x * _sigmoid_grad(u2) * du
+    _gelu_tanh_v(x, &vh, &vl)
+    dv = SQRT8_PI_HI * (1.0 + 3.0 * GELU_K * x * x)
+    if isless(vh, 0.0):
+        if isless(vh, SCALED_BELOW):                    # s = s(1-s) = e^v here; scaled
+            return ((exp(vh + 64.0) * (1.0 + vl)) * (1.0 + x * dv)) * E_M64
+        z = exp(vh) * (1.0 + vl)
+        d = 1.0 + z
+        return (z / d) * (1.0 + x * dv / d)
+    z = exp(-vh) * (1.0 - vl)
+    d = 1.0 + z
+    return 1.0 / d + x * dv * (z / (d * d))
 
 
 # ---- elu ----------------------------------------------------------------------------
@@ -228,16 +326,24 @@ cdef inline double linear_grad_y(double y) noexcept nogil:
 # ---- silu (swish) -------------------------------------------------------------------
 
 cdef inline double silu_fwd(double x) noexcept nogil:
-    if isless(x, -EXP_ZERO):
+    if isless(x, -XEXP_ZERO):
         return -0.0
+    if isless(x, SCALED_BELOW):
+        # x e^x / (1 + e^x) with 1 + e^x = 1 to double precision; scaled (see E_M64)
+        return (x * exp(x + 64.0)) * E_M64
     return x * _sigmoid(x)
 
 cdef inline double silu_grad(double x) noexcept nogil:
     # s (1 + x (1 - s)), with s and 1 - s both taken from z = exp(-|x|) so neither
-    # cancels; beyond |x| = 746 the limits 1 and -0 are returned (inf * 0 otherwise).
+    # cancels; beyond x = 746 and x = -800 the limits 1 and -0 are returned (inf * 0
+    # otherwise).
     cdef double z, s, sm
-    if isgreater(fabs(x), EXP_ZERO):
-        return 1.0 if x > 0.0 else -0.0
+    if isgreater(x, EXP_ZERO):
+        return 1.0
+    if isless(x, -XEXP_ZERO):
+        return -0.0
+    if isless(x, SCALED_BELOW):
+        return (exp(x + 64.0) * (1.0 + x)) * E_M64   # s = e^x, 1 - s = 1 here; scaled
     z = exp(-fabs(x))
     if isless(x, 0.0):
         s = z / (1.0 + z)
@@ -272,16 +378,25 @@ cdef inline void _mish_parts(double x, double* t, double* sech2, double* sig) no
 
 cdef inline double mish_fwd(double x) noexcept nogil:
     cdef double t, sech2, sig
-    if isgreater(fabs(x), EXP_ZERO) or isnan(x):
-        return x if not isless(x, 0.0) else -0.0
+    if isgreater(x, EXP_ZERO) or isnan(x):
+        return x
+    if isless(x, -XEXP_ZERO):
+        return -0.0
+    if isless(x, SCALED_BELOW):
+        # tanh(softplus(x)) = e^x (1 + O(e^x)) here: x e^x, scaled (see E_M64)
+        return (x * exp(x + 64.0)) * E_M64
     _mish_parts(x, &t, &sech2, &sig)
     return x * t
 
 cdef inline double mish_grad(double x) noexcept nogil:
     # tanh(sp) + x sech^2(sp) sigmoid(x), sp = softplus(x)
     cdef double t, sech2, sig
-    if isgreater(fabs(x), EXP_ZERO):
-        return 1.0 if x > 0.0 else -0.0
+    if isgreater(x, EXP_ZERO):
+        return 1.0
+    if isless(x, -XEXP_ZERO):
+        return -0.0
+    if isless(x, SCALED_BELOW):
+        return (exp(x + 64.0) * (1.0 + x)) * E_M64   # t = sig = e^x, sech2 = 1; scaled
     _mish_parts(x, &t, &sech2, &sig)
     return t + x * sech2 * sig
 
@@ -373,12 +488,27 @@ cdef inline double relu6_grad_y(double y) noexcept nogil:
 
 # ---- hardsigmoid and hardswish ------------------------------------------------------
 
+cdef inline double _div_dd(double s, double e, double c) noexcept nogil:
+    # (s + e) / c correctly rounded but for ties within 2^-50 ULP: q = s/c, the remainder
+    # s - q c is exact by fma, so q + (s - q c + e)/c is off only by the last rounding.
+    cdef double q = s / c
+    return q + (fma(-q, c, s) + e) / c
+
+cdef inline double _two_sum_err(double a, double b, double s) noexcept nogil:
+    # the rounding error of s = a + b (Knuth's TwoSum): a + b = s + err exactly
+    cdef double bb = s - a
+    return (a - (s - bb)) + (b - bb)
+
 cdef inline double hardsigmoid_fwd(double x) noexcept nogil:
+    # (x + 3)/6 with x + 3 kept exact (TwoSum) and one rounding: 0.5 ULP (the plain
+    # formula rounds twice: up to 1.2 ULP)
+    cdef double s
     if islessequal(x, -3.0):
         return 0.0
     if isgreaterequal(x, 3.0):
         return 1.0
-    return (x + 3.0) / 6.0
+    s = x + 3.0
+    return _div_dd(s, _two_sum_err(x, 3.0, s), 6.0)
 
 cdef inline double hardsigmoid_grad(double x) noexcept nogil:
     if isgreater(x, -3.0) and isless(x, 3.0):
@@ -388,27 +518,40 @@ cdef inline double hardsigmoid_grad(double x) noexcept nogil:
     return 0.0
 
 cdef inline double hardswish_fwd(double x) noexcept nogil:
+    # x (x + 3) / 6 with x + 3 and the product kept exact (TwoSum, fma) and one rounding:
+    # 0.5 ULP (the plain formula rounds three times: up to 1.7 ULP)
+    cdef double s, e, p
     if islessequal(x, -3.0):
         return -0.0                        # x * 0, without inf * 0 at -inf
     if isgreaterequal(x, 3.0):
         return x
-    return x * (x + 3.0) / 6.0
+    if x == 0.0:
+        return x                           # +-0 (the formula below gives +0 for -0)
+    s = x + 3.0
+    e = _two_sum_err(x, 3.0, s)
+    p = x * s
+    return _div_dd(p, fma(x, s, -p) + x * e, 6.0)
 
 cdef inline double hardswish_grad(double x) noexcept nogil:
+    cdef double s
     # PyTorch's branches: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above 3.
     if isless(x, -3.0):
         return 0.0
     if isgreater(x, 3.0):
         return 1.0
-    return x / 3.0 + 0.5
+    s = x + 1.5                            # x/3 + 1/2 = (x + 1.5)/3, rounded once
+    return _div_dd(s, _two_sum_err(x, 1.5, s), 3.0)
 
 
 # ---- log_sigmoid --------------------------------------------------------------------
 
 cdef inline double log_sigmoid_fwd(double x) noexcept nogil:
-    # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))
-    cdef double m = x if isless(x, 0.0) else 0.0
-    return m - log1p(exp(-fabs(x)))
+    # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)); for x >= 0 written -log1p(...) so
+    # that it is -0, not 0 - 0 = +0, where exp(-x) underflows (the true value is < 0).
+    cdef double l = log1p(exp(-fabs(x)))
+    if isless(x, 0.0):
+        return x - l
+    return -l
 
 cdef inline double log_sigmoid_grad(double x) noexcept nogil:
     return _sigmoid(-x)                    # 1 - sigmoid(x), without the cancellation
