@@ -25,7 +25,7 @@ import time
 
 import numpy as np
 
-from . import ACTIVATIONS, __version__
+from . import ACTIVATIONS, __version__, set_num_threads
 from . import _peers
 
 MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
@@ -319,11 +319,12 @@ def main(argv=None):
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     dtypes, cases = _select(parser, args)
     torch_threads = _peers.set_torch_threads(args.threads)
+    set_num_threads(args.threads)               # the same thread count for fastact
     peers = [p for p in _peers.PEER_NAMES
              if any(_peers.peers_for(c, ps).get(p) for c in cases for ps in _peers.PASSES)]
     meta = {
         "fastact": __version__, "n": args.n, "ref_n": args.ref_n, "repeats": args.repeats,
-        "threads": args.threads, "torch_threads": torch_threads, "fastact_threads": 1,
+        "threads": args.threads, "torch_threads": torch_threads, "fastact_threads": args.threads,
         "dtypes": dtypes, "functions": [c.name for c in cases],
         "peers": _peers.peer_versions(), "machine": _machine(),
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
