@@ -6,7 +6,7 @@ setup.py can execute it before anything is built.
 """
 
 # name -> (NumPy CPU features required at run time, GCC/Clang flags).  The baseline is
-# the compiler's default for the platform (x86-64: SSE2).  No -ffast-math here or
+# the compiler's default for the platform (x86-64: SSE2).  No fast-math flags here or
 # anywhere: the kernels rely on IEEE NaN and infinity semantics.
 X86_TARGETS = {
     "baseline": ((), []),
