@@ -24,10 +24,6 @@ def test_sigmoid_derivative_peaks_at_quarter_at_zero():
     assert fastact.sigmoid.derivative(1e-3) == pytest.approx(0.25 - 1e-6 / 16, rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: sigmoid.derivative overshoots its maximum 0.25 "
-                   "next to 0: sigmoid.derivative(1e-9) == 0.25000000000000006 (z/(1+z)^2 "
-                   "rounds up; the exact 0.25 - 6e-20 rounds to 0.25), so info.max_derivative "
-                   "= 0.25 is not an upper bound of the kernel")
 def test_sigmoid_derivative_never_exceeds_quarter():
     x = np.geomspace(1e-20, 1e-6, 20001)
     for s in (1, -1):

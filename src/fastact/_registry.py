@@ -183,10 +183,11 @@ ACTIVATIONS = (
     _a("softplus", params=(("beta", 1.0), ("threshold", 20.0)),
        formula="log(1 + exp(beta x)) / beta; x where beta x > threshold",
        derivative="sigmoid(beta x); 1 where beta x > threshold",
-       output_range="(0, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
+       output_range="(0, inf)", zero_centred=False, max_derivative=1.0, monotonic=False,
        use="a smooth ReLU, or to keep a quantity (a variance, a rate) positive",
        avoid="when ReLU's cheapness and exact zeros are wanted",
-       kinks="switches to the identity where beta x > threshold (as PyTorch)",
+       kinks="switches to the identity where beta x > threshold (as PyTorch): a drop of "
+             "log1p(exp(-threshold)) / beta (2e-9 at the defaults), so not monotonic there",
        plot_range=(-4.0, 4.0)),
     _a("selu",
        formula="scale * (x if x > 0 else alpha (exp(x) - 1)), alpha = 1.6733, scale = 1.0507",
@@ -312,7 +313,8 @@ ACCURACY = {
     "linear": _acc(forward=0.0, derivative=0.0, span=8.0),
     "silu": _acc(crossings=((-1.2784645427610737, 0.5),), span=746.0,
                  kinks=(0.0, -1.2784645427610737, 746.0, -746.0, -745.0)),
-    "mish": _acc(crossings=((-1.1924312145154952, 0.5),), span=746.0,
+    # mish' cancels by a factor of 3 or more from its zero at -1.19 to x = -2: a wider window
+    "mish": _acc(crossings=((-1.1924312145154952, 0.75),), span=746.0,
                  kinks=(0.0, -1.1924312145154952, 746.0, -746.0, -745.0)),
     "softplus": _acc(span=746.0, kinks=(0.0, 20.0, -745.0)),
     "selu": _acc(span=746.0, kinks=(0.0, -38.0)),
