@@ -79,6 +79,12 @@ class BuildExt(build_ext):
                 print(f"fastact: the compiler cannot build {ext.name}; skipped")
                 continue
             base = CONFIG["MSVC_FLAGS"] if msvc else CONFIG["COMMON_FLAGS"]
+            if not msvc:
+                # The kernels are chains of small cdef inline functions; in a module this
+                # size GCC stops inlining them into the loops (a call per element, no
+                # SIMD), so Cython's inline becomes a forced one.
+                ext.define_macros = ext.define_macros + [
+                    ("CYTHON_INLINE", "inline __attribute__((always_inline))")]
             ext.extra_compile_args = base + ext.extra_compile_args + (omp if use_omp else [])
             if use_omp and not msvc:
                 ext.extra_link_args = ext.extra_link_args + omp

@@ -20,8 +20,11 @@ X86_TARGETS = {
 # does not change results).  -ffp-contract=off stops GCC from fusing a*b + c into an FMA
 # where it likes (its default with -mfma), so every target rounds the same way and the
 # error analyses in the kernels' comments hold; kernels that want an FMA call fma().
+# -fno-trapping-math says floating-point exceptions never trap (NumPy only reads the flags,
+# and the loops clear them), so the compiler may compute both sides of a branch and
+# select, which is how branchy kernels vectorize; it assumes nothing about NaN or inf.
 # OpenMP is added by setup.py where the compiler has it.
-COMMON_FLAGS = ["-O3", "-fno-math-errno", "-ffp-contract=off"]
+COMMON_FLAGS = ["-O3", "-fno-math-errno", "-ffp-contract=off", "-fno-trapping-math"]
 MSVC_FLAGS = ["/O2"]
 
 # Loops of at least this many elements are split across threads (PyTorch's grain).

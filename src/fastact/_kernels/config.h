@@ -1,7 +1,12 @@
-/* Build facts the compiled module reports (fastact.show_config) and the thread count.
- * Without OpenMP (a compiler that lacks it) the loops run on the calling thread. */
+/* Build facts the compiled module reports (fastact.show_config), the thread count, and
+ * the few bit-level helpers the kernels need.  Without OpenMP (a compiler that lacks it)
+ * the loops run on the calling thread. */
 #ifndef FASTACT_CONFIG_H
 #define FASTACT_CONFIG_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -20,6 +25,19 @@ static inline int fastact_max_threads(void) { return 1; }
 #define FASTACT_COMPILER "msvc"
 #else
 #define FASTACT_COMPILER "unknown"
+#endif
+
+/* Bit casts for the exponent tricks in scalar.pxi's _exp (memcpy: GCC and Clang turn it
+ * into a register move, and vectorize it). */
+static inline uint64_t fastact_d2u(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
+static inline double fastact_u2d(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
+
+/* a*b + c: one fused rounding where the target has FMA in hardware (the AVX2 and AVX-512
+ * builds), a multiply and an add on the baseline, where fma() would be a slow libm call. */
+#if defined(__FMA__)
+#define FASTACT_MADD(a, b, c) fma((a), (b), (c))
+#else
+#define FASTACT_MADD(a, b, c) ((a) * (b) + (c))
 #endif
 
 #endif

@@ -24,6 +24,8 @@
 #   * No 0 * inf: the limits at +-inf are returned by a branch, not computed.
 #   * NaN in gives NaN out: every branch either passes x through or computes with it.
 
+from libc.stdint cimport uint64_t
+
 cdef extern from "<math.h>" nogil:
     double exp(double)
     double expm1(double)
@@ -79,12 +81,83 @@ cdef double SCALED_BELOW = -700.0
 cdef double XEXP_ZERO = 800.0
 
 
+# ---- exp and expm1 in plain arithmetic ----------------------------------------------
+# libm's exp is a call per element, which stops the loops from vectorizing; these are the
+# same function as straight-line arithmetic the compiler turns into SIMD code.
+# Method (Cody & Waite; as in fdlibm and XNNPACK): n = round(x / ln2) by the 1.5*2^52
+# shifter, r = x - n ln2 in two parts (|r| <= ln2/2, exact: LN2_HI has 32 significant
+# bits and |n| < 1100), e^r by its Taylor series to r^13 (truncation below 2^-57
+# relative), then 2^n built from exponent bits in two factors so that results in the
+# subnormal range are rounded once, at the last product.  Measured error: within 1 ULP
+# (the accuracy tool checks every kernel that uses them).
+
+cdef extern from "config.h" nogil:
+    uint64_t fastact_d2u(double)
+    double fastact_u2d(uint64_t)
+    double FASTACT_MADD(double, double, double)
+
+cdef double EXP_SHIFT = 6755399441055744.0            # 1.5 * 2^52
+cdef double LOG2E = 1.4426950408889634                # 1/ln2
+cdef double LN2_HI = 6.93147180369123816490e-01       # fdlibm's ln2_hi (32 bits)
+cdef double LN2_LO = 1.90821492927058770002e-10       # ln2 - LN2_HI
+
+
+cdef inline double _expm1_poly(double r) noexcept nogil:
+    # e^r - 1 = r + r^2/2! + ... + r^13/13!, Horner; for |r| <= 0.347
+    cdef double p = 1.6059043836821613e-10            # 1/13!
+    p = FASTACT_MADD(p, r, 2.08767569878681e-09)      # 1/12!
+    p = FASTACT_MADD(p, r, 2.505210838544172e-08)     # 1/11!
+    p = FASTACT_MADD(p, r, 2.755731922398589e-07)     # 1/10!
+    p = FASTACT_MADD(p, r, 2.7557319223985893e-06)    # 1/9!
+    p = FASTACT_MADD(p, r, 2.48015873015873e-05)      # 1/8!
+    p = FASTACT_MADD(p, r, 0.0001984126984126984)     # 1/7!
+    p = FASTACT_MADD(p, r, 0.001388888888888889)      # 1/6!
+    p = FASTACT_MADD(p, r, 0.008333333333333333)      # 1/5!
+    p = FASTACT_MADD(p, r, 0.041666666666666664)      # 1/4!
+    p = FASTACT_MADD(p, r, 0.16666666666666666)       # 1/3!
+    p = FASTACT_MADD(p, r, 0.5)
+    return FASTACT_MADD(p * r, r, r)
+
+
+cdef inline double _pow2(double t) noexcept nogil:
+    # 2^m for t = m + EXP_SHIFT, -1022 <= m <= 1023: the low bits of t hold m, and
+    # (m + 1023) << 52 is the exponent field (the shifter's own bit 51 is shifted out).
+    return fastact_u2d((fastact_d2u(t) + 1023) << 52)
+
+
+cdef inline double _exp(double x) noexcept nogil:
+    cdef double t, n, r, p, t1, n1
+    x = -746.0 if isless(x, -746.0) else x            # e^-746 < 2^-1075: 0 (NaN stays)
+    x = 710.0 if isgreater(x, 710.0) else x           # e^710 > DBL_MAX: inf
+    t = x * LOG2E + EXP_SHIFT
+    n = t - EXP_SHIFT
+    r = (x - n * LN2_HI) - n * LN2_LO
+    p = _expm1_poly(r) + 1.0
+    t1 = 0.5 * n + EXP_SHIFT                           # split 2^n = 2^n1 2^(n - n1)
+    n1 = t1 - EXP_SHIFT
+    return (p * _pow2(t1)) * _pow2(n - n1 + EXP_SHIFT)
+
+
+cdef inline double _expm1(double x) noexcept nogil:
+    # e^x - 1 = 2^n (e^r - 1) + (2^n - 1): for n = 0 (|x| < ln2/2) just the series, so
+    # tiny x keep every digit.  Below -40 the result is -1 to double precision.
+    cdef double t, n, r, s
+    x = -40.0 if isless(x, -40.0) else x
+    x = 710.0 if isgreater(x, 710.0) else x
+    t = x * LOG2E + EXP_SHIFT
+    n = t - EXP_SHIFT
+    r = (x - n * LN2_HI) - n * LN2_LO
+    s = _pow2(t)                                       # n <= 1024: 2^1024 is inf, correct
+    # expm1(-0) = -0 (the series would give +0 from -0 + (+0))
+    return x if x == 0.0 else FASTACT_MADD(s, _expm1_poly(r), s - 1.0)
+
+
 # ---- helpers ------------------------------------------------------------------------
 
 cdef inline double _sigmoid(double x) noexcept nogil:
     # Computed on z = exp(-|x|) <= 1: no overflow for any x, full relative accuracy in
     # both tails (z/(1+z) for x < 0 does not cancel).
-    cdef double z = exp(-fabs(x))
+    cdef double z = _exp(-fabs(x))
     if isless(x, 0.0):
         return z / (1.0 + z)
     return 1.0 / (1.0 + z)
@@ -95,7 +168,7 @@ cdef inline double _sigmoid_grad(double x) noexcept nogil:
     # unlike y (1 - y) which loses all digits once y rounds to 1.
     # Next to 0 the three roundings can land one ULP above the true maximum 0.25 (at
     # x = 1e-9: 0.25 + 2^-54); the true value is below 0.25 for x != 0, so cap there.
-    cdef double z = exp(-fabs(x))
+    cdef double z = _exp(-fabs(x))
     cdef double d = 1.0 + z
     cdef double r = z / (d * d)
     return 0.25 if isgreater(r, 0.25) else r
@@ -104,7 +177,7 @@ cdef inline double _sigmoid_grad(double x) noexcept nogil:
 cdef inline double _softplus1(double x) noexcept nogil:
     # log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): no overflow, no cancellation.
     cdef double m = x if isgreater(x, 0.0) else 0.0
-    return m + log1p(exp(-fabs(x)))
+    return m + log1p(_exp(-fabs(x)))
 
 
 cdef inline double _step(double x, double below, double above) noexcept nogil:
@@ -131,7 +204,11 @@ cdef inline double sigmoid_grad_y(double y) noexcept nogil:
 # ---- tanh ---------------------------------------------------------------------------
 
 cdef inline double tanh_fwd(double x) noexcept nogil:
-    return tanh(x)
+    # tanh|x| = -m / (2 + m), m = expm1(-2|x|) in (-1, 0]: no cancellation (m keeps its
+    # digits for small |x|, and 2 + m >= 1), 1 where m rounds to -1 (|x| > 19), odd by
+    # copysign (tanh(-0) = -0).  Vectorizes, unlike libm's tanh.
+    cdef double m = _expm1(-2.0 * fabs(x))
+    return copysign(-m / (2.0 + m), x)
 
 cdef inline double tanh_grad(double x) noexcept nogil:
     # 1 - tanh(x)^2 = sech(x)^2 = 4 z / (1 + z)^2, z = exp(-2|x|): no cancellation for
@@ -139,7 +216,7 @@ cdef inline double tanh_grad(double x) noexcept nogil:
     cdef double z, d
     if isgreater(fabs(x), 400.0):
         return 0.0                         # sech^2 < e^-798 (and -2|x| would overflow)
-    z = exp(-2.0 * fabs(x))
+    z = _exp(-2.0 * fabs(x))
     d = 1.0 + z
     return 4.0 * z / (d * d)
 
@@ -191,8 +268,8 @@ cdef inline double _gauss_times(double x, double p) noexcept nogil:
     cdef double a = -0.5 * h
     p = p * (1.0 - 0.5 * l)
     if isless(a, SCALED_BELOW):
-        return (p * exp(a + 64.0)) * E_M64
-    return p * exp(a)
+        return (p * _exp(a + 64.0)) * E_M64
+    return p * _exp(a)
 
 cdef inline double _Phi(double x) noexcept nogil:
     # Phi(x) = erfc(z) / 2 with z = -x/sqrt(2) carried as zh + zl (double-double: the
@@ -202,7 +279,7 @@ cdef inline double _Phi(double x) noexcept nogil:
     # normal; glibc's erfc is within 1 ULP.
     cdef double zh = -x * SQRT1_2_HI
     cdef double zl = fma(-x, SQRT1_2_HI, -zh) - x * SQRT1_2_LO
-    return 0.5 * (erfc(zh) - zl * M_2_SQRTPI_ * exp(-zh * zh))
+    return 0.5 * (erfc(zh) - zl * M_2_SQRTPI_ * _exp(-zh * zh))
 
 cdef inline double _mills(double x) noexcept nogil:
     # For x <= -35.5: Phi(x) = phi(x) S / |x| with S = sum_k (-1)^k (2k-1)!! / x^(2k), the
@@ -272,10 +349,10 @@ cdef inline double gelu_tanh_fwd(double x) noexcept nogil:
     _gelu_tanh_v(x, &vh, &vl)
     if isless(vh, 0.0):
         if isless(vh, SCALED_BELOW):                    # e^v subnormal: scaled (E_M64)
-            return (x * (exp(vh + 64.0) * (1.0 + vl))) * E_M64
-        z = exp(vh) * (1.0 + vl)
+            return (x * (_exp(vh + 64.0) * (1.0 + vl))) * E_M64
+        z = _exp(vh) * (1.0 + vl)
         return x * (z / (1.0 + z))
-    z = exp(-vh) * (1.0 - vl)
+    z = _exp(-vh) * (1.0 - vl)
     return x / (1.0 + z)
 
 cdef inline double gelu_tanh_grad(double x) noexcept nogil:
@@ -289,11 +366,11 @@ cdef inline double gelu_tanh_grad(double x) noexcept nogil:
     dv = SQRT8_PI_HI * (1.0 + 3.0 * GELU_K * x * x)
     if isless(vh, 0.0):
         if isless(vh, SCALED_BELOW):                    # s = s(1-s) = e^v here; scaled
-            return ((exp(vh + 64.0) * (1.0 + vl)) * (1.0 + x * dv)) * E_M64
-        z = exp(vh) * (1.0 + vl)
+            return ((_exp(vh + 64.0) * (1.0 + vl)) * (1.0 + x * dv)) * E_M64
+        z = _exp(vh) * (1.0 + vl)
         d = 1.0 + z
         return (z / d) * (1.0 + x * dv / d)
-    z = exp(-vh) * (1.0 - vl)
+    z = _exp(-vh) * (1.0 - vl)
     d = 1.0 + z
     return 1.0 / d + x * dv * (z / (d * d))
 
@@ -303,12 +380,12 @@ cdef inline double gelu_tanh_grad(double x) noexcept nogil:
 cdef inline double elu_fwd(double x, double alpha) noexcept nogil:
     if isgreater(x, 0.0):
         return x
-    return alpha * expm1(x)               # expm1: exact digits near 0, -1 at -inf
+    return alpha * _expm1(x)               # expm1: exact digits near 0, -1 at -inf
 
 cdef inline double elu_grad(double x, double alpha) noexcept nogil:
     if isgreater(x, 0.0):
         return 1.0
-    return alpha * exp(x)                 # elu'(0) takes this branch: alpha
+    return alpha * _exp(x)                 # elu'(0) takes this branch: alpha
 
 cdef inline double elu_grad_y(double y, double alpha) noexcept nogil:
     if isgreater(y, 0.0):
@@ -335,7 +412,7 @@ cdef inline double silu_fwd(double x) noexcept nogil:
         return -0.0
     if isless(x, SCALED_BELOW):
         # x e^x / (1 + e^x) with 1 + e^x = 1 to double precision; scaled (see E_M64)
-        return (x * exp(x + 64.0)) * E_M64
+        return (x * _exp(x + 64.0)) * E_M64
     return x * _sigmoid(x)
 
 cdef inline double silu_grad(double x) noexcept nogil:
@@ -348,8 +425,8 @@ cdef inline double silu_grad(double x) noexcept nogil:
     if isless(x, -XEXP_ZERO):
         return -0.0
     if isless(x, SCALED_BELOW):
-        return (exp(x + 64.0) * (1.0 + x)) * E_M64   # s = e^x, 1 - s = 1 here; scaled
-    z = exp(-fabs(x))
+        return (_exp(x + 64.0) * (1.0 + x)) * E_M64   # s = e^x, 1 - s = 1 here; scaled
+    z = _exp(-fabs(x))
     if isless(x, 0.0):
         s = z / (1.0 + z)
         sm = 1.0 / (1.0 + z)
@@ -367,14 +444,14 @@ cdef inline double silu_grad(double x) noexcept nogil:
 cdef inline void _mish_parts(double x, double* t, double* sech2, double* sig) noexcept nogil:
     cdef double e, n, d, num, den
     if isgreater(x, 0.0):
-        e = exp(-x)
+        e = _exp(-x)
         num = 1.0 + 2.0 * e
         den = num + 2.0 * e * e
         t[0] = num / den
         sech2[0] = 2.0 * e * e * (num + den) / (den * den)
         sig[0] = 1.0 / (1.0 + e)
     else:
-        e = exp(x)
+        e = _exp(x)
         n = e * (e + 2.0)
         d = n + 2.0
         t[0] = n / d
@@ -389,7 +466,7 @@ cdef inline double mish_fwd(double x) noexcept nogil:
         return -0.0
     if isless(x, SCALED_BELOW):
         # tanh(softplus(x)) = e^x (1 + O(e^x)) here: x e^x, scaled (see E_M64)
-        return (x * exp(x + 64.0)) * E_M64
+        return (x * _exp(x + 64.0)) * E_M64
     _mish_parts(x, &t, &sech2, &sig)
     return x * t
 
@@ -402,13 +479,13 @@ cdef inline double mish_grad(double x) noexcept nogil:
         return -0.0
     cdef double e, n, d, s1
     if isless(x, SCALED_BELOW):
-        return (exp(x + 64.0) * (1.0 + x)) * E_M64   # t = sig = e^x, sech2 = 1; scaled
+        return (_exp(x + 64.0) * (1.0 + x)) * E_M64   # t = sig = e^x, sech2 = 1; scaled
     if isless(x, 0.0):
         # Left of 0 the two terms have opposite signs (their sum crosses zero at -1.19 and
         # cancels by a factor 3 at -2): one fraction over the common denominator,
         # [n d (1 + e) + 4 x e (n + 1)] / [d^2 (1 + e)] with e = exp(x), n = e (e + 2),
         # d = n + 2, rounds fewer times than t + x sech2 sig: 9.5 ULP at x = -1.73 before, 7.9 after.
-        e = exp(x)
+        e = _exp(x)
         n = e * (e + 2.0)
         d = n + 2.0
         s1 = 1.0 + e
@@ -439,12 +516,12 @@ cdef inline double softplus_grad(double x, double beta, double threshold) noexce
 cdef inline double selu_fwd(double x) noexcept nogil:
     if isgreater(x, 0.0):
         return SELU_SCALE * x
-    return (SELU_SCALE * SELU_ALPHA) * expm1(x)
+    return (SELU_SCALE * SELU_ALPHA) * _expm1(x)
 
 cdef inline double selu_grad(double x) noexcept nogil:
     if isgreater(x, 0.0):
         return SELU_SCALE
-    return (SELU_SCALE * SELU_ALPHA) * exp(x)   # selu'(0): this branch
+    return (SELU_SCALE * SELU_ALPHA) * _exp(x)   # selu'(0): this branch
 
 cdef inline double selu_grad_y(double y) noexcept nogil:
     if isgreater(y, 0.0):
@@ -457,12 +534,12 @@ cdef inline double selu_grad_y(double y) noexcept nogil:
 cdef inline double celu_fwd(double x, double alpha) noexcept nogil:
     if isgreater(x, 0.0):
         return x
-    return alpha * expm1(x / alpha)
+    return alpha * _expm1(x / alpha)
 
 cdef inline double celu_grad(double x, double alpha) noexcept nogil:
     if isgreater(x, 0.0):
         return 1.0
-    return exp(x / alpha)                 # celu'(0): this branch, 1
+    return _exp(x / alpha)                 # celu'(0): this branch, 1
 
 cdef inline double celu_grad_y(double y, double alpha) noexcept nogil:
     if isgreater(y, 0.0):
@@ -564,7 +641,7 @@ cdef inline double hardswish_grad(double x) noexcept nogil:
 cdef inline double log_sigmoid_fwd(double x) noexcept nogil:
     # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)); for x >= 0 written -log1p(...) so
     # that it is -0, not 0 - 0 = +0, where exp(-x) underflows (the true value is < 0).
-    cdef double l = log1p(exp(-fabs(x)))
+    cdef double l = log1p(_exp(-fabs(x)))
     if isless(x, 0.0):
         return x - l
     return -l
