@@ -167,6 +167,22 @@ class Elementwise(Activation):
         self._u = {suffix: UFUNCS.get(spec.kernel + suffix) for suffix in
                    ("", "_derivative", "_backward", "_derivative_from_output",
                     "_backward_from_output")}
+        self._defaults = tuple(p.default for p in spec.params)
+
+    def _fast(self, suffix, data, args, kwargs, out):
+        """The common call (float32 or float64 ndarrays of one dtype, default parameters,
+        no out) goes straight to the ufunc: nothing to check, cast or bind, and it saves
+        the wrapper's microseconds on small arrays.  None when the general path is due."""
+        if out is not None or args or kwargs:
+            return None
+        dt = None
+        for v in data:
+            if type(v) is not np.ndarray or (v.dtype is not _F32 and v.dtype is not _F64):
+                return None
+            if dt is not None and v.dtype is not dt:
+                return None
+            dt = v.dtype
+        return self._u[suffix](*data, *self._defaults)
 
     def _params(self, method, args, kwargs, from_output=False):
         fname = self._fname(method)
@@ -180,14 +196,23 @@ class Elementwise(Activation):
         return [(p.name, v) for p, v in zip(self.params, values)]
 
     def __call__(self, x, *args, out=None, **kwargs):
+        r = self._fast("", (x,), args, kwargs, out)
+        if r is not None:
+            return r
         return _call(self.name, self._u[""], [("x", x)],
                      self._params("forward", args, kwargs), out)
 
     def derivative(self, x, *args, out=None, **kwargs):
+        r = self._fast("_derivative", (x,), args, kwargs, out)
+        if r is not None:
+            return r
         return _call(self.name + ".derivative", self._u["_derivative"], [("x", x)],
                      self._params("derivative", args, kwargs), out)
 
     def backward(self, grad_output, x, *args, out=None, **kwargs):
+        r = self._fast("_backward", (grad_output, x), args, kwargs, out)
+        if r is not None:
+            return r
         return _call(self.name + ".backward", self._u["_backward"],
                      [("grad_output", grad_output), ("x", x)],
                      self._params("backward", args, kwargs), out)
@@ -198,11 +223,17 @@ class ElementwiseFromOutput(Elementwise):
     """An elementwise activation whose derivative is a function of its output y."""
 
     def derivative_from_output(self, y, *args, out=None, **kwargs):
+        r = self._fast("_derivative_from_output", (y,), args, kwargs, out)
+        if r is not None:
+            return r
         params = self._params("derivative_from_output", args, kwargs, from_output=True)
         return _call(self.name + ".derivative_from_output",
                      self._u["_derivative_from_output"], [("y", y)], params, out)
 
     def backward_from_output(self, grad_output, y, *args, out=None, **kwargs):
+        r = self._fast("_backward_from_output", (grad_output, y), args, kwargs, out)
+        if r is not None:
+            return r
         params = self._params("backward_from_output", args, kwargs, from_output=True)
         return _call(self.name + ".backward_from_output", self._u["_backward_from_output"],
                      [("grad_output", grad_output), ("y", y)], params, out)
