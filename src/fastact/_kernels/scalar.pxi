@@ -380,37 +380,45 @@ cdef inline void _gelu_tanh_v(double x, double* vh, double* vl) noexcept nogil:
     vh[0] = v
     vl[0] = fma(SQRT8_PI_HI, p, -v) + (SQRT8_PI_HI * pl + SQRT8_PI_LO * p)
 
-cdef inline double gelu_tanh_fwd(double x) noexcept nogil:
-    cdef double vh, vl, z
-    if isgreater(fabs(x), 1000.0):
-        return x if x > 0.0 else -0.0
+cdef inline double _gelu_tanh_z(double x, double* zs, double* scale, bint* neg) noexcept nogil:
+    # One exp for both signs of v = vh + vl, as straight-line code with selects (so the
+    # loop vectorizes): zs = e^-|v| (1 -+ vl), scaled by e^64 where e^v is subnormal
+    # (v < -700) so that it rounds once, at the final multiplication by scale = e^-64.
+    # Returns z = zs * scale; bit for bit the three-branch form it replaced.
+    cdef double vh, vl, a, l
+    cdef bint sc
     _gelu_tanh_v(x, &vh, &vl)
-    if isless(vh, 0.0):
-        if isless(vh, SCALED_BELOW):                    # e^v subnormal: scaled (E_M64)
-            return (x * (_exp(vh + 64.0) * (1.0 + vl))) * E_M64
-        z = _exp(vh) * (1.0 + vl)
-        return x * (z / (1.0 + z))
-    z = _exp(-vh) * (1.0 - vl)
-    return x / (1.0 + z)
+    neg[0] = isless(vh, 0.0)
+    sc = isless(vh, SCALED_BELOW)
+    a = vh if neg[0] else -vh
+    l = vl if neg[0] else -vl
+    zs[0] = _exp(a + 64.0 if sc else a) * (1.0 + l)
+    scale[0] = E_M64 if sc else 1.0
+    return zs[0] * scale[0]
+
+cdef inline double gelu_tanh_fwd(double x) noexcept nogil:
+    # x s(v): x z/(1+z) for v < 0 (no cancellation), x/(1+z) otherwise.
+    cdef double zs, scale, z, r
+    cdef bint neg
+    z = _gelu_tanh_z(x, &zs, &scale, &neg)
+    r = (x * (zs / (1.0 + z))) * scale if neg else x / (1.0 + z)
+    if isgreater(fabs(x), 1000.0):
+        r = x if x > 0.0 else -0.0
+    return r
 
 cdef inline double gelu_tanh_grad(double x) noexcept nogil:
     # d/dx [x s(v)] = s + x s (1 - s) v',  v' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2);
     # the same as PyTorch's 0.5(1+t) + 0.5x(1-t^2) u' with t = tanh(u), u = v/2.
     # With z = e^-|v|: s = z/(1+z) for v < 0, 1/(1+z) otherwise; s (1 - s) = z/(1+z)^2.
-    cdef double vh, vl, z, dv, d
-    if isgreater(fabs(x), 1000.0):
-        return 1.0 if x > 0.0 else -0.0
-    _gelu_tanh_v(x, &vh, &vl)
+    cdef double zs, scale, z, d, dv, r
+    cdef bint neg
+    z = _gelu_tanh_z(x, &zs, &scale, &neg)
     dv = SQRT8_PI_HI * (1.0 + 3.0 * GELU_K * x * x)
-    if isless(vh, 0.0):
-        if isless(vh, SCALED_BELOW):                    # s = s(1-s) = e^v here; scaled
-            return ((_exp(vh + 64.0) * (1.0 + vl)) * (1.0 + x * dv)) * E_M64
-        z = _exp(vh) * (1.0 + vl)
-        d = 1.0 + z
-        return (z / d) * (1.0 + x * dv / d)
-    z = _exp(-vh) * (1.0 - vl)
     d = 1.0 + z
-    return 1.0 / d + x * dv * (z / (d * d))
+    r = ((zs / d) * (1.0 + x * dv / d)) * scale if neg else 1.0 / d + x * dv * (z / (d * d))
+    if isgreater(fabs(x), 1000.0):
+        r = 1.0 if x > 0.0 else -0.0
+    return r
 
 
 # ---- elu ----------------------------------------------------------------------------
@@ -443,93 +451,103 @@ cdef inline double linear_grad_y(double y) noexcept nogil:
     return 1.0 if y == y else y
 
 
-# ---- silu (swish) -------------------------------------------------------------------
+# ---- silu (swish) and mish: one exp per element -------------------------------------
+# Both need e^-|x|, and where e^x is subnormal (x < -700) they need it scaled by e^64 so
+# that the result rounds once, at the final multiplication by e^-64.  One exp serves both
+# cases; the branches are selects (the loops vectorize).
+
+cdef inline double _exp_nabs(double x, bint* scaled) noexcept nogil:
+    # e^-|x|, or e^(x + 64) where x < -700 (then scaled[0] is set)
+    scaled[0] = isless(x, SCALED_BELOW)
+    return _exp(x + 64.0 if scaled[0] else -fabs(x))
 
 cdef inline double silu_fwd(double x) noexcept nogil:
+    # x sigmoid(x); below -700, x e^x / (1 + e^x) = x e^x to double precision, scaled.
+    cdef bint sc
+    cdef double z = _exp_nabs(x, &sc)
+    cdef double r = x * (z / (1.0 + z) if isless(x, 0.0) else 1.0 / (1.0 + z))
+    if sc:
+        r = (x * z) * E_M64
     if isless(x, -XEXP_ZERO):
-        return -0.0
-    if isless(x, SCALED_BELOW):
-        # x e^x / (1 + e^x) with 1 + e^x = 1 to double precision; scaled (see E_M64)
-        return (x * _exp(x + 64.0)) * E_M64
-    return x * _sigmoid(x)
+        r = -0.0
+    return r
 
 cdef inline double silu_grad(double x) noexcept nogil:
     # s (1 + x (1 - s)), with s and 1 - s both taken from z = exp(-|x|) so neither
-    # cancels; beyond x = 746 and x = -800 the limits 1 and -0 are returned (inf * 0
-    # otherwise).
-    cdef double z, s, sm
+    # cancels; below -700 it is e^x (1 + x), scaled; beyond x = 746 and x = -800 the
+    # limits 1 and -0 (inf * 0 otherwise).
+    cdef bint sc
+    cdef double z = _exp_nabs(x, &sc)
+    cdef bint neg = isless(x, 0.0)
+    cdef double s = z / (1.0 + z) if neg else 1.0 / (1.0 + z)
+    cdef double sm = 1.0 / (1.0 + z) if neg else z / (1.0 + z)
+    cdef double r = s * (1.0 + x * sm)
+    if sc:
+        r = (z * (1.0 + x)) * E_M64
     if isgreater(x, EXP_ZERO):
-        return 1.0
+        r = 1.0
     if isless(x, -XEXP_ZERO):
-        return -0.0
-    if isless(x, SCALED_BELOW):
-        return (_exp(x + 64.0) * (1.0 + x)) * E_M64   # s = e^x, 1 - s = 1 here; scaled
-    z = _exp(-fabs(x))
-    if isless(x, 0.0):
-        s = z / (1.0 + z)
-        sm = 1.0 / (1.0 + z)
-    else:
-        s = 1.0 / (1.0 + z)
-        sm = z / (1.0 + z)
-    return s * (1.0 + x * sm)
+        r = -0.0
+    return r
 
 
 # ---- mish ---------------------------------------------------------------------------
 # With e = exp(x): tanh(softplus(x)) = n / (n + 2), n = e (e + 2).  For x > 0 the same
 # ratio is written with e = exp(-x): (1 + 2e) / (1 + 2e + 2e^2).  Both are free of
 # cancellation and overflow; 1 - tanh^2 follows from the same n without subtracting.
+# Both sides are computed from the one e = exp(-|x|) and the right one is selected.
 
-cdef inline void _mish_parts(double x, double* t, double* sech2, double* sig) noexcept nogil:
-    cdef double e, n, d, num, den
-    if isgreater(x, 0.0):
-        e = _exp(-x)
-        num = 1.0 + 2.0 * e
-        den = num + 2.0 * e * e
-        t[0] = num / den
-        sech2[0] = 2.0 * e * e * (num + den) / (den * den)
-        sig[0] = 1.0 / (1.0 + e)
-    else:
-        e = _exp(x)
-        n = e * (e + 2.0)
-        d = n + 2.0
-        t[0] = n / d
-        sech2[0] = 4.0 * (n + 1.0) / (d * d)
-        sig[0] = e / (1.0 + e)
+cdef inline void _mish_parts(double x, double e, double* t, double* sech2,
+                             double* sig) noexcept nogil:
+    cdef double n, d, num, den
+    cdef bint pos = isgreater(x, 0.0)
+    num = 1.0 + 2.0 * e                       # x > 0, e = exp(-x)
+    den = num + 2.0 * e * e
+    n = e * (e + 2.0)                         # x <= 0, e = exp(x)
+    d = n + 2.0
+    t[0] = num / den if pos else n / d
+    sech2[0] = 2.0 * e * e * (num + den) / (den * den) if pos else 4.0 * (n + 1.0) / (d * d)
+    sig[0] = 1.0 / (1.0 + e) if pos else e / (1.0 + e)
 
 cdef inline double mish_fwd(double x) noexcept nogil:
-    cdef double t, sech2, sig
-    if isgreater(x, EXP_ZERO) or isnan(x):
-        return x
-    if isless(x, -XEXP_ZERO):
-        return -0.0
-    if isless(x, SCALED_BELOW):
+    cdef double t, sech2, sig, r
+    cdef bint sc
+    cdef double e = _exp_nabs(x, &sc)
+    _mish_parts(x, e, &t, &sech2, &sig)
+    r = x * t
+    if sc:
         # tanh(softplus(x)) = e^x (1 + O(e^x)) here: x e^x, scaled (see E_M64)
-        return (x * _exp(x + 64.0)) * E_M64
-    _mish_parts(x, &t, &sech2, &sig)
-    return x * t
+        r = (x * e) * E_M64
+    if isgreater(x, EXP_ZERO):                # (NaN: x * t is already NaN)
+        r = x
+    if isless(x, -XEXP_ZERO):
+        r = -0.0
+    return r
 
 cdef inline double mish_grad(double x) noexcept nogil:
-    # tanh(sp) + x sech^2(sp) sigmoid(x), sp = softplus(x)
-    cdef double t, sech2, sig
-    if isgreater(x, EXP_ZERO):
-        return 1.0
-    if isless(x, -XEXP_ZERO):
-        return -0.0
-    cdef double e, n, d, s1
-    if isless(x, SCALED_BELOW):
-        return (_exp(x + 64.0) * (1.0 + x)) * E_M64   # t = sig = e^x, sech2 = 1; scaled
+    # tanh(sp) + x sech^2(sp) sigmoid(x), sp = softplus(x).  Left of 0 the two terms have
+    # opposite signs (their sum crosses zero at -1.19 and cancels by a factor 3 at -2):
+    # there one fraction over the common denominator, [n d (1 + e) + 4 x e (n + 1)] /
+    # [d^2 (1 + e)] with e = exp(x), n = e (e + 2), d = n + 2, rounds fewer times than
+    # t + x sech2 sig: 9.5 ULP at x = -1.73 before, 7.9 after.
+    cdef double t, sech2, sig, r, n, d, s1
+    cdef bint sc
+    cdef double e = _exp_nabs(x, &sc)
+    _mish_parts(x, e, &t, &sech2, &sig)
+    r = t + x * sech2 * sig
+    n = e * (e + 2.0)
+    d = n + 2.0
+    s1 = 1.0 + e
     if isless(x, 0.0):
-        # Left of 0 the two terms have opposite signs (their sum crosses zero at -1.19 and
-        # cancels by a factor 3 at -2): one fraction over the common denominator,
-        # [n d (1 + e) + 4 x e (n + 1)] / [d^2 (1 + e)] with e = exp(x), n = e (e + 2),
-        # d = n + 2, rounds fewer times than t + x sech2 sig: 9.5 ULP at x = -1.73 before, 7.9 after.
-        e = _exp(x)
-        n = e * (e + 2.0)
-        d = n + 2.0
-        s1 = 1.0 + e
-        return fma(n * s1, d, 4.0 * x * e * (n + 1.0)) / (d * d * s1)
-    _mish_parts(x, &t, &sech2, &sig)
-    return t + x * sech2 * sig
+        # fma, not FASTACT_MADD: the 7.9 ULP needs the fused rounding on every target
+        r = fma(n * s1, d, 4.0 * x * e * (n + 1.0)) / (d * d * s1)
+    if sc:
+        r = (e * (1.0 + x)) * E_M64           # t = sig = e^x, sech2 = 1; scaled
+    if isgreater(x, EXP_ZERO):
+        r = 1.0
+    if isless(x, -XEXP_ZERO):
+        r = -0.0
+    return r
 
 
 # ---- softplus -----------------------------------------------------------------------
