@@ -30,7 +30,8 @@ def render(template, out_name, **values):
     """Render a .tp template to out_name beside it, rewriting only when it changes."""
     src_path = os.path.join(HERE, template)
     with open(src_path, encoding="utf-8") as f:
-        text = sub(f.read(), kernels=REGISTRY["KERNELS"], **values)
+        text = sub(f.read(), kernels=REGISTRY["KERNELS"],
+                   float32_native=REGISTRY["FLOAT32_NATIVE"], **values)
     out_path = os.path.join(os.path.dirname(src_path), out_name)
     old = None
     if os.path.exists(out_path):

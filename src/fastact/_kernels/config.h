@@ -32,12 +32,21 @@ static inline int fastact_max_threads(void) { return 1; }
 static inline uint64_t fastact_d2u(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
 static inline double fastact_u2d(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
 
+static inline uint32_t fastact_f2u(float f) { uint32_t u; memcpy(&u, &f, sizeof u); return u; }
+static inline float fastact_u2f(uint32_t u) { float f; memcpy(&f, &u, sizeof f); return f; }
+
 /* a*b + c: one fused rounding where the target has FMA in hardware (the AVX2 and AVX-512
  * builds), a multiply and an add on the baseline, where fma() would be a slow libm call. */
 #if defined(__FMA__)
 #define FASTACT_MADD(a, b, c) fma((a), (b), (c))
 #else
 #define FASTACT_MADD(a, b, c) ((a) * (b) + (c))
+#endif
+
+#if defined(__FMA__)
+#define FASTACT_MADDF(a, b, c) fmaf((a), (b), (c))
+#else
+#define FASTACT_MADDF(a, b, c) ((a) * (b) + (c))
 #endif
 
 #endif
