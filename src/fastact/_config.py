@@ -62,7 +62,9 @@ def config():
     return {
         "fastact": __version__,
         "isa": build["isa"],
-        "isa_available": _dispatch.available(),
+        "isa_built": _dispatch.built(),          # compiled into this installation
+        "isa_supported": _dispatch.supported(),  # this CPU could run (built or not)
+        "isa_available": _dispatch.available(),  # both: what FASTACT_ISA may name
         "isa_forced": os.environ.get("FASTACT_ISA") or None,
         "threads": get_num_threads(),
         "openmp": build["openmp"],
@@ -76,7 +78,17 @@ def config():
 
 
 def show_config(file=None):
-    """Print the kernels' ISA, thread count and compiler flags."""
+    """Print the build: version, the ISA loaded, the ISA variants built into this
+    installation and those this CPU supports, threads, OpenMP, compiler and flags.
+
+    ``fastact._config.config()`` returns the same facts as a dict.
+
+    >>> import io, fastact
+    >>> buf = io.StringIO()
+    >>> fastact.show_config(file=buf)
+    >>> "isa_built" in buf.getvalue() and "openmp" in buf.getvalue()
+    True
+    """
     for key, value in config().items():
         if isinstance(value, list):
             value = ", ".join(value)
