@@ -65,3 +65,9 @@ def load(isa=None):
 
 KERNELS = load()
 UFUNCS = KERNELS.UFUNCS
+
+# NumPy pickles a ufunc by its __name__ alone and pickle finds the module that holds an
+# attribute of that name; so the ufuncs are attributes of this pure-Python module too,
+# and a worker process (dask.distributed, multiprocessing) that unpickles one imports
+# fastact._dispatch and gets the kernels best for *its* CPU.
+globals().update(UFUNCS)
