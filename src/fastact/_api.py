@@ -130,6 +130,36 @@ def _call(fname, ufunc, data, params, out, **kwargs):
         raise cls(f"fastact.{fname}: {exc}") from None
 
 
+_EXAMPLE_X = [-2.0, 0.0, 1.5]
+_EXAMPLE_ROW = [1.0, 2.0, 3.0]
+
+
+def _rounded(values):
+    """How NumPy prints np.round(array, 4) of these values (the doctest's expected text)."""
+    return repr(np.round(np.array(values, dtype=np.float64), 4))
+
+
+def _example(spec, ref):
+    """A doctest for an activation's docstring: its forward and derivative (softmax: its
+    backward) at a few points, with the output computed by the pure-Python reference, so
+    the text is true for the kernels up to the rounding to 4 decimals."""
+    lines = ["    >>> import numpy as np, fastact"]
+    if spec.kind == "axis":
+        p = [ref(x) for x in [_EXAMPLE_ROW]][0]
+        g = [0.0, 1.0, 0.0]
+        lines += [f"    >>> y = fastact.{spec.name}(np.array({_EXAMPLE_ROW}))",
+                  "    >>> np.round(y, 4)", f"    {_rounded(p)}",
+                  f"    >>> np.round(fastact.{spec.name}.backward(np.array({g}), y), 4)",
+                  f"    {_rounded(ref.backward(g, p))}"]
+    else:
+        lines += [f"    >>> x = np.array({_EXAMPLE_X})",
+                  f"    >>> np.round(fastact.{spec.name}(x), 4)",
+                  f"    {_rounded([ref(v) for v in _EXAMPLE_X])}",
+                  f"    >>> np.round(fastact.{spec.name}.derivative(x), 4)",
+                  f"    {_rounded([ref.derivative(v) for v in _EXAMPLE_X])}"]
+    return "\n".join(lines) + "\n"
+
+
 class Activation:
     """An activation: ``f(x, *params, out=None)`` and its derivative and backward.
 
@@ -147,6 +177,8 @@ class Activation:
             f"fastact.{spec.name}: {spec.formula}\n\n"
             f"derivative: {spec.derivative}\noutput range: {spec.output_range}\n"
             f"use: {spec.use}\navoid: {spec.avoid}\nkinks and limits: {spec.kinks}\n"
+            f"\nExample (the values printed are the pure-Python reference's, rounded):\n\n"
+            + _example(spec, self.reference)
         )
 
     def __repr__(self):

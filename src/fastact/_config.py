@@ -22,7 +22,14 @@ def _modules():
 
 
 def set_num_threads(n):
-    """Use n threads for large arrays (n >= 1); None goes back to the default."""
+    """Use n threads for large arrays (n >= 1); None goes back to the default.
+
+    >>> import fastact
+    >>> fastact.set_num_threads(1)
+    >>> fastact.get_num_threads()
+    1
+    >>> fastact.set_num_threads(None)          # back to FASTACT_NUM_THREADS / OpenMP
+    """
     if n is None:
         n = 0
     elif not isinstance(n, int) or isinstance(n, bool) or n < 1:
@@ -32,7 +39,12 @@ def set_num_threads(n):
 
 
 def get_num_threads():
-    """The number of threads fastact uses for an array of GRAIN elements or more."""
+    """The number of threads fastact uses for an array of GRAIN elements or more.
+
+    >>> import fastact
+    >>> fastact.get_num_threads() >= 1
+    True
+    """
     return _dispatch.KERNELS._get_num_threads()
 
 
