@@ -9,6 +9,12 @@ Every activation is an object ``fastact.<name>``::
     fastact.sigmoid.reference                 # the pure-Python twin
 
 ``fastact.ACTIVATIONS`` lists them all, in the gallery's order.
+
+>>> import numpy as np, fastact
+>>> fastact.relu(np.array([-1.0, 0.0, 2.0]))
+array([0., 0., 2.])
+>>> fastact.relu.derivative(np.array([-1.0, 0.0, 2.0]))
+array([0., 0., 1.])
 """
 
 __version__ = "0.1.0"

@@ -11,6 +11,13 @@ library owes its users on top of that:
 * bad input fails before anything is written, with a message that names the function;
 * the forms that are not plain ufunc calls: gelu's ``approximate``, prelu's per-channel
   weight and its gradient, rrelu's random slopes, softmax along an axis.
+
+Duck arrays (objects that are not ndarrays but implement ``__array_ufunc__`` and have a
+``dtype``, such as dask arrays) are never converted with ``np.asarray`` (which would
+compute a dask array): the dtype rules are applied to their ``.dtype``, they are cast with
+``.astype`` and handed to the ufunc, whose ``__array_ufunc__`` protocol lets them run it
+their own way (dask: lazily, chunk by chunk; softmax through ``apply_gufunc``, so the
+axis must not be chunked).
 """
 
 import operator
@@ -24,13 +31,27 @@ _F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float
 _PY_SCALARS = (float, int, bool)
 
 
+def _is_duck(value):
+    """A duck array: not a NumPy array or scalar, but with __array_ufunc__ and a dtype."""
+    return (not isinstance(value, (np.ndarray, np.generic))
+            and getattr(type(value), "__array_ufunc__", None) is not None
+            and isinstance(getattr(value, "dtype", None), np.dtype))
+
+
 def _real(fname, what, value):
     """Return value as something NumPy reads as real numbers, or raise TypeError.
 
     Python scalars are passed through untouched so that NumPy treats them as "weak"
     (``sigmoid(float32_array) * 2.0`` rules): they do not promote a float32 array.
+    Duck arrays (see ``_is_duck``) are checked by their dtype and passed through.
     """
     if type(value) in _PY_SCALARS:
+        return value
+    if _is_duck(value):
+        if value.dtype.kind not in "biuf" or value.dtype.itemsize > 8:
+            raise TypeError(
+                f"fastact.{fname}: {what} must be real numbers (bool, int or float up to "
+                f"float64), got dtype {value.dtype}")
         return value
     if isinstance(value, np.ndarray):
         arr = value
@@ -50,8 +71,31 @@ def _real(fname, what, value):
 
 def _result_dtype(data):
     """NumPy's promotion of the data operands; integers and bool compute in float64."""
-    dt = np.result_type(*data)
+    dt = np.result_type(*[v.dtype if _is_duck(v) else v for v in data])
     return dt if dt.kind == "f" else _F64
+
+
+def _cast(value, dtype):
+    """value as dtype: lazily (``.astype``) for a duck array, else as an ndarray."""
+    if _is_duck(value):
+        return value if value.dtype == dtype else value.astype(dtype)
+    return np.asarray(value, dtype=dtype)
+
+
+def _duck_call(fname, ufunc, data, params, out, dtype, pdtype, **kwargs):
+    """The ufunc on duck arrays: every operand cast to its loop's dtype beforehand, so
+    the ufunc's own type resolution picks exactly the loop ``signature=`` would (dask's
+    __array_ufunc__ takes no ``signature=``), and the duck type runs it (lazily)."""
+    if out is not None:
+        raise TypeError(f"fastact.{fname}: out= is not supported for "
+                        f"{type(next(v for v in data if _is_duck(v))).__name__} input")
+    data = [_cast(v, dtype) for v in data]
+    params = [_cast(v, pdtype) for v in params]
+    try:
+        return ufunc(*data, *params, **kwargs)
+    except (TypeError, ValueError) as exc:
+        cls = TypeError if isinstance(exc, TypeError) else ValueError
+        raise cls(f"fastact.{fname}: {exc}") from None
 
 
 def _check_out(fname, out, dtype):
@@ -74,14 +118,46 @@ def _call(fname, ufunc, data, params, out, **kwargs):
     data = [_real(fname, what, v) for what, v in data]
     params = [_real(fname, what, v) for what, v in params]
     dtype = _result_dtype(data)
-    _check_out(fname, out, dtype)
     pdtype = _F32 if dtype == _F16 else dtype   # float16 loops take float32 parameters
+    if any(_is_duck(v) for v in data):
+        return _duck_call(fname, ufunc, data, params, out, dtype, pdtype, **kwargs)
+    _check_out(fname, out, dtype)
     sig = (dtype,) * len(data) + (pdtype,) * len(params) + (dtype,)
     try:
         return ufunc(*data, *params, out=out, signature=sig, **kwargs)
     except (TypeError, ValueError) as exc:
         cls = TypeError if isinstance(exc, TypeError) else ValueError
         raise cls(f"fastact.{fname}: {exc}") from None
+
+
+_EXAMPLE_X = [-2.0, 0.0, 1.5]
+_EXAMPLE_ROW = [1.0, 2.0, 3.0]
+
+
+def _rounded(values):
+    """How NumPy prints np.round(array, 4) of these values (the doctest's expected text)."""
+    return repr(np.round(np.array(values, dtype=np.float64), 4))
+
+
+def _example(spec, ref):
+    """A doctest for an activation's docstring: its forward and derivative (softmax: its
+    backward) at a few points, with the output computed by the pure-Python reference, so
+    the text is true for the kernels up to the rounding to 4 decimals."""
+    lines = ["    >>> import numpy as np, fastact"]
+    if spec.kind == "axis":
+        p = [ref(x) for x in [_EXAMPLE_ROW]][0]
+        g = [0.0, 1.0, 0.0]
+        lines += [f"    >>> y = fastact.{spec.name}(np.array({_EXAMPLE_ROW}))",
+                  "    >>> np.round(y, 4)", f"    {_rounded(p)}",
+                  f"    >>> np.round(fastact.{spec.name}.backward(np.array({g}), y), 4)",
+                  f"    {_rounded(ref.backward(g, p))}"]
+    else:
+        lines += [f"    >>> x = np.array({_EXAMPLE_X})",
+                  f"    >>> np.round(fastact.{spec.name}(x), 4)",
+                  f"    {_rounded([ref(v) for v in _EXAMPLE_X])}",
+                  f"    >>> np.round(fastact.{spec.name}.derivative(x), 4)",
+                  f"    {_rounded([ref.derivative(v) for v in _EXAMPLE_X])}"]
+    return "\n".join(lines) + "\n"
 
 
 class Activation:
@@ -101,6 +177,8 @@ class Activation:
             f"fastact.{spec.name}: {spec.formula}\n\n"
             f"derivative: {spec.derivative}\noutput range: {spec.output_range}\n"
             f"use: {spec.use}\navoid: {spec.avoid}\nkinks and limits: {spec.kinks}\n"
+            f"\nExample (the values printed are the pure-Python reference's, rounded):\n\n"
+            + _example(spec, self.reference)
         )
 
     def __repr__(self):
@@ -274,7 +352,7 @@ class PReLU(Activation):
 
     def _weight(self, method, x, weight):
         w = _real(self._fname(method), "weight", weight)
-        w = np.asarray(w)
+        w = w if _is_duck(w) else np.asarray(w)
         if w.size == 1:
             return w.reshape(()), w.shape
         ndim = np.ndim(x)
@@ -306,9 +384,9 @@ class PReLU(Activation):
         # (NaN stays NaN: NaN > 0 is False).
         # Computed with NumPy under errstate, so that it raises no floating-point warning,
         # like the kernels (an infinite grad_output times x = 0 is NaN silently).
-        xa = np.asarray(x, dtype=grad_x.dtype)
+        xa = _cast(x, grad_x.dtype)
         with np.errstate(all="ignore"):
-            contrib = np.asarray(grad_output, dtype=grad_x.dtype) * np.where(xa > 0, 0, xa)
+            contrib = _cast(grad_output, grad_x.dtype) * np.where(xa > 0, 0, xa)
             contrib = np.broadcast_to(contrib, np.shape(grad_x))
             if w.ndim == 0:
                 grad_w = contrib.sum(dtype=grad_x.dtype).reshape(wshape)
@@ -391,7 +469,7 @@ class Softmax(Activation):
             # (the generalized ufunc alone would refuse a grad_output without the axis).
             dt = _result_dtype([v for _, v in data])      # before a Python scalar turns strong
             try:
-                g, y = np.broadcast_arrays(np.asarray(data[0][1], dt), np.asarray(data[1][1], dt))
+                g, y = np.broadcast_arrays(_cast(data[0][1], dt), _cast(data[1][1], dt))
             except ValueError as exc:
                 raise ValueError(f"fastact.{fname}: {exc}") from None
             data = [(data[0][0], g), (data[1][0], y)]

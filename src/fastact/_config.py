@@ -22,7 +22,14 @@ def _modules():
 
 
 def set_num_threads(n):
-    """Use n threads for large arrays (n >= 1); None goes back to the default."""
+    """Use n threads for large arrays (n >= 1); None goes back to the default.
+
+    >>> import fastact
+    >>> fastact.set_num_threads(1)
+    >>> fastact.get_num_threads()
+    1
+    >>> fastact.set_num_threads(None)          # back to FASTACT_NUM_THREADS / OpenMP
+    """
     if n is None:
         n = 0
     elif not isinstance(n, int) or isinstance(n, bool) or n < 1:
@@ -32,7 +39,12 @@ def set_num_threads(n):
 
 
 def get_num_threads():
-    """The number of threads fastact uses for an array of GRAIN elements or more."""
+    """The number of threads fastact uses for an array of GRAIN elements or more.
+
+    >>> import fastact
+    >>> fastact.get_num_threads() >= 1
+    True
+    """
     return _dispatch.KERNELS._get_num_threads()
 
 
@@ -62,7 +74,9 @@ def config():
     return {
         "fastact": __version__,
         "isa": build["isa"],
-        "isa_available": _dispatch.available(),
+        "isa_built": _dispatch.built(),          # compiled into this installation
+        "isa_supported": _dispatch.supported(),  # this CPU could run (built or not)
+        "isa_available": _dispatch.available(),  # both: what FASTACT_ISA may name
         "isa_forced": os.environ.get("FASTACT_ISA") or None,
         "threads": get_num_threads(),
         "openmp": build["openmp"],
@@ -76,7 +90,17 @@ def config():
 
 
 def show_config(file=None):
-    """Print the kernels' ISA, thread count and compiler flags."""
+    """Print the build: version, the ISA loaded, the ISA variants built into this
+    installation and those this CPU supports, threads, OpenMP, compiler and flags.
+
+    ``fastact._config.config()`` returns the same facts as a dict.
+
+    >>> import io, fastact
+    >>> buf = io.StringIO()
+    >>> fastact.show_config(file=buf)
+    >>> "isa_built" in buf.getvalue() and "openmp" in buf.getvalue()
+    True
+    """
     for key, value in config().items():
         if isinstance(value, list):
             value = ", ".join(value)

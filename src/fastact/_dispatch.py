@@ -7,6 +7,7 @@ here, so a forced test run cannot silently test something else).
 """
 
 import importlib
+import importlib.util
 import os
 
 from ._build_config import PREFERENCE, X86_TARGETS
@@ -18,6 +19,20 @@ def _cpu_features():
     except ImportError:        # NumPy moved it: assume nothing beyond the baseline
         return {}
     return __cpu_features__
+
+
+def built():
+    """Targets compiled into this installation (found on disk; nothing is imported, since
+    a module built for an ISA this CPU lacks must not be loaded)."""
+    return [isa for isa in PREFERENCE
+            if importlib.util.find_spec(f"fastact._kernels._ufuncs_{isa}") is not None]
+
+
+def supported():
+    """Targets whose CPU features this CPU has (built or not), best first."""
+    feats = _cpu_features()
+    return [isa for isa in PREFERENCE
+            if all(feats.get(f, False) for f in X86_TARGETS[isa][0])]
 
 
 def available():
@@ -50,3 +65,9 @@ def load(isa=None):
 
 KERNELS = load()
 UFUNCS = KERNELS.UFUNCS
+
+# NumPy pickles a ufunc by its __name__ alone and pickle finds the module that holds an
+# attribute of that name; so the ufuncs are attributes of this pure-Python module too,
+# and a worker process (dask.distributed, multiprocessing) that unpickles one imports
+# fastact._dispatch and gets the kernels best for *its* CPU.
+globals().update(UFUNCS)
