@@ -23,8 +23,9 @@ X86_TARGETS = {
 # -fno-trapping-math says floating-point exceptions never trap (NumPy only reads the flags,
 # and the loops clear them), so the compiler may compute both sides of a branch and
 # select, which is how branchy kernels vectorize; it assumes nothing about NaN or inf.
+# -g0 drops the debug information Python's own CFLAGS ask for (it tripled the wheel).
 # OpenMP is added by setup.py where the compiler has it.
-COMMON_FLAGS = ["-O3", "-fno-math-errno", "-ffp-contract=off", "-fno-trapping-math"]
+COMMON_FLAGS = ["-O3", "-g0", "-fno-math-errno", "-ffp-contract=off", "-fno-trapping-math"]
 MSVC_FLAGS = ["/O2"]
 
 # Loops of at least this many elements are split across threads (PyTorch's grain).

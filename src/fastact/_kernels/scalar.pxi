@@ -8,6 +8,7 @@
 # g * NAME_grad(x) in the same pass.  Every function works in double: float32 loops widen,
 # compute and round once, so a float32 result is within about half an ULP of the true
 # value, and float64 is as good as the formulas below (measured by the accuracy tool).
+# The kernels in _registry.FLOAT32_NATIVE have float versions in scalar_f32.pxi instead.
 #
 # Rules every function here follows, because NumPy reports the CPU's floating-point flags
 # after each ufunc call as RuntimeWarnings:
