@@ -191,81 +191,6 @@ cdef inline double _log1p(double z) noexcept nogil:
     return u if isinf(u) else r
 
 
-# ---- erfc in plain arithmetic --------------------------------------------------------
-# fdlibm's method and rational coefficients (s_erf.c; Copyright (C) 1993 by Sun
-# Microsystems, Inc.  Permission to use, copy, modify, and distribute this software is
-# freely granted, provided that this notice is preserved), rewritten so that every range
-# is computed and the right one selected: straight-line code the loops vectorize, where a
-# libm call per element kept gelu scalar.  The ranges of |x| and their published bounds:
-#   [0, 0.84375)     erfc = 1 - (x + x R(x^2)), R = P/Q         |R - f| < 2^-57.90
-#   [0.84375, 1.25)  erfc = (1 - c) -+ P1(s)/Q1(s), s = |x| - 1  |P1/Q1 - f| < 2^-59.06
-#   [1.25, 28)       erfc = exp(-z^2 - 0.5625) exp((z - a)(z + a) + R/S) / a, a = |x|,
-#                    z = a with its low 32 bits cleared (z^2 exact); R/S on [1.25, 2.857)
-#                    |R1/S1 - f| < 2^-62.57, beyond |R2/S2 - f| < 2^-61.52
-#   [28, inf]        0 (x > 0), 2 (x < 0)
-# erfc(-x) = 2 - erfc(x).  With this file's _exp the measured error of gelu, which is
-# where erfc is used, is in the accuracy table.
-
-cdef inline double _erfc(double x) noexcept nogil:
-    cdef double a = fabs(x)
-    cdef bint neg = isless(x, 0.0)
-    cdef double z, r, q, y, e_small, s, p, e_mid, R, S, R2, S2, zz, e_big, res
-    # [0, 0.84375)
-    z = x * x
-    r = 1.28379167095512558561e-01 + z * (-3.25042107247001499370e-01 + z * (
-        -2.84817495755985104766e-02 + z * (-5.77027029648944159157e-03
-        + z * -2.37630166566501626084e-05)))
-    q = 1.0 + z * (3.97917223959155352819e-01 + z * (6.50222499887672944485e-02 + z * (
-        5.08130628187576562776e-03 + z * (1.32494738004321644526e-04
-        + z * -3.96022827877536812320e-06))))
-    y = r / q
-    e_small = 1.0 - (x + x * y) if isless(x, 0.25) else 0.5 - ((x - 0.5) + x * y)
-    # [0.84375, 1.25)
-    s = a - 1.0
-    p = -2.36211856075265944077e-03 + s * (4.14856118683748331666e-01 + s * (
-        -3.72207876035701323847e-01 + s * (3.18346619901161753674e-01 + s * (
-        -1.10894694282396677476e-01 + s * (3.54783043256182359371e-02
-        + s * -2.16637559486879084300e-03)))))
-    q = 1.0 + s * (1.06420880400844228286e-01 + s * (5.40397917702171048937e-01 + s * (
-        7.18286544141962662868e-02 + s * (1.26171219808761642112e-01 + s * (
-        1.36370839120290507362e-02 + s * 1.19844998467991074170e-02)))))
-    e_mid = 1.0 + (8.45062911510467529297e-01 + p / q) if neg else \
-        (1.0 - 8.45062911510467529297e-01) - p / q
-    # [1.25, 28)
-    s = 1.0 / (a * a)
-    R = -9.86494403484714822705e-03 + s * (-6.93858572707181764372e-01 + s * (
-        -1.05586262253232909814e+01 + s * (-6.23753324503260060396e+01 + s * (
-        -1.62396669462573470355e+02 + s * (-1.84605092906711035994e+02 + s * (
-        -8.12874355063065934246e+01 + s * -9.81432934416914548592e+00))))))
-    S = 1.0 + s * (1.96512716674392571292e+01 + s * (1.37657754143519042600e+02 + s * (
-        4.34565877475229228821e+02 + s * (6.45387271733267880336e+02 + s * (
-        4.29008140027567833386e+02 + s * (1.08635005541779435134e+02 + s * (
-        6.57024977031928170135e+00 + s * -6.04244152148580987438e-02)))))))
-    R2 = -9.86494292470009928597e-03 + s * (-7.99283237680523006574e-01 + s * (
-        -1.77579549177547519889e+01 + s * (-1.60636384855821916062e+02 + s * (
-        -6.37566443368389627722e+02 + s * (-1.02509513161107724954e+03
-        + s * -4.83519191608651397019e+02)))))
-    S2 = 1.0 + s * (3.03380607434824582924e+01 + s * (3.25792512996573918826e+02 + s * (
-        1.53672958608443695994e+03 + s * (3.19985821950859553908e+03 + s * (
-        2.55305040643316442583e+03 + s * (4.74528541206955367215e+02
-        + s * -2.24409524465858183362e+01))))))
-    if isgreaterequal(a, 2.857142857142857):     # 1/0.35
-        R = R2
-        S = S2
-    zz = fastact_u2d(fastact_d2u(a) & <uint64_t>0xffffffff00000000)
-    e_big = _exp(-zz * zz - 0.5625) * _exp((zz - a) * (zz + a) + R / S) / a
-    e_big = 2.0 - e_big if neg else e_big
-    # select the range (NaN compares false throughout and keeps e_small, which is NaN)
-    res = e_small
-    if isgreaterequal(a, 0.84375):
-        res = e_mid
-    if isgreaterequal(a, 1.25):
-        res = e_big
-    if isgreaterequal(a, 28.0):
-        res = 2.0 if neg else 0.0
-    return res
-
-
 # ---- helpers ------------------------------------------------------------------------
 
 cdef inline double _sigmoid(double x) noexcept nogil:
@@ -380,9 +305,10 @@ cdef inline double _gauss_times(double x, double p) noexcept nogil:
     cdef double h = x * x
     cdef double l = fma(x, x, -h)
     cdef double a = -0.5 * h
-    cdef bint sc = isless(a, SCALED_BELOW)
     p = p * (1.0 - 0.5 * l)
-    return (p * _exp(a + 64.0 if sc else a)) * (E_M64 if sc else 1.0)
+    if isless(a, SCALED_BELOW):
+        return (p * _exp(a + 64.0)) * E_M64
+    return p * _exp(a)
 
 cdef inline double _Phi(double x) noexcept nogil:
     # Phi(x) = erfc(z) / 2 with z = -x/sqrt(2) carried as zh + zl (double-double: the
@@ -392,7 +318,7 @@ cdef inline double _Phi(double x) noexcept nogil:
     # normal; glibc's erfc is within 1 ULP.
     cdef double zh = -x * SQRT1_2_HI
     cdef double zl = fma(-x, SQRT1_2_HI, -zh) - x * SQRT1_2_LO
-    return 0.5 * (_erfc(zh) - zl * M_2_SQRTPI_ * _exp(-zh * zh))
+    return 0.5 * (erfc(zh) - zl * M_2_SQRTPI_ * _exp(-zh * zh))
 
 cdef inline double _mills(double x) noexcept nogil:
     # For x <= -35.5: Phi(x) = phi(x) S / |x| with S = sum_k (-1)^k (2k-1)!! / x^(2k), the
@@ -408,30 +334,26 @@ cdef inline double gelu_fwd(double x) noexcept nogil:
     # subnormal: this keeps erfc out of the subnormal range (where x * erfc magnified its
     # rounding 19 times).  Measured (python -m fastact accuracy): 3.3 ULP in float64, was
     # 1232 ULP (at x = -36) before the double-double argument and the series.
-    # (Every case computed, the right one selected: the loop vectorizes.)
-    cdef double r = x * _Phi(x)
-    if isless(x, -35.5):
-        r = -_gauss_times(x, _mills(x) * M_1_SQRT2PI)
-    if isless(x, -40.0):
-        r = -0.0
     if isgreater(x, 10.0):
-        r = x
-    return r
+        return x
+    if isless(x, -40.0):
+        return -0.0
+    if isless(x, -35.5):
+        return -_gauss_times(x, _mills(x) * M_1_SQRT2PI)
+    return x * _Phi(x)
 
 cdef inline double gelu_grad(double x) noexcept nogil:
     # Phi(x) + x phi(x); above 10 it is 1 to double precision, below -40 it is -0 (its
     # true value is negative and below 2^-1100).  Between -40 and -35.5 it is
     # phi(x) (x - S/x) from the same series (no erfc, no subnormal intermediate).
     # Measured: 4.2 ULP away from the zero at -0.75 (was 438 ULP, and +0 for -0 below -38.9).
-    # (One Gaussian factor for both cases, then selects: the loop vectorizes.)
-    cdef bint series = isless(x, -35.5)
-    cdef double g = _gauss_times(x, ((x - _mills(x) / x) if series else x) * M_1_SQRT2PI)
-    cdef double r = g if series else _Phi(x) + g
-    if isless(x, -40.0):
-        r = -0.0
     if isgreater(x, 10.0):
-        r = 1.0
-    return r
+        return 1.0
+    if isless(x, -40.0):
+        return -0.0
+    if isless(x, -35.5):
+        return _gauss_times(x, (x - _mills(x) / x) * M_1_SQRT2PI)
+    return _Phi(x) + _gauss_times(x, x * M_1_SQRT2PI)
 
 
 # ---- gelu (tanh approximation) ------------------------------------------------------
