@@ -113,3 +113,43 @@ cdef inline float tanh_grad_f(float x) noexcept nogil:
 
 cdef inline float tanh_grad_y_f(float y) noexcept nogil:
     return (F_ONE - y) * (F_ONE + y)
+
+
+# ---- elu, selu, celu ----------------------------------------------------------------
+# The same branches as scalar.pxi (x <= 0 takes the exp branch, so f'(0) = alpha), in
+# float; the parameters arrive as float.  SELU's constants rounded to float (0.5 ULP of
+# relative error, inside the bound).
+
+cdef float F_SELU_SCALE = 1.0507009873554804934193349852946
+cdef float F_SELU_SA = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
+
+cdef inline float elu_fwd_f(float x, float alpha) noexcept nogil:
+    return x if isgreater(x, F_ZERO) else alpha * _expm1f(x)
+
+cdef inline float elu_grad_f(float x, float alpha) noexcept nogil:
+    return F_ONE if isgreater(x, F_ZERO) else alpha * _expf(x)
+
+cdef inline float elu_grad_y_f(float y, float alpha) noexcept nogil:
+    return F_ONE if isgreater(y, F_ZERO) else y + alpha
+
+cdef inline float selu_fwd_f(float x) noexcept nogil:
+    # scale * x as one double product rounded once: with the float-rounded scale (above
+    # the true one) x near FLT_MAX / scale overflowed where the true result rounds to FLT_MAX
+    return <float>(SELU_SCALE * x) if isgreater(x, F_ZERO) else F_SELU_SA * _expm1f(x)
+
+cdef inline float selu_grad_f(float x) noexcept nogil:
+    return F_SELU_SCALE if isgreater(x, F_ZERO) else F_SELU_SA * _expf(x)
+
+cdef inline float selu_grad_y_f(float y) noexcept nogil:
+    # y + scale alpha with the double constant, rounded once: it cancels where y has
+    # saturated, and the float-rounded constant would leave 0 instead of the last digits
+    return F_SELU_SCALE if isgreater(y, F_ZERO) else <float>(y + SELU_SCALE * SELU_ALPHA)
+
+cdef inline float celu_fwd_f(float x, float alpha) noexcept nogil:
+    return x if isgreater(x, F_ZERO) else alpha * _expm1f(x / alpha)
+
+cdef inline float celu_grad_f(float x, float alpha) noexcept nogil:
+    return F_ONE if isgreater(x, F_ZERO) else _expf(x / alpha)
+
+cdef inline float celu_grad_y_f(float y, float alpha) noexcept nogil:
+    return F_ONE if isgreater(y, F_ZERO) else y / alpha + F_ONE
