@@ -79,30 +79,31 @@ def _fused_case(name, args, dtype, from_output):
     return fused, g, d
 
 
+def _assert_fused_is_product(name, args, dtype, from_output):
+    fused, g, d = _fused_case(name, args, dtype, from_output=from_output)
+    with np.errstate(invalid="ignore", over="ignore"):
+        prod = g * d
+    assert fused.dtype == dtype
+    # below the normal range f'(x) itself is rounded to a subnormal step: |g| steps more
+    floor = np.abs(g.astype(float)) * float(np.finfo(dtype).smallest_subnormal)
+    method = "backward_from_output" if from_output else "backward"
+    assert_ulps(fused, prod, 1, what=f"{name}.{method}", floor=floor)
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name, args", elementwise_variant_cases())
 def test_backward_is_grad_times_derivative(name, args, dtype):
     """Within 1 ulp of g * f'(x) computed by NumPy from the derivative (float32: the kernel
     rounds g * f'(x) once, g * float32(f'(x)) rounds twice; float64: exact today, 1 ulp
     allowed)."""
-    fused, g, d = _fused_case(name, args, dtype, from_output=False)
-    with np.errstate(invalid="ignore", over="ignore"):
-        prod = g * d
-    assert fused.dtype == dtype
-    # below the normal range f'(x) itself is rounded to a subnormal step: |g| steps more
-    floor = np.abs(g.astype(float)) * float(np.finfo(dtype).smallest_subnormal)
-    assert_ulps(fused, prod, 1, what=f"{name}.backward", floor=floor)
+    _assert_fused_is_product(name, args, dtype, from_output=False)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name, args", [c for c in elementwise_variant_cases()
                                         if c.values[0] in FROM_OUTPUT])
 def test_backward_from_output_is_grad_times_derivative_from_output(name, args, dtype):
-    fused, g, d = _fused_case(name, args, dtype, from_output=True)
-    with np.errstate(invalid="ignore", over="ignore"):
-        prod = g * d
-    floor = np.abs(g.astype(float)) * float(np.finfo(dtype).smallest_subnormal)
-    assert_ulps(fused, prod, 1, what=f"{name}.backward_from_output", floor=floor)
+    _assert_fused_is_product(name, args, dtype, from_output=True)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)

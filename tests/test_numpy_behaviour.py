@@ -28,6 +28,16 @@ def _data_for(f, method, x, args=()):
         return [np.linspace(-2, 2, np.size(x)).reshape(np.shape(x)).astype(np.asarray(x).dtype), d]
     return [d]
 
+def _case(name, method, dtype, n, shape=None):
+    """The activation, n sample points (reshaped), its data operands and the expected
+    result of the plain call: the common start of the out= and stride tests."""
+    f = ACTS[name]
+    x = _sample(dtype, n)
+    if shape is not None:
+        x = x.reshape(shape)
+    data = _data_for(f, method, x)
+    return f, x, data, invoke(f, method, data)
+
 
 def _all_method_cases():
     """Every (name, method) of every activation, axis ones included."""
@@ -325,10 +335,7 @@ def test_prelu_per_channel_nchw():
 @pytest.mark.parametrize("dtype", ALL_FLOAT, ids=FLOAT_IDS)
 @pytest.mark.parametrize("name, method", _all_method_cases())
 def test_out_is_returned_and_filled(name, method, dtype):
-    f = ACTS[name]
-    x = _sample(dtype, 24).reshape(4, 6)
-    data = _data_for(f, method, x)
-    exp = invoke(f, method, data)
+    f, x, data, exp = _case(name, method, dtype, 24, (4, 6))
     out = np.full(x.shape, SENTINEL, dtype)
     r = getattr(f, method)(*data, out=out)
     r0 = r[0] if isinstance(r, tuple) else r
@@ -340,10 +347,7 @@ def test_out_is_returned_and_filled(name, method, dtype):
 @pytest.mark.parametrize("name, method", _all_method_cases())
 def test_out_in_place(name, method, dtype):
     """out= the last data operand itself (x, or y for the from-output forms)."""
-    f = ACTS[name]
-    x = _sample(dtype, 24).reshape(4, 6)
-    data = _data_for(f, method, x)
-    exp = invoke(f, method, data)
+    f, x, data, exp = _case(name, method, dtype, 24, (4, 6))
     buf = data[-1].copy()
     data2 = data[:-1] + [buf]
     r = getattr(f, method)(*data2, out=buf)
@@ -358,10 +362,7 @@ def test_out_in_place(name, method, dtype):
 @pytest.mark.parametrize("name, method", [c for c in _all_method_cases()
                                           if ACTS[c.values[0]].info.kind != "axis"])
 def test_out_overlapping_input(name, method):
-    f = ACTS[name]
-    x = _sample(np.float64, 30)
-    data = _data_for(f, method, x)
-    exp = invoke(f, method, data)
+    f, x, data, exp = _case(name, method, np.float64, 30)
     buf = data[-1].copy()
     getattr(f, method)(*(data[:-1] + [buf]), out=buf[::-1])
     assert same_values(buf[::-1], exp)
@@ -382,10 +383,7 @@ def test_rrelu_training_and_softmax_out():
 @pytest.mark.parametrize("dtype", ALL_FLOAT, ids=FLOAT_IDS)
 @pytest.mark.parametrize("name, method", _all_method_cases())
 def test_non_contiguous_inputs(name, method, dtype):
-    f = ACTS[name]
-    x = _sample(dtype, 600).reshape(20, 30)
-    data = _data_for(f, method, x)
-    exp = invoke(f, method, data)
+    f, x, data, exp = _case(name, method, dtype, 600, (20, 30))
     # every other element, reversed, transposed (Fortran order), and a broadcast operand
     strided = [np.repeat(d, 2, axis=1)[:, ::2] for d in data]
     assert not strided[0].flags.c_contiguous
@@ -408,10 +406,7 @@ def test_non_contiguous_inputs(name, method, dtype):
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name, method", _all_method_cases())
 def test_byteswapped_inputs(name, method, dtype):
-    f = ACTS[name]
-    x = _sample(dtype, 40).reshape(5, 8)
-    data = _data_for(f, method, x)
-    exp = invoke(f, method, data)
+    f, x, data, exp = _case(name, method, dtype, 40, (5, 8))
     sw = [d.astype(d.dtype.newbyteorder()) for d in data]
     assert not sw[0].dtype.isnative
     got = invoke(f, method, sw)

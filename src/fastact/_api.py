@@ -82,22 +82,6 @@ def _cast(value, dtype):
     return np.asarray(value, dtype=dtype)
 
 
-def _duck_call(fname, ufunc, data, params, out, dtype, pdtype, **kwargs):
-    """The ufunc on duck arrays: every operand cast to its loop's dtype beforehand, so
-    the ufunc's own type resolution picks exactly the loop ``signature=`` would (dask's
-    __array_ufunc__ takes no ``signature=``), and the duck type runs it (lazily)."""
-    if out is not None:
-        raise TypeError(f"fastact.{fname}: out= is not supported for "
-                        f"{type(next(v for v in data if _is_duck(v))).__name__} input")
-    data = [_cast(v, dtype) for v in data]
-    params = [_cast(v, pdtype) for v in params]
-    try:
-        return ufunc(*data, *params, **kwargs)
-    except (TypeError, ValueError) as exc:
-        cls = TypeError if isinstance(exc, TypeError) else ValueError
-        raise cls(f"fastact.{fname}: {exc}") from None
-
-
 def _check_out(fname, out, dtype):
     if out is None:
         return
@@ -119,12 +103,22 @@ def _call(fname, ufunc, data, params, out, **kwargs):
     params = [_real(fname, what, v) for what, v in params]
     dtype = _result_dtype(data)
     pdtype = _F32 if dtype == _F16 else dtype   # float16 loops take float32 parameters
-    if any(_is_duck(v) for v in data):
-        return _duck_call(fname, ufunc, data, params, out, dtype, pdtype, **kwargs)
-    _check_out(fname, out, dtype)
-    sig = (dtype,) * len(data) + (pdtype,) * len(params) + (dtype,)
+    duck = next((v for v in data if _is_duck(v)), None)
+    if duck is not None:
+        # Duck arrays (dask): every operand cast to its loop's dtype beforehand, so the
+        # ufunc's own type resolution picks exactly the loop signature= would (dask's
+        # __array_ufunc__ takes no signature=), and the duck type runs it (lazily).
+        if out is not None:
+            raise TypeError(f"fastact.{fname}: out= is not supported for "
+                            f"{type(duck).__name__} input")
+        data = [_cast(v, dtype) for v in data]
+        params = [_cast(v, pdtype) for v in params]
+    else:
+        _check_out(fname, out, dtype)
+        kwargs.update(out=out, signature=(dtype,) * len(data) + (pdtype,) * len(params)
+                      + (dtype,))
     try:
-        return ufunc(*data, *params, out=out, signature=sig, **kwargs)
+        return ufunc(*data, *params, **kwargs)
     except (TypeError, ValueError) as exc:
         cls = TypeError if isinstance(exc, TypeError) else ValueError
         raise cls(f"fastact.{fname}: {exc}") from None

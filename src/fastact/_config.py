@@ -15,12 +15,6 @@ import numpy as np
 from . import _build_config, _dispatch
 
 
-def _modules():
-    import importlib
-    return [importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
-            for isa in _dispatch.available()]
-
-
 def set_num_threads(n):
     """Use n threads for large arrays (n >= 1); None goes back to the default.
 
@@ -34,7 +28,7 @@ def set_num_threads(n):
         n = 0
     elif not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"fastact.set_num_threads: n must be a positive int or None, got {n!r}")
-    for mod in _modules():
+    for mod in _dispatch.modules():
         mod._set_num_threads(n)
 
 

@@ -35,32 +35,39 @@ def supported():
             if all(feats.get(f, False) for f in X86_TARGETS[isa][0])]
 
 
+def _import(isa):
+    """The kernel module built for isa, or None if it was not built here."""
+    try:
+        return importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
+    except ImportError:
+        return None
+
+
 def available():
-    """Targets that were built and that this CPU can run, best first."""
-    feats = _cpu_features()
-    found = []
-    for isa in PREFERENCE:
-        needed = X86_TARGETS[isa][0]
-        if not all(feats.get(f, False) for f in needed):
-            continue
-        try:
-            importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
-        except ImportError:
-            continue
-        found.append(isa)
-    return found
+    """Targets that were built and that this CPU can run, best first (imports them)."""
+    return [isa for isa in supported() if _import(isa) is not None]
+
+
+def modules():
+    """The kernel modules of available(): everything a thread setting must reach."""
+    return [_import(isa) for isa in available()]
 
 
 def load(isa=None):
-    """The kernel module for `isa`, FASTACT_ISA, or the best available."""
+    """The kernel module for `isa`, FASTACT_ISA, or the best available.  Imports only
+    what it returns (and, for the best, the better targets that failed to import)."""
     isa = isa or os.environ.get("FASTACT_ISA") or None
-    choices = available()
     if isa is None:
-        isa = choices[0]
-    elif isa not in choices:
+        for best in supported():
+            mod = _import(best)
+            if mod is not None:
+                return mod
+        raise ImportError("fastact: no compiled kernels could be imported")
+    mod = _import(isa) if isa in supported() else None
+    if mod is None:
         raise ImportError(f"fastact: FASTACT_ISA={isa!r} is not available on this machine "
-                          f"(built and supported: {', '.join(choices)})")
-    return importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
+                          f"(built and supported: {', '.join(available())})")
+    return mod
 
 
 KERNELS = load()

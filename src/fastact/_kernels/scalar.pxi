@@ -28,11 +28,7 @@
 from libc.stdint cimport uint64_t
 
 cdef extern from "<math.h>" nogil:
-    double exp(double)
-    double expm1(double)
     double log(double)
-    double log1p(double)
-    double tanh(double)
     double erfc(double)
     double fabs(double)
     double fma(double, double, double)

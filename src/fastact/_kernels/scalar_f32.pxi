@@ -120,8 +120,8 @@ cdef inline float tanh_grad_y_f(float y) noexcept nogil:
 # float; the parameters arrive as float.  SELU's constants rounded to float (0.5 ULP of
 # relative error, inside the bound).
 
-cdef float F_SELU_SCALE = 1.0507009873554804934193349852946
-cdef float F_SELU_SA = 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
+cdef float F_SELU_SCALE = SELU_SCALE                  # scalar.pxi's, rounded to float
+cdef float F_SELU_SA = SELU_SCALE * SELU_ALPHA
 
 cdef inline float elu_fwd_f(float x, float alpha) noexcept nogil:
     return x if isgreater(x, F_ZERO) else alpha * _expm1f(x)
