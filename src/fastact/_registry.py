@@ -43,14 +43,20 @@ KERNELS = (
     Kernel("softsign", (), False),
 )
 
-# Kernels whose float32 loops compute in float (scalar_f32.pxi provides NAME_fwd_f,
-# NAME_grad_f and, with from_output, NAME_grad_y_f): twice the SIMD width of the double
-# kernels, a few ULP instead of half of one (within ACCURACY's bounds, measured over
-# every float32 input).  The others widen to double and round once.
-FLOAT32_NATIVE = frozenset({"sigmoid", "tanh", "elu", "selu", "celu"})
+# Kernels whose float32 loops have their own float functions (NAME_fwd_f, NAME_grad_f and,
+# with from_output, NAME_grad_y_f) instead of widening to double and rounding once.
+# scalar_f32.pxi: transcendental kernels computed in float, twice the SIMD width of the
+# double kernels, a few ULP instead of half of one (within ACCURACY's bounds, measured
+# over every float32 input).  piecewise_f32.pxi: memory-bound piecewise kernels whose
+# float results equal the double kernels' rounded (no widening of every element).
+FLOAT32_NATIVE = frozenset({
+    "sigmoid", "tanh", "elu", "selu", "celu",
+    "relu", "leaky_relu", "linear", "hardtanh", "relu6", "hardsigmoid", "hardswish",
+})
 
 # Axis-wise kernels (generalized ufuncs with signature (n)->(n)); hand-written in
-# _kernels/softmax.pxi, listed here so the API and the tests can find them.
+# _kernels/softmax.pxi (contiguous rows) and _ufuncs.pyx.tp (the general rows), listed
+# here so the API and the tests can find them.
 AXIS_KERNELS = ("softmax", "log_softmax")
 
 # SELU's constants, from Klambauer et al. 2017, "Self-Normalizing Neural Networks",

@@ -1,0 +1,261 @@
+# softmax and log_softmax on contiguous rows: the fast path of the row kernels in
+# _ufuncs.pyx.tp, which keep the general (strided) versions and the rows with an infinite
+# maximum or no finite maximum (all NaN or all -inf); these take every other row.
+#
+# Each row is three passes over memory: the maximum, exp(x - max) with its sum, the
+# normalization.  Reductions (max, sum) run in LANES independent accumulators: C's
+# left-to-right order for `s += e` forbids the compiler to vectorize the sum (that needs
+# -ffast-math's reassociation, which fastact never uses), while LANES partial sums in an
+# array are plain elementwise work it vectorizes; the lanes are added at the end.
+# A NaN anywhere in the row is not looked for: the max ignores it (isgreater is false),
+# exp(NaN - max) is NaN, so the sum and then every output of the row are NaN.
+#
+# float32: exp in float (16 lanes per AVX-512 vector), the sum in double.  x - max is
+# carried exactly as dh + dl (TwoSum): rounded to float, its error |x - max| * 2^-24
+# would become a relative error of exp (40 ULP at x - max = -80); dl goes into the
+# reduced argument of the exp instead.  The normalization e * (1/s) is done in double
+# and rounded once.  Measured by the accuracy tool (AXIS_ACCURACY) and the tests (2 ULP).
+# float64: the same passes with the double exp; x - max rounds, as in the general path
+# (the accuracy bound counts that rounding).
+
+cdef extern from "<math.h>" nogil:
+    bint isfinite(double)
+
+cdef enum:
+    LANES = 16
+
+
+cdef inline float _exp_dd_f(float x, float m) noexcept nogil:
+    # exp(x - m) for float x <= m, with x - m = dh + dl exactly (Knuth's TwoSum) and dl
+    # added to the reduced argument of _expf's Cody-Waite reduction.
+    cdef float dh = x - m
+    cdef float bb = dh - x
+    cdef float dl = (x - (dh - bb)) + (-m - bb)
+    cdef float t, n, r, p, t1, n1, xc
+    dl = F_ZERO if isless(dh, F_EXP_LO) else dl     # -inf - m: dl would be NaN; e is 0
+    xc = F_EXP_LO if isless(dh, F_EXP_LO) else dh
+    t = xc * F_LOG2E + F_SHIFT
+    n = t - F_SHIFT
+    r = ((xc - n * F_LN2_HI) - n * F_LN2_LO) + dl
+    p = _expm1_poly_f(r) + F_ONE
+    t1 = F_HALF * n + F_SHIFT
+    n1 = t1 - F_SHIFT
+    return (p * _pow2f(t1)) * _pow2f(n - n1 + F_SHIFT)
+
+
+cdef inline float _max_f(const float* x, npy_intp n) noexcept nogil:
+    cdef float acc[LANES]
+    cdef float m = -INFINITY
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    for k in range(LANES):
+        acc[k] = -INFINITY
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] = x[i + k] if isgreater(x[i + k], acc[k]) else acc[k]
+    for i in range(nb, n):
+        m = x[i] if isgreater(x[i], m) else m
+    for k in range(LANES):
+        m = acc[k] if isgreater(acc[k], m) else m
+    return m
+
+
+cdef inline double _max_d(const double* x, npy_intp n) noexcept nogil:
+    cdef double acc[LANES]
+    cdef double m = -INFINITY
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    for k in range(LANES):
+        acc[k] = -INFINITY
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] = x[i + k] if isgreater(x[i + k], acc[k]) else acc[k]
+    for i in range(nb, n):
+        m = x[i] if isgreater(x[i], m) else m
+    for k in range(LANES):
+        m = acc[k] if isgreater(acc[k], m) else m
+    return m
+
+
+cdef inline double _sum_lanes(double* acc) noexcept nogil:
+    cdef double s = 0.0
+    cdef int k
+    for k in range(LANES):
+        s += acc[k]
+    return s
+
+
+# ---- forward ------------------------------------------------------------------------
+# Each returns 0 when it has done the row, 1 when the row needs the general path (an
+# infinite maximum, or no maximum at all).
+
+cdef inline int _softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogil:
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef float m = _max_f(x, n), e
+    cdef double s, r
+    if not isfinite(m):
+        return 1
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            e = _exp_dd_f(x[i + k], m)
+            y[i + k] = e
+            acc[k] += e
+    s = _sum_lanes(acc)
+    for i in range(nb, n):
+        e = _exp_dd_f(x[i], m)
+        y[i] = e
+        s += e
+    r = 1.0 / s
+    for i in range(n):
+        y[i] = <float>(y[i] * r)
+    return 0
+
+
+cdef inline int _softmax_c_d(const double* x, double* y, npy_intp n) noexcept nogil:
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double m = _max_d(x, n), e, s
+    if not isfinite(m):
+        return 1
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            e = _exp(x[i + k] - m)
+            y[i + k] = e
+            acc[k] += e
+    s = _sum_lanes(acc)
+    for i in range(nb, n):
+        e = _exp(x[i] - m)
+        y[i] = e
+        s += e
+    for i in range(n):
+        y[i] = y[i] / s
+    return 0
+
+
+cdef inline int _log_softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogil:
+    # (x - max) - log(sum): x - max exact in double, one rounding of the difference
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef float m = _max_f(x, n)
+    cdef double s, lse, md
+    if not isfinite(m):
+        return 1
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += _exp_dd_f(x[i + k], m)
+    s = _sum_lanes(acc)
+    for i in range(nb, n):
+        s += _exp_dd_f(x[i], m)
+    lse = log(s)
+    md = m
+    for i in range(n):
+        y[i] = <float>((x[i] - md) - lse)
+    return 0
+
+
+cdef inline int _log_softmax_c_d(const double* x, double* y, npy_intp n) noexcept nogil:
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double m = _max_d(x, n), s, lse
+    if not isfinite(m):
+        return 1
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += _exp(x[i + k] - m)
+    s = _sum_lanes(acc)
+    for i in range(nb, n):
+        s += _exp(x[i] - m)
+    lse = log(s)
+    for i in range(n):
+        y[i] = (x[i] - m) - lse
+    return 0
+
+
+# ---- backward -----------------------------------------------------------------------
+
+cdef inline void _softmax_backward_c_f(const float* g, const float* y, float* dx,
+                                       npy_intp n) noexcept nogil:
+    # dx = y (g - <g, y>), in double
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double dot
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += <double>g[i + k] * y[i + k]
+    dot = _sum_lanes(acc)
+    for i in range(nb, n):
+        dot += <double>g[i] * y[i]
+    for i in range(n):
+        dx[i] = <float>(y[i] * (<double>g[i] - dot))
+
+
+cdef inline void _softmax_backward_c_d(const double* g, const double* y, double* dx,
+                                       npy_intp n) noexcept nogil:
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double dot
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += g[i + k] * y[i + k]
+    dot = _sum_lanes(acc)
+    for i in range(nb, n):
+        dot += g[i] * y[i]
+    for i in range(n):
+        dx[i] = y[i] * (g[i] - dot)
+
+
+cdef inline void _log_softmax_backward_c_f(const float* g, const float* y, float* dx,
+                                           npy_intp n) noexcept nogil:
+    # dx = g - exp(y) sum(g), in double (dx cancels where exp(y) sum(g) is near g: a float
+    # exp's error, relative to exp(y) sum(g), would be many ULP of dx there)
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double total
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += g[i + k]
+    total = _sum_lanes(acc)
+    for i in range(nb, n):
+        total += g[i]
+    for i in range(n):
+        dx[i] = <float>(g[i] - _exp(y[i]) * total)
+
+
+cdef inline void _log_softmax_backward_c_d(const double* g, const double* y, double* dx,
+                                           npy_intp n) noexcept nogil:
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double total
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += g[i + k]
+    total = _sum_lanes(acc)
+    for i in range(nb, n):
+        total += g[i]
+    for i in range(n):
+        dx[i] = g[i] - _exp(y[i]) * total
