@@ -94,7 +94,7 @@ class BuildExt(build_ext):
             raise RuntimeError("fastact: the baseline kernels failed to build")
         self.extensions = kept
         print(f"fastact: OpenMP {'on' if use_omp else 'off'}; targets "
-              + ", ".join(e.name.rsplit("_", 1)[1] for e in kept))
+              + ", ".join(e.name.rsplit("_", 1)[1] for e in kept if "._kernels." in e.name))
         super().build_extensions()
 
 
@@ -108,6 +108,9 @@ extensions = [
         extra_compile_args=list(flags),
     )
     for isa, (_features, flags) in targets().items()
+] + [
+    # the forward's fast call (no kernels: built once, with the baseline flags)
+    Extension("fastact._fastcall", ["src/fastact/_fastcall.pyx"]),
 ]
 
 setup(

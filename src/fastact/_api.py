@@ -26,6 +26,7 @@ import numpy as np
 
 from . import _registry, reference
 from ._dispatch import UFUNCS
+from ._fastcall import FastForward
 
 _F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 _PY_SCALARS = (float, int, bool)
@@ -231,7 +232,13 @@ _CHECKS_FROM_OUTPUT = {"leaky_relu": _nonnegative("negative_slope"),
                        "elu": _nonnegative("alpha"), "celu": _nonnegative("alpha")}
 
 
-class Elementwise(Activation):
+def _frozen(value, dtype):
+    a = np.array(value, dtype=dtype)
+    a.flags.writeable = False
+    return a
+
+
+class Elementwise(Activation, FastForward):
     """An activation whose parameters are scalars or arrays broadcast against x."""
 
     def __init__(self, spec):
@@ -241,6 +248,8 @@ class Elementwise(Activation):
                     "_backward_from_output")}
         self._defaults = tuple(p.default for p in spec.params)
         self._fwd = self._u[""]
+        self._defaults32 = tuple(_frozen(v, _F32) for v in self._defaults)
+        self._defaults64 = tuple(_frozen(v, _F64) for v in self._defaults)
 
     def _fast(self, suffix, data, args, kwargs, out):
         """The common call (float32 or float64 ndarrays of one dtype, default parameters,
@@ -268,13 +277,9 @@ class Elementwise(Activation):
             _CHECKS_FROM_OUTPUT[self.info.kernel](fname, values[0])
         return [(p.name, v) for p, v in zip(self.params, values)]
 
-    def __call__(self, x, *args, out=None, **kwargs):
-        # _fast's test written out for the forward, whose cost on small arrays is the one
-        # users see most (a method call and a tuple less: about a third of a microsecond)
-        if type(x) is np.ndarray and out is None and not args and not kwargs:
-            dt = x.dtype
-            if dt is _F32 or dt is _F64:
-                return self._fwd(x, *self._defaults)
+    # __call__ is FastForward's (compiled: the common call straight to the ufunc), which
+    # hands every other call to this one.
+    def _general_call(self, x, *args, out=None, **kwargs):
         return _call(self.name, self._fwd, [("x", x)],
                      self._params("forward", args, kwargs), out)
 

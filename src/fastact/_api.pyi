@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _registry
+from ._fastcall import FastForward
 
 # The data argument: any array-like of real numbers, or a duck array (dask) whose
 # __array_ufunc__ runs the ufunc.  The result is an ndarray, a NumPy scalar for 0-d
@@ -25,7 +26,7 @@ class Activation:
     @property
     def has_from_output(self) -> bool: ...
 
-class Elementwise(Activation):
+class Elementwise(Activation, FastForward):
     def __call__(self, x: _Data, *args: _Param, out: _Out = None, **kwargs: _Param) -> _Result: ...
     def derivative(self, x: _Data, *args: _Param, out: _Out = None, **kwargs: _Param) -> _Result: ...
     def backward(self, grad_output: _Data, x: _Data, *args: _Param, out: _Out = None,
