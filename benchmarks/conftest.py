@@ -8,8 +8,8 @@ pyproject's testpaths is tests/):
     python -m pytest benchmarks -k "sigmoid and float32 and 1e6"
     python -m pytest benchmarks --benchmark-group-by=group --benchmark-columns=min,median,ops
 
-Options added here: ``--quick`` and ``--bench-threads N`` (PyTorch's thread count,
-1 by default: single-thread figures, as fastact is single-threaded).
+Options added here: ``--quick`` and ``--bench-threads N`` (the thread count of fastact
+and of PyTorch alike, 1 by default: single-thread figures).
 
 Nothing here asserts a time: on a shared machine the figures are noisy, and CI must not
 fail on them.  The only assertions are in test_bench_peers.py: that each peer computes
@@ -20,6 +20,7 @@ from collections import namedtuple
 
 import pytest
 
+import fastact
 from fastact import _peers
 
 # One benchmark: a case of _peers.cases(), dtype name, n, "forward"/"backward", the
@@ -40,11 +41,14 @@ def pytest_addoption(parser):
     group.addoption("--quick", action="store_true", default=False,
                     help="CI selection: n=1e3, a few activations, minimal rounds")
     group.addoption("--bench-threads", type=int, default=1, dest="bench_threads",
-                    help="PyTorch's intra-op threads (default 1)")
+                    help="threads for fastact and PyTorch's intra-op pool (default 1)")
 
 
 def pytest_configure(config):
-    config._fastact_torch_threads = _peers.set_torch_threads(config.getoption("bench_threads"))
+    threads = config.getoption("bench_threads")
+    fastact.set_num_threads(threads)
+    config._fastact_threads = threads
+    config._fastact_torch_threads = _peers.set_torch_threads(threads)
 
 
 def pytest_report_header(config):
@@ -54,8 +58,8 @@ def pytest_report_header(config):
     if missing:
         line += f" (not installed, left out: {', '.join(missing)})"
     mode = "quick (n=1e3, a few activations)" if config.getoption("quick") else "full"
-    return [line, f"fastact benchmarks: {mode}; torch threads: "
-                  f"{config._fastact_torch_threads}"]
+    return [line, f"fastact benchmarks: {mode}; threads: "
+                  f"{config.getoption('bench_threads')} (fastact and torch alike)"]
 
 
 def size_id(n):

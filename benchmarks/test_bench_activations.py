@@ -22,6 +22,7 @@ def test_bench(benchmark, bench_case, bench_data, request):
         "dtype": dtype, "n": data.n, "pass": pass_, "impl": impl,
         "backward_from": (("x" if impl == "fastact_from_x" or not case.from_output else "y")
                           if pass_ == "backward" else None),
+        "threads": request.config._fastact_threads,
         "torch_threads": request.config._fastact_torch_threads,
     })
     if impl == "reference" and n > 1_000:

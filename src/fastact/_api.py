@@ -488,7 +488,11 @@ class Softmax(Activation):
         return _call(fname, ufunc, data, [], out, axis=axis)
 
     def __call__(self, x, axis=-1, *, out=None):
-        return self._axis_call("forward", UFUNCS[self.info.kernel], [("x", x)], axis, out)
+        ufunc = UFUNCS[self.info.kernel]
+        if (type(x) is np.ndarray and out is None and type(axis) is int and axis == -1
+                and x.ndim and (x.dtype is _F32 or x.dtype is _F64)):
+            return ufunc(x)        # the common call: nothing to check or cast
+        return self._axis_call("forward", ufunc, [("x", x)], axis, out)
 
     def backward(self, grad_output, y, axis=-1, *, out=None):
         return self._axis_call("backward", UFUNCS[self.info.kernel + "_backward"],

@@ -3,7 +3,7 @@
 Two tables live here, and nothing else in the package lists activations again:
 
 * ``KERNELS``: the elementwise C kernels, one row per scalar function family in
-  ``_kernels/scalar.pxd``.  The build (setup.py) reads this table to generate the NumPy
+  ``_kernels/scalar.pxi``.  The build (setup.py) reads this table to generate the NumPy
   ufunc loops, so a new kernel needs one row here and its scalar functions there.
 * ``ACTIVATIONS``: the public activations with their parameters and the seed's facts
   (output range, zero-centred, maximum derivative, when to use and when to avoid).

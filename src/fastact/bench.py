@@ -9,8 +9,9 @@ elements and compared per element).
 Method: every implementation is warmed up, then called in a loop long enough to measure
 (at least 2 ms per sample); the implementations of one case take turns, ``--repeats``
 times, so that machine noise hits them alike; the best sample counts (noise only ever
-adds time).  One thread: PyTorch runs with ``torch.set_num_threads(--threads)``, 1 by
-default; fastact is single-threaded.  Times vary from run to run on a busy machine: read
+adds time).  One thread by default: fastact and PyTorch run with ``--threads`` threads.
+``--limits`` measures the two other targets instead: the memory-bound kernels against
+``np.copyto`` at n = 1e7, and the cost of a call on 1000 float32 elements.  Times vary from run to run on a busy machine: read
 the ratios, not the absolutes, and never assert on them.
 """
 
@@ -96,8 +97,11 @@ def _parser():
     p.add_argument("--only", metavar="NAME[,NAME]", default=None,
                    help="activations (or cases such as gelu_tanh) to run (default all)")
     p.add_argument("--threads", type=_int, default=1,
-                   help="PyTorch's thread count (default 1); recorded in --json. fastact "
-                        "is single-threaded today.")
+                   help="threads for fastact and for PyTorch alike (default 1)")
+    p.add_argument("--limits", action="store_true",
+                   help="instead of the table: the memory-bound kernels at n = 1e7 against "
+                        "np.copyto, and the cost of one call on 1000 float32 elements "
+                        "against np.tanh")
     p.add_argument("--ref-n", type=_int0, default=10_000, dest="ref_n",
                    help="elements for timing the pure-Python reference (default 1e4; 0 skips)")
     p.add_argument("--json", metavar="PATH", default=None,
@@ -247,7 +251,7 @@ def format_table(rows, peers, meta):
     name_w = max([len("function")] + [len(r["function"]) for r in rows])
     lines = [
         f"fastact {meta['fastact']} bench: n = {meta['n']:,} elements per call, "
-        f"best of {meta['repeats']} interleaved runs; one thread for fastact"
+        f"best of {meta['repeats']} interleaved runs; fastact.set_num_threads({meta['threads']})"
         + (f", torch.set_num_threads({meta['threads']})" if meta["torch_threads"] else ""),
         "peers: " + (", ".join(f"{k} {v}" for k, v in meta["peers"].items())),
         "Melem/s (higher is better); vs best = fastact / fastest peer (> 1: fastact is faster)"
@@ -314,10 +318,75 @@ def _machine():
             "cpu": cpu, "cpu_count": os.cpu_count()}
 
 
+# ---- --limits: the memory bound and the cost of a small call ---------------------------
+
+# Memory-bound forwards: a select or one multiplication per element.  With every
+# from-output backward they are compared with np.copyto on arrays of the same size.
+MEMORY_BOUND = ("relu", "leaky_relu", "relu6", "hardtanh", "linear")
+LIMITS_N = 10_000_000
+SMALL_N = 1000
+
+
+def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
+    """Lines of text: Melem/s of each memory-bound kernel / np.copyto's at n, then the
+    microseconds of one forward call on small_n float32 elements / np.tanh's."""
+    rng = np.random.default_rng(0)
+    lines = [f"memory-bound kernels: n = {n:,}, Melem/s, out= preallocated; "
+             f"ratio = fastact / np.copyto(out, x) on the same arrays"]
+    for dtype in dtypes:
+        x = rng.standard_normal(n).astype(dtype)
+        g = rng.standard_normal(n).astype(dtype)
+        out = np.empty_like(x)
+        fns = {"np.copyto": lambda: np.copyto(out, x)}
+        for name in MEMORY_BOUND:
+            fns[name] = (lambda f: lambda: f(x, out=out))(ACTIVATIONS[name])
+        for name, f in ACTIVATIONS.items():
+            if getattr(f, "has_from_output", False) and f.has_from_output:
+                y = f(x)
+                fns[name + ".backward_from_output"] = (
+                    lambda f, y: lambda: f.backward_from_output(g, y, out=out))(f, y)
+        if progress:
+            progress.step(f"memory-bound {dtype}")
+        samples = time_interleaved(fns, repeats)
+        base = n / min(samples["np.copyto"]) / 1e6
+        lines.append(f"{dtype}: np.copyto {base:,.0f}")
+        for name in fns:
+            if name != "np.copyto":
+                rate = n / min(samples[name]) / 1e6
+                lines.append(f"  {name:<34} {rate:>8,.0f}  {rate / base:5.2f}x")
+    x = rng.standard_normal(small_n).astype(np.float32)
+    fns = {"np.tanh": lambda: np.tanh(x)}
+    for name, f in ACTIVATIONS.items():
+        fns[name] = (lambda f: lambda: f(x))(f)
+    if progress:
+        progress.step("small calls")
+    samples = time_interleaved(fns, repeats)
+    base = min(samples["np.tanh"]) * 1e6
+    lines.append("")
+    lines.append(f"one call on {small_n:,} float32 elements, microseconds; "
+                 f"ratio = fastact / np.tanh(x) ({base:.2f} us)")
+    for name in fns:
+        if name != "np.tanh":
+            t = min(samples[name]) * 1e6
+            lines.append(f"  {name:<34} {t:8.2f}  {t / base:5.2f}x")
+    return lines
+
+
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     dtypes, cases = _select(parser, args)
+    if args.limits:
+        set_num_threads(args.threads)
+        progress = _Progress(len(dtypes) + 1)
+        try:
+            lines = run_limits(dtypes, args.repeats, progress=progress)
+        finally:
+            progress.close()
+        print(f"fastact {__version__} bench --limits: fastact.set_num_threads({args.threads}), "
+              f"best of {args.repeats} interleaved runs")
+        print("\n".join(lines))
+        return 0
     torch_threads = _peers.set_torch_threads(args.threads)
     set_num_threads(args.threads)               # the same thread count for fastact
     peers = [p for p in _peers.PEER_NAMES
