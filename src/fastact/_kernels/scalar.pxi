@@ -634,11 +634,13 @@ cdef inline double relu6_grad_y(double y) noexcept nogil:
 
 # ---- hardsigmoid and hardswish ------------------------------------------------------
 
-cdef inline double _div_dd(double s, double e, double c) noexcept nogil:
-    # (s + e) / c correctly rounded but for ties within 2^-50 ULP: q = s/c, the remainder
-    # s - q c is exact by fma, so q + (s - q c + e)/c is off only by the last rounding.
-    cdef double q = s / c
-    return q + (fma(-q, c, s) + e) / c
+cdef inline double _div_dd(double s, double e, double c, double inv) noexcept nogil:
+    # (s + e) / c correctly rounded but for ties within 2^-50 ULP, with inv = 1/c rounded
+    # and no division: q = s inv is within an ULP of s/c, the remainder s - q c is exact by
+    # fma, and q + (s - q c + e) inv in one fma is off only by its last rounding (the
+    # correction step of Markstein's division; the accuracy tool checks 0.5 ULP).
+    cdef double q = s * inv
+    return fma(fma(-q, c, s) + e, inv, q)
 
 cdef inline double _two_sum_err(double a, double b, double s) noexcept nogil:
     # the rounding error of s = a + b (Knuth's TwoSum): a + b = s + err exactly
@@ -654,7 +656,7 @@ cdef inline double hardsigmoid_fwd(double x) noexcept nogil:
     if isgreaterequal(x, 3.0):
         return 1.0
     s = x + 3.0
-    return _div_dd(s, _two_sum_err(x, 3.0, s), 6.0)
+    return _div_dd(s, _two_sum_err(x, 3.0, s), 6.0, 1.0 / 6.0)
 
 cdef inline double hardsigmoid_grad(double x) noexcept nogil:
     if isgreater(x, -3.0) and isless(x, 3.0):
@@ -676,7 +678,7 @@ cdef inline double hardswish_fwd(double x) noexcept nogil:
     s = x + 3.0
     e = _two_sum_err(x, 3.0, s)
     p = x * s
-    return _div_dd(p, fma(x, s, -p) + x * e, 6.0)
+    return _div_dd(p, fma(x, s, -p) + x * e, 6.0, 1.0 / 6.0)
 
 cdef inline double hardswish_grad(double x) noexcept nogil:
     cdef double s
@@ -686,7 +688,7 @@ cdef inline double hardswish_grad(double x) noexcept nogil:
     if isgreater(x, 3.0):
         return 1.0
     s = x + 1.5                            # x/3 + 1/2 = (x + 1.5)/3, rounded once
-    return _div_dd(s, _two_sum_err(x, 1.5, s), 3.0)
+    return _div_dd(s, _two_sum_err(x, 1.5, s), 3.0, 1.0 / 3.0)
 
 
 # ---- log_sigmoid --------------------------------------------------------------------
