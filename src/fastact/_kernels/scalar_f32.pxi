@@ -336,3 +336,60 @@ cdef inline float log_sigmoid_fwd_f(float x) noexcept nogil:
 
 cdef inline float log_sigmoid_grad_f(float x) noexcept nogil:
     return _sigmoid_sc_f(-x)
+
+
+# ---- gelu_tanh ----------------------------------------------------------------------
+# x sigmoid(v), v = 2 sqrt(2/pi) (x + 0.044715 x^3), as scalar.pxi.  For v << 0 the result
+# is x e^v, whose relative error is the absolute error of v: v rounded to float would cost
+# |v| / 2 ULP (50 ULP where the result reaches the subnormal range).  So v and
+# w = x v' = 2 sqrt(2/pi) (x + 3 * 0.044715 x^3) are computed in double (x^2 exact there,
+# a few 2^-53 relative: a handful of double operations, the same on every target, unlike
+# a float double-float that needs FMA) and v split into vh + vl in float; then
+# e^-|v| = e^-|vh| (1 -+ vl).  x is clamped to [-16, 16] first: beyond it v passes
+# +-300 and the results are x and 1 (right) or -0 (left), which the formulas give from
+# the clamped x without inf * 0.  Where v < -80 the exp is scaled by e^32 as in silu.
+# Measured over every float32 input: forward 3.79 ULP (x = -1.82), derivative 6.14
+# (x = -2.63), backward 5.26.
+
+cdef float F_GT_LIM = 16.0
+
+cdef inline float _gelu_tanh_zf(float x, float* xl, float* w, bint* neg, bint* sc) noexcept nogil:
+    # zs = e^-|v| (1 -+ vl), or e^(v + 32) (1 + vl) where v < -80 (sc); xl = max(x, -16)
+    cdef float xc = _clampf(x, -F_GT_LIM, F_GT_LIM)
+    cdef double xd = xc
+    cdef double s = xd * xd
+    cdef double c = SQRT8_PI_HI * xd
+    cdef double v = c * FASTACT_MADD(GELU_K, s, 1.0)
+    cdef float vh = <float>v
+    cdef float vl = <float>(v - <double>vh)
+    cdef float a, e
+    w[0] = <float>(c * FASTACT_MADD(3.0 * GELU_K, s, 1.0))
+    xl[0] = xc if isless(x, F_ZERO) else x
+    neg[0] = isless(vh, F_ZERO)
+    sc[0] = isless(vh, F_SP_SCALED)
+    a = vh + F_SCALE_UP if sc[0] else _nabsf(vh)
+    a = F_EXPN_LO if isless(a, F_EXPN_LO) else a
+    e = _expf_r(a)
+    return FASTACT_MADDF(e, vl if neg[0] else -vl, e)   # e (1 -+ vl), rounded once
+
+cdef inline float gelu_tanh_fwd_f(float x) noexcept nogil:
+    # x zs / (1 + zs) for v < 0, x / (1 + zs) otherwise (1 + zs = 1 where scaled)
+    cdef float xl, w
+    cdef bint neg, sc
+    cdef float zs = _gelu_tanh_zf(x, &xl, &w, &neg, &sc)
+    cdef float r = (xl * zs if neg else xl) / (F_ONE + zs)
+    return r * F_E_M32 if sc else r
+
+cdef inline float gelu_tanh_grad_f(float x) noexcept nogil:
+    # s + x v' s (1 - s) over d^2, d = 1 + zs: zs ((1 + w) + zs) for v < 0 (s = zs/d),
+    # d + w zs otherwise (s = 1/d).  Near the zero at -0.7525 the sum cancels; 1 + w is
+    # exact there (w in [-2, -1/2]), so it rounds once (d + w, with d rounded, gave an
+    # exact 0 of the wrong sign next to the zero).
+    cdef float xl, w
+    cdef bint neg, sc
+    cdef float zs = _gelu_tanh_zf(x, &xl, &w, &neg, &sc)
+    cdef float d = F_ONE + zs
+    cdef float num = zs * ((F_ONE + w) + zs) if neg else FASTACT_MADDF(w, zs, d)
+    cdef float r = num / (d * d)
+    return r * F_E_M32 if sc else r
+
