@@ -47,7 +47,7 @@ KERNELS = (
 # NAME_grad_f and, with from_output, NAME_grad_y_f): twice the SIMD width of the double
 # kernels, a few ULP instead of half of one (within ACCURACY's bounds, measured over
 # every float32 input).  The others widen to double and round once.
-FLOAT32_NATIVE = frozenset({"sigmoid", "tanh", "elu", "selu", "celu", "silu", "softplus", "log_sigmoid", "gelu_tanh"})
+FLOAT32_NATIVE = frozenset({"sigmoid", "tanh", "elu", "selu", "celu", "silu", "softplus", "log_sigmoid", "gelu_tanh", "mish"})
 
 # Axis-wise kernels (generalized ufuncs with signature (n)->(n)); hand-written in
 # _kernels/softmax.pxi, listed here so the API and the tests can find them.
