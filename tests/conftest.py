@@ -221,13 +221,15 @@ def condition_term(fn, x):
     return abs(x) * min(abs(fp - f0), abs(f0 - fm)) / h
 
 
-def assert_close(actual, expected, dtype, scale, x=None, k=4, what="", ulps=None):
-    """Assert |actual - expected| <= k*eps64*scale + ulps*spacing + floor elementwise.
+def assert_close(actual, expected, dtype, scale, x=None, k=4, what="", ulps=None, atol=0.0):
+    """Assert |actual - expected| <= k*eps64*scale + ulps*spacing + floor + atol elementwise.
 
     actual: the kernel's results (any float dtype); expected: the reference's values
     in double (a list or array of Python floats); scale: the per-element scale
     (|e| + c(x)) in double; x: the inputs (for the subnormal floor and the message);
-    ulps: the ULPs of dtype allowed on top (default 1 for float32, 0 for float64)."""
+    ulps: the ULPs of dtype allowed on top (default 1 for float32, 0 for float64);
+    atol: an absolute allowance on top, scalar or per element (the registry's window
+    around the zeros of f' for the float32-native kernels)."""
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     scale = np.asarray(scale, dtype=np.float64)
@@ -238,7 +240,7 @@ def assert_close(actual, expected, dtype, scale, x=None, k=4, what="", ulps=None
             ulps = 0.0 if dtype == np.float64 else 1.0
         sp = np.spacing(np.abs(e_d.astype(dtype))).astype(np.float64)
         floor = k * float(np.finfo(dtype).smallest_subnormal) * (1.0 + np.abs(xs))
-        tol = k * EPS64 * scale + ulps * sp + floor
+        tol = k * EPS64 * scale + ulps * sp + floor + np.asarray(atol, dtype=np.float64)
         nan_ok = np.isnan(a) == np.isnan(e_d)
         inf_ok = np.where(np.isinf(a) | np.isinf(e_d), a == e_d, True)
         diff = np.abs(a - e_d)

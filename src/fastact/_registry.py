@@ -50,7 +50,8 @@ KERNELS = (
 # over every float32 input).  piecewise_f32.pxi: memory-bound piecewise kernels whose
 # float results equal the double kernels' rounded (no widening of every element).
 FLOAT32_NATIVE = frozenset({
-    "sigmoid", "tanh", "elu", "selu", "celu",
+    "sigmoid", "tanh", "elu", "selu", "celu", "silu", "softplus", "log_sigmoid",
+    "gelu_tanh", "mish",
     "relu", "leaky_relu", "linear", "hardtanh", "relu6", "hardsigmoid", "hardswish",
 })
 
