@@ -276,3 +276,24 @@ def test_reference_softsign_derivative_far_tail():
         truth = float(1 / (1 + mpmath.mpf(x)) ** 2)
         assert float(fastact.softsign.derivative(x)) == pytest.approx(truth, rel=1e-15, abs=0)
         assert fastact.softsign.reference.derivative(x) == pytest.approx(truth, rel=1e-15, abs=0)
+
+
+@pytest.mark.parametrize("beta", [0.7, 3.0, 0.1])
+def test_softplus_float32_left_tail_with_any_beta(beta):
+    """float32 softplus computes beta * x in float; its rounding error, |beta x| / 2 ULP
+    in the left tail where the result is e^(beta x), must be carried (every beta, not
+    only the default 1 and powers of two).  Against mpmath, within the registry bound."""
+    b = np.float32(beta)
+    bd = float(b)
+    x = np.linspace(-125.0 / bd, 0.0, 600).astype(np.float32)
+    bound = fastact._registry.ACCURACY["softplus"]
+    for method, n_ulps in (("__call__", bound.forward), ("derivative", bound.derivative)):
+        got = invoke(fastact.softplus, method, [x], [b])
+        want = []
+        for v in x:
+            z = mpmath.mpf(bd) * mpmath.mpf(float(v))
+            want.append(float(mpmath.log1p(mpmath.exp(z)) / bd) if method == "__call__"
+                        else float(1 / (1 + mpmath.exp(-z))))
+        assert_ulps(got, np.array(want).astype(np.float32), n_ulps,
+                    what=f"softplus.{method} float32 beta={beta}",
+                    floor=float(np.finfo(np.float32).smallest_subnormal))

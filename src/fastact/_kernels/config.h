@@ -49,4 +49,13 @@ static inline float fastact_u2f(uint32_t u) { float f; memcpy(&f, &u, sizeof f);
 #define FASTACT_MADDF(a, b, c) ((a) * (b) + (c))
 #endif
 
+/* a*b - p exactly, for p = a*b rounded to float: one FMA where the target has it, else
+ * in double (the product of two floats is exact there, and the difference has at most
+ * 24 significant bits). */
+#if defined(__FMA__)
+#define FASTACT_MUL_LOF(a, b, p) fmaf((a), (b), -(p))
+#else
+#define FASTACT_MUL_LOF(a, b, p) ((float)((double)(a) * (double)(b) - (double)(p)))
+#endif
+
 #endif

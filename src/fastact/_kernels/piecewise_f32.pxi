@@ -15,7 +15,6 @@
 # Branches are written as selects (quiet comparisons; `x != x` for NaN) so that the loops
 # vectorize; NaN passes through every one.
 
-cdef float F_SIX = 6.0
 cdef float F_THREE = 3.0
 cdef float F_MTHREE = -3.0
 cdef float F_SIXTH = 1.0 / 6.0            # hardsigmoid'(x), correctly rounded

@@ -12,6 +12,7 @@ cdef extern from "config.h" nogil:
     uint32_t fastact_f2u(float)
     float fastact_u2f(uint32_t)
     float FASTACT_MADDF(float, float, float)
+    float FASTACT_MUL_LOF(float, float, float)
 
 cdef extern from "<math.h>" nogil:
     float fabsf(float)
@@ -276,41 +277,57 @@ cdef inline float _log1pf(float e) noexcept nogil:
 
 cdef float F_SP_SCALED = -80.0
 
-cdef inline float _softplus1_f(float z, bint* scaled) noexcept nogil:
-    # log(1 + e^z) = max(z, 0) + log1p(e^-|z|); where e^z is near or below FLT_MIN
+cdef inline float _softplus1_f(float z, float zl, bint* scaled) noexcept nogil:
+    # log(1 + e^(z + zl)) = max(z, 0) + log1p(e^-|z|); where e^z is near or below FLT_MIN
     # (z < -80: scaled[0] set) e^(z + 32) instead (z + 32 exact, and log1p(e) = e
     # there), to be multiplied by e^-32 as the caller's last step (see silu).  The exp's
     # argument is clamped at -87: e^-87 is as good as 0 beside max(z, 0) for z > 87, and
-    # below z = -119 (-inf too) the scaled result is 0 either way.
-    cdef float a
+    # below z = -119 (-inf too) the scaled result is 0 either way.  zl: the low part of
+    # an argument carried as z + zl (softplus's beta x), applied as e (1 +- zl).
+    cdef float a, e
     scaled[0] = isless(z, F_SP_SCALED)
     a = z + F_SCALE_UP if scaled[0] else _nabsf(z)
     a = F_EXPN_LO if isless(a, F_EXPN_LO) else a
-    return (z if isgreater(z, F_ZERO) else F_ZERO) + _log1pf(_expf_r(a))
+    e = _expf_r(a)
+    e = FASTACT_MADDF(e, zl if islessequal(z, F_ZERO) else -zl, e)
+    return (z if isgreater(z, F_ZERO) else F_ZERO) + _log1pf(e)
 
-cdef inline float _sigmoid_sc_f(float z) noexcept nogil:
-    # sigmoid(z) = 1 / (1 + e^-z) for z >= -80 (e^-z <= e^80, no overflow), and
+cdef inline float _sigmoid_sc_f(float z, float zl) noexcept nogil:
+    # sigmoid(z + zl) = 1 / (1 + e^-z) for z >= -80 (e^-z <= e^80, no overflow), and
     # e^(z + 32) e^-32 below (1 + e^z rounds to 1 there), rounded once at the end as
-    # in silu; z clamped to [-119, 87] for the exp (the results 0 and 1 beyond).
+    # in silu; z clamped to [-119, 87] for the exp (the results 0 and 1 beyond).  zl as
+    # in _softplus1_f.
     cdef float zc = _clampf(z, F_SILU_LO, F_SILU_HI)
     cdef bint sc = isless(z, F_SP_SCALED)
     cdef float e = _expf_r(zc + F_SCALE_UP if sc else -zc)
+    e = FASTACT_MADDF(e, zl if sc else -zl, e)
     cdef float r = (e if sc else F_ONE) / (F_ONE + e)
     return r * F_E_M32 if sc else r
 
 
+cdef float F_LO_NEEDED = 128.0
+
+cdef inline float _mul_lo_f(float a, float b, float p) noexcept nogil:
+    # a b - p for p = a b rounded to float, exactly (FASTACT_MUL_LOF, config.h: an FMA, or
+    # double arithmetic on the baseline).  0 where |p| >= 128 (or inf, NaN): the exps have
+    # saturated there, and the low part of a huge product is itself huge.
+    cdef float lo = FASTACT_MUL_LOF(a, b, p)
+    return lo if isless(fabsf(p), F_LO_NEEDED) else F_ZERO
+
+
 # ---- softplus -----------------------------------------------------------------------
 # PyTorch's rule as scalar.pxi: x where beta x > threshold, log(1 + e^(beta x)) / beta
-# elsewhere.  beta x is rounded to float (exact for the default beta = 1 and any power of
-# two; for other betas its rounding, |beta x| 2^-24 relative, reaches the left tail's
-# result, which the double kernel avoids since the float product is exact in double).
+# elsewhere.  beta x is carried as z + zl (float, and its exact rounding error): rounded
+# alone, its error (|beta x| 2^-24 relative) would reach the left tail's result, where
+# the value is e^(beta x), as |beta x| / 2 ULP (40 ULP near the subnormal range) for
+# betas other than the default 1 and powers of two.
 # Measured over every float32 input (defaults beta = 1, threshold = 20): forward 1.75 ULP
 # (x = -84.6), derivative 2.48, backward 2.34.
 
 cdef inline float softplus_fwd_f(float x, float beta, float threshold) noexcept nogil:
     cdef bint sc
     cdef float z = beta * x
-    cdef float r = _softplus1_f(z, &sc) / beta
+    cdef float r = _softplus1_f(z, _mul_lo_f(beta, x, z), &sc) / beta
     r = r * F_E_M32 if sc else r
     return x if isgreater(z, threshold) else r
 
@@ -318,7 +335,7 @@ cdef inline float softplus_grad_f(float x, float beta, float threshold) noexcept
     # (the sigmoid computed first, then selected: inside the conditional expression GCC
     # if-converted it into two masked divisions)
     cdef float z = beta * x
-    cdef float r = _sigmoid_sc_f(z)
+    cdef float r = _sigmoid_sc_f(z, _mul_lo_f(beta, x, z))
     return F_ONE if isgreater(z, threshold) else r
 
 
@@ -331,11 +348,11 @@ cdef inline float softplus_grad_f(float x, float beta, float threshold) noexcept
 
 cdef inline float log_sigmoid_fwd_f(float x) noexcept nogil:
     cdef bint sc
-    cdef float r = _softplus1_f(-x, &sc)
+    cdef float r = _softplus1_f(-x, F_ZERO, &sc)
     return -(r * F_E_M32 if sc else r)
 
 cdef inline float log_sigmoid_grad_f(float x) noexcept nogil:
-    return _sigmoid_sc_f(-x)
+    return _sigmoid_sc_f(-x, F_ZERO)
 
 
 # ---- gelu_tanh ----------------------------------------------------------------------
