@@ -2,6 +2,7 @@
 
     python -m fastact accuracy --out docs/accuracy.txt --json accuracy.json
     python tools/accuracy_table.py accuracy.json        # prints the Markdown table
+    python tools/accuracy_table.py full.json gelu.json  # later runs replace their rows
 
 One row per kernel: the maximum error of the forward, the derivative and the backward in
 float32 and float64 (ULP; for softmax/log_softmax and where the tool measures an absolute
@@ -54,14 +55,23 @@ def table(rows):
     return "\n".join(lines)
 
 
+def merged_rows(paths):
+    """The rows of several runs; a (function, dtype, kind) row of a later run replaces an
+    earlier one (a rerun of some kernels after a change)."""
+    rows = {}
+    for path in paths:
+        with open(path) as fh:
+            for r in json.load(fh)["rows"]:
+                rows[(r["function"], r["dtype"], r["kind"])] = r
+    return list(rows.values())
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
+    if not argv:
         print(__doc__)
         return 2
-    with open(argv[0]) as fh:
-        data = json.load(fh)
-    print(table(data["rows"]))
+    print(table(merged_rows(argv)))
     return 0
 
 
