@@ -221,13 +221,15 @@ def condition_term(fn, x):
     return abs(x) * min(abs(fp - f0), abs(f0 - fm)) / h
 
 
-def assert_close(actual, expected, dtype, scale, x=None, k=4, what="", ulps=None):
+def assert_close(actual, expected, dtype, scale, x=None, k=4, what="", ulps=None,
+                 abs_tol=None):
     """Assert |actual - expected| <= k*eps64*scale + ulps*spacing + floor elementwise.
 
     actual: the kernel's results (any float dtype); expected: the reference's values
     in double (a list or array of Python floats); scale: the per-element scale
     (|e| + c(x)) in double; x: the inputs (for the subnormal floor and the message);
-    ulps: the ULPs of dtype allowed on top (default 1 for float32, 0 for float64)."""
+    ulps: the ULPs of dtype allowed on top (default 1 for float32, 0 for float64);
+    abs_tol: an absolute allowance per element on top (None: none)."""
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     scale = np.asarray(scale, dtype=np.float64)
@@ -239,6 +241,8 @@ def assert_close(actual, expected, dtype, scale, x=None, k=4, what="", ulps=None
         sp = np.spacing(np.abs(e_d.astype(dtype))).astype(np.float64)
         floor = k * float(np.finfo(dtype).smallest_subnormal) * (1.0 + np.abs(xs))
         tol = k * EPS64 * scale + ulps * sp + floor
+        if abs_tol is not None:
+            tol = tol + np.asarray(abs_tol, dtype=np.float64)
         nan_ok = np.isnan(a) == np.isnan(e_d)
         inf_ok = np.where(np.isinf(a) | np.isinf(e_d), a == e_d, True)
         diff = np.abs(a - e_d)

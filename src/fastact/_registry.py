@@ -51,7 +51,7 @@ KERNELS = (
 # float results equal the double kernels' rounded (no widening of every element).
 FLOAT32_NATIVE = frozenset({
     "sigmoid", "tanh", "elu", "selu", "celu",
-    "relu", "leaky_relu", "linear", "hardtanh", "relu6", "hardsigmoid", "hardswish",
+    "relu", "leaky_relu", "linear", "hardtanh", "relu6", "hardsigmoid", "hardswish", "gelu",
 })
 
 # Axis-wise kernels (generalized ufuncs with signature (n)->(n)); hand-written in
