@@ -2,20 +2,23 @@
 
     python tools/fit_erfcx.py            # prints the fits' errors and the coefficient block
 
-gelu needs Phi(-t) for t = |x| >= 0, written as exp(-t^2/2) * F(t) with
+    python tools/fit_erfcx.py --float32  # the float32 kernel's fit (gelu_f32.pxi)
 
-    F(t) = exp(t^2/2) Phi(-t) = erfcx(t / sqrt 2) / 2        (a scaled erfcx)
+float32 (--float32): gelu_f32.pxi needs F only to about 2^-26 relative, and selecting
+coefficients by interval costs a blend per coefficient, so it uses one polynomial for all
+of t in [0, TM_F32] (beyond, the float32 results are 0 or saturated) in the mapped variable
 
-so that one exp per element serves every x (exp(-t^2/2) is computed with x^2 split exactly
-by fma).  F is approximated on two regions:
+    u = 1 / (1 + t/4) = 1 - q/4,  q = t / (1 + t/4)   (one division; q/4 is exact)
+    F(t) = u H(u),  H(u) = F(t) (1 + t/4) = h0 + h1 u + ... + hN u^N,  u in [0.21, 1]
 
-  I   t in [0, 3): three polynomials of degree 16 in s = t - c, c = 0.5, 1.5, 2.5 (|s| <= 1/2),
-      the Chebyshev interpolants of F (mpmath.chebyfit, within a few per cent of minimax);
-      the constant term is kept as hi + lo so that it carries no rounding.
-  II  t >= 3: A(v) = t F(t) = 1/sqrt(2 pi) + v B(v), v = 1/t^2 in (0, 1/9], with B = P/Q
-      rational of degree (7, 7), fitted for minimal relative error by Loeb's linearised
-      least squares with Lawson's reweighting.  v B / A is at most 1/8 in magnitude, so B's
-      error reaches A divided by 8, and the leading 1/sqrt(2 pi) is an exact hi + lo pair.
+so that x F(t) = (x / (1 + t/4)) H(u).  H runs from 1/(4 sqrt(2 pi)) = 0.0997 (t = inf)
+to 1/2 (t = 0) with coefficients of one sign at first: Horner in u adds terms that grow,
+about 1 ULP of H.  (The same fit in w = 1 - u, constant 1/2 exact, is as accurate but its
+terms alternate and cancel by 5x at large t: 4 ULP in float Horner.)  Degree 10 reaches
+2^-29.  The coefficients are fitted for minimal relative error (weighted least squares with
+Lawson's reweighting, in numpy on mpmath's values), then rounded to float one at a time
+from h0 up, refitting the higher ones after each rounding.  The error printed is that of
+the rounded polynomial against mpmath.
 
 Every error printed is the maximum relative error, on a dense grid, of the approximation
 with its coefficients rounded to double (the form the kernel uses), against mpmath at 200
@@ -124,7 +127,68 @@ def region_two():
     return p, q, c_hi, c_lo
 
 
+TM_F32 = 14.75        # t beyond which float32 gelu and gelu' round to 0 (or x, 1)
+P_F32 = 0.25
+DEG_F32 = 10
+
+
+def _lawson(x, y, wt, fixed, n, iters=60):
+    # min over free coefficients of max |wt (sum c_k x^k - y)|, c_k = fixed[k] where given
+    import numpy as np
+    free = [k for k in range(n + 1) if k not in fixed]
+    rhs = y - sum(v * x ** k for k, v in fixed.items())
+    a = np.stack([x ** k for k in free], 1)
+    lw = np.full_like(x, 1.0 / len(x))
+    best = None
+    for _ in range(iters):
+        s = np.sqrt(lw) * wt
+        c = np.linalg.lstsq(a * s[:, None], rhs * s, rcond=None)[0]
+        r = np.abs((a @ c - rhs) * wt)
+        if best is None or r.max() < best[0]:
+            best = (r.max(), c)
+        lw = lw * r
+        lw /= lw.sum()
+    out = dict(fixed)
+    out.update(zip(free, best[1]))
+    return [out[k] for k in range(n + 1)]
+
+
+def float32_fit(deg=DEG_F32):
+    import numpy as np
+    p = mp.mpf(P_F32)
+    wmax = p * TM_F32 / (1 + p * TM_F32)
+
+    def H(w):
+        t = w / (p * (1 - w))
+        return F(t) * (1 + p * t)
+
+    n = 1500
+    x = np.array([float(wmax / 2 * (1 - mp.cos(mp.pi * (i + mp.mpf(0.5)) / n))) for i in range(n)])
+    y = np.array([float(H(mp.mpf(v))) for v in x])
+    fixed = {}
+    c = _lawson(1 - x, y, 1 / y, fixed, deg)
+    for k in range(deg + 1):                         # round one at a time, refit the rest
+        fixed[k] = float(np.float32(c[k]))
+        if k < deg:
+            c = _lawson(1 - x, y, 1 / y, fixed, deg)
+    c = [fixed[k] for k in range(deg + 1)]
+    worst = 0
+    for i in range(4001):
+        w = wmax * mp.mpf(i) / 4000
+        worst = max(worst, abs(mp.polyval([mp.mpf(v) for v in c[::-1]], 1 - w) / H(w) - 1))
+    print(f"float32: H(u) on u in [{float(1 - wmax):.4f}, 1] (t in [0, {TM_F32}]), degree {deg}, "
+          f"float coefficients: max rel error 2^{float(mp.log(worst, 2)):.2f}")
+    print("# H: coefficient k of u^k, k = 0 ..", deg)
+    for k, v in enumerate(c):
+        print(f"{k:>3}: {float(np.float32(v))!r}  ({np.float32(v).view(np.uint32):#010x})")
+    return c
+
+
 def main():
+    import sys
+    if "--float32" in sys.argv[1:]:
+        float32_fit()
+        return
     one = region_one()
     p, q, c_hi, c_lo = region_two()
     print()

@@ -45,13 +45,13 @@ KERNELS = (
 
 # Kernels whose float32 loops have their own float functions (NAME_fwd_f, NAME_grad_f and,
 # with from_output, NAME_grad_y_f) instead of widening to double and rounding once.
-# scalar_f32.pxi: transcendental kernels computed in float, twice the SIMD width of the
-# double kernels, a few ULP instead of half of one (within ACCURACY's bounds, measured
-# over every float32 input).  piecewise_f32.pxi: memory-bound piecewise kernels whose
+# scalar_f32.pxi and gelu_f32.pxi: transcendental kernels computed in float, twice the
+# SIMD width of the double kernels, a few ULP instead of half of one (within ACCURACY's
+# bounds, measured over every float32 input).  piecewise_f32.pxi: memory-bound piecewise kernels whose
 # float results equal the double kernels' rounded (no widening of every element).
 FLOAT32_NATIVE = frozenset({
     "sigmoid", "tanh", "elu", "selu", "celu", "silu", "softplus", "log_sigmoid",
-    "gelu_tanh", "mish",
+    "gelu_tanh", "mish", "gelu",
     "relu", "leaky_relu", "linear", "hardtanh", "relu6", "hardsigmoid", "hardswish",
 })
 
