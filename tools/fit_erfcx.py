@@ -2,7 +2,7 @@
 
     python tools/fit_erfcx.py            # prints the fits' errors and the coefficient block
 
-    python tools/fit_erfcx.py --float32  # the float32 kernel's fit (gelu_f32.pxi)
+    python tools/fit_erfcx.py --float32  # the float32 kernel's fits (gelu_f32.pxi)
 
 float32 (--float32): gelu_f32.pxi needs F only to about 2^-26 relative, and selecting
 coefficients by interval costs a blend per coefficient, so it uses one polynomial for all
@@ -184,10 +184,54 @@ def float32_fit(deg=DEG_F32):
     return c
 
 
+U0_F32 = 0.49267578125    # 2018/4096: H(U0) is within 2^-34.6 of a float (the constant term)
+T_SMALL_F32 = 0.5         # below, the float32 forward uses Phi's Maclaurin series
+DEG_F32_FWD = 9
+
+
+def float32_fit_forward(deg=DEG_F32_FWD, u0=U0_F32):
+    """The float32 forward's H for t >= T_SMALL_F32, in s = u - u0 (smaller terms than
+    the u basis, so Horner rounds less): Lawson on Chebyshev nodes of u, coefficients
+    rounded to float one at a time and the rest refitted, as float32_fit."""
+    import numpy as np
+    p = mp.mpf(P_F32)
+    ulo = 1 / (1 + p * TM_F32)
+    uhi = 1 / (1 + p * T_SMALL_F32)
+
+    def H(u):
+        t = (1 - u) / (p * u)
+        return F(t) * (1 + p * t)
+
+    n = 1500
+    u = [ulo + (uhi - ulo) * (1 - mp.cos(mp.pi * (i + mp.mpf(0.5)) / n)) / 2 for i in range(n)]
+    x = np.array([float(v - u0) for v in u])
+    y = np.array([float(H(v)) for v in u])
+    fixed = {}
+    c = _lawson(x, y, 1 / y, fixed, deg)
+    for k in range(deg + 1):
+        fixed[k] = float(np.float32(c[k]))
+        if k < deg:
+            c = _lawson(x, y, 1 / y, fixed, deg)
+    c = [fixed[k] for k in range(deg + 1)]
+    worst = 0
+    for i in range(4001):
+        v = ulo + (uhi - ulo) * mp.mpf(i) / 4000
+        worst = max(worst, abs(mp.polyval([mp.mpf(a) for a in c[::-1]], v - u0) / H(v) - 1))
+    print(f"float32 forward: H on u in [{float(ulo):.4f}, {float(uhi):.4f}] (t in "
+          f"[{T_SMALL_F32}, {TM_F32}]), degree {deg} in s = u - {u0}, float coefficients: "
+          f"max rel error 2^{float(mp.log(worst, 2)):.2f}; H(u0) vs its float: "
+          f"2^{float(mp.log(abs(mp.mpf(c[0]) / H(mp.mpf(u0)) - 1), 2)):.2f}")
+    print("# H (forward): coefficient k of s^k, k = 0 ..", deg)
+    for k, v in enumerate(c):
+        print(f"{k:>3}: {float(np.float32(v))!r}  ({np.float32(v).view(np.uint32):#010x})")
+    return c
+
+
 def main():
     import sys
     if "--float32" in sys.argv[1:]:
         float32_fit()
+        float32_fit_forward()
         return
     one = region_one()
     p, q, c_hi, c_lo = region_two()

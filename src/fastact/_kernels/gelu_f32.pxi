@@ -82,10 +82,10 @@ cdef float GF_B5 = -9.444656e-06           # -1/(42240 sqrt(2 pi))
 cdef float GF_B6 = 6.6596937e-07           # 1/(599040 sqrt(2 pi))
 # The forward's H for t >= 1/2 only (u in [0.2133, 0.8889]; below, the series): degree 9
 # in s = u - GF_U0, GF_U0 = 0.49267578125 = 2018/4096, chosen so that H(GF_U0) is within
-# 2^-34.6 relative of its float GF_S0 (the constant is the value at s = 0, which the
+# 2^-33.6 relative of its float GF_S0 (the constant is the value at s = 0, which the
 # other coefficients cannot correct); s = GF_SU - |q|/4 with GF_SU = 1 - GF_U0, exact for
 # |q|/4 >= 1/4.  Coefficient k of s^k: float coefficients within 2^-29.4 relative of
-# mpmath (fitted as tools/fit_erfcx.py --float32 does: Lawson, rounded one
+# mpmath (tools/fit_erfcx.py --float32, float32_fit_forward: Lawson, rounded one
 # at a time and refitted, on u in [0.2133, 0.8889] in s).  |s| < 0.4, so the terms shrink
 # and the Horner rounding stays near an ULP of H (the u basis lost up to 1.9 ULP).
 cdef float GF_SU = 0.50732421875
