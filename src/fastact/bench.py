@@ -332,12 +332,14 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
     microseconds of one forward call on small_n float32 elements / np.tanh's."""
     rng = np.random.default_rng(0)
     lines = [f"memory-bound kernels: n = {n:,}, Melem/s, out= preallocated; "
-             f"ratio = fastact / np.copyto(out, x) on the same arrays"]
+             f"ratio = fastact / np.copyto(out, x) on the same arrays; the backwards read two "
+             f"arrays, so also / np.multiply(g, y, out) (the same three streams)"]
     for dtype in dtypes:
         x = rng.standard_normal(n).astype(dtype)
         g = rng.standard_normal(n).astype(dtype)
         out = np.empty_like(x)
-        fns = {"np.copyto": lambda: np.copyto(out, x)}
+        fns = {"np.copyto": lambda: np.copyto(out, x),
+               "np.multiply": lambda: np.multiply(g, x, out=out)}
         for name in MEMORY_BOUND:
             fns[name] = (lambda f: lambda: f(x, out=out))(ACTIVATIONS[name])
         for name, f in ACTIVATIONS.items():
@@ -349,11 +351,13 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
             progress.step(f"memory-bound {dtype}")
         samples = time_interleaved(fns, repeats)
         base = n / min(samples["np.copyto"]) / 1e6
-        lines.append(f"{dtype}: np.copyto {base:,.0f}")
+        base3 = n / min(samples["np.multiply"]) / 1e6
+        lines.append(f"{dtype}: np.copyto {base:,.0f}, np.multiply {base3:,.0f}")
         for name in fns:
-            if name != "np.copyto":
+            if not name.startswith("np."):
                 rate = n / min(samples[name]) / 1e6
-                lines.append(f"  {name:<34} {rate:>8,.0f}  {rate / base:5.2f}x")
+                three = f"  {rate / base3:5.2f}x" if "backward" in name else ""
+                lines.append(f"  {name:<34} {rate:>8,.0f}  {rate / base:5.2f}x{three}")
     x = rng.standard_normal(small_n).astype(np.float32)
     fns = {"np.tanh": lambda: np.tanh(x)}
     for name, f in ACTIVATIONS.items():
