@@ -308,7 +308,8 @@ cdef inline double leaky_relu_grad_y(double y, double slope) noexcept nogil:
 # Measured (python -m fastact accuracy, full run, float64 against mpmath on 524,537
 # points): 1.79 ULP forward, 2.73 ULP derivative away from its zero at -0.75 (0.31 eps
 # absolute within 0.5 of it), 3.04 ULP backward; the libm erfc version measured 3.3 / 4.7 /
-# 4.8.  float32 (computed in double, rounded once): 0.5 ULP over every input.
+# 4.8.  float32 has its own kernel (gelu_f32.pxi); the baseline build's float32 forward
+# is this one rounded once (0.5 ULP).
 
 cdef double C_1_SQRT2PI_LO = -2.49232720227773e-17   # 1/sqrt(2 pi) - M_1_SQRT2PI
 
