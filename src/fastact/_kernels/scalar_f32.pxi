@@ -88,8 +88,9 @@ cdef inline float _expm1f(float x) noexcept nogil:
 # ---- sigmoid ------------------------------------------------------------------------
 
 cdef inline float sigmoid_fwd_f(float x) noexcept nogil:
-    cdef float z = _expf(-fabsf(x))
-    return (z if isless(x, F_ZERO) else F_ONE) / (F_ONE + z)
+    # softplus's derivative, below: the shorter exp (_expf_r) on -x, and the subnormal tail
+    # rescaled by e^32
+    return _sigmoid_sc_f(x, F_ZERO)
 
 cdef inline float sigmoid_grad_f(float x) noexcept nogil:
     cdef float z = _expf(-fabsf(x))
