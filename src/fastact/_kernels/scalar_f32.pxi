@@ -105,7 +105,23 @@ cdef inline float sigmoid_grad_y_f(float y) noexcept nogil:
 # ---- tanh ---------------------------------------------------------------------------
 
 cdef inline float tanh_fwd_f(float x) noexcept nogil:
-    cdef float m = _expm1f(-F_TWO * fabsf(x))
+    # -m / (2 + m), m = expm1(-2|x|), odd by copysign.  The expm1 is _expf_r's reduction
+    # and polynomial (below) with 2^n (e^r - 1) + (2^n - 1) as _expm1f: -2|x| is clamped
+    # at -18, where m rounds to -1 (tanh to 1), so 2^n is normal and one factor will do.
+    cdef float a = -F_TWO * fabsf(x)
+    cdef float t, n, r, p, s, m
+    a = F_EXPM1_LO if isless(a, F_EXPM1_LO) else a
+    t = FASTACT_MADDF(a, F_LOG2E, F_SHIFT)
+    n = t - F_SHIFT
+    r = FASTACT_MADDF(n, -F_LN2_HI, a)
+    r = FASTACT_MADDF(n, -F_LN2_LO, r)
+    p = FASTACT_MADDF(F_E6, r, F_E5)
+    p = FASTACT_MADDF(p, r, F_E4)
+    p = FASTACT_MADDF(p, r, F_E3)
+    p = FASTACT_MADDF(p, r, F_E2)
+    p = FASTACT_MADDF(p * r, r, r)                      # e^r - 1
+    s = _pow2f(t)
+    m = FASTACT_MADDF(s, p, s - F_ONE)
     return copysignf(-m / (F_TWO + m), x)
 
 cdef inline float tanh_grad_f(float x) noexcept nogil:
