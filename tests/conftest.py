@@ -289,3 +289,19 @@ def same_values(a, b):
     a = np.asarray(a)
     b = np.asarray(b)
     return a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+
+
+def native_window_atol(kernel, x, dtype):
+    """Near a zero of f' a float32-native derivative's error bound is absolute, not
+    relative: the registry's abs_eps * eps32 * max|f'| within each window around the zero
+    (as the accuracy tool measures it); 0 elsewhere, and for the other kernels and dtypes."""
+    import fastact._registry as registry
+    from fastact.accuracy import max_derivative
+    x = np.asarray(x, dtype=np.float64)
+    if dtype != np.float32 or kernel not in registry.FLOAT32_NATIVE:
+        return np.zeros(x.shape)
+    acc = registry.ACCURACY[kernel]
+    win = np.zeros(x.shape, bool)
+    for c, hw in acc.crossings:
+        win |= np.abs(x - c) <= hw
+    return np.where(win, acc.abs_eps * float(np.finfo(np.float32).eps) * max_derivative(kernel), 0.0)

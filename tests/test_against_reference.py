@@ -15,7 +15,7 @@ import pytest
 import fastact
 from conftest import (ACTS, AXIS, DTYPE_IDS, DTYPES, EPS64, assert_close, assert_ulps,
                       cast_args, condition_term, elementwise_method_cases, gradients, invoke,
-                      points)
+                      native_window_atol, points)
 
 K = 4   # eps units
 
@@ -91,12 +91,7 @@ def _float32_native_tol(f, method, dtype, args, x, g):
     if method == "__call__":
         return bounds.forward, 0.0
     ulps = bounds.backward if "backward" in method else bounds.derivative
-    xs = np.asarray(x, dtype=np.float64)
-    win = np.zeros(xs.shape, bool)
-    for c, hw in bounds.crossings:
-        win |= np.abs(xs - c) <= hw
-    M = fastact._registry.BY_NAME[f.info.name].max_derivative
-    atol = np.where(win, bounds.abs_eps * float(np.finfo(np.float32).eps) * M, 0.0)
+    atol = native_window_atol(kernel, x, dtype)
     if "backward" in method:
         atol = atol * np.abs(np.asarray(g, dtype=np.float64))
     return ulps, atol

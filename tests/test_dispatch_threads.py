@@ -13,6 +13,8 @@ import fastact
 from fastact import _dispatch
 from fastact._registry import KERNELS
 
+from conftest import native_window_atol
+
 ISAS = _dispatch.available()
 POINTS = [-1e4, -710.0, -89.0, -20.0, -3.0, -1.5, -0.75, -1e-3, -0.0, 0.0, 1e-300, 1e-3,
           0.5, 1.0, 3.0, 6.0, 20.0, 89.0, 710.0, 1e4, math.inf, -math.inf, math.nan]
@@ -62,22 +64,7 @@ def test_every_isa_matches_reference(isa, kernel, dtype):
         y = ufuncs[kernel.name](x, *p)
         d = ufuncs[kernel.name + "_derivative"](x, *p)
     assert _close(y, [fwd(v) for v in xs], dtype)
-    assert _close(d, [der(v) for v in xs], dtype, _window_atol(kernel, xs, dtype))
-
-
-def _window_atol(kernel, xs, dtype):
-    """Near a zero of f' a float32-native derivative has an absolute, not a relative,
-    error bound (the registry's abs_eps * eps32 * max|f'| within each window)."""
-    acc = fastact._registry.ACCURACY[kernel.name]
-    if dtype != np.float32 or kernel.name not in fastact._registry.FLOAT32_NATIVE:
-        return 0.0
-    from fastact.accuracy import max_derivative
-    x = np.asarray(xs)
-    win = np.zeros(x.shape, bool)
-    for c, hw in acc.crossings:
-        win |= np.abs(x - c) <= hw
-    return np.where(win, acc.abs_eps * float(np.finfo(np.float32).eps)
-                    * max_derivative(kernel.name), 0.0)
+    assert _close(d, [der(v) for v in xs], dtype, native_window_atol(kernel.name, xs, dtype))
 
 
 @pytest.mark.parametrize("threads", [1, 2])

@@ -5,7 +5,7 @@
 # Each row is three passes over memory: the maximum, exp(x - max) with its sum, the
 # normalization.  Reductions (max, sum) run in LANES independent accumulators: C's
 # left-to-right order for `s += e` forbids the compiler to vectorize the sum (that needs
-# -ffast-math's reassociation, which fastact never uses), while LANES partial sums in an
+# fast-math reassociation, which fastact never enables), while LANES partial sums in an
 # array are plain elementwise work it vectorizes; the lanes are added at the end.
 # A NaN anywhere in the row is not looked for: the max ignores it (isgreater is false),
 # exp(NaN - max) is NaN, so the sum and then every output of the row are NaN.
