@@ -109,18 +109,9 @@ cdef inline float tanh_fwd_f(float x) noexcept nogil:
     # and polynomial (below) with 2^n (e^r - 1) + (2^n - 1) as _expm1f: -2|x| is clamped
     # at -18, where m rounds to -1 (tanh to 1), so 2^n is normal and one factor will do.
     cdef float a = -F_TWO * fabsf(x)
-    cdef float t, n, r, p, s, m
+    cdef float s, p, m
     a = F_EXPM1_LO if isless(a, F_EXPM1_LO) else a
-    t = FASTACT_MADDF(a, F_LOG2E, F_SHIFT)
-    n = t - F_SHIFT
-    r = FASTACT_MADDF(n, -F_LN2_HI, a)
-    r = FASTACT_MADDF(n, -F_LN2_LO, r)
-    p = FASTACT_MADDF(F_E6, r, F_E5)
-    p = FASTACT_MADDF(p, r, F_E4)
-    p = FASTACT_MADDF(p, r, F_E3)
-    p = FASTACT_MADDF(p, r, F_E2)
-    p = FASTACT_MADDF(p * r, r, r)                      # e^r - 1
-    s = _pow2f(t)
+    p = _expf_r_parts(a, &s)
     m = FASTACT_MADDF(s, p, s - F_ONE)
     return copysignf(-m / (F_TWO + m), x)
 
@@ -191,8 +182,10 @@ cdef float F_E4 = 0.041668393
 cdef float F_E5 = 0.008368749
 cdef float F_E6 = 0.0013814362
 
-cdef inline float _expf_r(float x) noexcept nogil:
-    cdef float t, n, r, p, s
+cdef inline float _expf_r_parts(float x, float* s) noexcept nogil:
+    # e^x = s (1 + p): returns p = e^r - 1, sets s = 2^n (the caller combines them: e^x
+    # here, expm1 in tanh_fwd_f)
+    cdef float t, n, r, p
     t = FASTACT_MADDF(x, F_LOG2E, F_SHIFT)
     n = t - F_SHIFT
     r = FASTACT_MADDF(n, -F_LN2_HI, x)
@@ -201,8 +194,12 @@ cdef inline float _expf_r(float x) noexcept nogil:
     p = FASTACT_MADDF(p, r, F_E4)
     p = FASTACT_MADDF(p, r, F_E3)
     p = FASTACT_MADDF(p, r, F_E2)
-    p = FASTACT_MADDF(p * r, r, r)                      # e^r - 1
-    s = _pow2f(t)
+    s[0] = _pow2f(t)
+    return FASTACT_MADDF(p * r, r, r)
+
+cdef inline float _expf_r(float x) noexcept nogil:
+    cdef float s
+    cdef float p = _expf_r_parts(x, &s)
     return FASTACT_MADDF(s, p, s)
 
 cdef inline float _clampf(float x, float lo, float hi) noexcept nogil:

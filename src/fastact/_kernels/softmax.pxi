@@ -43,26 +43,14 @@ cdef inline float _exp_dd_f(float x, float m) noexcept nogil:
     return (p * _pow2f(t1)) * _pow2f(n - n1 + F_SHIFT)
 
 
-cdef inline float _max_f(const float* x, npy_intp n) noexcept nogil:
-    cdef float acc[LANES]
-    cdef float m = -INFINITY
-    cdef npy_intp i, nb = n - n % LANES
-    cdef int k
-    for k in range(LANES):
-        acc[k] = -INFINITY
-    for i in range(0, nb, 16):        # LANES
-        for k in range(LANES):
-            acc[k] = x[i + k] if isgreater(x[i + k], acc[k]) else acc[k]
-    for i in range(nb, n):
-        m = x[i] if isgreater(x[i], m) else m
-    for k in range(LANES):
-        m = acc[k] if isgreater(acc[k], m) else m
-    return m
+ctypedef fused real:
+    float
+    double
 
 
-cdef inline double _max_d(const double* x, npy_intp n) noexcept nogil:
-    cdef double acc[LANES]
-    cdef double m = -INFINITY
+cdef inline real _max_c(const real* x, npy_intp n) noexcept nogil:
+    cdef real acc[LANES]
+    cdef real m = -INFINITY
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
     for k in range(LANES):
@@ -93,7 +81,7 @@ cdef inline int _softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogi
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
-    cdef float m = _max_f(x, n), e
+    cdef float m = _max_c(x, n), e
     cdef double s, r
     if not isfinite(m):
         return 1
@@ -119,7 +107,7 @@ cdef inline int _softmax_c_d(const double* x, double* y, npy_intp n) noexcept no
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
-    cdef double m = _max_d(x, n), e, s
+    cdef double m = _max_c(x, n), e, s
     if not isfinite(m):
         return 1
     for k in range(LANES):
@@ -144,7 +132,7 @@ cdef inline int _log_softmax_c_f(const float* x, float* y, npy_intp n) noexcept 
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
-    cdef float m = _max_f(x, n)
+    cdef float m = _max_c(x, n)
     cdef double s, lse, md
     if not isfinite(m):
         return 1
@@ -167,7 +155,7 @@ cdef inline int _log_softmax_c_d(const double* x, double* y, npy_intp n) noexcep
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
-    cdef double m = _max_d(x, n), s, lse
+    cdef double m = _max_c(x, n), s, lse
     if not isfinite(m):
         return 1
     for k in range(LANES):
@@ -186,9 +174,9 @@ cdef inline int _log_softmax_c_d(const double* x, double* y, npy_intp n) noexcep
 
 # ---- backward -----------------------------------------------------------------------
 
-cdef inline void _softmax_backward_c_f(const float* g, const float* y, float* dx,
-                                       npy_intp n) noexcept nogil:
-    # dx = y (g - <g, y>), in double
+cdef inline void _softmax_backward_c(const real* g, const real* y, real* dx,
+                                     npy_intp n) noexcept nogil:
+    # dx = y (g - <g, y>), in double, rounded once to the storage type
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
@@ -202,31 +190,13 @@ cdef inline void _softmax_backward_c_f(const float* g, const float* y, float* dx
     for i in range(nb, n):
         dot += <double>g[i] * y[i]
     for i in range(n):
-        dx[i] = <float>(y[i] * (<double>g[i] - dot))
+        dx[i] = <real>(y[i] * (<double>g[i] - dot))
 
 
-cdef inline void _softmax_backward_c_d(const double* g, const double* y, double* dx,
-                                       npy_intp n) noexcept nogil:
-    cdef double acc[LANES]
-    cdef npy_intp i, nb = n - n % LANES
-    cdef int k
-    cdef double dot
-    for k in range(LANES):
-        acc[k] = 0.0
-    for i in range(0, nb, 16):        # LANES
-        for k in range(LANES):
-            acc[k] += g[i + k] * y[i + k]
-    dot = _sum_lanes(acc)
-    for i in range(nb, n):
-        dot += g[i] * y[i]
-    for i in range(n):
-        dx[i] = y[i] * (g[i] - dot)
-
-
-cdef inline void _log_softmax_backward_c_f(const float* g, const float* y, float* dx,
-                                           npy_intp n) noexcept nogil:
-    # dx = g - exp(y) sum(g), in double (dx cancels where exp(y) sum(g) is near g: a float
-    # exp's error, relative to exp(y) sum(g), would be many ULP of dx there)
+cdef inline void _log_softmax_backward_c(const real* g, const real* y, real* dx,
+                                         npy_intp n) noexcept nogil:
+    # dx = g - exp(y) sum(g), in double for float32 too (dx cancels where exp(y) sum(g) is
+    # near g: a float exp's error, relative to exp(y) sum(g), would be many ULP of dx there)
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
@@ -240,22 +210,4 @@ cdef inline void _log_softmax_backward_c_f(const float* g, const float* y, float
     for i in range(nb, n):
         total += g[i]
     for i in range(n):
-        dx[i] = <float>(g[i] - _exp(y[i]) * total)
-
-
-cdef inline void _log_softmax_backward_c_d(const double* g, const double* y, double* dx,
-                                           npy_intp n) noexcept nogil:
-    cdef double acc[LANES]
-    cdef npy_intp i, nb = n - n % LANES
-    cdef int k
-    cdef double total
-    for k in range(LANES):
-        acc[k] = 0.0
-    for i in range(0, nb, 16):        # LANES
-        for k in range(LANES):
-            acc[k] += g[i + k]
-    total = _sum_lanes(acc)
-    for i in range(nb, n):
-        total += g[i]
-    for i in range(n):
-        dx[i] = g[i] - _exp(y[i]) * total
+        dx[i] = <real>(g[i] - _exp(y[i]) * total)
