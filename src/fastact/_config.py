@@ -6,9 +6,11 @@ import); OpenMP's own maximum, which is the core count unless OMP_NUM_THREADS or
 threadpoolctl (which sees fastact's OpenMP runtime) says otherwise.
 """
 
+import operator
 import os
 import platform
 import sys
+import warnings
 
 import numpy as np
 
@@ -18,6 +20,12 @@ from . import _build_config, _dispatch
 def set_num_threads(n):
     """Use n threads for large arrays (n >= 1); None goes back to the default.
 
+    n may be at most 1024, or OMP_THREAD_LIMIT if that is lower.  The default (None)
+    follows OpenMP's own count, which OMP_NUM_THREADS and threadpoolctl's
+    ``threadpool_limits`` set.  In a process forked from one that had used threads, loops
+    stay on one thread whatever n is (GNU OpenMP's threads do not survive fork; the README
+    explains).
+
     >>> import fastact
     >>> fastact.set_num_threads(1)
     >>> fastact.get_num_threads()
@@ -26,8 +34,28 @@ def set_num_threads(n):
     """
     if n is None:
         n = 0
-    elif not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"fastact.set_num_threads: n must be a positive int or None, got {n!r}")
+    else:
+        try:
+            if isinstance(n, bool):
+                raise TypeError
+            n = operator.index(n)
+        except TypeError:
+            raise ValueError(f"fastact.set_num_threads: n must be a positive int or None, "
+                            f"got {n!r}") from None
+        if n < 1:
+            raise ValueError(f"fastact.set_num_threads: n must be a positive int or None, "
+                             f"got {n!r}")
+        cap = _dispatch.KERNELS._thread_cap()
+        if n > cap:
+            raise ValueError(
+                f"fastact.set_num_threads: n={n} is more than the {cap} threads fastact "
+                f"will start (the lower of 1024 and OpenMP's thread limit, OMP_THREAD_LIMIT). "
+                f"threadpoolctl's threadpool_limits() and OMP_NUM_THREADS set the count used "
+                f"when n is not set (set_num_threads(None)), within the same cap")
+        if n > 1 and _dispatch.forked_after_threads():
+            warnings.warn("fastact.set_num_threads: this process was forked after fastact "
+                          "had used threads, and GNU OpenMP's threads do not survive fork: "
+                          "loops here stay on one thread", RuntimeWarning, stacklevel=2)
     for mod in _dispatch.modules():
         mod._set_num_threads(n)
 
@@ -48,12 +76,13 @@ def _from_environment():
         return
     try:
         n = int(value)
-        if n < 1:
-            raise ValueError
     except ValueError:
-        raise ValueError(f"fastact: FASTACT_NUM_THREADS must be a positive integer, "
-                         f"got {value!r}") from None
-    set_num_threads(n)
+        n = 0
+    try:
+        set_num_threads(n)
+    except ValueError as exc:
+        raise ValueError(f"fastact: FASTACT_NUM_THREADS must be a positive integer no larger "
+                         f"than {_dispatch.KERNELS._thread_cap()}, got {value!r}") from exc
 
 
 def config():

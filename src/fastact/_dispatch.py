@@ -9,6 +9,7 @@ here, so a forced test run cannot silently test something else).
 import importlib
 import importlib.util
 import os
+import sys
 
 from ._build_config import PREFERENCE, X86_TARGETS
 
@@ -38,9 +39,46 @@ def supported():
 def _import(isa):
     """The kernel module built for isa, or None if it was not built here."""
     try:
-        return importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
+        mod = importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
     except ImportError:
         return None
+    if _forked_after_threads:
+        mod._run_serially()
+    return mod
+
+
+# fork safety.  GNU OpenMP's thread pool does not survive fork(): in a child whose parent
+# had run a parallel loop, the next parallel loop waits forever for threads that only the
+# parent has (multiprocessing's 'fork' start method, PyTorch DataLoader workers, gunicorn
+# workers).  So such a child runs every loop on its calling thread, for the rest of its
+# life; set_num_threads cannot turn threads back on there (it warns).  A child forked
+# before any parallel loop ran keeps its threads.  (PyTorch does the same for its
+# intra-op pool.)  Python's os.fork() runs this hook; a fork from C code that then runs
+# fastact is not covered.
+_forked_after_threads = False
+
+
+def _loaded():
+    return [m for m in (sys.modules.get(f"fastact._kernels._ufuncs_{isa}") for isa in PREFERENCE)
+            if m is not None]
+
+
+def _after_fork_in_child():
+    global _forked_after_threads
+    loaded = _loaded()
+    if _forked_after_threads or any(m._pool_was_started() for m in loaded):
+        _forked_after_threads = True
+        for m in loaded:
+            m._run_serially()
+
+
+def forked_after_threads():
+    """Whether this process is a fork of one that had started OpenMP's threads."""
+    return _forked_after_threads
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def available():

@@ -12,9 +12,12 @@
 #include <omp.h>
 #define FASTACT_OPENMP 1
 static inline int fastact_max_threads(void) { return omp_get_max_threads(); }
+/* OMP_THREAD_LIMIT (INT_MAX when unset, in GNU OpenMP) */
+static inline int fastact_thread_limit(void) { return omp_get_thread_limit(); }
 #else
 #define FASTACT_OPENMP 0
 static inline int fastact_max_threads(void) { return 1; }
+static inline int fastact_thread_limit(void) { return 1 << 30; }  /* no limit: loops are serial */
 #endif
 
 #if defined(__clang__)

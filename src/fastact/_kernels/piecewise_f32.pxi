@@ -106,7 +106,8 @@ cdef inline float hardswish_fwd_f(float x) noexcept nogil:
     return x if isgreaterequal(x, F_THREE) else r
 
 cdef inline float hardswish_grad_f(float x) noexcept nogil:
-    # PyTorch's branches: 0 below -3, x/3 + 1/2 = (x + 1.5)/3 on [-3, 3], 1 above 3
+    # PyTorch's branches: 0 at and below -3, x/3 + 1/2 = (x + 1.5)/3 on (-3, 3), 1 at and
+    # above 3
     cdef float r = <float>((<double>x + 1.5) * (1.0 / 3.0))
-    r = F_ZERO if isless(x, F_MTHREE) else r
-    return F_ONE if isgreater(x, F_THREE) else r
+    r = F_ZERO if islessequal(x, F_MTHREE) else r
+    return F_ONE if isgreaterequal(x, F_THREE) else r

@@ -753,10 +753,11 @@ cdef inline double hardswish_fwd(double x) noexcept nogil:
 
 cdef inline double hardswish_grad(double x) noexcept nogil:
     cdef double s
-    # PyTorch's branches: 0 below -3, x/3 + 1/2 on [-3, 3], 1 above 3.
-    if isless(x, -3.0):
+    # PyTorch's branches (its autograd, 2.13): 0 at and below -3, x/3 + 1/2 on (-3, 3),
+    # 1 at and above 3.
+    if islessequal(x, -3.0):
         return 0.0
-    if isgreater(x, 3.0):
+    if isgreaterequal(x, 3.0):
         return 1.0
     s = x + 1.5                            # x/3 + 1/2 = (x + 1.5)/3, rounded once
     return _div_dd(s, _two_sum_err(x, 1.5, s), 3.0, 1.0 / 3.0)
