@@ -274,7 +274,7 @@ KINK_DERIVATIVES = [  # (name, args, x, f'(x))
     ("hardtanh", (-2.0, 0.5), -2.0, 0.0), ("hardtanh", (-2.0, 0.5), 0.5, 0.0),
     ("hardsigmoid", (), -3.0, 0.0), ("hardsigmoid", (), 3.0, 0.0),
     ("hardsigmoid", (), 0.0, 1.0 / 6.0),
-    ("hardswish", (), -3.0, -0.5), ("hardswish", (), 3.0, 1.5), ("hardswish", (), 0.0, 0.5),
+    ("hardswish", (), -3.0, 0.0), ("hardswish", (), 3.0, 1.0), ("hardswish", (), 0.0, 0.5),
     ("softsign", (), 0.0, 1.0), ("linear", (), 0.0, 1.0),
     ("sigmoid", (), 0.0, 0.25), ("tanh", (), 0.0, 1.0),
     ("gelu", ("none",), 0.0, 0.5), ("gelu", ("tanh",), 0.0, 0.5), ("silu", (), 0.0, 0.5),
@@ -307,7 +307,7 @@ def test_hardsigmoid_hardswish_derivative_branches():
     np.testing.assert_array_equal(hs, [0, 0, 0, 1 / 6, 1 / 6, 1 / 6, 0, 0, 0])
     hw = fastact.hardswish.derivative(x)
     exact = [float(Fraction(float(v)) / 3 + Fraction(1, 2)) for v in x]
-    np.testing.assert_array_equal(hw[[0, 1, 2, 4, 6, 7, 8]], [0, 0, -0.5, 0.5, 1.5, 1, 1])
+    np.testing.assert_array_equal(hw[[0, 1, 2, 4, 6, 7, 8]], [0, 0, 0, 0.5, 1, 1, 1])
     for i in (3, 5):
         assert abs(hw[i] - exact[i]) <= np.spacing(abs(exact[i])), (x[i], hw[i], exact[i])
 

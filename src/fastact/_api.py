@@ -8,7 +8,11 @@ library owes its users on top of that:
   arrays; NumPy alone would give float16 for bool and int8);
 * parameters (slopes, alpha, weight) are cast to the dtype of the data, so a float32
   input gives a float32 result whatever the parameter's type;
-* bad input fails before anything is written, with a message that names the function;
+* bad input fails before anything is written, with a message that names the function
+  and the argument; parameters are checked as the loop will see them (after the cast to
+  its dtype), by the rules of their registry entries (``_registry.Param``);
+* the objects pickle by name (``pickle.loads(pickle.dumps(fastact.tanh)) is fastact.tanh``),
+  so that they can be sent to worker processes;
 * the forms that are not plain ufunc calls: gelu's ``approximate``, prelu's per-channel
   weight and its gradient, rrelu's random slopes, softmax along an axis.
 
@@ -20,15 +24,18 @@ their own way (dask: lazily, chunk by chunk; softmax through ``apply_gufunc``, s
 axis must not be chunked).
 """
 
+import math
 import operator
+import struct
 
 import numpy as np
+from numpy.exceptions import AxisError
 
 from . import _registry, reference
 from ._dispatch import UFUNCS
 from ._fastcall import FastForward
 
-_F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _PY_SCALARS = (float, int, bool)
 
 
@@ -47,6 +54,11 @@ def _real(fname, what, value):
     Duck arrays (see ``_is_duck``) are checked by their dtype and passed through.
     """
     if type(value) in _PY_SCALARS:
+        if type(value) is int:
+            try:
+                float(value)
+            except OverflowError:       # NumPy would fail with a message naming neither
+                raise ValueError(f"fastact.{fname}: {what} is out of float64's range") from None
         return value
     if _is_duck(value):
         if value.dtype.kind not in "biuf" or value.dtype.itemsize > 8:
@@ -76,6 +88,11 @@ def _result_dtype(data):
     return dt if dt.kind == "f" else _F64
 
 
+def _param_dtype(dtype):
+    """The dtype of the parameters of dtype's loop: float16 loops take float32 ones."""
+    return _F64 if dtype.itemsize == 8 else _F32
+
+
 def _cast(value, dtype):
     """value as dtype: lazily (``.astype``) for a duck array, else as an ndarray."""
     if _is_duck(value):
@@ -94,16 +111,156 @@ def _check_out(fname, out, dtype):
         raise ValueError(f"fastact.{fname}: out is read-only")
 
 
-def _call(fname, ufunc, data, params, out, **kwargs):
+def _show(value):
+    """value for an error message: a scalar as itself (shortened), an array by its shape."""
+    if np.ndim(value):
+        return f"an array of shape {np.shape(value)}"
+    text = repr(value.item() if isinstance(value, (np.ndarray, np.generic)) else value)
+    return text if len(text) <= 40 else text[:20] + "..."
+
+
+def _ufunc_error(fname, exc, named, out=None):
+    """exc, raised by a ufunc, as the error to raise: with the function's name and, when
+    shapes clash, the arguments' (NumPy's message names neither)."""
+    if isinstance(exc, TypeError):
+        return TypeError(f"fastact.{fname}: {exc}")
+    shapes = [(what, np.shape(v)) for what, v in named]
+    try:
+        shape = np.broadcast_shapes(*(s for _, s in shapes))
+    except ValueError:
+        listing = ", ".join(f"{what} {s}" for what, s in shapes)
+        return ValueError(f"fastact.{fname}: the shapes of {listing} do not broadcast together")
+    if out is not None and np.shape(out) != shape:
+        return ValueError(f"fastact.{fname}: out has shape {np.shape(out)}, which does not "
+                          f"match the result's shape {shape}")
+    return ValueError(f"fastact.{fname}: {exc}")
+
+
+# ---- parameter checks -------------------------------------------------------------------
+# The rules are the registry's (_registry.Param: nonzero, inf, at_least,
+# from_output_nonnegative); they are checked on the values the loop will take, i.e. after
+# the cast to its parameter dtype, so that a value the cast turns into 0 or inf is refused
+# rather than computed with (celu(float32 data, alpha=1e-50) would give NaN).
+
+# Packing rounds a Python float to float32 as NumPy's cast does, and raises OverflowError
+# where the cast gives inf ("=": the standard size, with that check; "f" alone has none).
+_F32_STRUCT = struct.Struct("=f")
+
+_CHECKED = (float, np.ndarray)     # what _check_scalar and _check_array return
+
+# rrelu's slopes: per element in training, their mean in evaluation (no special rules).
+_SLOPES = _registry.Param("slopes", None)
+_SLOPE = _registry.Param("slope", None)
+
+
+def _range_error(fname, p, value, pdtype):
+    why = " (float32 and float16 data take float32 parameters)" if pdtype is _F32 else ""
+    return ValueError(f"fastact.{fname}: {p.name}={_show(value)} is out of {pdtype.name}'s "
+                      f"range{why}")
+
+
+def _inf_error(fname, p):
+    allowed = "" if p.inf is None else f" or {p.inf}"
+    return ValueError(f"fastact.{fname}: {p.name} must be finite{allowed}")
+
+
+def _zero_error(fname, p, value, rounded, pdtype):
+    if rounded:
+        return ValueError(f"fastact.{fname}: {p.name}={_show(value)} rounds to 0 in "
+                          f"{pdtype.name}, and {p.name} must be nonzero")
+    return ValueError(f"fastact.{fname}: {p.name} must be nonzero")
+
+
+def _check_scalar(fname, p, value, pdtype):
+    """A Python scalar parameter as the loop takes it (a float, rounded to float32 for a
+    float32 loop), checked with math alone: small calls pay for every microsecond."""
+    try:
+        c = float(value)
+        if pdtype is _F32:
+            c = _F32_STRUCT.unpack(_F32_STRUCT.pack(c))[0]
+    except OverflowError:              # an int beyond float64, a float beyond float32
+        raise _range_error(fname, p, value, pdtype) from None
+    if not math.isfinite(c):
+        if c != c:
+            raise ValueError(f"fastact.{fname}: {p.name} is NaN")
+        if c != p.inf:
+            raise _inf_error(fname, p)
+    elif c == 0.0 and p.nonzero:
+        raise _zero_error(fname, p, value, value != 0, pdtype)
+    return c
+
+
+def _check_array(fname, p, value, pdtype):
+    """An array (or NumPy scalar) parameter cast to pdtype, checked elementwise."""
+    a = np.asarray(value)
+    with np.errstate(all="ignore"):    # values out of range or rounding to 0: see below
+        c = a.astype(pdtype, copy=False)
+    if not np.isfinite(c).all():
+        if np.isnan(c).any():
+            raise ValueError(f"fastact.{fname}: {p.name} is NaN")
+        inf = np.isinf(c)
+        if np.isfinite(a[inf]).any():
+            raise _range_error(fname, p, value, pdtype)
+        if p.inf is None or (c[inf] != p.inf).any():
+            raise _inf_error(fname, p)
+    if p.nonzero and not c.all():
+        raise _zero_error(fname, p, value, a[c == 0].any(), pdtype)
+    return c
+
+
+def _check_params(fname, params, pdtype, from_output=False):
+    """The values of params, a list of (Param, value) with the values through _real, as
+    the loop with parameter dtype pdtype will take them (a float or an ndarray), checked
+    by their Param's rules, each parameter's own before the order of two.  Duck arrays
+    pass unchecked: their values are not known until they are computed."""
+    values = {}
+    for p, v in params:
+        if type(v) in _PY_SCALARS:
+            c = _check_scalar(fname, p, v, pdtype)
+        elif isinstance(v, np.ndarray):
+            c = _check_array(fname, p, v, pdtype)
+        else:
+            c = v
+        if p.at_least is not None:
+            lo = values[p.at_least]
+            if type(lo) is float and type(c) is float:
+                bad = lo > c
+            elif type(lo) in _CHECKED and type(c) in _CHECKED:
+                try:
+                    bad = bool(np.any(lo > c))
+                except ValueError:                 # arrays whose shapes do not broadcast
+                    raise ValueError(f"fastact.{fname}: the shapes of {p.at_least} "
+                                     f"{np.shape(lo)} and {p.name} {np.shape(c)} do not "
+                                     f"broadcast together") from None
+            else:
+                bad = False
+            if bad:
+                # PyTorch's hardtanh: "min_val cannot be greater than max_val"
+                raise ValueError(f"fastact.{fname}: {p.at_least} must be <= {p.name}, got "
+                                 f"{p.at_least}={_show(lo)}, {p.name}={_show(c)}")
+        if from_output and p.from_output_nonnegative and (
+                c < 0 if type(c) is float else type(c) is np.ndarray and (c < 0).any()):
+            raise ValueError(
+                f"fastact.{fname}: the from-output formulas need {p.name} >= 0 (with a "
+                f"negative {p.name} the sign of y no longer tells the branch)")
+        values[p.name] = c
+    return list(values.values())
+
+
+def _call(fname, ufunc, data, params, out, from_output=False, **kwargs):
     """Run one ufunc: data operands promoted together, parameters cast to their dtype.
 
-    Every check NumPy makes (shapes, axis, read-only out) happens before its loop
-    writes anything; errors are re-raised with the function's name.
+    data: (name, value) pairs; params: (Param, value) pairs, checked by the Param's
+    rules (_check_params; from_output: with the from-output forms' rules too).  Every
+    check, ours and NumPy's (shapes, axis, read-only out), happens before the loop writes
+    anything; errors are re-raised with the function's name.
     """
+    names = [what for what, _ in data] + [p.name for p, _ in params]
     data = [_real(fname, what, v) for what, v in data]
-    params = [_real(fname, what, v) for what, v in params]
+    params = [(p, _real(fname, p.name, v)) for p, v in params]
     dtype = _result_dtype(data)
-    pdtype = _F32 if dtype == _F16 else dtype   # float16 loops take float32 parameters
+    pdtype = _param_dtype(dtype)
+    values = _check_params(fname, params, pdtype, from_output)
     duck = next((v for v in data if _is_duck(v)), None)
     if duck is not None:
         # Duck arrays (dask): every operand cast to its loop's dtype beforehand, so the
@@ -113,16 +270,15 @@ def _call(fname, ufunc, data, params, out, **kwargs):
             raise TypeError(f"fastact.{fname}: out= is not supported for "
                             f"{type(duck).__name__} input")
         data = [_cast(v, dtype) for v in data]
-        params = [_cast(v, pdtype) for v in params]
+        values = [_cast(v, pdtype) for v in values]
     else:
         _check_out(fname, out, dtype)
-        kwargs.update(out=out, signature=(dtype,) * len(data) + (pdtype,) * len(params)
+        kwargs.update(out=out, signature=(dtype,) * len(data) + (pdtype,) * len(values)
                       + (dtype,))
     try:
-        return ufunc(*data, *params, **kwargs)
+        return ufunc(*data, *values, **kwargs)
     except (TypeError, ValueError) as exc:
-        cls = TypeError if isinstance(exc, TypeError) else ValueError
-        raise cls(f"fastact.{fname}: {exc}") from None
+        raise _ufunc_error(fname, exc, list(zip(names, data + values)), out) from None
 
 
 _EXAMPLE_X = [-2.0, 0.0, 1.5]
@@ -155,6 +311,13 @@ def _example(spec, ref):
     return "\n".join(lines) + "\n"
 
 
+def _activation(name):
+    """fastact.<name> of this process: what a pickled activation unpickles to (pickle
+    stores the name only, so a worker process gets its own, with its own kernels)."""
+    from . import ACTIVATIONS      # at call time: fastact has been imported by then
+    return ACTIVATIONS[name]
+
+
 class Activation:
     """An activation: ``f(x, *params, out=None)`` and its derivative and backward.
 
@@ -180,6 +343,11 @@ class Activation:
         args = "".join(f", {p.name}={p.default!r}" for p in self.params)
         return f"<fastact.{self.name}(x{args})>"
 
+    def __reduce__(self):
+        # By name: unpickles (and copies) to the very same object; its bound methods
+        # then pickle too, as getattr(activation, method name).
+        return _activation, (self.name,)
+
     def _fname(self, method):
         return self.name if method == "forward" else f"{self.name}.{method}"
 
@@ -192,10 +360,11 @@ class Activation:
         return hasattr(self, "derivative_from_output")
 
     def _bind(self, method, args, kwargs):
-        """Match positional and keyword parameters to this activation's, with defaults."""
-        params = self.params
+        """Match positional and keyword parameters to this activation's, with defaults:
+        (Param, value) pairs in the registry's order."""
+        params, fname = self.params, self._fname(method)
         if len(args) > len(params):
-            raise TypeError(f"fastact.{self.name}.{method}: takes {len(params)} parameter(s) "
+            raise TypeError(f"fastact.{fname}: takes {len(params)} parameter(s) "
                             f"after the data, got {len(args)}")
         values = {p.name: p.default for p in params}
         for p, v in zip(params, args):
@@ -203,39 +372,22 @@ class Activation:
         positional = {p.name for p in params[:len(args)]}
         for k, v in kwargs.items():
             if k not in values:
-                raise TypeError(f"fastact.{self.name}.{method}: unexpected argument {k!r}")
+                raise TypeError(f"fastact.{fname}: unexpected argument {k!r}")
             if k in positional:
-                raise TypeError(f"fastact.{self.name}.{method}: {k!r} given twice")
+                raise TypeError(f"fastact.{fname}: {k!r} given twice")
             values[k] = v
-        return [values[p.name] for p in params]
-
-
-# Parameter checks that keep a kernel from dividing by zero or the from-output formulas
-# from being wrong; scalar parameters only (arrays are the caller's business).
-def _nonzero(name):
-    def check(fname, value):
-        if np.any(np.asarray(value) == 0):
-            raise ValueError(f"fastact.{fname}: {name} must be nonzero")
-    return check
-
-
-def _nonnegative(name):
-    def check(fname, value):
-        if np.any(np.asarray(value) < 0):
-            raise ValueError(f"fastact.{fname}: the from-output formulas need {name} >= 0 "
-                             f"(with a negative {name} the sign of y no longer tells the branch)")
-    return check
-
-
-_CHECKS = {"celu": _nonzero("alpha"), "softplus": _nonzero("beta")}
-_CHECKS_FROM_OUTPUT = {"leaky_relu": _nonnegative("negative_slope"),
-                       "elu": _nonnegative("alpha"), "celu": _nonnegative("alpha")}
+        return [(p, values[p.name]) for p in params]
 
 
 def _frozen(value, dtype):
     a = np.array(value, dtype=dtype)
     a.flags.writeable = False
     return a
+
+
+# The data arguments of each ufunc (by suffix), for the messages of the fast path.
+_DATA_NAMES = {"_derivative": ("x",), "_backward": ("grad_output", "x"),
+               "_derivative_from_output": ("y",), "_backward_from_output": ("grad_output", "y")}
 
 
 class Elementwise(Activation, FastForward):
@@ -264,31 +416,24 @@ class Elementwise(Activation, FastForward):
             if dt is not None and v.dtype is not dt:
                 return None
             dt = v.dtype
-        return self._u[suffix](*data, *self._defaults)
-
-    def _params(self, method, args, kwargs, from_output=False):
-        fname = self._fname(method)
-        values = [_real(fname, p.name, v)
-                  for p, v in zip(self.params, self._bind(method, args, kwargs))]
-        check = _CHECKS.get(self.info.kernel)
-        if check and values:
-            check(fname, values[0])
-        if from_output and self.info.kernel in _CHECKS_FROM_OUTPUT:
-            _CHECKS_FROM_OUTPUT[self.info.kernel](fname, values[0])
-        return [(p.name, v) for p, v in zip(self.params, values)]
+        try:        # (free when nothing is raised)
+            return self._u[suffix](*data, *self._defaults)
+        except (TypeError, ValueError) as exc:      # shapes that do not broadcast
+            raise _ufunc_error(f"{self.name}.{suffix[1:]}", exc,
+                               list(zip(_DATA_NAMES[suffix], data))) from None
 
     # __call__ is FastForward's (compiled: the common call straight to the ufunc), which
     # hands every other call to this one.
     def _general_call(self, x, *args, out=None, **kwargs):
-        return _call(self.name, self._fwd, [("x", x)],
-                     self._params("forward", args, kwargs), out)
+        return _call(self.name, self._fwd, [("x", x)], self._bind("forward", args, kwargs),
+                     out)
 
     def derivative(self, x, *args, out=None, **kwargs):
         r = self._fast("_derivative", (x,), args, kwargs, out)
         if r is not None:
             return r
         return _call(self.name + ".derivative", self._u["_derivative"], [("x", x)],
-                     self._params("derivative", args, kwargs), out)
+                     self._bind("derivative", args, kwargs), out)
 
     def backward(self, grad_output, x, *args, out=None, **kwargs):
         r = self._fast("_backward", (grad_output, x), args, kwargs, out)
@@ -296,8 +441,7 @@ class Elementwise(Activation, FastForward):
             return r
         return _call(self.name + ".backward", self._u["_backward"],
                      [("grad_output", grad_output), ("x", x)],
-                     self._params("backward", args, kwargs), out)
-
+                     self._bind("backward", args, kwargs), out)
 
 
 class ElementwiseFromOutput(Elementwise):
@@ -307,17 +451,19 @@ class ElementwiseFromOutput(Elementwise):
         r = self._fast("_derivative_from_output", (y,), args, kwargs, out)
         if r is not None:
             return r
-        params = self._params("derivative_from_output", args, kwargs, from_output=True)
         return _call(self.name + ".derivative_from_output",
-                     self._u["_derivative_from_output"], [("y", y)], params, out)
+                     self._u["_derivative_from_output"], [("y", y)],
+                     self._bind("derivative_from_output", args, kwargs), out,
+                     from_output=True)
 
     def backward_from_output(self, grad_output, y, *args, out=None, **kwargs):
         r = self._fast("_backward_from_output", (grad_output, y), args, kwargs, out)
         if r is not None:
             return r
-        params = self._params("backward_from_output", args, kwargs, from_output=True)
         return _call(self.name + ".backward_from_output", self._u["_backward_from_output"],
-                     [("grad_output", grad_output), ("y", y)], params, out)
+                     [("grad_output", grad_output), ("y", y)],
+                     self._bind("backward_from_output", args, kwargs), out,
+                     from_output=True)
 
 
 class GELU(Activation):
@@ -358,6 +504,8 @@ class PReLU(Activation):
 
     def _weight(self, method, x, weight):
         w = _real(self._fname(method), "weight", weight)
+        if type(w) in _PY_SCALARS:
+            return w, ()            # checked as a Python scalar: the cheap path
         w = w if _is_duck(w) else np.asarray(w)
         if w.size == 1:
             return w.reshape(()), w.shape
@@ -371,34 +519,47 @@ class PReLU(Activation):
     def __call__(self, x, weight=0.25, *, out=None):
         x = _real(self.name, "x", x)
         w, _ = self._weight("forward", x, weight)
-        return _call(self.name, UFUNCS["leaky_relu"], [("x", x)], [("weight", w)], out)
+        return _call(self.name, UFUNCS["leaky_relu"], [("x", x)], [(self.params[0], w)], out)
 
     def derivative(self, x, weight=0.25, *, out=None):
         x = _real(self.name + ".derivative", "x", x)
         w, _ = self._weight("derivative", x, weight)
         return _call(self.name + ".derivative", UFUNCS["leaky_relu_derivative"], [("x", x)],
-                     [("weight", w)], out)
+                     [(self.params[0], w)], out)
 
     def backward(self, grad_output, x, weight=0.25, *, out=None):
         """Returns (grad_x, grad_weight); grad_weight has the weight's shape."""
         fname = self.name + ".backward"
+        g = _real(fname, "grad_output", grad_output)
         x = _real(fname, "x", x)
         w, wshape = self._weight("backward", x, weight)
-        grad_x = _call(fname, UFUNCS["leaky_relu_backward"],
-                       [("grad_output", grad_output), ("x", x)], [("weight", w)], out)
+        dtype = _result_dtype([g, x])
+        _check_out(fname, out, dtype)
+        try:
+            shape = np.broadcast_shapes(np.shape(g), np.shape(x))
+        except ValueError as exc:
+            raise _ufunc_error(fname, exc, [("grad_output", g), ("x", x)]) from None
+        if out is not None and out.shape != shape:
+            # NumPy would broadcast grad_output and x to a larger out, and grad_weight
+            # would sum over that shape instead of theirs.
+            raise ValueError(f"fastact.{fname}: out has shape {out.shape}, but grad_output "
+                             f"and x broadcast to {shape}")
         # d/dweight of (x if x > 0 else weight * x) is x on the x <= 0 side, 0 elsewhere
-        # (NaN stays NaN: NaN > 0 is False).
+        # (NaN stays NaN: NaN > 0 is False).  Computed before grad_x is written, since out
+        # may be grad_output or x (or share memory with them).
         # Computed with NumPy under errstate, so that it raises no floating-point warning,
         # like the kernels (an infinite grad_output times x = 0 is NaN silently).
-        xa = _cast(x, grad_x.dtype)
+        xa = _cast(x, dtype)
         with np.errstate(all="ignore"):
-            contrib = _cast(grad_output, grad_x.dtype) * np.where(xa > 0, 0, xa)
-            contrib = np.broadcast_to(contrib, np.shape(grad_x))
-            if w.ndim == 0:
-                grad_w = contrib.sum(dtype=grad_x.dtype).reshape(wshape)
+            contrib = _cast(g, dtype) * np.where(xa > 0, 0, xa)
+            contrib = np.broadcast_to(contrib, shape)
+            if np.ndim(w) == 0:
+                grad_w = contrib.sum(dtype=dtype).reshape(wshape)
             else:
                 axes = tuple(i for i in range(contrib.ndim) if i != 1)
-                grad_w = contrib.sum(axis=axes, dtype=grad_x.dtype)
+                grad_w = contrib.sum(axis=axes, dtype=dtype)
+        grad_x = _call(fname, UFUNCS["leaky_relu_backward"], [("grad_output", g), ("x", x)],
+                       [(self.params[0], w)], out)
         return grad_x, grad_w
 
 
@@ -410,47 +571,72 @@ class RReLU(Activation):
     returns ``(y, slopes)`` and the backward takes ``slopes=`` to use the same ones.
     """
 
-    def _check(self, method, lower, upper):
-        lo = _real(self._fname(method), "lower", lower)
-        hi = _real(self._fname(method), "upper", upper)
-        if not np.all(np.asarray(lo) <= np.asarray(hi)):
-            raise ValueError(f"fastact.{self._fname(method)}: lower must be <= upper, "
-                             f"got lower={lower!r}, upper={upper!r}")
+    def _bounds(self, fname, data, lower, upper):
+        """data through _real, and lower and upper checked as the loop with this data
+        takes them (the registry's rules: no NaN or inf, lower <= upper)."""
+        data = [(what, _real(fname, what, v)) for what, v in data]
+        pdtype = _param_dtype(_result_dtype([v for _, v in data]))
+        lo, hi = _check_params(fname, [(p, _real(fname, p.name, v)) for p, v in
+                                       zip(self.params, (lower, upper))], pdtype)
+        return data, lo, hi
 
-    def _slopes(self, method, x, lower, upper, training, slopes):
-        self._check(method, lower, upper)
+    def _training(self, fname, training):
+        try:
+            return bool(training)
+        except (TypeError, ValueError):       # an array of several flags
+            raise TypeError(f"fastact.{fname}: training must be True or False, "
+                            f"got {_show(training)}") from None
+
+    def _slope(self, method, data, lower, upper, training, slopes):
+        """data, and the slope parameter: slopes= as given, else the mean of the bounds."""
+        fname = self._fname(method)
+        data, lo, hi = self._bounds(fname, data, lower, upper)
         if slopes is not None:
-            return slopes
-        if training:
-            raise ValueError(f"fastact.{self.name}.{method}: in training pass slopes=, the "
+            return data, (_SLOPES, slopes)
+        if self._training(fname, training):
+            raise ValueError(f"fastact.{fname}: in training pass slopes=, the "
                              "slopes returned by the forward")
-        return (lower + upper) / 2.0
+        # halves first: (lower + upper) / 2 overflows for bounds near the largest float
+        if type(lo) is float and type(hi) is float:
+            return data, (_SLOPE, lo / 2.0 + hi / 2.0)
+        with np.errstate(all="ignore"):          # halving a subnormal underflows
+            return data, (_SLOPE, np.divide(lo, 2.0) + np.divide(hi, 2.0))
 
     def __call__(self, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, rng=None, *,
                  out=None):
-        self._check("forward", lower, upper)
-        if not training:
-            return _call(self.name, UFUNCS["leaky_relu"], [("x", x)],
-                         [("slope", (lower + upper) / 2.0)], out)
-        x = _real(self.name, "x", x)
+        if not self._training(self.name, training):
+            data, slope = self._slope("forward", [("x", x)], lower, upper, False, None)
+            return _call(self.name, UFUNCS["leaky_relu"], data, [slope], out)
+        data, lo, hi = self._bounds(self.name, [("x", x)], lower, upper)
+        x = data[0][1]
         dtype = _result_dtype([x])
         _check_out(self.name, out, dtype)
-        slopes = np.random.default_rng(rng).uniform(lower, upper, size=np.shape(x))
-        slopes = slopes.astype(dtype if dtype != _F16 else _F32)
-        y = _call(self.name, UFUNCS["leaky_relu"], [("x", x)], [("slopes", slopes)], out)
+        try:
+            gen = np.random.default_rng(rng)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"fastact.{self.name}: rng must be None, a seed (an int >= 0 or "
+                            f"a sequence of them), a SeedSequence, a BitGenerator or a "
+                            f"Generator: {exc}") from None
+        try:
+            slopes = gen.uniform(lo, hi, size=np.shape(x))
+        except (ValueError, OverflowError) as exc:
+            # bounds that do not broadcast to x's shape; upper - lower beyond float64
+            raise ValueError(f"fastact.{self.name}: lower and upper: {exc}") from None
+        slopes = slopes.astype(_param_dtype(dtype))
+        y = _call(self.name, UFUNCS["leaky_relu"], data, [(_SLOPES, slopes)], out)
         return y, slopes
 
     def derivative(self, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, *,
                    slopes=None, out=None):
-        s = self._slopes("derivative", x, lower, upper, training, slopes)
-        return _call(self.name + ".derivative", UFUNCS["leaky_relu_derivative"], [("x", x)],
-                     [("slopes", s)], out)
+        data, s = self._slope("derivative", [("x", x)], lower, upper, training, slopes)
+        return _call(self.name + ".derivative", UFUNCS["leaky_relu_derivative"], data, [s],
+                     out)
 
     def backward(self, grad_output, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, *,
                  slopes=None, out=None):
-        s = self._slopes("backward", x, lower, upper, training, slopes)
-        return _call(self.name + ".backward", UFUNCS["leaky_relu_backward"],
-                     [("grad_output", grad_output), ("x", x)], [("slopes", s)], out)
+        data, s = self._slope("backward", [("grad_output", grad_output), ("x", x)], lower,
+                              upper, training, slopes)
+        return _call(self.name + ".backward", UFUNCS["leaky_relu_backward"], data, [s], out)
 
 
 class Softmax(Activation):
@@ -477,13 +663,20 @@ class Softmax(Activation):
             try:
                 g, y = np.broadcast_arrays(_cast(data[0][1], dt), _cast(data[1][1], dt))
             except ValueError as exc:
-                raise ValueError(f"fastact.{fname}: {exc}") from None
+                raise _ufunc_error(fname, exc, data) from None
             data = [(data[0][0], g), (data[1][0], y)]
+        # The axis checked here: NumPy's own check fails with OverflowError beyond a C long.
+        # A 0-d input is one row of one element: axis 0 or -1.
+        ndim = max(np.ndim(data[0][1]), 1)
+        if not -ndim <= axis < ndim:
+            raise AxisError(f"fastact.{fname}: axis {axis} is out of bounds for array of "
+                            f"dimension {ndim}")
         if all(np.ndim(v) == 0 for _, v in data):
             # One row of one element: run it as shape (1,), hand back a 0-d result.
             data = [(what, np.reshape(v, (1,))) for what, v in data]
-            if axis not in (0, -1):
-                raise ValueError(f"fastact.{fname}: axis {axis} is out of bounds for 0-d input")
+            if out is not None and out.size != 1:
+                raise ValueError(f"fastact.{fname}: out has shape {out.shape}, which does "
+                                 f"not match the result's shape ()")
             res = _call(fname, ufunc, data, [], None if out is None else out.reshape(1), axis=0)
             if out is not None:
                 return out

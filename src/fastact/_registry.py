@@ -65,7 +65,22 @@ AXIS_KERNELS = ("softmax", "log_softmax")
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
-Param = namedtuple("Param", "name default")
+# A parameter, with the rules its values must meet.  The API checks them on the values the
+# kernel loop will see: after the cast to the loop's parameter dtype (float64 for float64
+# data, float32 for float32 and float16 data), so that a value the cast turns into 0 or inf
+# is refused too, not computed with.  Always refused: NaN, and a finite value outside the
+# parameter dtype's range.
+#   nonzero      the kernel divides by it (celu's alpha, softplus's beta): 0 is refused,
+#                and so is a nonzero value that rounds to 0 in the cast.
+#   inf          the one infinity that means something for this parameter (hardtanh's
+#                min_val=-inf and max_val=inf: no bound on that side; softplus's
+#                threshold=inf: never switch to the identity), or None: +-inf refused.
+#   at_least     the name of an earlier parameter this one must not be below
+#                (hardtanh's max_val >= min_val, rrelu's upper >= lower).
+#   from_output_nonnegative  the from-output forms read the branch from the sign of y,
+#                which a negative slope or alpha flips: they refuse a negative value.
+Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative",
+                   defaults=(False, None, None, False))
 
 Activation = namedtuple(
     "Activation",
@@ -90,7 +105,8 @@ Activation = namedtuple(
 
 def _a(name, kind="elementwise", kernel=None, params=(), **facts):
     return Activation(name=name, kind=kind, kernel=kernel or name,
-                      params=tuple(Param(*p) for p in params), **facts)
+                      params=tuple(p if isinstance(p, Param) else Param(*p) for p in params),
+                      **facts)
 
 
 ACTIVATIONS = (
@@ -116,7 +132,7 @@ ACTIVATIONS = (
        avoid="when many units stay negative: a dead ReLU outputs 0 and gets no gradient",
        kinks="relu'(0) = 0 (PyTorch's convention); relu(NaN) = NaN",
        plot_range=(-4.0, 4.0)),
-    _a("leaky_relu", params=(("negative_slope", 0.01),),
+    _a("leaky_relu", params=(Param("negative_slope", 0.01, from_output_nonnegative=True),),
        formula="x if x > 0 else negative_slope * x",
        derivative="1 if x > 0 else negative_slope",
        output_range="(-inf, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
@@ -133,7 +149,7 @@ ACTIVATIONS = (
        kinks="prelu'(0) = weight",
        plot_range=(-4.0, 4.0)),
     _a("rrelu", kind="rrelu", kernel="leaky_relu",
-       params=(("lower", 1.0 / 8.0), ("upper", 1.0 / 3.0)),
+       params=(Param("lower", 1.0 / 8.0), Param("upper", 1.0 / 3.0, at_least="lower")),
        formula="x if x >= 0 else a * x, a ~ U(lower, upper) per element in training, "
                "(lower + upper) / 2 in evaluation",
        derivative="1 if x > 0 else a",
@@ -151,7 +167,7 @@ ACTIVATIONS = (
        avoid="when the exact and tanh variants would be mixed between training and serving",
        kinks="smooth; minimum about -0.17 at x about -0.75",
        plot_range=(-4.0, 4.0)),
-    _a("elu", params=(("alpha", 1.0),),
+    _a("elu", params=(Param("alpha", 1.0, from_output_nonnegative=True),),
        formula="x if x > 0 else alpha * (exp(x) - 1)",
        derivative="1 if x > 0 else alpha * exp(x)  (= y + alpha)",
        output_range="(-alpha, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
@@ -193,7 +209,8 @@ ACTIVATIONS = (
        avoid="when compute cost matters: three transcendental functions per element",
        kinks="smooth; minimum about -0.309 at x about -1.19",
        plot_range=(-6.0, 4.0)),
-    _a("softplus", params=(("beta", 1.0), ("threshold", 20.0)),
+    _a("softplus", params=(Param("beta", 1.0, nonzero=True),
+                          Param("threshold", 20.0, inf=math.inf)),
        formula="log(1 + exp(beta x)) / beta; x where beta x > threshold",
        derivative="sigmoid(beta x); 1 where beta x > threshold",
        output_range="(0, inf)", zero_centred=False, max_derivative=1.0, monotonic=False,
@@ -211,7 +228,7 @@ ACTIVATIONS = (
        avoid="with batch normalisation or dropout other than alpha-dropout",
        kinks="selu'(0) takes the x <= 0 branch: scale * alpha",
        plot_range=(-4.0, 4.0)),
-    _a("celu", params=(("alpha", 1.0),),
+    _a("celu", params=(Param("alpha", 1.0, nonzero=True, from_output_nonnegative=True),),
        formula="max(0, x) + min(0, alpha (exp(x / alpha) - 1))",
        derivative="1 if x > 0 else exp(x / alpha)  (= y / alpha + 1)",
        output_range="(-alpha, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
@@ -226,7 +243,8 @@ ACTIVATIONS = (
        avoid="when outputs above 6 carry information",
        kinks="gradient 0 at both bounds, x = 0 and x = 6",
        plot_range=(-2.0, 8.0)),
-    _a("hardtanh", params=(("min_val", -1.0), ("max_val", 1.0)),
+    _a("hardtanh", params=(Param("min_val", -1.0, inf=-math.inf),
+                        Param("max_val", 1.0, inf=math.inf, at_least="min_val")),
        formula="min(max(x, min_val), max_val)", derivative="1 if min_val < x < max_val else 0",
        output_range="[min_val, max_val]", zero_centred=True, max_derivative=1.0,
        monotonic=True,
@@ -243,12 +261,13 @@ ACTIVATIONS = (
        plot_range=(-5.0, 5.0)),
     _a("hardswish",
        formula="x * relu6(x + 3) / 6",
-       derivative="0 if x < -3; 1 if x > 3; x / 3 + 1/2 otherwise",
+       derivative="0 if x <= -3; 1 if x >= 3; x / 3 + 1/2 otherwise",
        output_range="[-0.375, inf)", zero_centred=False, max_derivative=1.5,
        monotonic=False,
        use="a cheap SiLU for mobile networks (MobileNetV3)",
        avoid="where SiLU's smoothness matters",
-       kinks="hardswish'(-3) = -0.5 and hardswish'(3) = 1.5 (the middle branch, as PyTorch)",
+       kinks="hardswish'(-3) = 0 and hardswish'(3) = 1 (the outer branches, as PyTorch's "
+             "autograd)",
        plot_range=(-5.0, 5.0)),
     _a("log_sigmoid",
        formula="log(sigmoid(x)) = -softplus(-x)", derivative="1 - sigmoid(x) = sigmoid(-x)",

@@ -242,9 +242,10 @@ def _r_hardswish(x):
 
 
 def _d_hardswish(x):
-    if x < -3:
+    # at -3 and 3 the outer branches, as PyTorch's autograd (2.13) and fastact.reference
+    if x <= -3:
         return _mp.mpf(0)
-    if x > 3:
+    if x >= 3:
         return _mp.mpf(1)
     return x / 3 + _mp.mpf(1) / 2
 

@@ -43,12 +43,19 @@ def _softplus(x):
     return math.log1p(math.exp(x))
 
 
+def _by_name(name):
+    """The reference object called name: what a pickled one unpickles to (the class is
+    made per activation in _make, so pickle cannot find it by name; the object it can)."""
+    return BY_NAME[name]
+
+
 def _make(name, forward, derivative=None, from_output=None, backward=None):
     """Build the reference object for one activation (a class of its own, so that the
     methods it lacks are simply absent, as on the compiled object).  backward defaults
     to g * derivative(x)."""
     ns = {"__call__": lambda self, x, *p, **kw: forward(x, *p, **kw),
           "__repr__": lambda self: f"<fastact.reference.{name}>",
+          "__reduce__": lambda self: (_by_name, (name,)),
           "name": name}
     if derivative is not None:
         ns["derivative"] = lambda self, x, *p, **kw: derivative(x, *p, **kw)
@@ -58,7 +65,13 @@ def _make(name, forward, derivative=None, from_output=None, backward=None):
     if from_output is not None:
         ns["derivative_from_output"] = lambda self, y, *p, **kw: from_output(y, *p, **kw)
         ns["backward_from_output"] = (lambda self, g, y, *p, **kw: g * from_output(y, *p, **kw))
-    return type("Reference_" + name, (), ns)()
+    cls = "Reference_" + name
+    for key, fn in ns.items():
+        if callable(fn):
+            # A bound method pickles as getattr(obj, its function's __name__): the lambdas
+            # need their attribute's name for that.
+            fn.__name__, fn.__qualname__ = key, f"{cls}.{key}"
+    return type(cls, (), ns)()
 
 
 # ---- the functions ------------------------------------------------------------------
@@ -132,13 +145,18 @@ def prelu_derivative(x, weight=0.25):
     return leaky_relu_derivative(x, weight)
 
 
+def _mean(lower, upper):
+    # halves first: (lower + upper) / 2 overflows for bounds near the largest float
+    return lower / 2.0 + upper / 2.0
+
+
 def rrelu(x, lower=1.0 / 8.0, upper=1.0 / 3.0):
     """Evaluation mode: the mean slope.  (Training draws slopes; use leaky_relu with them.)"""
-    return leaky_relu(x, (lower + upper) / 2.0)
+    return leaky_relu(x, _mean(lower, upper))
 
 
 def rrelu_derivative(x, lower=1.0 / 8.0, upper=1.0 / 3.0):
-    return leaky_relu_derivative(x, (lower + upper) / 2.0)
+    return leaky_relu_derivative(x, _mean(lower, upper))
 
 
 def _gelu_exact(x):
@@ -363,11 +381,12 @@ def hardswish(x):
 
 
 def hardswish_derivative(x):
+    # At -3 and 3 the outer branches, 0 and 1, as PyTorch's autograd (2.13) gives.
     if _isnan(x):
         return nan
-    if x < -3.0:
+    if x <= -3.0:
         return 0.0
-    if x > 3.0:
+    if x >= 3.0:
         return 1.0
     return x / 3.0 + 0.5
 
