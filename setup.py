@@ -8,10 +8,13 @@ each with its target's flags.  fastact._dispatch loads the best one at import.  
 metadata lives in pyproject.toml.
 """
 
+import importlib
 import os
 import platform
 import runpy
+import sys
 import tempfile
+import types
 
 import numpy as np
 from Cython.Build import cythonize
@@ -22,7 +25,27 @@ from setuptools.command.build_ext import build_ext
 HERE = os.path.dirname(os.path.abspath(__file__))
 PKG = os.path.join(HERE, "src", "fastact")
 KERNEL_DIR = os.path.join("src", "fastact", "_kernels")
-REGISTRY = runpy.run_path(os.path.join(PKG, "_registry.py"))
+
+
+def _load_registry():
+    """fastact._registry's tables (and the records it reads), without importing fastact
+    itself: its __init__ needs the compiled kernels this build makes."""
+    saved = {m: sys.modules.pop(m) for m in list(sys.modules)
+             if m == "fastact" or m.startswith("fastact.")}
+    pkg = types.ModuleType("fastact")
+    pkg.__path__ = [PKG]
+    sys.modules["fastact"] = pkg
+    try:
+        reg = importlib.import_module("fastact._registry")
+        return {"KERNELS": reg.KERNELS, "FLOAT32_NATIVE": reg.FLOAT32_NATIVE,
+                "ACTIVATIONS": reg.ACTIVATIONS, "AXIS_KERNELS": reg.AXIS_KERNELS}
+    finally:
+        for m in [m for m in sys.modules if m == "fastact" or m.startswith("fastact.")]:
+            del sys.modules[m]
+        sys.modules.update(saved)
+
+
+REGISTRY = _load_registry()
 CONFIG = runpy.run_path(os.path.join(PKG, "_build_config.py"))
 
 
@@ -41,6 +64,41 @@ def render(template, out_name, **values):
         with open(out_path, "w", encoding="utf-8") as f:
             f.write(text)
     return os.path.relpath(out_path, HERE)
+
+
+def _api_class(rec):
+    """The fastact._api class of a record's object (for the stubs)."""
+    if rec.kind == "elementwise":
+        return "ElementwiseFromOutput" if rec.from_output else "Elementwise"
+    return {"gelu": "GELU", "prelu": "PReLU", "rrelu": "RReLU", "axis": "Softmax"}[rec.kind]
+
+
+def _ufunc_names():
+    names = []
+    for k in REGISTRY["KERNELS"]:
+        for suffix in ("", "_derivative", "_backward", "_derivative_from_output",
+                       "_backward_from_output"):
+            if k.from_output or "from_output" not in suffix:
+                names.append(k.name + suffix)
+    for a in REGISTRY["AXIS_KERNELS"]:
+        names += [a, a + "_backward"]
+    return names
+
+
+def render_stubs():
+    """__init__.pyi and _dispatch.pyi from their templates: a typed attribute per
+    activation and per ufunc (build products, like the .pyx)."""
+    acts = [(a.name, _api_class(a)) for a in REGISTRY["ACTIVATIONS"]]
+    for name in ("__init__", "_dispatch"):
+        with open(os.path.join(PKG, name + ".pyi.tp"), encoding="utf-8") as f:
+            text = sub(f.read(), activations=acts, ufuncs=_ufunc_names())
+        out = os.path.join(PKG, name + ".pyi")
+        if not os.path.exists(out) or open(out, encoding="utf-8").read() != text:
+            with open(out, "w", encoding="utf-8") as f:
+                f.write(text)
+
+
+render_stubs()
 
 
 def targets():

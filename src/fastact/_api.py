@@ -24,9 +24,11 @@ their own way (dask: lazily, chunk by chunk; softmax through ``apply_gufunc``, s
 axis must not be chunked).
 """
 
+import inspect
 import math
 import operator
 import struct
+import types
 
 import numpy as np
 from numpy.exceptions import AxisError
@@ -467,16 +469,25 @@ class ElementwiseFromOutput(Elementwise):
 
 
 class GELU(Activation):
-    """gelu(x, approximate='none' | 'tanh'): the exact x*Phi(x) or PyTorch's tanh form."""
+    """gelu(x, approximate='none' | 'tanh'): the exact x*Phi(x) or PyTorch's tanh form.
 
-    _KERNELS = {"none": "gelu", "tanh": "gelu_tanh"}
+    The kernel for each value of ``approximate`` comes from the registry: the record's own
+    for the default, and the records that declare themselves its variants (gelu_tanh's
+    ``variant_of``) for the others."""
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        (p,) = spec.params
+        self._KERNELS = {p.default: spec.kernel,
+                         **{v: rec.kernel for (_, v), rec in
+                            _registry.variants_of(spec.name).items()}}
 
     def _kernel(self, method, approximate):
         try:
             return self._KERNELS[approximate]
         except (KeyError, TypeError):
-            raise ValueError(f"fastact.{self._fname(method)}: approximate must be 'none' or 'tanh', "
-                             f"got {approximate!r}") from None
+            raise ValueError(f"fastact.{self._fname(method)}: approximate must be one of "
+                             f"{list(self._KERNELS)!r}, got {approximate!r}") from None
 
     def __call__(self, x, approximate="none", *, out=None):
         if (type(x) is np.ndarray and out is None and (x.dtype is _F32 or x.dtype is _F64)
@@ -519,12 +530,12 @@ class PReLU(Activation):
     def __call__(self, x, weight=0.25, *, out=None):
         x = _real(self.name, "x", x)
         w, _ = self._weight("forward", x, weight)
-        return _call(self.name, UFUNCS["leaky_relu"], [("x", x)], [(self.params[0], w)], out)
+        return _call(self.name, UFUNCS[self.info.kernel], [("x", x)], [(self.params[0], w)], out)
 
     def derivative(self, x, weight=0.25, *, out=None):
         x = _real(self.name + ".derivative", "x", x)
         w, _ = self._weight("derivative", x, weight)
-        return _call(self.name + ".derivative", UFUNCS["leaky_relu_derivative"], [("x", x)],
+        return _call(self.name + ".derivative", UFUNCS[self.info.kernel + "_derivative"], [("x", x)],
                      [(self.params[0], w)], out)
 
     def backward(self, grad_output, x, weight=0.25, *, out=None):
@@ -558,7 +569,7 @@ class PReLU(Activation):
             else:
                 axes = tuple(i for i in range(contrib.ndim) if i != 1)
                 grad_w = contrib.sum(axis=axes, dtype=dtype)
-        grad_x = _call(fname, UFUNCS["leaky_relu_backward"], [("grad_output", g), ("x", x)],
+        grad_x = _call(fname, UFUNCS[self.info.kernel + "_backward"], [("grad_output", g), ("x", x)],
                        [(self.params[0], w)], out)
         return grad_x, grad_w
 
@@ -606,7 +617,7 @@ class RReLU(Activation):
                  out=None):
         if not self._training(self.name, training):
             data, slope = self._slope("forward", [("x", x)], lower, upper, False, None)
-            return _call(self.name, UFUNCS["leaky_relu"], data, [slope], out)
+            return _call(self.name, UFUNCS[self.info.kernel], data, [slope], out)
         data, lo, hi = self._bounds(self.name, [("x", x)], lower, upper)
         x = data[0][1]
         dtype = _result_dtype([x])
@@ -623,20 +634,20 @@ class RReLU(Activation):
             # bounds that do not broadcast to x's shape; upper - lower beyond float64
             raise ValueError(f"fastact.{self.name}: lower and upper: {exc}") from None
         slopes = slopes.astype(_param_dtype(dtype))
-        y = _call(self.name, UFUNCS["leaky_relu"], data, [(_SLOPES, slopes)], out)
+        y = _call(self.name, UFUNCS[self.info.kernel], data, [(_SLOPES, slopes)], out)
         return y, slopes
 
     def derivative(self, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, *,
                    slopes=None, out=None):
         data, s = self._slope("derivative", [("x", x)], lower, upper, training, slopes)
-        return _call(self.name + ".derivative", UFUNCS["leaky_relu_derivative"], data, [s],
+        return _call(self.name + ".derivative", UFUNCS[self.info.kernel + "_derivative"], data, [s],
                      out)
 
     def backward(self, grad_output, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, *,
                  slopes=None, out=None):
         data, s = self._slope("backward", [("grad_output", grad_output), ("x", x)], lower,
                               upper, training, slopes)
-        return _call(self.name + ".backward", UFUNCS["leaky_relu_backward"], data, [s], out)
+        return _call(self.name + ".backward", UFUNCS[self.info.kernel + "_backward"], data, [s], out)
 
 
 class Softmax(Activation):
@@ -705,6 +716,94 @@ def _class(spec):
     return _CLASSES[spec.kind]
 
 
+# ---- signatures and docstrings ----------------------------------------------------------
+# Each activation is an instance of a class of its own, made here from its record, so that
+# help() and inspect.signature show its real parameters, formula and derivative (the
+# shared methods take *args / **kwargs).  The methods are copies of the shared functions
+# (the same code, no extra call) that carry their own __doc__ and __signature__.
+
+_P = inspect.Parameter
+_DATA = {"__call__": ("x",), "derivative": ("x",), "backward": ("grad_output", "x"),
+         "derivative_from_output": ("y",), "backward_from_output": ("grad_output", "y")}
+
+
+def _param_doc(p):
+    rules = []
+    if p.nonzero:
+        rules.append("nonzero")
+    if p.at_least:
+        rules.append(f">= {p.at_least}")
+    if p.from_output_nonnegative:
+        rules.append(">= 0 in the from-output forms")
+    rules.append("finite" if p.inf is None else f"finite or {p.inf}")
+    if isinstance(p.default, str):
+        rules = []
+    return f"    {p.name}: default {p.default!r}" + (f" ({', '.join(rules)})" if rules else "")
+
+
+def _method_doc(spec, method):
+    what = {
+        "__call__": f"the forward: {spec.formula}",
+        "derivative": f"f'(x) = {spec.derivative}",
+        "backward": (f"the vector-Jacobian product along the axis: {spec.derivative}"
+                     if spec.kind == "axis" else
+                     f"grad_output * f'(x) in one pass, f'(x) = {spec.derivative}"
+                     + ("; returns (grad_x, grad_weight)" if spec.kind == "prelu" else "")),
+        "derivative_from_output": f"f' from the output y = f(x): {spec.derivative}",
+        "backward_from_output": f"grad_output * f' from the output y: {spec.derivative}",
+    }[method]
+    params = "\n".join(_param_doc(p) for p in spec.params)
+    return (f"fastact.{spec.name}{'' if method == '__call__' else '.' + method}: {what}\n"
+            + (f"\nParameters:\n{params}\n" if params else "")
+            + "\nout: an array of the result's dtype and shape to write into (optional).")
+
+
+def _signature(spec, method, self_param=True):
+    data = _DATA[method]
+    if spec.kind == "axis" and method == "backward":
+        data = ("grad_output", "y")
+    ps = [_P("self", _P.POSITIONAL_ONLY)] if self_param else []
+    ps += [_P(d, _P.POSITIONAL_OR_KEYWORD) for d in data]
+    ps += [_P(p.name, _P.POSITIONAL_OR_KEYWORD, default=p.default) for p in spec.params]
+    ps.append(_P("out", _P.KEYWORD_ONLY, default=None))
+    return inspect.Signature(ps)
+
+
+def _copy(fn, name, qualname, doc, signature):
+    new = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__,
+                             fn.__closure__)
+    new.__kwdefaults__ = fn.__kwdefaults__
+    new.__qualname__, new.__doc__, new.__signature__ = qualname, doc, signature
+    return new
+
+
+def _specialize(spec, base):
+    """The class of one activation: base with its docstrings and signatures."""
+    ns = {"__doc__": base.__doc__, "__module__": "fastact"}
+    generic = base in (Elementwise, ElementwiseFromOutput)
+    for method in ("derivative", "backward", "derivative_from_output", "backward_from_output"):
+        fn = getattr(base, method, None)
+        if fn is None:
+            continue
+        sig = _signature(spec, method) if generic else inspect.signature(fn)
+        ns[method] = _copy(fn, method, f"{spec.name}.{method}", _method_doc(spec, method), sig)
+    # the forward: FastForward's compiled __call__ for the generic kinds (a class
+    # attribute __signature__ is what inspect.signature reads for an instance)
+    ns["__signature__"] = (_signature(spec, "__call__", self_param=False) if generic else
+                           inspect.signature(base.__call__).replace(
+                               parameters=list(inspect.signature(base.__call__)
+                                               .parameters.values())[1:]))
+    if not generic:
+        ns["__call__"] = _copy(base.__call__, "__call__", f"{spec.name}.__call__",
+                               _method_doc(spec, "__call__"), inspect.signature(base.__call__))
+    return type(spec.name, (base,), ns)
+
+
 def build():
     """One API object per registry entry, in the registry's order."""
-    return {spec.name: _class(spec)(spec) for spec in _registry.ACTIVATIONS}
+    out = {}
+    for spec in _registry.ACTIVATIONS:
+        obj = _specialize(spec, _class(spec))(spec)
+        type(obj).__doc__ = obj.__doc__     # help() shows the class's: the activation's
+        out[spec.name] = obj
+    return out

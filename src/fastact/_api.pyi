@@ -16,11 +16,11 @@ _Out = np.ndarray[Any, np.dtype[Any]] | None
 _Result = Any
 
 class Activation:
-    info: _registry.Activation
+    info: _registry.Record
     name: str
     params: tuple[_registry.Param, ...]
     reference: Any
-    def __init__(self, spec: _registry.Activation) -> None: ...
+    def __init__(self, spec: _registry.Record) -> None: ...
     @property
     def has_derivative(self) -> bool: ...
     @property

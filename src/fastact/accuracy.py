@@ -47,6 +47,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import _registry
+from .records import _mp as _rmp
 from ._dispatch import UFUNCS
 
 KINDS = ("forward", "derivative", "backward", "derivative_from_output",
@@ -81,24 +82,14 @@ def kernel_names():
 
 
 def kernel_params(name):
-    """Default parameter values of a kernel: from the activation that uses it."""
-    k = _registry.KERNEL_BY_NAME[name]
-    if not k.params:
-        return ()
-    for a in _registry.ACTIVATIONS:
-        if a.kernel == name and tuple(p.name for p in a.params) == tuple(k.params):
-            return tuple(float(p.default) for p in a.params)
-    raise LookupError(f"no activation gives defaults for kernel {name}")
+    """Default parameter values of a kernel: its record's."""
+    return tuple(float(p.default) for p in _registry.record_of_kernel(name).params
+                 if p.name in _registry.KERNEL_BY_NAME[name].params)
 
 
 def max_derivative(name):
-    """sup |f'| of the kernel's activation (gelu's for gelu_tanh)."""
-    for a in _registry.ACTIVATIONS:
-        if a.kernel == name and a.max_derivative is not None:
-            return float(a.max_derivative)
-    if name == "gelu_tanh":
-        return float(_registry.BY_NAME["gelu"].max_derivative)
-    raise LookupError(name)
+    """sup |f'| of the kernel's activation."""
+    return float(_registry.record_of_kernel(name).max_derivative)
 
 
 def kinds_of(name):
@@ -107,220 +98,15 @@ def kinds_of(name):
 
 
 # ---- mpmath references ------------------------------------------------------------------
-# Each takes a finite mpf x and the parameters as mpf, and returns an mpf, at mp.prec bits.
-# Limits at +-inf are in _LIMITS: a float is the exact expected result (sign of zero
-# included), an mpf (or a callable giving one) a value measured in ULP like any other.
-# exp is only ever taken of a non-positive argument; below -4000 it is replaced by
-# 2**-6000: both are below 2**-5770, far under any double's ULP even after multiplying by
-# x <= 2**1024 (the results that involve it underflow to a signed zero either way).
-
-_mp = None
-_TINY = None
-_C = {}
+# Each record's mp_forward / mp_derivative (fastact/records/<name>.py, with the shared
+# helpers of records/_mp.py) takes a finite mpf x and the parameters as mpf, and returns an
+# mpf, at mp.prec bits.  Limits at +-inf are the record's `limits`: a float is the exact
+# expected result (sign of zero included), an mpf (or a callable giving one) a value
+# measured in ULP like any other.
 
 
 def _mp_init(prec=PREC):
-    global _mp, _TINY
-    if _mp is None:
-        try:
-            import mpmath
-        except ImportError:  # pragma: no cover
-            raise SystemExit("fastact.accuracy: float64 references need mpmath "
-                             "(pip install mpmath)") from None
-        _mp = mpmath.mp
-    _mp.prec = prec
-    _TINY = _mp.mpf(2) ** -6000
-    _C.update(
-        sqrt2=_mp.sqrt(2), sqrt2pi=_mp.sqrt(2 * _mp.pi), gelu_c=_mp.sqrt(2 / _mp.pi),
-        gelu_k=_mp.mpf("0.044715"),
-        selu_alpha=_mp.mpf("1.6732632423543772848170429916717"),
-        selu_scale=_mp.mpf("1.0507009873554804934193349852946"),
-    )
-    return _mp
-
-
-def _expneg(t):
-    """e**t for t <= 0."""
-    if t < -4000:
-        return _TINY
-    return _mp.exp(t)
-
-
-def _sig(t):
-    """1 / (1 + e**-t)."""
-    if t >= 0:
-        return 1 / (1 + _expneg(-t))
-    e = _expneg(t)
-    return e / (1 + e)
-
-
-def _dsig(t):
-    """sigma'(t) = sigma(t) sigma(-t) = e**-|t| / (1 + e**-|t|)**2."""
-    e = _expneg(-abs(t))
-    return e / (1 + e) ** 2
-
-
-def _softplus(t):
-    """log(1 + e**t)."""
-    if t > 0:
-        return t + _mp.log1p(_expneg(-t))
-    return _mp.log1p(_expneg(t))
-
-
-def _sech2(t):
-    e = _expneg(-2 * abs(t))
-    return 4 * e / (1 + e) ** 2
-
-
-def _Phi(x):
-    return _mp.erfc(-x / _C["sqrt2"]) / 2
-
-
-def _phi(x):
-    return _expneg(-x * x / 2) / _C["sqrt2pi"]
-
-
-def _gelu_u(x):
-    c, k = _C["gelu_c"], _C["gelu_k"]
-    return c * (x + k * x ** 3), c * (1 + 3 * k * x * x)
-
-
-def _r_gelu(x):
-    # beyond |x| = 60, Phi(x) is within e**-1800 of 1 or 0 (and x Phi(x) < 2**-2500 there)
-    if x > 60:
-        return x
-    if x < -60:
-        return x * _TINY
-    return x * _Phi(x)
-
-
-def _d_gelu(x):
-    if x > 60:
-        return _mp.mpf(1)
-    if x < -60:
-        return -_TINY
-    return _Phi(x) + x * _phi(x)
-
-
-def _d_gelu_tanh(x):
-    u, du = _gelu_u(x)
-    return _sig(2 * u) + 2 * x * _dsig(2 * u) * du
-
-
-def _mish_t(x):
-    return _mp.tanh(_softplus(x))
-
-
-def _r_selu(x):
-    a, s = _C["selu_alpha"], _C["selu_scale"]
-    return s * x if x > 0 else s * a * _mp.expm1(x)
-
-
-def _d_selu(x):
-    a, s = _C["selu_alpha"], _C["selu_scale"]
-    return s if x > 0 else s * a * _expneg(x)
-
-
-def _r_softplus(x, beta, threshold):
-    if beta * x > threshold:
-        return x
-    return _softplus(beta * x) / beta
-
-
-def _d_softplus(x, beta, threshold):
-    if beta * x > threshold:
-        return _mp.mpf(1)
-    return _sig(beta * x)
-
-
-def _r_hardswish(x):
-    if x <= -3:
-        return _mp.mpf(0)
-    if x >= 3:
-        return x
-    return x * (x + 3) / 6
-
-
-def _d_hardswish(x):
-    # at -3 and 3 the outer branches, as PyTorch's autograd (2.13) and fastact.reference
-    if x <= -3:
-        return _mp.mpf(0)
-    if x >= 3:
-        return _mp.mpf(1)
-    return x / 3 + _mp.mpf(1) / 2
-
-
-def _r_log_sigmoid(x):
-    return -_softplus(-x)
-
-
-def _one(x, *p):
-    return _mp.mpf(1)
-
-
-def _zero(x, *p):
-    return _mp.mpf(0)
-
-
-def _step(below, above):
-    return lambda x, *p: _mp.mpf(above(*p) if callable(above) else above) if x > 0 else \
-        _mp.mpf(below(*p) if callable(below) else below)
-
-
-_REF = {
-    # name: (forward, derivative)
-    "sigmoid": (lambda x: _sig(x), lambda x: _dsig(x)),
-    "tanh": (lambda x: _mp.tanh(x), lambda x: _sech2(x)),
-    "relu": (lambda x: x if x > 0 else _mp.mpf(0), _step(0, 1)),
-    "leaky_relu": (lambda x, s: x if x > 0 else s * x, lambda x, s: _mp.mpf(1) if x > 0 else s),
-    "gelu": (_r_gelu, _d_gelu),
-    "gelu_tanh": (lambda x: x * _sig(2 * _gelu_u(x)[0]), _d_gelu_tanh),
-    "elu": (lambda x, a: x if x > 0 else a * _mp.expm1(x),
-            lambda x, a: _mp.mpf(1) if x > 0 else a * _expneg(x)),
-    "linear": (lambda x: x, _one),
-    "silu": (lambda x: x * _sig(x), lambda x: _sig(x) + x * _dsig(x)),
-    "mish": (lambda x: x * _mish_t(x),
-             lambda x: _mish_t(x) + x * _sech2(_softplus(x)) * _sig(x)),
-    "softplus": (_r_softplus, _d_softplus),
-    "selu": (_r_selu, _d_selu),
-    "celu": (lambda x, a: x if x > 0 else a * _mp.expm1(x / a),
-             lambda x, a: _mp.mpf(1) if x > 0 else _expneg(x / a)),
-    "relu6": (lambda x: _mp.mpf(0) if x <= 0 else min(x, _mp.mpf(6)),
-              lambda x: _mp.mpf(1) if 0 < x < 6 else _mp.mpf(0)),
-    "hardtanh": (lambda x, lo, hi: min(max(x, lo), hi),
-                 lambda x, lo, hi: _mp.mpf(1) if lo < x < hi else _mp.mpf(0)),
-    "hardsigmoid": (lambda x: _mp.mpf(0) if x <= -3 else _mp.mpf(1) if x >= 3 else (x + 3) / 6,
-                    lambda x: _mp.mpf(1) / 6 if -3 < x < 3 else _mp.mpf(0)),
-    "hardswish": (_r_hardswish, _d_hardswish),
-    "log_sigmoid": (_r_log_sigmoid, lambda x: _sig(-x)),
-    "softsign": (lambda x: x / (1 + abs(x)), lambda x: 1 / (1 + abs(x)) ** 2),
-}
-
-_INF = math.inf
-# name: ((f(-inf), f(+inf)), (f'(-inf), f'(+inf))); callables take the parameters.
-_LIMITS = {
-    "sigmoid": ((0.0, 1.0), (0.0, 0.0)),
-    "tanh": ((-1.0, 1.0), (0.0, 0.0)),
-    "relu": ((0.0, _INF), (0.0, 1.0)),
-    "leaky_relu": ((lambda s: -_INF if s > 0 else (_INF if s < 0 else 0.0), _INF),
-                   (lambda s: s, 1.0)),
-    "gelu": ((-0.0, _INF), (-0.0, 1.0)),
-    "gelu_tanh": ((-0.0, _INF), (-0.0, 1.0)),
-    "elu": ((lambda a: -a, _INF), (0.0, 1.0)),
-    "linear": ((-_INF, _INF), (1.0, 1.0)),
-    "silu": ((-0.0, _INF), (-0.0, 1.0)),
-    "mish": ((-0.0, _INF), (-0.0, 1.0)),
-    "softplus": ((0.0, _INF), (0.0, 1.0)),
-    "selu": ((lambda: -_C["selu_scale"] * _C["selu_alpha"], _INF),
-             (0.0, lambda: _C["selu_scale"])),
-    "celu": ((lambda a: -a, _INF), (0.0, 1.0)),
-    "relu6": ((0.0, 6.0), (0.0, 0.0)),
-    "hardtanh": ((lambda lo, hi: lo, lambda lo, hi: hi), (0.0, 0.0)),
-    "hardsigmoid": ((0.0, 1.0), (0.0, 0.0)),
-    "hardswish": ((None, _INF), (None, 1.0)),      # None: exact zero, either sign
-    "log_sigmoid": ((-_INF, -0.0), (1.0, 0.0)),
-    "softsign": ((-1.0, 1.0), (0.0, 0.0)),
-}
+    return _rmp.init(prec)
 
 
 def reference(name, which, x, params=None, prec=PREC):
@@ -328,21 +114,23 @@ def reference(name, which, x, params=None, prec=PREC):
 
     Returns an mpf, or a float where the exact double is due (NaN, the limits at +-inf,
     a signed zero)."""
-    mp = _mp_init(prec) if _mp is None or _mp.prec != prec else _mp
+    mp = _mp_init(prec) if _rmp.mp is None or _rmp.mp.prec != prec else _rmp.mp
     params = kernel_params(name) if params is None else tuple(params)
+    rec = _registry.record_of_kernel(name)
+    ref = (rec.mp_forward, rec.mp_derivative)[which]
     if x != x:
         return math.nan
     if math.isinf(x):
-        v = _LIMITS[name][which][x > 0]
+        v = rec.limits[which][x > 0]
         if v is None:
             return mp.mpf(0)
         if callable(v):
             v = v(*params) if v.__code__.co_argcount else v()
         return v
-    r = _REF[name][which](mp.mpf(x), *[mp.mpf(p) for p in params])
+    r = ref(mp.mpf(x), *[mp.mpf(p) for p in params])
     if which == 0 and x == 0 and r == 0:
         # f(+-0) = +-0 where f(0) = 0 and f'(0) != 0 (f is locally x times something).
-        d = _REF[name][1](mp.mpf(0), *[mp.mpf(p) for p in params])
+        d = rec.mp_derivative(mp.mpf(0), *[mp.mpf(p) for p in params])
         if d != 0:
             return math.copysign(0.0, x) if d > 0 else -math.copysign(0.0, x)
     return r
@@ -378,7 +166,7 @@ def _split(v):
         return 0.0, 0.0, -1074
     sign, man, exp, bc = v._mpf_
     e = exp + bc - 1
-    w = _mp.ldexp(v, -e)
+    w = _rmp.mp.ldexp(v, -e)
     hi = float(w)
     lo = float(w - hi)
     return hi, lo, e
@@ -1084,7 +872,7 @@ def _axis_ref(name, x, g, y):
     mp = _mp_init()
     fin = [v for v in x.tolist() if v != -math.inf]
     m = max(fin)
-    es = [(_expneg(mp.mpf(v) - m) if v != -math.inf else mp.mpf(0)) for v in x.tolist()]
+    es = [(_rmp.expneg(mp.mpf(v) - m) if v != -math.inf else mp.mpf(0)) for v in x.tolist()]
     s = mp.fsum(es)
     if name == "softmax":
         fwd = [e / s for e in es]
@@ -1098,9 +886,9 @@ def _axis_ref(name, x, g, y):
         fwd = [(mp.mpf(v) - lse) if v != -math.inf else -math.inf for v in x.tolist()]
         tot = mp.fsum(mp.mpf(a) for a in g.tolist())
         sabs = mp.fsum(abs(mp.mpf(a)) for a in g.tolist())
-        bwd = [mp.mpf(a) - _mp.exp(mp.mpf(b)) * tot if b != -math.inf else mp.mpf(a)
+        bwd = [mp.mpf(a) - _rmp.mp.exp(mp.mpf(b)) * tot if b != -math.inf else mp.mpf(a)
                for a, b in zip(g.tolist(), y.tolist())]
-        scale_b = [abs(mp.mpf(a)) + (_mp.exp(mp.mpf(b)) * sabs * (1 + abs(mp.mpf(b)))
+        scale_b = [abs(mp.mpf(a)) + (_rmp.mp.exp(mp.mpf(b)) * sabs * (1 + abs(mp.mpf(b)))
                                      if b != -math.inf else 0)
                    for a, b in zip(g.tolist(), y.tolist())]
     return fwd, bwd, [float(v) for v in scale_b], float(m)

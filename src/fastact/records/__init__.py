@@ -1,0 +1,146 @@
+"""One record per activation: everything fastact knows about it, in one file.
+
+Each module in this folder (``sigmoid.py``, ``tanh.py``, ...) defines ``RECORD``, a
+:class:`Record`.  Nothing else in the package lists activations: ``fastact._registry``
+finds the modules here (:func:`load`), and the API objects, the ufunc loops (setup.py),
+the stubs, the pure-Python reference, the accuracy tool's mpmath references and bounds,
+the benchmark peers, the tests' tables and the gallery all read the records.
+
+This package imports only the standard library (mpmath, NumPy, SciPy and PyTorch are
+imported inside the functions that use them), so that setup.py can read the records
+before anything is compiled.  Adding an activation: CONTRIBUTING.md.
+"""
+
+import importlib
+import math
+import os
+from collections import namedtuple
+from typing import Any, Callable, NamedTuple, Optional
+
+# A parameter, with the rules its values must meet.  The API checks them on the values the
+# kernel loop will see: after the cast to the loop's parameter dtype (float64 for float64
+# data, float32 for float32 and float16 data), so that a value the cast turns into 0 or inf
+# is refused too, not computed with.  Always refused: NaN, and a finite value outside the
+# parameter dtype's range.
+#   nonzero      the kernel divides by it (celu's alpha, softplus's beta): 0 is refused,
+#                and so is a nonzero value that rounds to 0 in the cast.
+#   inf          the one infinity that means something for this parameter (hardtanh's
+#                min_val=-inf and max_val=inf: no bound on that side; softplus's
+#                threshold=inf: never switch to the identity), or None: +-inf refused.
+#   at_least     the name of an earlier parameter this one must not be below
+#                (hardtanh's max_val >= min_val, rrelu's upper >= lower).
+#   from_output_nonnegative  the from-output forms read the branch from the sign of y,
+#                which a negative slope or alpha flips: they refuse a negative value.
+Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative",
+                   defaults=(False, None, None, False))
+
+# Accuracy bounds, checked by the accuracy tool (``python -m fastact accuracy``) and by
+# tests/test_accuracy.py, for float32 and float64 alike.  Errors are in ULP of the correctly
+# rounded reference, |y - r| / ulp(r), with ulp(0) the smallest subnormal.
+#   forward      max ULP error of f over every input.  0 means exact (piecewise-linear);
+#                0.5 means correctly rounded (one rounding of an exact product or quotient).
+#   derivative   max ULP error of f', away from the crossings.
+#   backward     max ULP error of g * f'(x) (f' rounded, times g, rounded: for an exact or
+#                correctly rounded f' that is up to 1.5 ULP), away from the crossings.
+#   abs_eps      where f' crosses zero the relative error is unbounded (the formulas add
+#                terms of opposite sign); there, within halfwidth of each crossing, the
+#                absolute error must stay below abs_eps * eps * max_derivative instead.
+#   from_output_eps  the from-output forms take y = f(x) rounded to the dtype, so their error
+#                is the rounding of y propagated; each point must be within `derivative`
+#                ULP or within from_output_eps * eps * max_derivative absolute.
+#   crossings    ((x0, halfwidth), ...): the zeros of f' (computed with mpmath).
+#   span         |x| beyond which f and f' have reached their limits or underflowed in
+#                float64: the float64 sampler puts most of its points inside.
+#   kinks        x values where branches meet, sampled with their neighbours.
+Accuracy = namedtuple(
+    "Accuracy", "forward derivative backward abs_eps from_output_eps crossings span kinks")
+
+
+def accuracy(forward=4.0, derivative=8.0, backward=None, abs_eps=4.0, from_output_eps=4.0,
+             crossings=(), span=40.0, kinks=(0.0,)):
+    """An Accuracy with fastact's usual bounds (forward 4 ULP, derivatives 8) as defaults."""
+    backward = derivative if backward is None else backward
+    return Accuracy(forward, derivative, backward, abs_eps, from_output_eps, crossings, span,
+                    kinks)
+
+
+# softmax-type rows: forward and backward bounds (fastact.accuracy explains their units).
+AxisAccuracy = namedtuple("AxisAccuracy", "forward backward")
+
+# A benchmark peer: builders that take the case's data (fastact._peers.Data) and return a
+# zero-argument callable running the peer once (None: the peer has no such function).
+Peer = namedtuple("Peer", "forward backward", defaults=(None,))
+
+class Record(NamedTuple):
+    """Everything about one activation (one module here defines it as RECORD)."""
+
+    # -- what it is ------------------------------------------------------------------
+    name: str                       # public name: fastact.<name>
+    order: float                    # position in fastact.ACTIVATIONS (the gallery's order)
+    kind: str = "elementwise"       # "elementwise" | "gelu" | "prelu" | "rrelu" | "axis"
+    kernel: str = ""                # the C kernel family the API calls (record(): its name)
+    params: tuple = ()              # tuple of Param, in call order after x
+    variant_of: Optional[tuple] = None  # (activation, parameter, value): gelu_tanh is
+                                        # gelu's approximate='tanh' (the API routes it here)
+    # -- its kernel (records whose kernel is their own name) -------------------------
+    from_output: bool = False       # f' is a function of y = f(x): NAME_grad_y exists
+    float32: str = "widen"          # "native": float32 loops call NAME_fwd_f ... (computed
+                                    # in float); "widen": double, rounded once
+    # -- pure-Python reference (math module, Python floats; lists for axis kinds) -----
+    ref_forward: Optional[Callable] = None
+    ref_derivative: Optional[Callable] = None
+    ref_from_output: Optional[Callable] = None  # f' from y, where from_output
+    ref_backward: Optional[Callable] = None     # axis kinds: the row's vector-Jacobian product
+    # -- high-precision reference (mpmath at the accuracy tool's precision) ----------
+    mp_forward: Optional[Callable] = None       # f(x, *params), x a finite mpf, params mpf
+    mp_derivative: Optional[Callable] = None
+    limits: Optional[tuple] = None  # ((f(-inf), f(+inf)), (f'(-inf), f'(+inf))): a float
+                                    # is the exact result (sign of zero included), None an
+                                    # exact zero of either sign, a callable takes the params
+    accuracy: Any = None            # Accuracy (elementwise kernels), AxisAccuracy (axis)
+    # -- documented values the tests hold the kernels to -----------------------------
+    kink_derivatives: tuple = ()    # ((params, x, f'(x)), ...) at the kinks (README's list)
+    # -- benchmark -------------------------------------------------------------------
+    peers: Optional[Callable] = None  # () -> {peer name: Peer}; optional libraries are
+                                      # imported inside it, their peers left out if absent
+    bench_kwargs: Optional[dict] = None  # the parameters a benchmark case passes
+    # -- the guide's facts -----------------------------------------------------------
+    formula: str = ""
+    derivative: str = ""            # f'(x), as text
+    output_range: str = ""
+    zero_centred: bool = False
+    max_derivative: Optional[float] = None  # sup |f'(x)| (None for softmax-type)
+    monotonic: bool = True          # non-decreasing everywhere (default parameters)
+    use: str = ""
+    avoid: str = ""
+    kinks: str = ""                 # documented values at kinks and limits, as text
+    plot_range: tuple = (-4.0, 4.0)
+    note: Optional[str] = None      # the gallery's paragraph (HTML), if the seed says more
+    experiments: tuple = ()         # gallery experiments it appears in: "vanishing", "dead"
+
+
+def record(**fields):
+    """A Record, with kernel defaulting to the name and params given as Params or
+    (name, default) pairs."""
+    fields.setdefault("kernel", fields["name"])
+    fields["params"] = tuple(p if isinstance(p, Param) else Param(*p)
+                             for p in fields.get("params", ()))
+    return Record(**fields)
+
+
+def load(package=__name__):
+    """Every RECORD in this folder, in their ``order``."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = []
+    for fname in sorted(os.listdir(here)):
+        if fname.endswith(".py") and not fname.startswith("_"):
+            mod = importlib.import_module(f"{package}.{fname[:-3]}")
+            rec = mod.RECORD
+            if rec.name != fname[:-3]:
+                raise ValueError(f"{fname}: RECORD.name is {rec.name!r}, not the file's name")
+            out.append(rec)
+    out.sort(key=lambda r: r.order)
+    return tuple(out)
+
+
+INF = math.inf

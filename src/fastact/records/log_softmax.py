@@ -1,0 +1,66 @@
+"""log_softmax: x_i - log(sum_j e^x_j) along an axis."""
+
+import math
+
+from . import AxisAccuracy, Peer, _math, _peers, record
+
+
+def _row_max(xs):
+    if any(_math.isnan(v) for v in xs):
+        return _math.nan
+    return max(xs, default=-_math.inf)
+
+
+def ref_forward(xs):
+    """log_softmax of a list; a row of all -inf gives all -inf, +inf entries -log(count)."""
+    m = _row_max(xs)
+    if _math.isnan(m):
+        return [_math.nan] * len(xs)
+    if m in (_math.inf, -_math.inf):
+        k = sum(1 for v in xs if v == m)
+        return [-math.log(k) if (m == _math.inf and v == m) else -_math.inf for v in xs]
+    lse = math.log(math.fsum(math.exp(v - m) for v in xs))
+    return [(v - m) - lse for v in xs]
+
+
+def ref_backward(gs, ys):
+    total = math.fsum(gs)
+    return [g - math.exp(y) * total for g, y in zip(gs, ys)]
+
+
+def peers():
+    import numpy as np
+
+    def np_forward(x):
+        z = x - x.max(axis=-1, keepdims=True)
+        z -= np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        return z
+
+    out = {"numpy": Peer(
+        _peers.x(lambda x, p: np_forward(x)),
+        _peers.gy(lambda g, y, p: g - np.exp(y) * g.sum(axis=-1, keepdims=True)))}
+    sp = _peers.scipy_special()
+    if sp is not None:
+        out["scipy"] = Peer(_peers.x(lambda x, p: sp.log_softmax(x, axis=-1)))
+    torch = _peers.torch_module()
+    if torch is not None:
+        out["torch"] = Peer(
+            _peers.tx(lambda x, p: torch.log_softmax(x, -1)),
+            _peers.tgy(lambda g, y, p: torch.ops.aten._log_softmax_backward_data(
+                g, y, -1, y.dtype)))
+    return out
+
+
+RECORD = record(
+    name="log_softmax", order=220, kind="axis", params=(("axis", -1),),
+    ref_forward=ref_forward, ref_backward=ref_backward,
+    accuracy=AxisAccuracy(forward=8.0, backward=8.0),
+    peers=peers,
+    formula="x_i - log(sum_j exp(x_j)) along axis",
+    derivative="backward: g - exp(y) * sum(g)",
+    output_range="(-inf, 0]", zero_centred=False, max_derivative=None, monotonic=False,
+    use="log-probabilities for the negative log-likelihood loss",
+    avoid="hidden layers",
+    kinks="a row of all -inf gives all -inf; +inf entries give -log(count)",
+    plot_range=(-4.0, 4.0),
+)

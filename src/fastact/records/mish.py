@@ -1,0 +1,70 @@
+"""mish: x * tanh(softplus(x)) (Misra 2019)."""
+
+import math
+
+from . import INF, Peer, _math, _mp, _peers, accuracy, record
+
+
+def ref_forward(x):
+    if _math.isnan(x):
+        return _math.nan
+    if x == _math.inf:
+        return _math.inf
+    if x == -_math.inf:
+        return -0.0
+    return x * math.tanh(_math.softplus(x))
+
+
+def ref_derivative(x):
+    if _math.isnan(x):
+        return _math.nan
+    if x > 40.0:
+        return 1.0
+    if x < -746.0:
+        return -0.0
+    sp = _math.softplus(x)
+    t = math.tanh(sp)
+    sech2 = 1.0 / math.cosh(sp) ** 2
+    return t + x * sech2 * _math.sig(x)
+
+
+def _mish_t(x):
+    return _mp.mp.tanh(_mp.softplus(x))
+
+
+def peers():
+    import numpy as np
+
+    def np_backward(g, x):
+        t = np.tanh(np.logaddexp(0, x))
+        s = 1 / (1 + np.exp(-x))
+        return g * (t + x * s * (1 - t * t))
+
+    out = {"numpy": Peer(_peers.x(lambda x, p: x * np.tanh(np.logaddexp(0, x))),
+                         _peers.gx(lambda g, x, p: np_backward(g, x)))}
+    torch = _peers.torch_module()
+    if torch is not None:
+        out["torch"] = Peer(_peers.tx(lambda x, p: torch.nn.functional.mish(x)),
+                            _peers.tgx(lambda g, x, p: torch.ops.aten.mish_backward(g, x)))
+    return out
+
+
+RECORD = record(
+    name="mish", order=120, from_output=False, float32="native",
+    ref_forward=ref_forward, ref_derivative=ref_derivative,
+    mp_forward=lambda x: x * _mish_t(x),
+    mp_derivative=lambda x: _mish_t(x) + x * _mp.sech2(_mp.softplus(x)) * _mp.sig(x),
+    limits=((-0.0, INF), (-0.0, 1.0)),
+    # mish' cancels by a factor of 3 or more from its zero at -1.19 to x = -2: a wider window
+    accuracy=accuracy(crossings=((-1.1924312145154952, 0.75),), span=746.0,
+                      kinks=(0.0, -1.1924312145154952, 746.0, -746.0, -745.0)),
+    peers=peers,
+    formula="x * tanh(softplus(x))",
+    derivative="tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)**2), sp = softplus(x)",
+    output_range="[-0.309, inf)", zero_centred=False, max_derivative=1.0886,
+    monotonic=False,
+    use="hidden layers of vision models (YOLOv4)",
+    avoid="when compute cost matters: three transcendental functions per element",
+    kinks="smooth; minimum about -0.309 at x about -1.19",
+    plot_range=(-6.0, 4.0),
+)

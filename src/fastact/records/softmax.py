@@ -1,0 +1,68 @@
+"""softmax: exp(x_i) / sum_j exp(x_j) along an axis."""
+
+import math
+
+from . import AxisAccuracy, Peer, _math, _peers, record
+
+
+def _row_max(xs):
+    if any(_math.isnan(v) for v in xs):
+        return _math.nan
+    return max(xs, default=-_math.inf)
+
+
+def ref_forward(xs):
+    """Softmax of a list; a row of all -inf gives zeros, +inf entries share the mass."""
+    m = _row_max(xs)
+    if _math.isnan(m):
+        return [_math.nan] * len(xs)
+    if m in (_math.inf, -_math.inf):
+        k = sum(1 for v in xs if v == m)
+        return [1.0 / k if (m == _math.inf and v == m) else 0.0 for v in xs]
+    es = [math.exp(v - m) for v in xs]
+    s = math.fsum(es)
+    return [e / s for e in es]
+
+
+def ref_backward(gs, ys):
+    dot = math.fsum(g * y for g, y in zip(gs, ys))
+    return [y * (g - dot) for g, y in zip(gs, ys)]
+
+
+def _np_softmax(x):
+    import numpy as np
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+def peers():
+    out = {"numpy": Peer(
+        _peers.x(lambda x, p: _np_softmax(x)),
+        _peers.gy(lambda g, y, p: y * (g - (g * y).sum(axis=-1, keepdims=True))))}
+    sp = _peers.scipy_special()
+    if sp is not None:
+        out["scipy"] = Peer(_peers.x(lambda x, p: sp.softmax(x, axis=-1)))
+    torch = _peers.torch_module()
+    if torch is not None:
+        A = torch.ops.aten
+        out["torch"] = Peer(
+            _peers.tx(lambda x, p: torch.softmax(x, -1)),
+            _peers.tgy(lambda g, y, p: A._softmax_backward_data(g, y, -1, y.dtype)))
+    return out
+
+
+RECORD = record(
+    name="softmax", order=90, kind="axis", params=(("axis", -1),),
+    ref_forward=ref_forward, ref_backward=ref_backward,
+    accuracy=AxisAccuracy(forward=4.0, backward=8.0),
+    peers=peers,
+    formula="exp(x_i) / sum_j exp(x_j) along axis",
+    derivative="Jacobian diag(y) - y y^T; backward: y * (g - sum(g * y))",
+    output_range="(0, 1), sums to 1", zero_centred=False, max_derivative=None,
+    monotonic=False,
+    use="output layer for multi-class classification: a probability distribution",
+    avoid="hidden layers",
+    kinks="a row of all -inf gives all 0 (a 'safe' softmax); +inf entries share the mass",
+    plot_range=(-4.0, 4.0),
+)

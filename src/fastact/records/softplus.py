@@ -1,0 +1,79 @@
+"""softplus: log(1 + e^(beta x)) / beta, the identity past the threshold (as PyTorch)."""
+
+import math
+
+from . import INF, Param, Peer, _math, _mp, _peers, accuracy, record
+
+
+def ref_forward(x, beta=1.0, threshold=20.0):
+    if _math.isnan(x):
+        return _math.nan
+    if beta * x > threshold:
+        return x
+    return _math.softplus(beta * x) / beta
+
+
+def ref_derivative(x, beta=1.0, threshold=20.0):
+    if _math.isnan(x):
+        return _math.nan
+    if beta * x > threshold:
+        return 1.0
+    return _math.sig(beta * x)
+
+
+def mp_forward(x, beta, threshold):
+    if beta * x > threshold:
+        return x
+    return _mp.softplus(beta * x) / beta
+
+
+def mp_derivative(x, beta, threshold):
+    if beta * x > threshold:
+        return _mp.mp.mpf(1)
+    return _mp.sig(beta * x)
+
+
+def peers():
+    import numpy as np
+
+    def np_forward(x, beta, threshold):
+        if beta == 1.0:     # logaddexp is exact for large x: torch's threshold only saves work
+            return np.logaddexp(0, x)
+        bx = beta * x
+        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta)
+
+    def np_backward(g, x, beta, threshold):
+        bx = x if beta == 1.0 else beta * x
+        return np.where(bx > threshold, g, g / (1 + np.exp(-bx)))
+
+    out = {"numpy": Peer(
+        _peers.x(lambda x, p: np_forward(x, p["beta"], p["threshold"])),
+        _peers.gx(lambda g, x, p: np_backward(g, x, p["beta"], p["threshold"])))}
+    torch = _peers.torch_module()
+    if torch is not None:
+        out["torch"] = Peer(
+            _peers.tx(lambda x, p: torch.nn.functional.softplus(x, p["beta"], p["threshold"])),
+            _peers.tgx(lambda g, x, p: torch.ops.aten.softplus_backward(
+                g, x, p["beta"], p["threshold"])))
+    return out
+
+
+RECORD = record(
+    name="softplus", order=130, from_output=False, float32="native",
+    params=(Param("beta", 1.0, nonzero=True), Param("threshold", 20.0, inf=INF)),
+    ref_forward=ref_forward, ref_derivative=ref_derivative,
+    mp_forward=mp_forward, mp_derivative=mp_derivative,
+    limits=((0.0, INF), (0.0, 1.0)),
+    accuracy=accuracy(span=746.0, kinks=(0.0, 20.0, -745.0)),
+    # at the threshold (beta x == 20) still the log1p form; past it the identity
+    kink_derivatives=(((), 20.0, 0.5 * (1 + math.tanh(10.0))), ((), 20.5, 1.0)),
+    peers=peers,
+    formula="log(1 + exp(beta x)) / beta; x where beta x > threshold",
+    derivative="sigmoid(beta x); 1 where beta x > threshold",
+    output_range="(0, inf)", zero_centred=False, max_derivative=1.0, monotonic=False,
+    use="a smooth ReLU, or to keep a quantity (a variance, a rate) positive",
+    avoid="when ReLU's cheapness and exact zeros are wanted",
+    kinks="switches to the identity where beta x > threshold (as PyTorch): a drop of "
+          "log1p(exp(-threshold)) / beta (2e-9 at the defaults), so not monotonic there",
+    plot_range=(-4.0, 4.0),
+)
