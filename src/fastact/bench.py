@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from . import ACTIVATIONS, __version__, set_num_threads
+from . import ACTIVATIONS, __version__, _registry, set_num_threads
 from . import _peers
 
 MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
@@ -320,9 +320,10 @@ def _machine():
 
 # ---- --limits: the memory bound and the cost of a small call ---------------------------
 
-# Memory-bound forwards: a select or one multiplication per element.  With every
-# from-output backward they are compared with np.copyto on arrays of the same size.
-MEMORY_BOUND = ("relu", "leaky_relu", "relu6", "hardtanh", "linear")
+# Memory-bound forwards: the piecewise-linear kernels (a select or one multiplication per
+# element; their records' derivative bound is 0 ULP, exact).  With every from-output
+# backward they are compared with np.copyto on arrays of the same size.
+MEMORY_BOUND = tuple(k for k, acc in _registry.ACCURACY.items() if acc.derivative == 0)
 LIMITS_N = 10_000_000
 SMALL_N = 1000
 

@@ -15,9 +15,9 @@ from .. import ACTIVATIONS
 
 SEED = 0
 
-# The experiment's activations (the issue's six; everything else iterates over the registry).
-VANISHING_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu", "silu")
-DEAD_NAMES = ("relu", "leaky_relu", "gelu")
+# The experiments' activations: those whose records name the experiment.
+VANISHING_NAMES = tuple(n for n, f in ACTIVATIONS.items() if "vanishing" in f.info.experiments)
+DEAD_NAMES = tuple(n for n, f in ACTIVATIONS.items() if "dead" in f.info.experiments)
 
 # A unit is dead when |f'(z)| stays below this for every input of the batch: ten times
 # below Leaky ReLU's smallest slope (0.01), a thousand times below a live unit's ~1.

@@ -15,48 +15,6 @@ import numpy as np
 from .. import ACTIVATIONS
 from . import experiments as ex
 
-# Short notes for the activations the seed discusses at length; every other activation
-# gets its registry facts only.
-NOTES = {
-    "sigmoid": (
-        "Squeezes any real number into (0, 1): large negative inputs come out near 0, large "
-        "positive ones near 1. It is smooth everywhere and was long the default. Its "
-        "derivative is a function of its output alone, y(1 − y), which is what "
-        "<code>fastact.sigmoid.backward_from_output</code> uses. The weakness is in the same "
-        "formula: the derivative is at most 0.25 (at x = 0) and close to 0 wherever the "
-        "output is close to 0 or 1."),
-    "tanh": (
-        "A sigmoid rescaled to (−1, 1): tanh(x) = 2σ(2x) − 1, with derivative 1 − y². Because "
-        "its outputs are centred on zero, the next layer sees inputs of both signs, so the "
-        "gradients of one unit's weights do not all share a sign (with the sigmoid's "
-        "all-positive outputs they do, and the updates zig-zag). It saturates like the "
-        "sigmoid: the derivative is below 0.08 once |x| > 2."),
-    "relu": (
-        "Lets positive inputs through unchanged and replaces negative ones by 0. Three things "
-        "made it the default: the derivative is exactly 1 for x &gt; 0, so the gradient is "
-        "not shrunk there; many units output exactly 0, so activations are sparse; and it "
-        "costs one comparison, with no exponential. The price is the dead unit: if a unit's "
-        "input is negative for every example, it outputs 0 and receives a zero gradient, so "
-        "no update can bring it back (measured in the dead-unit experiment below)."),
-    "leaky_relu": (
-        "Keeps a small slope α on the negative side (fastact's default is 0.01, as PyTorch's; "
-        "0.1 is also used), so a unit stuck on the negative side still receives a gradient α "
-        "and can recover. Its two relatives follow: PReLU learns α, RReLU draws it at random "
-        "while training."),
-    "prelu": "Leaky ReLU whose slope is a parameter learned with the weights (one per channel).",
-    "rrelu": ("Leaky ReLU whose slope is drawn from U(lower, upper) for every element while "
-              "training (the shaded band) and fixed at their mean for evaluation."),
-    "gelu": (
-        "x·Φ(x), where Φ is the standard normal distribution function: the input weighted by "
-        "the probability that a standard normal variable falls below it, which is also the "
-        "expected output of a random gate that keeps x with probability Φ(x) (the link to "
-        "stochastic regularisation). It is the activation of transformers such as BERT and "
-        "GPT. PyTorch's approximation 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) is "
-        "<code>fastact.gelu(x, approximate=\"tanh\")</code>; over the plotted range the two "
-        "differ by at most {gelu_gap}. GELU is smooth (no kink) and not monotonic: it dips "
-        "to {gelu_min} at x = {gelu_argmin} (the dip is sometimes quoted near −0.5; the "
-        "minimum of the exact function is at about −0.75)."),
-}
 
 CSS = """
 body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
@@ -331,7 +289,7 @@ def render(figures, vanishing, dead, rows, meta):
     gm = ex.features("gelu")["minimum"] if "gelu" in ACTIVATIONS else None
     fmt = {"gelu_gap": _pow10(ex.gelu_tanh_gap()),
            "gelu_min": f"{gm[1]:.3f}" if gm else "", "gelu_argmin": f"{gm[0]:.3f}" if gm else ""}
-    gallery = "\n".join(_activation(name, figures[name], NOTES.get(name, "").format(**fmt))
+    gallery = "\n".join(_activation(name, figures[name], (ACTIVATIONS[name].info.note or "").format(**fmt))
                         for name in ACTIVATIONS)
     nav = "".join(f'<li><a href="#{sid}">{title}</a></li>' for sid, title in SECTIONS)
     titles = dict(SECTIONS)
