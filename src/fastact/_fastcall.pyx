@@ -158,13 +158,21 @@ cdef class FastCall:
             given[i] = <PyObject*>args[first + i]
         if kwargs:
             for key, v in kwargs.items():
-                if key not in self._names:
-                    return False
-                i = self._names.index(key)
-                if i < n:
+                i = self._index(key)
+                if i < n:                 # unknown (-1), or given by position too
                     return False
                 given[i] = <PyObject*>v
         return True
+
+    cdef Py_ssize_t _index(self, key):
+        """The number of the parameter named key, or -1 (a loop: tuple.index is a
+        Python call)."""
+        cdef Py_ssize_t i
+        for i in range(self._nparams):
+            name = self._names[i]
+            if name is key or name == key:
+                return i
+        return -1
 
     cdef tuple _params(self, tuple args, Py_ssize_t first, dict kwargs, bint f32,
                        bint from_output):
