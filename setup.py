@@ -167,8 +167,10 @@ extensions = [
     )
     for isa, (_features, flags) in targets().items()
 ] + [
-    # the forward's fast call (no kernels: built once, with the baseline flags)
-    Extension("fastact._fastcall", ["src/fastact/_fastcall.pyx"]),
+    # the small calls' fast path (no kernels: built once, with the baseline flags)
+    Extension("fastact._fastcall", ["src/fastact/_fastcall.pyx"],
+              include_dirs=[np.get_include()],
+              define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
 ]
 
 setup(

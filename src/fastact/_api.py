@@ -22,6 +22,11 @@ compute a dask array): the dtype rules are applied to their ``.dtype``, they are
 ``.astype`` and handed to the ufunc, whose ``__array_ufunc__`` protocol lets them run it
 their own way (dask: lazily, chunk by chunk; softmax through ``apply_gufunc``, so the
 axis must not be chunked).
+
+Small calls cost what the ufunc costs: the common ones (float32 or float64 ndarrays,
+Python scalar parameters, an out of the result's dtype and shape, softmax along the last
+axis) are checked and made in C by ``_fastcall``, with the same rules; the methods here
+are the general path, to which the compiled ones hand every other call.
 """
 
 import inspect
@@ -35,7 +40,7 @@ from numpy.exceptions import AxisError
 
 from . import _registry, reference
 from ._dispatch import UFUNCS
-from ._fastcall import FastForward
+from ._fastcall import METHODS, FastAxis, FastCall, method as _compiled_method
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _PY_SCALARS = (float, int, bool)
@@ -328,6 +333,8 @@ class Activation:
     ``reference`` (the pure-Python twin with the same methods).
     """
 
+    _FAST = ()      # the methods with a compiled fast path (_specialize): subclasses'
+
     def __init__(self, spec):
         self.info = spec
         self.name = spec.name
@@ -381,66 +388,34 @@ class Activation:
         return [(p, values[p.name]) for p in params]
 
 
-def _frozen(value, dtype):
-    a = np.array(value, dtype=dtype)
-    a.flags.writeable = False
-    return a
+# The ufuncs' suffixes, in the order of _fastcall.METHODS.
+_SUFFIXES = tuple("" if m == "__call__" else "_" + m for m in METHODS)
 
 
-# The data arguments of each ufunc (by suffix), for the messages of the fast path.
-_DATA_NAMES = {"_derivative": ("x",), "_backward": ("grad_output", "x"),
-               "_derivative_from_output": ("y",), "_backward_from_output": ("grad_output", "y")}
-
-
-class Elementwise(Activation, FastForward):
+class Elementwise(Activation, FastCall):
     """An activation whose parameters are scalars or arrays broadcast against x."""
+
+    # The methods with a compiled fast path (besides the forward): _specialize.
+    _FAST = ("derivative", "backward")
 
     def __init__(self, spec):
         super().__init__(spec)
-        self._u = {suffix: UFUNCS.get(spec.kernel + suffix) for suffix in
-                   ("", "_derivative", "_backward", "_derivative_from_output",
-                    "_backward_from_output")}
-        self._defaults = tuple(p.default for p in spec.params)
-        self._fwd = self._u[""]
-        self._defaults32 = tuple(_frozen(v, _F32) for v in self._defaults)
-        self._defaults64 = tuple(_frozen(v, _F64) for v in self._defaults)
+        self._u = {suffix: UFUNCS.get(spec.kernel + suffix) for suffix in _SUFFIXES}
+        self._setup(self._u.values(), spec.params)
 
-    def _fast(self, suffix, data, args, kwargs, out):
-        """The common call (float32 or float64 ndarrays of one dtype, default parameters,
-        no out) goes straight to the ufunc: nothing to check, cast or bind, and it saves
-        the wrapper's microseconds on small arrays.  None when the general path is due."""
-        if out is not None or args or kwargs:
-            return None
-        dt = None
-        for v in data:
-            if type(v) is not np.ndarray or (v.dtype is not _F32 and v.dtype is not _F64):
-                return None
-            if dt is not None and v.dtype is not dt:
-                return None
-            dt = v.dtype
-        try:        # (free when nothing is raised)
-            return self._u[suffix](*data, *self._defaults)
-        except (TypeError, ValueError) as exc:      # shapes that do not broadcast
-            raise _ufunc_error(f"{self.name}.{suffix[1:]}", exc,
-                               list(zip(_DATA_NAMES[suffix], data))) from None
-
-    # __call__ is FastForward's (compiled: the common call straight to the ufunc), which
-    # hands every other call to this one.
+    # The general path of every call.  Each activation's class (_specialize) runs them
+    # through compiled methods (_fastcall: FastCall.__call__ for the forward, method() for
+    # the others), which take the common calls straight to the ufunc and hand every other
+    # call to these.
     def _general_call(self, x, *args, out=None, **kwargs):
-        return _call(self.name, self._fwd, [("x", x)], self._bind("forward", args, kwargs),
+        return _call(self.name, self._u[""], [("x", x)], self._bind("forward", args, kwargs),
                      out)
 
     def derivative(self, x, *args, out=None, **kwargs):
-        r = self._fast("_derivative", (x,), args, kwargs, out)
-        if r is not None:
-            return r
         return _call(self.name + ".derivative", self._u["_derivative"], [("x", x)],
                      self._bind("derivative", args, kwargs), out)
 
     def backward(self, grad_output, x, *args, out=None, **kwargs):
-        r = self._fast("_backward", (grad_output, x), args, kwargs, out)
-        if r is not None:
-            return r
         return _call(self.name + ".backward", self._u["_backward"],
                      [("grad_output", grad_output), ("x", x)],
                      self._bind("backward", args, kwargs), out)
@@ -449,19 +424,15 @@ class Elementwise(Activation, FastForward):
 class ElementwiseFromOutput(Elementwise):
     """An elementwise activation whose derivative is a function of its output y."""
 
+    _FAST = Elementwise._FAST + ("derivative_from_output", "backward_from_output")
+
     def derivative_from_output(self, y, *args, out=None, **kwargs):
-        r = self._fast("_derivative_from_output", (y,), args, kwargs, out)
-        if r is not None:
-            return r
         return _call(self.name + ".derivative_from_output",
                      self._u["_derivative_from_output"], [("y", y)],
                      self._bind("derivative_from_output", args, kwargs), out,
                      from_output=True)
 
     def backward_from_output(self, grad_output, y, *args, out=None, **kwargs):
-        r = self._fast("_backward_from_output", (grad_output, y), args, kwargs, out)
-        if r is not None:
-            return r
         return _call(self.name + ".backward_from_output", self._u["_backward_from_output"],
                      [("grad_output", grad_output), ("y", y)],
                      self._bind("backward_from_output", args, kwargs), out,
@@ -506,12 +477,21 @@ class GELU(Activation):
                      [("grad_output", grad_output), ("x", x)], [], out)
 
 
-class PReLU(Activation):
+class PReLU(Activation, FastCall):
     """prelu(x, weight): leaky ReLU with a learned slope, one per channel on axis 1.
 
     ``weight`` is one slope (a scalar or one element) or a 1-d array with one slope per
     channel, the channels being axis 1 of x (as torch.nn.functional.prelu).
     """
+
+    # A Python scalar weight makes the forward and derivative leaky_relu's calls: the
+    # compiled fast path (FastCall) takes them; _general_call is the forward's general path.
+    _FAST = ("derivative",)
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self._setup([UFUNCS[spec.kernel], UFUNCS[spec.kernel + "_derivative"], None, None,
+                     None], spec.params)
 
     def _weight(self, method, x, weight):
         w = _real(self._fname(method), "weight", weight)
@@ -527,7 +507,7 @@ class PReLU(Activation):
                 f"(axis 1 of x); got weight shape {w.shape} for x shape {np.shape(x)}")
         return w.reshape((-1,) + (1,) * (ndim - 2)), w.shape
 
-    def __call__(self, x, weight=0.25, *, out=None):
+    def _general_call(self, x, weight=0.25, *, out=None):
         x = _real(self.name, "x", x)
         w, _ = self._weight("forward", x, weight)
         return _call(self.name, UFUNCS[self.info.kernel], [("x", x)], [(self.params[0], w)], out)
@@ -650,12 +630,21 @@ class RReLU(Activation):
         return _call(self.name + ".backward", UFUNCS[self.info.kernel + "_backward"], data, [s], out)
 
 
-class Softmax(Activation):
+class Softmax(Activation, FastAxis):
     """softmax / log_softmax along one axis (default the last), as generalized ufuncs.
 
     ``backward(grad_output, y, axis=-1)`` takes the forward's output y and returns the
     vector-Jacobian product along the axis.  A 0-d input is one row of one element.
     """
+
+    # Along the last axis, float32 or float64 ndarrays go to the ufunc from C (FastAxis);
+    # these methods are the general path.
+    _FAST = ("backward",)
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        self._setup([UFUNCS[spec.kernel], None, UFUNCS[spec.kernel + "_backward"], None,
+                     None], spec.params)
 
     def _axis_call(self, method, ufunc, data, axis, out):
         fname = self._fname(method)
@@ -694,12 +683,8 @@ class Softmax(Activation):
             return res[0]
         return _call(fname, ufunc, data, [], out, axis=axis)
 
-    def __call__(self, x, axis=-1, *, out=None):
-        ufunc = UFUNCS[self.info.kernel]
-        if (type(x) is np.ndarray and out is None and type(axis) is int and axis == -1
-                and x.ndim and (x.dtype is _F32 or x.dtype is _F64)):
-            return ufunc(x)        # the common call: nothing to check or cast
-        return self._axis_call("forward", ufunc, [("x", x)], axis, out)
+    def _general_call(self, x, axis=-1, *, out=None):
+        return self._axis_call("forward", UFUNCS[self.info.kernel], [("x", x)], axis, out)
 
     def backward(self, grad_output, y, axis=-1, *, out=None):
         return self._axis_call("backward", UFUNCS[self.info.kernel + "_backward"],
@@ -758,11 +743,11 @@ def _method_doc(spec, method):
             + "\nout: an array of the result's dtype and shape to write into (optional).")
 
 
-def _signature(spec, method, self_param=True):
+def _signature(spec, method):
     data = _DATA[method]
     if spec.kind == "axis" and method == "backward":
         data = ("grad_output", "y")
-    ps = [_P("self", _P.POSITIONAL_ONLY)] if self_param else []
+    ps = [_P("self", _P.POSITIONAL_ONLY)]
     ps += [_P(d, _P.POSITIONAL_OR_KEYWORD) for d in data]
     ps += [_P(p.name, _P.POSITIONAL_OR_KEYWORD, default=p.default) for p in spec.params]
     ps.append(_P("out", _P.KEYWORD_ONLY, default=None))
@@ -777,6 +762,16 @@ def _copy(fn, name, qualname, doc, signature):
     return new
 
 
+def _compiled(general, method):
+    """The compiled method (_fastcall.method) over general, named and documented as it;
+    its __wrapped__ is general, the general path alone."""
+    fast = _compiled_method(general, METHODS.index(method), len(_DATA[method]))
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__", "__signature__"):
+        setattr(fast, attr, getattr(general, attr))
+    fast.__wrapped__ = general
+    return fast
+
+
 def _specialize(spec, base):
     """The class of one activation: base with its docstrings and signatures."""
     ns = {"__doc__": base.__doc__, "__module__": "fastact"}
@@ -787,15 +782,18 @@ def _specialize(spec, base):
             continue
         sig = _signature(spec, method) if generic else inspect.signature(fn)
         ns[method] = _copy(fn, method, f"{spec.name}.{method}", _method_doc(spec, method), sig)
-    # the forward: FastForward's compiled __call__ for the generic kinds (a class
-    # attribute __signature__ is what inspect.signature reads for an instance)
-    ns["__signature__"] = (_signature(spec, "__call__", self_param=False) if generic else
-                           inspect.signature(base.__call__).replace(
-                               parameters=list(inspect.signature(base.__call__)
-                                               .parameters.values())[1:]))
-    if not generic:
-        ns["__call__"] = _copy(base.__call__, "__call__", f"{spec.name}.__call__",
-                               _method_doc(spec, "__call__"), inspect.signature(base.__call__))
+        if method in base._FAST:
+            ns[method] = _compiled(ns[method], method)
+    # the forward: FastCall's compiled __call__, over _general_call (copied under the
+    # forward's name, which Python's messages on arguments that do not bind show), or
+    # the class's own (a class attribute __signature__ is what inspect.signature reads
+    # for an instance)
+    forward = "_general_call" if issubclass(base, FastCall) else "__call__"
+    fn = getattr(base, forward)
+    sig = _signature(spec, "__call__") if generic else inspect.signature(fn)
+    ns[forward] = _copy(fn, "__call__", f"{spec.name}.__call__",
+                        _method_doc(spec, "__call__"), sig)
+    ns["__signature__"] = sig.replace(parameters=list(sig.parameters.values())[1:])
     return type(spec.name, (base,), ns)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _registry
-from ._fastcall import FastForward
+from ._fastcall import FastAxis, FastCall
 
 # The data argument: any array-like of real numbers, or a duck array (dask) whose
 # __array_ufunc__ runs the ufunc.  The result is an ndarray, a NumPy scalar for 0-d
@@ -26,7 +26,7 @@ class Activation:
     @property
     def has_from_output(self) -> bool: ...
 
-class Elementwise(Activation, FastForward):
+class Elementwise(Activation, FastCall):
     def __call__(self, x: _Data, *args: _Param, out: _Out = None, **kwargs: _Param) -> _Result: ...
     def derivative(self, x: _Data, *args: _Param, out: _Out = None, **kwargs: _Param) -> _Result: ...
     def backward(self, grad_output: _Data, x: _Data, *args: _Param, out: _Out = None,
@@ -47,7 +47,7 @@ class GELU(Activation):
                  approximate: Literal["none", "tanh"] = "none", *,
                  out: _Out = None) -> _Result: ...
 
-class PReLU(Activation):
+class PReLU(Activation, FastCall):
     def __call__(self, x: _Data, weight: _Param = 0.25, *, out: _Out = None) -> _Result: ...
     def derivative(self, x: _Data, weight: _Param = 0.25, *, out: _Out = None) -> _Result: ...
     def backward(self, grad_output: _Data, x: _Data, weight: _Param = 0.25, *,
@@ -72,7 +72,7 @@ class RReLU(Activation):
                  training: bool = False, *, slopes: _Param | None = None,
                  out: _Out = None) -> _Result: ...
 
-class Softmax(Activation):
+class Softmax(Activation, FastAxis):
     def __call__(self, x: _Data, axis: int = -1, *, out: _Out = None) -> _Result: ...
     def backward(self, grad_output: _Data, y: _Data, axis: int = -1, *,
                  out: _Out = None) -> _Result: ...

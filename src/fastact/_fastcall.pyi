@@ -1,10 +1,16 @@
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from typing_extensions import disjoint_base
 
+METHODS: tuple[str, ...]
+
 @disjoint_base
-class FastForward:
-    _fwd: Any
-    _defaults32: tuple[Any, ...]
-    _defaults64: tuple[Any, ...]
-    def __call__(self, x: Any, *args: Any, out: Any = None, **kwargs: Any) -> Any: ...
+class FastCall:
+    def _setup(self, ufuncs: Iterable[Any], params: Iterable[Any]) -> None: ...
+    # (*args: Any, **kwargs: Any) reads as "any signature": the subclasses declare theirs
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+class FastAxis(FastCall): ...
+
+def method(general: Callable[..., Any], which: int, ndata: int) -> Callable[..., Any]: ...

@@ -1,36 +1,285 @@
 # cython: language_level=3
-"""The common forward call of an elementwise activation, in C.
+"""Small calls in C: the common calls of an activation go straight to its ufunc.
 
-``fastact.tanh(x)`` on a small array costs the ufunc's own overhead plus the wrapper's; a
-Python ``__call__`` that only checks its arguments and calls the ufunc is about 0.3 us,
-as much as NumPy spends on a whole np.tanh of 1000 elements.  This base class does that
-check in C: a plain float32 or float64 ndarray, no parameters, no ``out``, goes straight
-to the forward ufunc with the activation's default parameters (0-d arrays of x's dtype); every other call goes to
-the subclass's ``_general_call`` (fastact._api.Elementwise), which checks, casts and
-reports errors.
+On 1000 float32 elements a ufunc call costs about a microsecond, and the general path
+(fastact._api: binding, _real, _check_params, _check_out, signature=) as much again or
+several times more.  So the calls whose arguments are of the common kinds are checked
+here, in C, and handed to the ufunc:
+
+* data: ndarrays (exactly), all float32 or all float64;
+* parameters: Python floats and ints, checked on the value the loop takes (after the
+  cast to float32 for float32 data) by the rules of their registry records
+  (_registry.Param), exactly as _api._check_scalar and _check_params do; they reach the
+  ufunc as 0-d arrays of the loop's parameter dtype, which NumPy reads fastest and which
+  select the same loop with the same value as the general path's signature=;
+* out: an ndarray of the data's dtype and shape, writeable;
+* softmax's axis: the last one (-1 or ndim - 1).
+
+Every other call, and every call that fails a check here, goes to the general path (the
+Python method), which does everything again and raises the documented error: nothing is
+refused here, so both paths raise the same errors, and nothing is written before them.
 """
+
+cimport numpy as cnp
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from libc.math cimport isinf, isnan
+from libc.string cimport memcmp
 
 import numpy as np
 
-cdef object _ndarray = np.ndarray
+cnp.import_array()
+
+# The methods, numbered: the ufuncs given to FastCall._setup are in this order.
+METHODS = ("__call__", "derivative", "backward", "derivative_from_output",
+           "backward_from_output")
+cdef enum:
+    FORWARD = 0
+    DERIVATIVE_FROM_OUTPUT = 3
+    MAX_PARAMS = 4              # elementwise kernels take up to 2 (hardtanh, softplus)
+
 cdef object _F32 = np.dtype(np.float32)
 cdef object _F64 = np.dtype(np.float64)
 
 
-cdef class FastForward:
-    cdef public object _fwd          # the forward ufunc
-    # the default parameter values as 0-d arrays of each dtype: the ufunc converts a
-    # Python float on every call (0.2 us), and a 0-d array of the data's dtype selects the
-    # same loop with the same value
-    cdef public tuple _defaults32
-    cdef public tuple _defaults64
+cdef object _dtype_of(tuple args, Py_ssize_t ndata):
+    """The dtype of the data (args[:ndata]): float32 or float64 ndarrays all of one
+    dtype; else None."""
+    cdef object dt = None
+    for k in range(ndata):
+        a = args[k]
+        if type(a) is not cnp.ndarray:
+            return None
+        d = <object>cnp.PyArray_DESCR(<cnp.ndarray>a)
+        if dt is None and (d is _F32 or d is _F64):
+            dt = d
+        elif d is not dt:
+            return None
+    return dt
 
-    def __call__(self, x, *args, out=None, **kwargs):
-        cdef object dt
-        if type(x) is _ndarray and out is None and not args and not kwargs:
-            dt = x.dtype
-            if dt is _F32:
-                return self._fwd(x, *self._defaults32) if self._defaults32 else self._fwd(x)
-            if dt is _F64:
-                return self._fwd(x, *self._defaults64) if self._defaults64 else self._fwd(x)
-        return self._general_call(x, *args, out=out, **kwargs)
+
+cdef bint _same_shape(cnp.ndarray a, cnp.ndarray b):
+    cdef int n = cnp.PyArray_NDIM(a)
+    return n == cnp.PyArray_NDIM(b) and memcmp(
+        cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b), n * sizeof(cnp.npy_intp)) == 0
+
+
+cdef bint _out_ok(object out, object dt, tuple args, Py_ssize_t ndata):
+    """out is None, or an ndarray of dtype dt, writeable, of the data's shape (data of
+    different shapes broadcast: with an out they go the general way)."""
+    if out is None:
+        return True
+    if (type(out) is not cnp.ndarray or <object>cnp.PyArray_DESCR(<cnp.ndarray>out) is not dt
+            or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out)):
+        return False
+    for k in range(ndata):
+        if not _same_shape(<cnp.ndarray>args[k], <cnp.ndarray>out):
+            return False
+    return True
+
+
+cdef inline void _put(tuple t, Py_ssize_t i, object v):
+    Py_INCREF(v)                    # PyTuple_SET_ITEM steals a reference
+    PyTuple_SET_ITEM(t, i, v)
+
+
+cdef object _run(object ufunc, tuple args, Py_ssize_t ndata, tuple params, object out):
+    """ufunc(*args[:ndata], *params[, out]), or None if NumPy refuses the operands (data
+    whose shapes do not broadcast: refused before the loop writes anything, and the
+    general path will refuse them again, naming the function and the arguments)."""
+    cdef Py_ssize_t k, n = len(params)
+    cdef tuple ops = PyTuple_New(ndata + n + (out is not None))
+    for k in range(ndata):
+        _put(ops, k, args[k])
+    for k in range(n):
+        _put(ops, ndata + k, params[k])
+    if out is not None:
+        _put(ops, ndata + n, out)     # out positionally: NumPy parses that fastest
+    try:
+        return ufunc(*ops)
+    except (TypeError, ValueError):
+        return None
+
+
+cdef dict _with_out(dict kwargs, object out):
+    """The general path's keywords: out among them only if given, so that Python's
+    messages on arguments that do not bind read as for a call without it."""
+    return kwargs if out is None else dict(kwargs, out=out)
+
+
+cdef class FastCall:
+    """The compiled calls of an activation (fastact._api's Elementwise and PReLU): its
+    forward as __call__, its other methods through method() below.  _setup gives it the
+    ufuncs and the parameters' records; _general_call is the forward's general path."""
+
+    cdef tuple _ufuncs              # by method number (METHODS), None where there is none
+    cdef tuple _names               # the parameters' names, in call order
+    cdef int _nparams
+    cdef double _default32[MAX_PARAMS]
+    cdef double _default64[MAX_PARAMS]
+    cdef tuple _frozen32, _frozen64  # the defaults as read-only 0-d arrays of each dtype
+    # the records' rules (_registry.Param), by parameter
+    cdef bint _nonzero[MAX_PARAMS]
+    cdef double _inf[MAX_PARAMS]     # the one infinity allowed, or 0: none
+    cdef int _at_least[MAX_PARAMS]   # the parameter this one must not be below, or -1
+    cdef bint _nonnegative_from_output[MAX_PARAMS]
+
+    def _setup(self, ufuncs, params):
+        """ufuncs: one per METHODS entry (or None); params: the _registry.Param records."""
+        if len(params) > MAX_PARAMS:
+            raise ValueError(f"fastact._fastcall: at most {MAX_PARAMS} parameters")
+        self._ufuncs = tuple(ufuncs)
+        self._names = tuple(p.name for p in params)
+        self._nparams = len(params)
+        frozen32, frozen64 = [], []
+        for i, p in enumerate(params):
+            self._nonzero[i] = p.nonzero
+            self._inf[i] = 0.0 if p.inf is None else p.inf
+            self._at_least[i] = -1 if p.at_least is None else self._names.index(p.at_least)
+            self._nonnegative_from_output[i] = p.from_output_nonnegative
+            if type(p.default) is float:          # not softmax's axis
+                self._default64[i] = p.default
+                self._default32[i] = <float>p.default
+                for dt, frozen in ((_F32, frozen32), (_F64, frozen64)):
+                    a = np.array(p.default, dtype=dt)
+                    a.flags.writeable = False
+                    frozen.append(a)
+        self._frozen32, self._frozen64 = tuple(frozen32), tuple(frozen64)
+
+    cdef bint _bind(self, tuple args, Py_ssize_t first, dict kwargs, PyObject** given):
+        """given[i] = the value given for parameter i (args[first:], then kwargs; borrowed:
+        args and kwargs hold them), else left NULL; False if they do not bind (too many,
+        unknown or twice: the general path says which)."""
+        cdef Py_ssize_t i, n = len(args) - first
+        if n > self._nparams:
+            return False
+        for i in range(n):
+            given[i] = <PyObject*>args[first + i]
+        if kwargs:
+            for key, v in kwargs.items():
+                i = self._index(key)
+                if i < n:                 # unknown (-1), or given by position too
+                    return False
+                given[i] = <PyObject*>v
+        return True
+
+    cdef Py_ssize_t _index(self, key):
+        """The number of the parameter named key, or -1 (a loop: tuple.index is a
+        Python call)."""
+        cdef Py_ssize_t i
+        for i in range(self._nparams):
+            name = self._names[i]
+            if name is key or name == key:
+                return i
+        return -1
+
+    cdef tuple _params(self, tuple args, Py_ssize_t first, dict kwargs, bint f32,
+                       bint from_output):
+        """The parameters as the loop takes them (0-d arrays of its parameter dtype),
+        checked as _api._check_params checks Python scalars; None if they are not all
+        Python floats or ints, or fail a check (the general path says why)."""
+        cdef PyObject* given[MAX_PARAMS]
+        cdef double c[MAX_PARAMS]
+        cdef double* defaults = &self._default32[0] if f32 else &self._default64[0]
+        cdef int i, n = self._nparams
+        cdef float f
+        for i in range(n):
+            given[i] = NULL
+        if not self._bind(args, first, kwargs, given):
+            return None
+        for i in range(n):
+            if given[i] == NULL:
+                c[i] = defaults[i]
+                continue
+            v = <object>given[i]
+            if type(v) is float:
+                c[i] = <double>v
+            elif type(v) is int:
+                try:
+                    c[i] = <double>v          # float(v): OverflowError beyond float64
+                except OverflowError:
+                    return None
+            else:
+                return None                   # bool, NumPy scalars, arrays, ...
+            if f32:
+                # the cast of _check_scalar's struct "=f" (CPython's, and NumPy's too):
+                # C's, an infinity from a finite value meaning beyond float32's range
+                f = <float>c[i]
+                if isinf(f) and not isinf(c[i]):
+                    return None
+                c[i] = f
+            if isnan(c[i]) or (isinf(c[i]) and c[i] != self._inf[i]):
+                return None
+            if c[i] == 0.0 and self._nonzero[i]:
+                return None
+        for i in range(n):
+            if self._at_least[i] >= 0 and c[self._at_least[i]] > c[i]:
+                return None
+            if from_output and self._nonnegative_from_output[i] and c[i] < 0.0:
+                return None
+        frozen = self._frozen32 if f32 else self._frozen64
+        params = PyTuple_New(n)
+        for i in range(n):
+            if memcmp(&c[i], &defaults[i], sizeof(double)) == 0:    # -0.0 is not 0.0
+                p = frozen[i]
+            else:
+                p = cnp.PyArray_SimpleNew(0, NULL, cnp.NPY_FLOAT if f32 else cnp.NPY_DOUBLE)
+                if f32:
+                    (<float*>cnp.PyArray_DATA(<cnp.ndarray>p))[0] = <float>c[i]
+                else:
+                    (<double*>cnp.PyArray_DATA(<cnp.ndarray>p))[0] = c[i]
+            _put(params, i, p)
+        return params
+
+    cdef object _fast(self, int which, tuple args, Py_ssize_t ndata, dict kwargs, object out):
+        """Method number `which` on args (ndata data operands, then parameters) by the
+        fast path, or None: the general path is due."""
+        dt = _dtype_of(args, ndata)
+        if dt is None or not _out_ok(out, dt, args, ndata):
+            return None
+        params = self._params(args, ndata, kwargs, dt is _F32, which >= DERIVATIVE_FROM_OUTPUT)
+        if params is None:
+            return None
+        return _run(self._ufuncs[which], args, ndata, params, out)
+
+    def __call__(self, *args, out=None, **kwargs):
+        r = self._fast(FORWARD, args, 1, kwargs, out) if args else None
+        return self._general_call(*args, **_with_out(kwargs, out)) if r is None else r
+
+
+cdef class FastAxis(FastCall):
+    """The compiled calls of softmax and log_softmax (generalized ufuncs along an axis):
+    the forward and the backward along the last axis."""
+
+    cdef object _fast(self, int which, tuple args, Py_ssize_t ndata, dict kwargs, object out):
+        cdef object axis = -1
+        dt = _dtype_of(args, ndata)
+        if dt is None or not _out_ok(out, dt, args, ndata):
+            return None
+        nd = cnp.PyArray_NDIM(<cnp.ndarray>args[0])
+        if nd == 0 or (ndata == 2 and not _same_shape(<cnp.ndarray>args[0],
+                                                      <cnp.ndarray>args[1])):
+            return None              # one row of one element; grad_output broadcast to y
+        if len(args) > ndata + 1:
+            return None
+        if len(args) == ndata + 1:
+            axis = args[ndata]
+        if kwargs:
+            if len(kwargs) > 1 or len(args) > ndata or "axis" not in kwargs:
+                return None
+            axis = kwargs["axis"]
+        if type(axis) is not int or not (axis == -1 or axis == nd - 1):
+            return None
+        return _run(self._ufuncs[which], args, ndata, (), out)   # the core axis: the last
+
+
+def method(general, int which, int ndata):
+    """A compiled method number `which` (METHODS) of `ndata` data operands: the fast path,
+    else `general` (the Python method: the checks, the documented errors, and Python's
+    own messages for arguments that do not bind).  A new function each call, so that
+    each activation's can carry its own __doc__ and __signature__."""
+    def fast_method(FastCall self, *args, out=None, **kwargs):
+        r = self._fast(which, args, ndata, kwargs, out) if len(args) >= ndata else None
+        return general(self, *args, **_with_out(kwargs, out)) if r is None else r
+    return fast_method

@@ -11,8 +11,9 @@ Method: every implementation is warmed up, then called in a loop long enough to 
 times, so that machine noise hits them alike; the best sample counts (noise only ever
 adds time).  One thread by default: fastact and PyTorch run with ``--threads`` threads.
 ``--limits`` measures the two other targets instead: the memory-bound kernels against
-``np.copyto`` at n = 1e7, and the cost of a call on 1000 float32 elements.  Times vary from run to run on a busy machine: read
-the ratios, not the absolutes, and never assert on them.
+``np.copyto`` at n = 1e7, and the cost of a call on 1000 float32 elements (each forward,
+and calls with out=, parameters and the other methods).  Times vary from run to run on a
+busy machine: read the ratios, not the absolutes, and never assert on them.
 """
 
 import argparse
@@ -26,7 +27,7 @@ import time
 
 import numpy as np
 
-from . import ACTIVATIONS, __version__, _registry, set_num_threads
+from . import ACTIVATIONS, UFUNCS, __version__, _registry, set_num_threads
 from . import _peers
 
 MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
@@ -328,9 +329,44 @@ LIMITS_N = 10_000_000
 SMALL_N = 1000
 
 
+def _small_calls(x):
+    """{label: call} on x (float32, 1-d): the calls of issue 12, with out=, parameters by
+    position and by keyword, the other methods, prelu's scalar weight, softmax's along
+    the last axis (rows of 100), and the bare ufunc (the floor of them all)."""
+    A = ACTIVATIONS
+    g, y, o = np.cos(x), A["sigmoid"](x), np.empty_like(x)
+    X = x.reshape(-1, 100) if x.size % 100 == 0 else x[None]
+    G, O = np.cos(X), np.empty_like(X)
+    Y, LY = A["softmax"](X), A["log_softmax"](X)
+    return {
+        "UFUNCS['tanh'](x)": lambda: UFUNCS["tanh"](x),
+        "tanh(x, out=o)": lambda: A["tanh"](x, out=o),
+        "leaky_relu(x, 0.2)": lambda: A["leaky_relu"](x, 0.2),
+        "leaky_relu(x, negative_slope=0.2)": lambda: A["leaky_relu"](x, negative_slope=0.2),
+        "elu(x, alpha=0.5, out=o)": lambda: A["elu"](x, alpha=0.5, out=o),
+        "hardtanh(x, -2.0, 2.0, out=o)": lambda: A["hardtanh"](x, -2.0, 2.0, out=o),
+        "elu.derivative(x, 0.5, out=o)": lambda: A["elu"].derivative(x, 0.5, out=o),
+        "elu.backward(g, x, alpha=0.5, out=o)": lambda: A["elu"].backward(g, x, alpha=0.5,
+                                                                          out=o),
+        "leaky_relu.derivative_from_output(y, 0.2, out=o)":
+            lambda: A["leaky_relu"].derivative_from_output(y, 0.2, out=o),
+        "sigmoid.backward_from_output(g, y, out=o)":
+            lambda: A["sigmoid"].backward_from_output(g, y, out=o),
+        "prelu(x, 0.2)": lambda: A["prelu"](x, 0.2),
+        "softmax(X, axis=1, out=O)": lambda: A["softmax"](X, axis=1, out=O),
+        "softmax.backward(G, Y)": lambda: A["softmax"].backward(G, Y),
+        "softmax.backward(G, Y, axis=1, out=O)":
+            lambda: A["softmax"].backward(G, Y, axis=1, out=O),
+        "log_softmax.backward(G, Y)": lambda: A["log_softmax"].backward(G, LY),
+        "log_softmax.backward(G, Y, -1, out=O)":
+            lambda: A["log_softmax"].backward(G, LY, -1, out=O),
+    }
+
+
 def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
     """Lines of text: Melem/s of each memory-bound kernel / np.copyto's at n, then the
-    microseconds of one forward call on small_n float32 elements / np.tanh's."""
+    microseconds of one forward call on small_n float32 elements / np.tanh's, and of the
+    calls of _small_calls (all timed in turns with np.tanh)."""
     rng = np.random.default_rng(0)
     lines = [f"memory-bound kernels: n = {n:,}, Melem/s, out= preallocated; "
              f"ratio = fastact / np.copyto(out, x) on the same arrays; the backwards read two "
@@ -363,6 +399,8 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
     fns = {"np.tanh": lambda: np.tanh(x)}
     for name, f in ACTIVATIONS.items():
         fns[name] = (lambda f: lambda: f(x))(f)
+    calls = _small_calls(x)
+    fns.update(calls)
     if progress:
         progress.step("small calls")
     samples = time_interleaved(fns, repeats)
@@ -371,9 +409,15 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
     lines.append(f"one call on {small_n:,} float32 elements, microseconds; "
                  f"ratio = fastact / np.tanh(x) ({base:.2f} us)")
     for name in fns:
-        if name != "np.tanh":
+        if name != "np.tanh" and name not in calls:
             t = min(samples[name]) * 1e6
             lines.append(f"  {name:<34} {t:8.2f}  {t / base:5.2f}x")
+    lines.append("")
+    lines.append("calls with out=, parameters and the other methods (the same elements; X: "
+                 "rows of 100), microseconds, ratio to np.tanh(x)")
+    for name in calls:
+        t = min(samples[name]) * 1e6
+        lines.append(f"  {name:<48} {t:8.2f}  {t / base:5.2f}x")
     return lines
 
 
