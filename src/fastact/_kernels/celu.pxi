@@ -2,19 +2,13 @@
 # x > 0, e^(x/alpha) = y/alpha + 1 otherwise (celu'(0): the exp branch, 1).
 
 cdef inline double celu_fwd(double x, double alpha) noexcept nogil:
-    if isgreater(x, 0.0):
-        return x
-    return alpha * _expm1(x / alpha)
+    return x if isgreater(x, 0.0) else alpha * _expm1(x / alpha)
 
 cdef inline double celu_grad(double x, double alpha) noexcept nogil:
-    if isgreater(x, 0.0):
-        return 1.0
-    return _exp(x / alpha)                 # celu'(0): this branch, 1
+    return 1.0 if isgreater(x, 0.0) else _exp(x / alpha)   # celu'(0): 1
 
 cdef inline double celu_grad_y(double y, double alpha) noexcept nogil:
-    if isgreater(y, 0.0):
-        return 1.0
-    return y / alpha + 1.0
+    return 1.0 if isgreater(y, 0.0) else y / alpha + 1.0
 
 
 # float32: the same branches in float; the parameter arrives as float.

@@ -2,19 +2,13 @@
 # alpha e^x = y + alpha otherwise.  x <= 0 takes the exp branch, so elu'(0) = alpha.
 
 cdef inline double elu_fwd(double x, double alpha) noexcept nogil:
-    if isgreater(x, 0.0):
-        return x
-    return alpha * _expm1(x)               # expm1: exact digits near 0, -1 at -inf
+    return x if isgreater(x, 0.0) else alpha * _expm1(x)   # expm1: exact near 0, -1 at -inf
 
 cdef inline double elu_grad(double x, double alpha) noexcept nogil:
-    if isgreater(x, 0.0):
-        return 1.0
-    return alpha * _exp(x)                 # elu'(0) takes this branch: alpha
+    return 1.0 if isgreater(x, 0.0) else alpha * _exp(x)   # elu'(0): alpha
 
 cdef inline double elu_grad_y(double y, double alpha) noexcept nogil:
-    if isgreater(y, 0.0):
-        return 1.0
-    return y + alpha                      # alpha e^x = y + alpha for x <= 0 (alpha >= 0)
+    return 1.0 if isgreater(y, 0.0) else y + alpha   # alpha e^x = y + alpha (alpha >= 0)
 
 
 # float32: the same branches in float; the parameter arrives as float.

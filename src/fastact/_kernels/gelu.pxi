@@ -36,6 +36,8 @@ cdef inline void _gelu_parts(double x, double* m, double* scale, double* sub, do
     hi[0] = _erfcx_half(t, low)
 
 cdef inline double gelu_fwd(double x) noexcept nogil:
+    # (if/else blocks, not selects: on the baseline, where fma() is a libm call and this
+    # loop stays scalar, the select form changes which NaN's sign reaches the result)
     cdef double m, scale, sub, v, A, hi, low, X, r
     cdef bint big = isgreaterequal(fabs(x), 3.0)
     _gelu_parts(x, &m, &scale, &sub, &v, &A, &hi, &low)

@@ -55,9 +55,7 @@ cdef inline double gelu_tanh_fwd(double x) noexcept nogil:
     cdef bint neg
     z = _gelu_tanh_z(x, &zs, &scale, &neg)
     r = (x * (zs / (1.0 + z))) * scale if neg else x / (1.0 + z)
-    if isgreater(fabs(x), 1000.0):
-        r = x if x > 0.0 else -0.0
-    return r
+    return (x if isgreater(x, 0.0) else -0.0) if isgreater(fabs(x), 1000.0) else r
 
 cdef inline double gelu_tanh_grad(double x) noexcept nogil:
     # d/dx [x s(v)] = s + x s (1 - s) v',  v' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2);
@@ -69,9 +67,7 @@ cdef inline double gelu_tanh_grad(double x) noexcept nogil:
     dv = SQRT8_PI_HI * (1.0 + 3.0 * GELU_K * x * x)
     d = 1.0 + z
     r = ((zs / d) * (1.0 + x * dv / d)) * scale if neg else 1.0 / d + x * dv * (z / (d * d))
-    if isgreater(fabs(x), 1000.0):
-        r = 1.0 if x > 0.0 else -0.0
-    return r
+    return (1.0 if isgreater(x, 0.0) else -0.0) if isgreater(fabs(x), 1000.0) else r
 
 
 # float32: for v << 0 the result is x e^v, whose relative error is the absolute error of

@@ -3,6 +3,8 @@
 cdef inline double hardsigmoid_fwd(double x) noexcept nogil:
     # (x + 3)/6 with x + 3 kept exact (TwoSum) and one rounding: 0.5 ULP (the plain
     # formula rounds twice: up to 1.2 ULP)
+    # (early returns, not selects: on the baseline, where fma() is a libm call and this
+    # loop stays scalar, the select form changes the sign of the NaN for a NaN input)
     cdef double s
     if islessequal(x, -3.0):
         return 0.0
@@ -12,6 +14,7 @@ cdef inline double hardsigmoid_fwd(double x) noexcept nogil:
     return _div_dd(s, _two_sum_err(x, 3.0, s), 6.0, 1.0 / 6.0)
 
 cdef inline double hardsigmoid_grad(double x) noexcept nogil:
+    # (early returns: see hardtanh_grad)
     if isgreater(x, -3.0) and isless(x, 3.0):
         return 1.0 / 6.0
     if isnan(x):
@@ -32,6 +35,4 @@ cdef inline float hardsigmoid_fwd_f(float x) noexcept nogil:
     return F_ONE if isgreaterequal(x, F_THREE) else r
 
 cdef inline float hardsigmoid_grad_f(float x) noexcept nogil:
-    cdef float r = F_SIXTH if isgreater(x, F_MTHREE) else F_ZERO
-    r = r if isless(x, F_THREE) else F_ZERO
-    return x if x != x else r
+    return _box_f(x, F_MTHREE, F_THREE, F_SIXTH)

@@ -4,19 +4,16 @@
 cdef inline double hardswish_fwd(double x) noexcept nogil:
     # x (x + 3) / 6 with x + 3 and the product kept exact (TwoSum, fma) and one rounding:
     # 0.5 ULP (the plain formula rounds three times: up to 1.7 ULP)
-    cdef double s, e, p
-    if islessequal(x, -3.0):
-        return -0.0                        # x * 0, without inf * 0 at -inf
-    if isgreaterequal(x, 3.0):
-        return x
-    if x == 0.0:
-        return x                           # +-0 (the formula below gives +0 for -0)
-    s = x + 3.0
-    e = _two_sum_err(x, 3.0, s)
-    p = x * s
-    return _div_dd(p, fma(x, s, -p) + x * e, 6.0, 1.0 / 6.0)
+    cdef double s = x + 3.0
+    cdef double e = _two_sum_err(x, 3.0, s)
+    cdef double p = x * s
+    cdef double r = _div_dd(p, fma(x, s, -p) + x * e, 6.0, 1.0 / 6.0)
+    r = x if x == 0.0 else r               # +-0 (the formula gives +0 for -0)
+    r = -0.0 if islessequal(x, -3.0) else r    # x * 0, without inf * 0 at -inf
+    return x if isgreaterequal(x, 3.0) else r
 
 cdef inline double hardswish_grad(double x) noexcept nogil:
+    # (early returns, not selects: see hardsigmoid_fwd)
     cdef double s
     if islessequal(x, -3.0):
         return 0.0

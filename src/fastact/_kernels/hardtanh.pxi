@@ -3,13 +3,12 @@
 # selections of x or of a constant: exact, the double kernel's results rounded.
 
 cdef inline double hardtanh_fwd(double x, double lo, double hi) noexcept nogil:
-    if isless(x, lo):
-        return lo
-    if isgreater(x, hi):
-        return hi
-    return x                               # NaN passes through
+    cdef double r = hi if isgreater(x, hi) else x
+    return lo if isless(x, lo) else r      # NaN passes through
 
 cdef inline double hardtanh_grad(double x, double lo, double hi) noexcept nogil:
+    # (early returns, which GCC if-converts: the select form changes which NaN a
+    # backward's g * f' returns when g and x are both NaN, or g is a signalling NaN)
     if isgreater(x, lo) and isless(x, hi):
         return 1.0
     if isnan(x):
@@ -25,9 +24,7 @@ cdef inline float hardtanh_fwd_f(float x, float lo, float hi) noexcept nogil:
     return lo if isless(x, lo) else r
 
 cdef inline float hardtanh_grad_f(float x, float lo, float hi) noexcept nogil:
-    cdef float r = F_ONE if isgreater(x, lo) else F_ZERO
-    r = r if isless(x, hi) else F_ZERO
-    return x if x != x else r
+    return _box_f(x, lo, hi, F_ONE)
 
 cdef inline float hardtanh_grad_y_f(float y, float lo, float hi) noexcept nogil:
     return hardtanh_grad_f(y, lo, hi)

@@ -4,11 +4,11 @@
 # (one rounding) is the double kernel's result rounded.
 
 cdef inline double leaky_relu_fwd(double x, double slope) noexcept nogil:
-    if isgreater(x, 0.0):
-        return x
-    if isinf(x):                          # slope * -inf is -inf, 0, or +inf by the slope's sign
-        return x * slope if slope != 0.0 else 0.0
-    return x * slope
+    cdef double r = x * slope
+    # slope * -inf is -inf, 0, or +inf by the slope's sign (0, not NaN, for slope 0)
+    cdef double at_inf = 0.0 if slope == 0.0 else r
+    r = at_inf if isinf(x) else r
+    return x if isgreater(x, 0.0) else r
 
 cdef inline double leaky_relu_grad(double x, double slope) noexcept nogil:
     return _step(x, slope, 1.0)

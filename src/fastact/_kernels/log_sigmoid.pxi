@@ -5,9 +5,7 @@ cdef inline double log_sigmoid_fwd(double x) noexcept nogil:
     # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)); for x >= 0 written -log1p(...) so
     # that it is -0, not 0 - 0 = +0, where exp(-x) underflows (the true value is < 0).
     cdef double l = _log1p(_exp(-fabs(x)))
-    if isless(x, 0.0):
-        return x - l
-    return -l
+    return x - l if isless(x, 0.0) else -l
 
 cdef inline double log_sigmoid_grad(double x) noexcept nogil:
     return _sigmoid(-x)                    # 1 - sigmoid(x), without the cancellation

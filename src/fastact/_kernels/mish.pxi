@@ -24,14 +24,10 @@ cdef inline double mish_fwd(double x) noexcept nogil:
     cdef double e = _exp_nabs(x, &sc)
     _mish_parts(x, e, &t, &sech2, &sig)
     r = x * t
-    if sc:
-        # tanh(softplus(x)) = e^x (1 + O(e^x)) here: x e^x, scaled (see E_M64)
-        r = (x * e) * E_M64
-    if isgreater(x, EXP_ZERO):                # (NaN: x * t is already NaN)
-        r = x
-    if isless(x, -XEXP_ZERO):
-        r = -0.0
-    return r
+    # scaled: tanh(softplus(x)) = e^x (1 + O(e^x)) here: x e^x, scaled (see E_M64)
+    r = (x * e) * E_M64 if sc else r
+    r = x if isgreater(x, EXP_ZERO) else r    # (NaN: x * t is already NaN)
+    return -0.0 if isless(x, -XEXP_ZERO) else r
 
 cdef inline double mish_grad(double x) noexcept nogil:
     # tanh(sp) + x sech^2(sp) sigmoid(x).  Left of 0 the two terms have opposite signs
@@ -43,20 +39,15 @@ cdef inline double mish_grad(double x) noexcept nogil:
     cdef bint sc
     cdef double e = _exp_nabs(x, &sc)
     _mish_parts(x, e, &t, &sech2, &sig)
-    r = t + x * sech2 * sig
     n = e * (e + 2.0)
     d = n + 2.0
     s1 = 1.0 + e
-    if isless(x, 0.0):
-        # fma, not FASTACT_MADD: the 7.9 ULP needs the fused rounding on every target
-        r = fma(n * s1, d, 4.0 * x * e * (n + 1.0)) / (d * d * s1)
-    if sc:
-        r = (e * (1.0 + x)) * E_M64           # t = sig = e^x, sech2 = 1; scaled
-    if isgreater(x, EXP_ZERO):
-        r = 1.0
-    if isless(x, -XEXP_ZERO):
-        r = -0.0
-    return r
+    # fma, not FASTACT_MADD: the 7.9 ULP needs the fused rounding on every target
+    r = fma(n * s1, d, 4.0 * x * e * (n + 1.0)) / (d * d * s1)
+    r = r if isless(x, 0.0) else t + x * sech2 * sig
+    r = (e * (1.0 + x)) * E_M64 if sc else r  # t = sig = e^x, sech2 = 1; scaled
+    r = 1.0 if isgreater(x, EXP_ZERO) else r
+    return -0.0 if isless(x, -XEXP_ZERO) else r
 
 
 # float32: with e = e^x, tanh(softplus(x)) = n / d, n = e (e + 2) = e^2 + 2e, d = n + 2,

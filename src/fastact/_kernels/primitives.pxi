@@ -180,10 +180,10 @@ cdef inline double _log1p(double z) noexcept nogil:
     cdef double k = fastact_u2d((b >> 52) | TWO52_BITS) - (TWO52 + 1023.0)
     cdef double m = fastact_u2d((b & MANT_MASK) | EXP_BITS_ONE)   # in [1, 2)
     cdef double c, f, s, hfsq, zz, w, r
+    cdef bint big = isgreater(m, SQRT2)
     c = (1.0 - (u - z) if isgreater(u, 2.0) else z - (u - 1.0)) / u
-    if isgreater(m, SQRT2):
-        m = 0.5 * m
-        k = k + 1.0
+    m = 0.5 * m if big else m
+    k = k + 1.0 if big else k
     f = m - 1.0
     s = f / (2.0 + f)
     zz = s * s
@@ -204,9 +204,7 @@ cdef inline double _sigmoid(double x) noexcept nogil:
     # accuracy in both tails (z/(1+z) for x < 0 does not cancel).
     # used by: sigmoid_fwd, softplus_grad, log_sigmoid_grad
     cdef double z = _exp(-fabs(x))
-    if isless(x, 0.0):
-        return z / (1.0 + z)
-    return 1.0 / (1.0 + z)
+    return z / (1.0 + z) if isless(x, 0.0) else 1.0 / (1.0 + z)
 
 
 cdef inline double _log1pexp(double x) noexcept nogil:
@@ -225,7 +223,9 @@ cdef inline double _exp_nabs(double x, bint* scaled) noexcept nogil:
 
 
 cdef inline double _step(double x, double below, double above) noexcept nogil:
-    # `above` for x > 0, `below` for x <= 0, NaN for NaN.
+    # `above` for x > 0, `below` for x <= 0, NaN for NaN.  (Early returns, which GCC
+    # if-converts: the select form changes which NaN a backward's g * f' returns when g
+    # and x are both NaN, or g is a signalling NaN.)
     # used by: relu_grad, relu_grad_y, leaky_relu_grad, leaky_relu_grad_y
     if isgreater(x, 0.0):
         return above
@@ -498,6 +498,13 @@ cdef inline float _step_f(float x, float below, float above) noexcept nogil:
     # `above` for x > 0, `below` for x <= 0, NaN for NaN (as _step)
     # used by: relu_grad_f, relu_grad_y_f, leaky_relu_grad_f, leaky_relu_grad_y_f
     cdef float r = above if isgreater(x, F_ZERO) else below
+    return x if x != x else r
+
+cdef inline float _box_f(float x, float lo, float hi, float inside) noexcept nogil:
+    # `inside` strictly between lo and hi, 0 at and beyond them, NaN for NaN
+    # used by: hardtanh_grad_f, relu6_grad_f, hardsigmoid_grad_f
+    cdef float r = inside if isgreater(x, lo) else F_ZERO
+    r = r if isless(x, hi) else F_ZERO
     return x if x != x else r
 
 cdef float F_LO_NEEDED = 128.0

@@ -3,9 +3,7 @@
 # results rounded.
 
 cdef inline double relu_fwd(double x) noexcept nogil:
-    if islessequal(x, 0.0):
-        return 0.0
-    return x
+    return 0.0 if islessequal(x, 0.0) else x
 
 cdef inline double relu_grad(double x) noexcept nogil:
     return _step(x, 0.0, 1.0)

@@ -6,19 +6,13 @@ cdef double SELU_ALPHA = 1.6732632423543772848170429916717
 cdef double SELU_SCALE = 1.0507009873554804934193349852946
 
 cdef inline double selu_fwd(double x) noexcept nogil:
-    if isgreater(x, 0.0):
-        return SELU_SCALE * x
-    return (SELU_SCALE * SELU_ALPHA) * _expm1(x)
+    return SELU_SCALE * x if isgreater(x, 0.0) else (SELU_SCALE * SELU_ALPHA) * _expm1(x)
 
 cdef inline double selu_grad(double x) noexcept nogil:
-    if isgreater(x, 0.0):
-        return SELU_SCALE
-    return (SELU_SCALE * SELU_ALPHA) * _exp(x)   # selu'(0): this branch
+    return SELU_SCALE if isgreater(x, 0.0) else (SELU_SCALE * SELU_ALPHA) * _exp(x)
 
 cdef inline double selu_grad_y(double y) noexcept nogil:
-    if isgreater(y, 0.0):
-        return SELU_SCALE
-    return y + SELU_SCALE * SELU_ALPHA
+    return SELU_SCALE if isgreater(y, 0.0) else y + SELU_SCALE * SELU_ALPHA
 
 
 # float32: the same branches in float, with the constants rounded to float (0.5 ULP of

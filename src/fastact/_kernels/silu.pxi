@@ -6,11 +6,8 @@ cdef inline double silu_fwd(double x) noexcept nogil:
     cdef bint sc
     cdef double z = _exp_nabs(x, &sc)
     cdef double r = x * (z / (1.0 + z) if isless(x, 0.0) else 1.0 / (1.0 + z))
-    if sc:
-        r = (x * z) * E_M64
-    if isless(x, -XEXP_ZERO):
-        r = -0.0
-    return r
+    r = (x * z) * E_M64 if sc else r
+    return -0.0 if isless(x, -XEXP_ZERO) else r
 
 cdef inline double silu_grad(double x) noexcept nogil:
     # s (1 + x (1 - s)), with s and 1 - s both taken from z = exp(-|x|) so neither
@@ -22,13 +19,9 @@ cdef inline double silu_grad(double x) noexcept nogil:
     cdef double s = z / (1.0 + z) if neg else 1.0 / (1.0 + z)
     cdef double sm = 1.0 / (1.0 + z) if neg else z / (1.0 + z)
     cdef double r = s * (1.0 + x * sm)
-    if sc:
-        r = (z * (1.0 + x)) * E_M64
-    if isgreater(x, EXP_ZERO):
-        r = 1.0
-    if isless(x, -XEXP_ZERO):
-        r = -0.0
-    return r
+    r = (z * (1.0 + x)) * E_M64 if sc else r
+    r = 1.0 if isgreater(x, EXP_ZERO) else r
+    return -0.0 if isless(x, -XEXP_ZERO) else r
 
 
 # float32: one exp per element, then selects, as the double kernel, but on z = e^-x (not

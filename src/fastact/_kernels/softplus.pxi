@@ -3,6 +3,8 @@
 
 cdef inline double softplus_fwd(double x, double beta, double threshold) noexcept nogil:
     # log(1 + exp(beta x)) evaluated without overflow by _log1pexp
+    # (early returns, which GCC if-converts: the select form changes which NaN comes out
+    # when x and beta are both NaN)
     cdef double z = beta * x
     if isgreater(z, threshold):
         return x

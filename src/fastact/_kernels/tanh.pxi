@@ -10,6 +10,8 @@ cdef inline double tanh_fwd(double x) noexcept nogil:
 cdef inline double tanh_grad(double x) noexcept nogil:
     # 1 - tanh(x)^2 = sech(x)^2 = 4 z / (1 + z)^2, z = exp(-2|x|): no cancellation for
     # large |x| (where 1 - t*t would round to 0 long before the true value does).
+    # (an early return, which GCC if-converts: on the baseline the select form changes
+    # which NaN a backward's g * f' returns when g and x are both NaN)
     cdef double z, d
     if isgreater(fabs(x), 400.0):
         return 0.0                         # sech^2 < e^-798 (and -2|x| would overflow)
