@@ -7,16 +7,20 @@ src/fastact/_build_config.py (build products, git-ignored), which Cython then co
 each with its target's flags.  fastact._dispatch loads the best one at import.  All
 metadata lives in pyproject.toml.
 
-With GCC the build also records which kernel loops vectorized (see BuildExt._vector_report).
+The targets compile in parallel (build_ext's --parallel, by default one job per CPU), and
+each stage prints one line, so `pip install -v` shows where the build is.  With GCC the
+build also records which kernel loops vectorized (see BuildExt._vector_report).
 """
 
 import json
+import multiprocessing
 import os
 import platform
 import re
 import runpy
 import subprocess
 import tempfile
+import time
 
 import numpy as np
 from Cython.Build import cythonize
@@ -38,6 +42,7 @@ def render(template, out_name, **values):
         text = sub(f.read(), kernels=REGISTRY["KERNELS"],
                    float32_native=REGISTRY["FLOAT32_NATIVE"], **values)
     out_path = os.path.join(os.path.dirname(src_path), out_name)
+    print(f"fastact: rendering {template} -> {out_name}", flush=True)
     old = None
     if os.path.exists(out_path):
         with open(out_path, encoding="utf-8") as f:
@@ -93,7 +98,14 @@ def count_vectorized(c_file, report):
 class BuildExt(build_ext):
     """Adds OpenMP where the compiler has it and drops targets it cannot compile,
     so a platform without OpenMP or an ISA builds serial / baseline instead of failing.
-    With GCC writes the vectorization report of each kernel module beside it."""
+    Compiles the extensions in parallel unless told otherwise (-j/--parallel), and with
+    GCC writes the vectorization report of each kernel module beside it."""
+
+    def finalize_options(self):
+        super().finalize_options()
+        if not self.parallel:
+            # one job per CPU: the targets are independent modules of a minute or more each
+            self.parallel = os.cpu_count() or 1
 
     def _compiles(self, flags, source=None):
         with tempfile.TemporaryDirectory() as tmp:
@@ -154,15 +166,20 @@ class BuildExt(build_ext):
         os.makedirs(self.build_temp, exist_ok=True)
         print(f"fastact: OpenMP {'on' if use_omp else 'off'}; targets "
               + ", ".join(e.name.rsplit("_", 1)[1] for e in kept if "._kernels." in e.name)
-              + ("; vectorization report on (GCC)" if gcc else ""))
+              + f"; {self.parallel if self.parallel else 1} parallel jobs"
+              + ("; vectorization report on (GCC)" if gcc else ""), flush=True)
         super().build_extensions()
 
     def build_extension(self, ext):
+        what = (f"target {ext.name.rsplit('_', 1)[1]}" if "._kernels._ufuncs_" in ext.name
+                else ext.name)
         report = self._vec_reports.get(ext.name)
         # GCC appends to the report file: start it afresh, and keep the previous one for
         # when setuptools finds the module up to date and compiles nothing
         if report and os.path.exists(report):
             os.replace(report, report + ".prev")
+        print(f"fastact: compiling {what}", flush=True)
+        t0 = time.perf_counter()
         super().build_extension(ext)
         if report:
             if os.path.exists(report + ".prev"):
@@ -172,6 +189,7 @@ class BuildExt(build_ext):
                     os.replace(report + ".prev", report)
             if os.path.exists(report):
                 self._vector_report(ext, report)
+        print(f"fastact: {what} done ({time.perf_counter() - t0:.0f} s)", flush=True)
 
     def _vector_report(self, ext, report):
         """Writes <module>.vectorized.json beside the built module (build_lib; copied to
@@ -222,9 +240,16 @@ extensions = [
     Extension("fastact._fastcall", ["src/fastact/_fastcall.pyx"]),
 ]
 
+# Cython's stage in parallel too, where its worker processes can be forked (spawned ones
+# would run this file again).
+_NTHREADS = (os.cpu_count() or 1) if multiprocessing.get_start_method() == "fork" else 0
+print(f"fastact: cythonizing {len(extensions)} modules"
+      + (f" ({_NTHREADS} processes)" if _NTHREADS else ""), flush=True)
+
 setup(
     ext_modules=cythonize(
         extensions,
+        nthreads=_NTHREADS,
         compiler_directives={
             "language_level": 3,
             "boundscheck": False,
