@@ -54,6 +54,7 @@ cdef inline double gelu_fwd(double x) noexcept nogil:
     return r
 
 cdef inline double gelu_grad(double x) noexcept nogil:
+    # (if/else blocks, as gelu_fwd: on the baseline the select form turns -NaN into +NaN)
     cdef double m, scale, sub, v, A, hi, low, X, r
     cdef bint big = isgreaterequal(fabs(x), 3.0)
     _gelu_parts(x, &m, &scale, &sub, &v, &A, &hi, &low)
