@@ -6,14 +6,23 @@ src/fastact/_registry.py into one _ufuncs_<target>.pyx per CPU target of
 src/fastact/_build_config.py (build products, git-ignored), which Cython then compiles,
 each with its target's flags.  fastact._dispatch loads the best one at import.  All
 metadata lives in pyproject.toml.
+
+The targets compile in parallel (build_ext's --parallel, by default one job per CPU), and
+each stage prints one line, so `pip install -v` shows where the build is.  With GCC the
+build also records which kernel loops vectorized (see BuildExt._vector_report).
 """
 
 import importlib
+import json
+import multiprocessing
 import os
 import platform
+import re
 import runpy
+import subprocess
 import sys
 import tempfile
+import time
 import types
 
 import numpy as np
@@ -37,8 +46,8 @@ def _load_registry():
     sys.modules["fastact"] = pkg
     try:
         reg = importlib.import_module("fastact._registry")
-        return {"KERNELS": reg.KERNELS, "FLOAT32_NATIVE": reg.FLOAT32_NATIVE,
-                "ACTIVATIONS": reg.ACTIVATIONS, "AXIS_KERNELS": reg.AXIS_KERNELS}
+        return {"KERNELS": reg.KERNELS, "ACTIVATIONS": reg.ACTIVATIONS,
+                "AXIS_KERNELS": reg.AXIS_KERNELS}
     finally:
         for m in [m for m in sys.modules if m == "fastact" or m.startswith("fastact.")]:
             del sys.modules[m]
@@ -53,9 +62,9 @@ def render(template, out_name, **values):
     """Render a .tp template to out_name beside it, rewriting only when it changes."""
     src_path = os.path.join(HERE, template)
     with open(src_path, encoding="utf-8") as f:
-        text = sub(f.read(), kernels=REGISTRY["KERNELS"],
-                   float32_native=REGISTRY["FLOAT32_NATIVE"], **values)
+        text = sub(f.read(), kernels=REGISTRY["KERNELS"], **values)
     out_path = os.path.join(os.path.dirname(src_path), out_name)
+    print(f"fastact: rendering {template} -> {out_name}", flush=True)
     old = None
     if os.path.exists(out_path):
         with open(out_path, encoding="utf-8") as f:
@@ -109,15 +118,58 @@ def targets():
     return {"baseline": CONFIG["X86_TARGETS"]["baseline"]}
 
 
+# ---- the vectorization report -----------------------------------------------------------
+# GCC's -fopt-info-vec-optimized report is deterministic (no timing): one line per loop it
+# vectorized, "file.c:LINE:COL: optimized: loop vectorized ...".  Cython names the C
+# function of the template's loop_<ufunc>_<float|double> __pyx_f_<module>_loop_<...>, so
+# counting the reports inside each such function's lines says whether that ufunc loop
+# became SIMD code (the kernels are inlined into it).  tests/test_vectorized.py reads the
+# JSON written beside each module.
+
+_LOOP_DEF = re.compile(r"^static void __pyx_f_\w*?_(loop_\w+_(?:float|double))\(.*\{\s*$")
+_VEC_LINE = re.compile(r"^(.*?):(\d+):\d+: optimized: loop vectorized")
+
+
+def count_vectorized(c_file, report):
+    """{loop name: number of "loop vectorized" reports inside its C function}."""
+    ranges, cur = {}, None
+    with open(c_file, encoding="utf-8") as f:
+        for no, line in enumerate(f, 1):
+            if cur is None:
+                m = _LOOP_DEF.match(line)
+                if m:
+                    cur = (m.group(1), no)
+            elif line.startswith("}"):
+                ranges[cur[0]] = (cur[1], no)
+                cur = None
+    base = os.path.basename(c_file)
+    lines = []
+    with open(report, encoding="utf-8") as f:
+        for line in f:
+            m = _VEC_LINE.match(line)
+            if m and os.path.basename(m.group(1)) == base:
+                lines.append(int(m.group(2)))
+    return {name: sum(lo <= n <= hi for n in lines) for name, (lo, hi) in sorted(ranges.items())}
+
+
 class BuildExt(build_ext):
     """Adds OpenMP where the compiler has it and drops targets it cannot compile,
-    so a platform without OpenMP or an ISA builds serial / baseline instead of failing."""
+    so a platform without OpenMP or an ISA builds serial / baseline instead of failing.
+    Compiles the extensions in parallel unless told otherwise (-j/--parallel), and with
+    GCC writes the vectorization report of each kernel module beside it."""
 
-    def _compiles(self, flags):
+    def finalize_options(self):
+        super().finalize_options()
+        if not self.parallel:
+            # one job per CPU: the targets are independent modules of a minute or more each
+            self.parallel = os.cpu_count() or 1
+
+    def _compiles(self, flags, source=None):
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "probe.c")
             with open(src, "w") as f:
-                f.write("#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n"
+                f.write(source if source is not None else
+                        "#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n"
                         if "-fopenmp" in flags or "/openmp" in flags else
                         "int main(void){return 0;}\n")
             try:
@@ -128,10 +180,22 @@ class BuildExt(build_ext):
                 return False
         return True
 
+    def _is_gcc(self):
+        """GCC itself (Clang defines __GNUC__ too, and has no -fopt-info)."""
+        if self.compiler.compiler_type != "unix":
+            return False
+        with tempfile.TemporaryDirectory() as tmp:
+            return self._compiles(
+                [f"-fopt-info-vec-optimized={os.path.join(tmp, 'probe.txt')}"],
+                "#if !defined(__GNUC__) || defined(__clang__)\n#error not GCC\n#endif\n"
+                "int main(void){return 0;}\n")
+
     def build_extensions(self):
         msvc = self.compiler.compiler_type == "msvc"
         omp = ["/openmp"] if msvc else ["-fopenmp"]
         use_omp = self._compiles(omp)
+        self._vec_reports, self._vec_json = {}, {}
+        gcc = self._is_gcc()
         kept = []
         for ext in self.extensions:
             if ext.extra_compile_args and not self._compiles(ext.extra_compile_args):
@@ -145,15 +209,77 @@ class BuildExt(build_ext):
                 ext.define_macros = ext.define_macros + [
                     ("CYTHON_INLINE", "inline __attribute__((always_inline))")]
             ext.extra_compile_args = base + ext.extra_compile_args + (omp if use_omp else [])
+            if gcc and "._kernels._ufuncs_" in ext.name:
+                report = os.path.join(os.path.abspath(self.build_temp), ext.name + ".vec.txt")
+                self._vec_reports[ext.name] = report
+                ext.extra_compile_args = ext.extra_compile_args + [
+                    f"-fopt-info-vec-optimized={report}"]
             if use_omp and not msvc:
                 ext.extra_link_args = ext.extra_link_args + omp
             kept.append(ext)
         if not any(e.name.endswith("_baseline") for e in kept):
             raise RuntimeError("fastact: the baseline kernels failed to build")
         self.extensions = kept
+        os.makedirs(self.build_temp, exist_ok=True)
         print(f"fastact: OpenMP {'on' if use_omp else 'off'}; targets "
-              + ", ".join(e.name.rsplit("_", 1)[1] for e in kept if "._kernels." in e.name))
+              + ", ".join(e.name.rsplit("_", 1)[1] for e in kept if "._kernels." in e.name)
+              + f"; {self.parallel if self.parallel else 1} parallel jobs"
+              + ("; vectorization report on (GCC)" if gcc else ""), flush=True)
         super().build_extensions()
+
+    def build_extension(self, ext):
+        what = (f"target {ext.name.rsplit('_', 1)[1]}" if "._kernels._ufuncs_" in ext.name
+                else ext.name)
+        report = self._vec_reports.get(ext.name)
+        # GCC appends to the report file: start it afresh, and keep the previous one for
+        # when setuptools finds the module up to date and compiles nothing
+        if report and os.path.exists(report):
+            os.replace(report, report + ".prev")
+        print(f"fastact: compiling {what}", flush=True)
+        t0 = time.perf_counter()
+        super().build_extension(ext)
+        if report:
+            if os.path.exists(report + ".prev"):
+                if os.path.exists(report):            # compiled: the new one counts
+                    os.remove(report + ".prev")
+                else:                                 # up to date: the previous one
+                    os.replace(report + ".prev", report)
+            if os.path.exists(report):
+                self._vector_report(ext, report)
+        print(f"fastact: {what} done ({time.perf_counter() - t0:.0f} s)", flush=True)
+
+    def _vector_report(self, ext, report):
+        """Writes <module>.vectorized.json beside the built module (build_lib; copied to
+        the source tree for --inplace): the count of vectorized loops per ufunc loop."""
+        c_file = next(s for s in ext.sources if s.endswith(".c"))
+        loops = count_vectorized(c_file, report)
+        out = os.path.join(os.path.dirname(self.get_ext_fullpath(ext.name)),
+                           ext.name.rsplit(".", 1)[1] + ".vectorized.json")
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        self._vec_json[ext.name] = out
+        with open(out, "w", encoding="utf-8") as f:
+            json.dump({"compiler": "gcc " + self._gcc_version(), "module": ext.name,
+                       "loops": loops}, f, indent=0, sort_keys=True)
+            f.write("\n")
+        missing = sorted(k for k, v in loops.items() if v == 0)
+        print(f"fastact: {ext.name}: {len(loops) - len(missing)} of {len(loops)} ufunc loops "
+              f"vectorized" + (f" (not: {', '.join(missing)})" if missing else ""), flush=True)
+
+    def copy_extensions_to_source(self):
+        # --inplace: setuptools builds into build_lib and copies the modules over; the
+        # reports go beside them
+        super().copy_extensions_to_source()
+        for name, built in getattr(self, "_vec_json", {}).items():
+            self.copy_file(built, os.path.join(os.path.dirname(self.get_ext_fullpath(name)),
+                                               os.path.basename(built)), level=self.verbose)
+
+    def _gcc_version(self):
+        try:
+            out = subprocess.run(self.compiler.compiler_so[:1] + ["-dumpfullversion"],
+                                 capture_output=True, text=True, check=True).stdout
+        except Exception:
+            return "unknown"
+        return out.strip()
 
 
 extensions = [
@@ -173,9 +299,16 @@ extensions = [
               define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
 ]
 
+# Cython's stage in parallel too, where its worker processes can be forked (spawned ones
+# would run this file again).
+_NTHREADS = (os.cpu_count() or 1) if multiprocessing.get_start_method() == "fork" else 0
+print(f"fastact: cythonizing {len(extensions)} modules"
+      + (f" ({_NTHREADS} processes)" if _NTHREADS else ""), flush=True)
+
 setup(
     ext_modules=cythonize(
         extensions,
+        nthreads=_NTHREADS,
         compiler_directives={
             "language_level": 3,
             "boundscheck": False,

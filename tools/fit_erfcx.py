@@ -1,10 +1,12 @@
-"""Fit the coefficients of gelu's Phi in src/fastact/_kernels/scalar.pxi (mpmath only).
+"""Fit the coefficients of gelu's Phi: the erfcx-type polynomials of
+src/fastact/_kernels/primitives.pxi (_erfcx_half, _erfcx_half_asym; float32: _erfcx_u_f,
+_erfcx_s_f), used by gelu.pxi (mpmath only).
 
     python tools/fit_erfcx.py            # prints the fits' errors and the coefficient block
 
-    python tools/fit_erfcx.py --float32  # the float32 kernel's fits (gelu_f32.pxi)
+    python tools/fit_erfcx.py --float32  # the float32 kernel's fits (gelu.pxi's float part)
 
-float32 (--float32): gelu_f32.pxi needs F only to about 2^-26 relative, and selecting
+float32 (--float32): gelu's float kernel needs F only to about 2^-26 relative, and selecting
 coefficients by interval costs a blend per coefficient, so it uses one polynomial for all
 of t in [0, TM_F32] (beyond, the float32 results are 0 or saturated) in the mapped variable
 

@@ -30,7 +30,7 @@ static inline int fastact_thread_limit(void) { return 1 << 30; }  /* no limit: l
 #define FASTACT_COMPILER "unknown"
 #endif
 
-/* Bit casts for the exponent tricks in scalar.pxi's _exp (memcpy: GCC and Clang turn it
+/* Bit casts for the exponent tricks in primitives.pxi's exp (memcpy: GCC and Clang turn it
  * into a register move, and vectorize it). */
 static inline uint64_t fastact_d2u(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
 static inline double fastact_u2d(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }

@@ -13,8 +13,8 @@
 # float32: exp in float (16 lanes per AVX-512 vector), the sum in double.  x - max is
 # carried exactly as dh + dl (TwoSum): rounded to float, its error |x - max| * 2^-24
 # would become a relative error of exp (40 ULP at x - max = -80); dl goes into the
-# reduced argument of the exp instead.  The normalization e * (1/s) is done in double
-# and rounded once.  Measured by the accuracy tool (AXIS_ACCURACY) and the tests (2 ULP).
+# reduced argument of the exp instead (primitives' _exp_diff_f).  The normalization
+# e * (1/s) is done in double and rounded once.  Measured by the accuracy tool (AXIS_ACCURACY) and the tests (2 ULP).
 # float64: the same passes with the double exp; x - max rounds, as in the general path
 # (the accuracy bound counts that rounding).
 
@@ -23,24 +23,6 @@ cdef extern from "<math.h>" nogil:
 
 cdef enum:
     LANES = 16
-
-
-cdef inline float _exp_dd_f(float x, float m) noexcept nogil:
-    # exp(x - m) for float x <= m, with x - m = dh + dl exactly (Knuth's TwoSum) and dl
-    # added to the reduced argument of _expf's Cody-Waite reduction.
-    cdef float dh = x - m
-    cdef float bb = dh - x
-    cdef float dl = (x - (dh - bb)) + (-m - bb)
-    cdef float t, n, r, p, t1, n1, xc
-    dl = F_ZERO if isless(dh, F_EXP_LO) else dl     # -inf - m: dl would be NaN; e is 0
-    xc = F_EXP_LO if isless(dh, F_EXP_LO) else dh
-    t = xc * F_LOG2E + F_SHIFT
-    n = t - F_SHIFT
-    r = ((xc - n * F_LN2_HI) - n * F_LN2_LO) + dl
-    p = _expm1_poly_f(r) + F_ONE
-    t1 = F_HALF * n + F_SHIFT
-    n1 = t1 - F_SHIFT
-    return (p * _pow2f(t1)) * _pow2f(n - n1 + F_SHIFT)
 
 
 ctypedef fused real:
@@ -89,12 +71,12 @@ cdef inline int _softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogi
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            e = _exp_dd_f(x[i + k], m)
+            e = _exp_diff_f(x[i + k], m)
             y[i + k] = e
             acc[k] += e
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        e = _exp_dd_f(x[i], m)
+        e = _exp_diff_f(x[i], m)
         y[i] = e
         s += e
     r = 1.0 / s
@@ -140,10 +122,10 @@ cdef inline int _log_softmax_c_f(const float* x, float* y, npy_intp n) noexcept 
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            acc[k] += _exp_dd_f(x[i + k], m)
+            acc[k] += _exp_diff_f(x[i + k], m)
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        s += _exp_dd_f(x[i], m)
+        s += _exp_diff_f(x[i], m)
     lse = log(s)
     md = m
     for i in range(n):

@@ -1,0 +1,36 @@
+# selu(x) = scale x for x > 0, scale alpha (e^x - 1) otherwise; selu'(x) = scale for
+# x > 0, scale alpha e^x = y + scale alpha otherwise (selu'(0): the exp branch).
+
+# SELU constants (Klambauer et al. 2017, eq. 14), the digits PyTorch uses.
+cdef double SELU_ALPHA = 1.6732632423543772848170429916717
+cdef double SELU_SCALE = 1.0507009873554804934193349852946
+
+cdef inline double selu_fwd(double x) noexcept nogil:
+    return SELU_SCALE * x if isgreater(x, 0.0) else (SELU_SCALE * SELU_ALPHA) * _expm1(x)
+
+cdef inline double selu_grad(double x) noexcept nogil:
+    return SELU_SCALE if isgreater(x, 0.0) else (SELU_SCALE * SELU_ALPHA) * _exp(x)
+
+cdef inline double selu_grad_y(double y) noexcept nogil:
+    return SELU_SCALE if isgreater(y, 0.0) else y + SELU_SCALE * SELU_ALPHA
+
+
+# float32: the same branches in float, with the constants rounded to float (0.5 ULP of
+# relative error, inside the bound) except where noted.
+
+cdef float F_SELU_SCALE = SELU_SCALE
+cdef float F_SELU_SA = SELU_SCALE * SELU_ALPHA
+
+cdef inline float selu_fwd_f(float x) noexcept nogil:
+    # scale * x as one double product rounded once: with the float-rounded scale (above
+    # the true one) x near FLT_MAX / scale would overflow where the true result rounds to
+    # FLT_MAX
+    return <float>(SELU_SCALE * x) if isgreater(x, F_ZERO) else F_SELU_SA * _expm1f(x)
+
+cdef inline float selu_grad_f(float x) noexcept nogil:
+    return F_SELU_SCALE if isgreater(x, F_ZERO) else F_SELU_SA * _expf(x)
+
+cdef inline float selu_grad_y_f(float y) noexcept nogil:
+    # y + scale alpha with the double constant, rounded once: it cancels where y has
+    # saturated, and the float-rounded constant would leave 0 instead of the last digits
+    return F_SELU_SCALE if isgreater(y, F_ZERO) else <float>(y + SELU_SCALE * SELU_ALPHA)

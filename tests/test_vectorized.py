@@ -1,0 +1,114 @@
+"""Every elementwise ufunc's contiguous loops are SIMD code, on every built target.
+
+With GCC, setup.py records GCC's -fopt-info-vec-optimized report per kernel module:
+<module>.vectorized.json beside it, the number of "loop vectorized" reports inside the C
+function of each template loop (loop_<ufunc>_float, loop_<ufunc>_double).  A libm call or
+a branch GCC cannot turn into a select inside a kernel makes its loops scalar, and this
+test names them.  Deterministic: read from the build, nothing timed.
+
+Skipped only when the modules were not built by GCC (their BUILD dict says so).
+"""
+
+import importlib.util
+import json
+import os
+import platform
+
+import pytest
+
+import fastact
+from fastact import _dispatch
+from fastact._build_config import X86_TARGETS
+
+ELEMENTWISE = sorted(name for name, u in fastact.UFUNCS.items() if u.signature is None)
+
+# Loops that cannot vectorize on an x86-64 target without FMA (the baseline): their
+# kernels call fma() for an exactly rounded a*b + c that their error bounds rest on, and
+# there fma() is a libm call.  (kernel, scalar function) -> why.  gelu's float32 forward is
+# also the double kernel there (gelu.pxi: FASTACT_GELU_FWD_F32).
+NEEDS_FMA = {
+    ("gelu", "fwd"): "x F(t) and x - x Phi(-t) with one rounding",
+    ("gelu", "grad"): "exp(-x^2/2)'s argument: x^2 = h + l by fma",
+    ("gelu_tanh", "fwd"): "v = 2 sqrt(2/pi) (x + 0.044715 x^3) in double-double",
+    ("gelu_tanh", "grad"): "the same v",
+    ("hardsigmoid", "fwd"): "Markstein's correction (_div_dd)",
+    ("hardswish", "fwd"): "the exact product and _div_dd",
+    ("hardswish", "grad"): "_div_dd",
+    ("mish", "grad"): "the common-denominator fraction left of 0",
+}
+FLOAT_WIDENS_WITHOUT_FMA = {("gelu", "fwd")}
+
+
+def _scalar_fn(ufunc_name):
+    """(kernel name, scalar function) behind a ufunc: gelu_backward -> (gelu, grad)."""
+    for suffix, fn in (("_derivative_from_output", "grad_y"), ("_backward_from_output", "grad_y"),
+                       ("_derivative", "grad"), ("_backward", "grad")):
+        if ufunc_name.endswith(suffix):
+            return ufunc_name[: -len(suffix)], fn
+    return ufunc_name, "fwd"
+
+
+def _without_fma(isa):
+    return (platform.machine().lower() in ("x86_64", "amd64")
+            and "-mfma" not in X86_TARGETS.get(isa, ((), []))[1])
+
+
+def _exempt(isa, ufunc_name, dtype):
+    key = _scalar_fn(ufunc_name)
+    if not _without_fma(isa) or key not in NEEDS_FMA:
+        return False
+    return dtype == "double" or key in FLOAT_WIDENS_WITHOUT_FMA
+
+
+def _report(isa):
+    """The module's BUILD compiler (None where this CPU cannot import it) and its report."""
+    spec = importlib.util.find_spec(f"fastact._kernels._ufuncs_{isa}")
+    path = os.path.join(os.path.dirname(spec.origin), f"_ufuncs_{isa}.vectorized.json")
+    compiler = None
+    if isa in _dispatch.available():
+        compiler = _dispatch.load(isa).BUILD["compiler"]
+    report = None
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            report = json.load(f)
+    return compiler, report, path
+
+
+@pytest.mark.parametrize("isa", _dispatch.built())
+def test_every_loop_vectorized(isa):
+    compiler, report, path = _report(isa)
+    if compiler is None:
+        # built for a CPU this one is not (avx512 here): its report still tells
+        if report is None:
+            pytest.skip(f"{isa}: not importable on this CPU and no report")
+        compiler = report["compiler"]
+    if not compiler.startswith("gcc"):
+        pytest.skip(f"{isa} was built by {compiler}: the report needs GCC")
+    assert report is not None, f"{isa}: built by {compiler} but {path} is missing"
+    loops = report["loops"]
+    missing, scalar, stale = [], [], []
+    for name in ELEMENTWISE:
+        for dtype in ("float", "double"):
+            loop = f"loop_{name}_{dtype}"
+            if loop not in loops:
+                missing.append(loop)
+            elif _exempt(isa, name, dtype):
+                if loops[loop] > 0:
+                    stale.append(loop)
+            elif loops[loop] == 0:
+                scalar.append(loop)
+    assert not missing, f"{isa}: loops absent from the report: {missing}"
+    assert not scalar, (f"{isa}: these loops no longer vectorize (a libm call or a branch "
+                        f"GCC cannot select in their kernels?): {scalar}")
+    assert not stale, (f"{isa}: these loops vectorize now: drop them from NEEDS_FMA: "
+                       f"{stale}")
+
+
+def test_report_lists_only_real_loops():
+    # the report's loops are exactly the template's: two per elementwise ufunc
+    for isa in _dispatch.built():
+        _, report, _ = _report(isa)
+        if report is None:
+            continue
+        expected = {f"loop_{n}_{t}" for n in ELEMENTWISE for t in ("float", "double")}
+        assert set(report["loops"]) == expected, isa
