@@ -50,3 +50,10 @@ def leaky(x, slope):
     if x == -inf and slope == 0:
         return 0.0
     return slope * x
+
+
+def row_max(xs):
+    """The maximum of a row, NaN if it holds one, -inf if empty (softmax-type rows)."""
+    if any(isnan(v) for v in xs):
+        return nan
+    return max(xs, default=-inf)

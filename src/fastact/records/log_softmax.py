@@ -5,15 +5,9 @@ import math
 from . import AxisAccuracy, Peer, _math, _peers, record
 
 
-def _row_max(xs):
-    if any(_math.isnan(v) for v in xs):
-        return _math.nan
-    return max(xs, default=-_math.inf)
-
-
 def ref_forward(xs):
     """log_softmax of a list; a row of all -inf gives all -inf, +inf entries -log(count)."""
-    m = _row_max(xs)
+    m = _math.row_max(xs)
     if _math.isnan(m):
         return [_math.nan] * len(xs)
     if m in (_math.inf, -_math.inf):
