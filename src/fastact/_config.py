@@ -41,7 +41,7 @@ def set_num_threads(n):
             n = operator.index(n)
         except TypeError:
             raise ValueError(f"fastact.set_num_threads: n must be a positive int or None, "
-                            f"got {n!r}") from None
+                             f"got {n!r}") from None
         if n < 1:
             raise ValueError(f"fastact.set_num_threads: n must be a positive int or None, "
                              f"got {n!r}")
