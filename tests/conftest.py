@@ -305,3 +305,16 @@ def native_window_atol(kernel, x, dtype):
     for c, hw in acc.crossings:
         win |= np.abs(x - c) <= hw
     return np.where(win, acc.abs_eps * float(np.finfo(np.float32).eps) * max_derivative(kernel), 0.0)
+
+
+def run_python(code, timeout=120, **env):
+    """Run code in a fresh interpreter with env added to this one's (FASTACT_NUM_THREADS
+    only when given); returns the CompletedProcess."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    full = {k: v for k, v in os.environ.items() if k != "FASTACT_NUM_THREADS"}
+    full.update(env)
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=timeout, env=full)

@@ -13,16 +13,12 @@ reduce tests compare with the reference's derivative applied step by step.
 """
 
 import math
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
 
 import fastact
-from conftest import ACTS, ALL_FLOAT, ELEMENTWISE, methods
+from conftest import ACTS, ALL_FLOAT, ELEMENTWISE, methods, run_python
 
 UFUNCS = fastact.UFUNCS
 KERNELS = fastact._dispatch.KERNELS
@@ -259,11 +255,8 @@ def test_hardswish_derivative_at_its_kinks_is_pytorchs(dtype):
 # ---- threads: float16 uses them, the cap, fork ---------------------------------------
 
 def _python(code, timeout=120, **env):
-    """Run code in a fresh interpreter; returns (returncode, stdout, stderr)."""
-    e = dict(os.environ, **env)
-    e.pop("FASTACT_NUM_THREADS", None) if "FASTACT_NUM_THREADS" not in env else None
-    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                       text=True, timeout=timeout, env=e)
+    """(returncode, stdout, stderr) of code run in a fresh interpreter."""
+    r = run_python(code, timeout=timeout, **env)
     return r.returncode, r.stdout, r.stderr
 
 

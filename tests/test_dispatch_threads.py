@@ -3,8 +3,6 @@
 import importlib
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,7 +11,7 @@ import fastact
 from fastact import _dispatch
 from fastact._registry import KERNELS
 
-from conftest import native_window_atol
+from conftest import native_window_atol, run_python
 
 ISAS = _dispatch.available()
 POINTS = [-1e4, -710.0, -89.0, -20.0, -3.0, -1.5, -0.75, -1e-3, -0.0, 0.0, 1e-300, 1e-3,
@@ -98,9 +96,7 @@ def test_set_num_threads_validates_and_resets():
 
 
 def _run(code, **env):
-    full = dict(os.environ, **env)
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=full, timeout=60)
+    return run_python(code, timeout=60, **env)
 
 
 def test_environment_variables():

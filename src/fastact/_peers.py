@@ -24,7 +24,6 @@ from collections import namedtuple
 import numpy as np
 
 from . import ACTIVATIONS, _registry
-from .records import Peer  # noqa: F401 (the table's entries)
 from .records._peers import torch_module
 
 Case = namedtuple("Case", "name activation kwargs from_output")
