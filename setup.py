@@ -114,8 +114,17 @@ def targets():
     """The CPU targets to build here: all of _build_config's on x86-64, else baseline."""
     machine = platform.machine().lower()
     if machine in ("x86_64", "amd64") and os.name != "nt":
-        return CONFIG["X86_TARGETS"]
-    return {"baseline": CONFIG["X86_TARGETS"]["baseline"]}
+        found = CONFIG["X86_TARGETS"]
+    else:
+        found = {"baseline": CONFIG["X86_TARGETS"]["baseline"]}
+    # FASTACT_TARGETS=baseline,avx2 builds only those (a quicker in-place build while
+    # working on a kernel; a wheel always has every target)
+    only = os.environ.get("FASTACT_TARGETS")
+    if only:
+        found = {k: v for k, v in found.items() if k in only.split(",")}
+        if "baseline" not in found:
+            sys.exit("FASTACT_TARGETS must include baseline (the fallback every CPU runs)")
+    return found
 
 
 # ---- the vectorization report -----------------------------------------------------------
