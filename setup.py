@@ -62,7 +62,8 @@ def render(template, out_name, **values):
     """Render a .tp template to out_name beside it, rewriting only when it changes."""
     src_path = os.path.join(HERE, template)
     with open(src_path, encoding="utf-8") as f:
-        text = sub(f.read(), kernels=REGISTRY["KERNELS"], **values)
+        text = sub(f.read(), kernels=REGISTRY["KERNELS"],
+                   axis_kernels=REGISTRY["AXIS_KERNELS"], **values)
     out_path = os.path.join(os.path.dirname(src_path), out_name)
     print(f"fastact: rendering {template} -> {out_name}", flush=True)
     old = None

@@ -238,14 +238,12 @@ def special_points64(name):
     for b in _BRANCHES:
         pts += _neighbours64(b, 1) + _neighbours64(-b, 1)
     for c in acc.kinks:
-        pts += _neighbours64(float(c), 4)
+        pts += _neighbours64(float(c), 8)
     for c, w in acc.crossings:
         pts += _neighbours64(float(c), 32)
         for j in range(6, 52, 3):           # 2**j ULP away on both sides
             u = math.ulp(c) * 2.0 ** j
             pts += [c + u, c - u]
-    if name == "softplus":
-        pts += _neighbours64(20.0, 8)
     a = np.array(pts, np.float64)
     # keep NaN once, drop duplicates (by bit pattern, so that -0.0 stays)
     _, idx = np.unique(a.view(np.uint64), return_index=True)
@@ -850,7 +848,7 @@ def _measure_kernel32(name, quick, workers, progress, stride=None):
     return rows
 
 
-# ---- softmax and log_softmax rows -----------------------------------------------------------
+# ---- axis kernels (softmax-type rows) ------------------------------------------------------
 
 def _axis_rows(nrows, seed=0):
     rng = np.random.default_rng([seed, 7])
@@ -868,30 +866,14 @@ def _axis_rows(nrows, seed=0):
 
 
 def _axis_ref(name, x, g, y):
-    """mpmath: the forward at x and the vector-Jacobian product at (g, y) for one row."""
-    mp = _mp_init()
-    fin = [v for v in x.tolist() if v != -math.inf]
-    m = max(fin)
-    es = [(_rmp.expneg(mp.mpf(v) - m) if v != -math.inf else mp.mpf(0)) for v in x.tolist()]
-    s = mp.fsum(es)
-    if name == "softmax":
-        fwd = [e / s for e in es]
-        dot = mp.fsum(mp.mpf(a) * mp.mpf(b) for a, b in zip(g.tolist(), y.tolist()))
-        bwd = [mp.mpf(b) * (mp.mpf(a) - dot) for a, b in zip(g.tolist(), y.tolist())]
-        scale_b = [abs(b) * (abs(a) + mp.fsum(abs(mp.mpf(c) * d) for c, d in
-                                              zip(g.tolist(), y.tolist())))
-                   for a, b in zip(g.tolist(), y.tolist())]
-    else:
-        lse = mp.log(s) + m
-        fwd = [(mp.mpf(v) - lse) if v != -math.inf else -math.inf for v in x.tolist()]
-        tot = mp.fsum(mp.mpf(a) for a in g.tolist())
-        sabs = mp.fsum(abs(mp.mpf(a)) for a in g.tolist())
-        bwd = [mp.mpf(a) - _rmp.mp.exp(mp.mpf(b)) * tot if b != -math.inf else mp.mpf(a)
-               for a, b in zip(g.tolist(), y.tolist())]
-        scale_b = [abs(mp.mpf(a)) + (_rmp.mp.exp(mp.mpf(b)) * sabs * (1 + abs(mp.mpf(b)))
-                                     if b != -math.inf else 0)
-                   for a, b in zip(g.tolist(), y.tolist())]
-    return fwd, bwd, [float(v) for v in scale_b], float(m)
+    """mpmath: the forward at x and the vector-Jacobian product at (g, y) for one row (the
+    record's mp_forward and mp_backward), with the backward's scale and the row's max."""
+    _mp_init()
+    rec = _registry.BY_NAME[name]
+    xs, gs, ys = x.tolist(), g.tolist(), y.tolist()
+    scale = rec.backward_scale(np.asarray(g, np.float64), np.asarray(y, np.float64))
+    m = max(v for v in xs if v != -math.inf)
+    return rec.mp_forward(xs), rec.mp_backward(gs, ys), [float(v) for v in scale], float(m)
 
 
 def _axis_chunk(args):
@@ -978,12 +960,7 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
             f = fwd_u(x64)
             b = bwd_u(g64, y64)
             m = float(np.max(x64[np.isfinite(x64)]))
-            if name == "softmax":
-                sb = np.abs(y64) * (np.abs(g64) + np.sum(np.abs(g64 * y64)))
-            else:
-                with np.errstate(all="ignore"):
-                    sb = np.abs(g64) + np.where(
-                        y64 == -np.inf, 0.0, np.exp(y64) * np.sum(np.abs(g64)) * (1 + np.abs(y64)))
+            sb = _registry.BY_NAME[name].backward_scale(g64, y64)
             refs.append((f.tolist(), b.tolist(), sb.tolist(), m))
         ulp = _ulp32
     for x, y, dx, (fr, br, sb, m) in zip(xs_t, ys, dxs, refs):
@@ -1001,7 +978,7 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
             st_f.special(_what(y[i], fr[i]), x[i], y[i], fr[i])
         with np.errstate(all="ignore"):
             d = np.abs(y - fr)
-            if name == "softmax":
+            if bounds["forward_unit"] == "ulp":
                 metric = d / ulp(fr) / (1 + np.abs(x - m) + len(x) / 8)
             else:
                 metric = d / (eps * (1 + np.abs(x - m)))
@@ -1020,9 +997,9 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
         r = st.row()
         r["max_ulp"] = None
         r["rows"] = nrows
-        r["abs_where"] = ("ULP / (1 + |x_i - max x| + n/8)" if (name == "softmax" and st is st_f)
-                          else "eps * (1 + |x_i - max x|)" if st is st_f
-                          else "eps * magnitude of the terms")
+        r["abs_where"] = ("eps * magnitude of the terms" if st is st_b
+                          else "ULP / (1 + |x_i - max x| + n/8)" if bounds["forward_unit"] == "ulp"
+                          else "eps * (1 + |x_i - max x|)")
         rows.append(r)
     return rows
 

@@ -1,63 +1,28 @@
-# softmax and log_softmax on contiguous rows: the fast path of the row kernels in
-# _ufuncs.pyx.tp, which keep the general (strided) versions and the rows with an infinite
-# maximum or no finite maximum (all NaN or all -inf); these take every other row.
+# softmax(x)_i = exp(x_i - max) / sum_j exp(x_j - max) along a row: the contiguous kernels
+# (the fast path of every row; the template copies a strided row into a buffer first) and
+# the general code for the rows they hand back.
 #
 # Each row is three passes over memory: the maximum, exp(x - max) with its sum, the
-# normalization.  Reductions (max, sum) run in LANES independent accumulators: C's
-# left-to-right order for `s += e` forbids the compiler to vectorize the sum (that needs
-# fast-math reassociation, which fastact never enables), while LANES partial sums in an
-# array are plain elementwise work it vectorizes; the lanes are added at the end.
-# A NaN anywhere in the row is not looked for: the max ignores it (isgreater is false),
+# normalization, with the reductions in LANES accumulators (primitives.pxi).  A NaN
+# anywhere in the row is not looked for: the max ignores it (isgreater is false),
 # exp(NaN - max) is NaN, so the sum and then every output of the row are NaN.
 #
 # float32: exp in float (16 lanes per AVX-512 vector), the sum in double.  x - max is
 # carried exactly as dh + dl (TwoSum): rounded to float, its error |x - max| * 2^-24
 # would become a relative error of exp (40 ULP at x - max = -80); dl goes into the
 # reduced argument of the exp instead (primitives' _exp_diff_f).  The normalization
-# e * (1/s) is done in double and rounded once.  Measured by the accuracy tool (AXIS_ACCURACY) and the tests (2 ULP).
-# float64: the same passes with the double exp; x - max rounds, as in the general path
+# e * (1/s) is done in double and rounded once.  Bounds: the record's AxisAccuracy.
+# float64: the same passes with the double exp; x - max rounds, as in the general code
 # (the accuracy bound counts that rounding).
-
-cdef extern from "<math.h>" nogil:
-    bint isfinite(double)
-
-cdef enum:
-    LANES = 16
-
-
-ctypedef fused real:
-    float
-    double
-
-
-cdef inline real _max_c(const real* x, npy_intp n) noexcept nogil:
-    cdef real acc[LANES]
-    cdef real m = -INFINITY
-    cdef npy_intp i, nb = n - n % LANES
-    cdef int k
-    for k in range(LANES):
-        acc[k] = -INFINITY
-    for i in range(0, nb, 16):        # LANES
-        for k in range(LANES):
-            acc[k] = x[i + k] if isgreater(x[i + k], acc[k]) else acc[k]
-    for i in range(nb, n):
-        m = x[i] if isgreater(x[i], m) else m
-    for k in range(LANES):
-        m = acc[k] if isgreater(acc[k], m) else m
-    return m
-
-
-cdef inline double _sum_lanes(double* acc) noexcept nogil:
-    cdef double s = 0.0
-    cdef int k
-    for k in range(LANES):
-        s += acc[k]
-    return s
-
+#
+# The kernel interface the template expects of an axis kernel NAME (records with
+# kind="axis"): _NAME_c_f / _NAME_c_d (contiguous forward: 0 when done, 1 to hand the row
+# to the general code), _NAME_backward_c (contiguous backward, fused real type),
+# NAME_general and NAME_backward_general (any strides, any storage, see _ld).
 
 # ---- forward ------------------------------------------------------------------------
-# Each returns 0 when it has done the row, 1 when the row needs the general path (an
-# infinite maximum, or no maximum at all).
+# 0 when the row is done, 1 when it needs the general code (an infinite maximum, or no
+# maximum at all: all NaN or all -inf).
 
 cdef inline int _softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogil:
     cdef double acc[LANES]
@@ -109,51 +74,6 @@ cdef inline int _softmax_c_d(const double* x, double* y, npy_intp n) noexcept no
     return 0
 
 
-cdef inline int _log_softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogil:
-    # (x - max) - log(sum): x - max exact in double, one rounding of the difference
-    cdef double acc[LANES]
-    cdef npy_intp i, nb = n - n % LANES
-    cdef int k
-    cdef float m = _max_c(x, n)
-    cdef double s, lse, md
-    if not isfinite(m):
-        return 1
-    for k in range(LANES):
-        acc[k] = 0.0
-    for i in range(0, nb, 16):        # LANES
-        for k in range(LANES):
-            acc[k] += _exp_diff_f(x[i + k], m)
-    s = _sum_lanes(acc)
-    for i in range(nb, n):
-        s += _exp_diff_f(x[i], m)
-    lse = log(s)
-    md = m
-    for i in range(n):
-        y[i] = <float>((x[i] - md) - lse)
-    return 0
-
-
-cdef inline int _log_softmax_c_d(const double* x, double* y, npy_intp n) noexcept nogil:
-    cdef double acc[LANES]
-    cdef npy_intp i, nb = n - n % LANES
-    cdef int k
-    cdef double m = _max_c(x, n), s, lse
-    if not isfinite(m):
-        return 1
-    for k in range(LANES):
-        acc[k] = 0.0
-    for i in range(0, nb, 16):        # LANES
-        for k in range(LANES):
-            acc[k] += _exp(x[i + k] - m)
-    s = _sum_lanes(acc)
-    for i in range(nb, n):
-        s += _exp(x[i] - m)
-    lse = log(s)
-    for i in range(n):
-        y[i] = (x[i] - m) - lse
-    return 0
-
-
 # ---- backward -----------------------------------------------------------------------
 
 cdef inline void _softmax_backward_c(const real* g, const real* y, real* dx,
@@ -175,21 +95,37 @@ cdef inline void _softmax_backward_c(const real* g, const real* y, real* dx,
         dx[i] = <real>(y[i] * (<double>g[i] - dot))
 
 
-cdef inline void _log_softmax_backward_c(const real* g, const real* y, real* dx,
-                                         npy_intp n) noexcept nogil:
-    # dx = g - exp(y) sum(g), in double for float32 too (dx cancels where exp(y) sum(g) is
-    # near g: a float exp's error, relative to exp(y) sum(g), would be many ULP of dx there)
-    cdef double acc[LANES]
-    cdef npy_intp i, nb = n - n % LANES
-    cdef int k
-    cdef double total
-    for k in range(LANES):
-        acc[k] = 0.0
-    for i in range(0, nb, 16):        # LANES
-        for k in range(LANES):
-            acc[k] += g[i + k]
-    total = _sum_lanes(acc)
-    for i in range(nb, n):
-        total += g[i]
+# ---- the general code ---------------------------------------------------------------
+# Rows with an infinite maximum or none, and any row with no memory for its buffer: in
+# double, rounded once to the storage.  Conventions (README): a NaN anywhere makes the
+# whole row NaN; a row of all -inf (a fully masked row) gives 0, with no warning; k entries
+# equal to +inf share the mass (1/k there, 0 elsewhere).
+
+cdef void softmax_general(char** a, const npy_intp* cs, npy_intp n, int st) noexcept nogil:
+    cdef npy_intp i, k
+    cdef double m, v, s = 0.0
+    if _row_max_st(a[0], cs[0], n, st, &m):
+        for i in range(n):
+            _st(a[1], i, cs[1], st, NAN)
+        return
+    if m == INFINITY or m == -INFINITY:
+        k = _row_count_st(a[0], cs[0], n, st, m)
+        for i in range(n):
+            v = _ld(a[0], i, cs[0], st)
+            _st(a[1], i, cs[1], st, (1.0 / k) if (m == INFINITY and v == m) else 0.0)
+        return
     for i in range(n):
-        dx[i] = <real>(g[i] - _exp(y[i]) * total)
+        s += _exp(_ld(a[0], i, cs[0], st) - m)
+    for i in range(n):
+        _st(a[1], i, cs[1], st, _exp(_ld(a[0], i, cs[0], st) - m) / s)
+
+
+cdef void softmax_backward_general(char** a, const npy_intp* cs, npy_intp n,
+                                   int st) noexcept nogil:
+    # dx = y * (g - sum(g * y)), the vector-Jacobian product
+    cdef npy_intp i
+    cdef double dot = 0.0
+    for i in range(n):
+        dot += _ld(a[0], i, cs[0], st) * _ld(a[1], i, cs[1], st)
+    for i in range(n):
+        _st(a[2], i, cs[2], st, _ld(a[1], i, cs[1], st) * (_ld(a[0], i, cs[0], st) - dot))

@@ -64,8 +64,18 @@ def accuracy(forward=4.0, derivative=8.0, backward=None, abs_eps=4.0, from_outpu
                     kinks)
 
 
-# softmax-type rows: forward and backward bounds (fastact.accuracy explains their units).
-AxisAccuracy = namedtuple("AxisAccuracy", "forward backward")
+# softmax-type rows: forward and backward bounds, checked by the accuracy tool on random
+# rows (masked entries, large offsets), float64 against mpmath and float32 against the
+# float64 kernel.
+#   forward       the bound on the forward error, in the unit forward_unit names:
+#   forward_unit  "ulp": ULP of the result / (1 + |x_i - max x| + n/8), for outputs that
+#                 are a relative quantity (softmax: exp(x_i - max) carries the rounding of
+#                 x_i - max, and the sum's n roundings);
+#                 "abs": eps * (1 + |x_i - max x|) absolute, for outputs that are a
+#                 difference (log_softmax: (x_i - max) - lse cancels near 0).
+#   backward      |dx - exact| / (eps * the magnitude of its terms, the record's
+#                 backward_scale).
+AxisAccuracy = namedtuple("AxisAccuracy", "forward backward forward_unit", defaults=("ulp",))
 
 # A benchmark peer: builders that take the case's data (fastact._peers.Data) and return a
 # zero-argument callable running the peer once (None: the peer has no such function).
@@ -92,8 +102,15 @@ class Record(NamedTuple):
     ref_from_output: Optional[Callable] = None  # f' from y, where from_output
     ref_backward: Optional[Callable] = None     # axis kinds: the row's vector-Jacobian product
     # -- high-precision reference (mpmath at the accuracy tool's precision) ----------
-    mp_forward: Optional[Callable] = None       # f(x, *params), x a finite mpf, params mpf
+    mp_forward: Optional[Callable] = None       # f(x, *params), x a finite mpf, params mpf;
+                                                # axis kinds: the row (floats, -inf allowed)
+                                                # -> list of mpf (or -inf)
     mp_derivative: Optional[Callable] = None
+    mp_backward: Optional[Callable] = None      # axis kinds: (g row, y row) as floats ->
+                                                # the vector-Jacobian product, list of mpf
+    backward_scale: Optional[Callable] = None   # axis kinds: (g, y) float64 arrays -> the
+                                                # magnitude of dx's terms, per element (the
+                                                # backward bound's unit, AxisAccuracy)
     limits: Optional[tuple] = None  # ((f(-inf), f(+inf)), (f'(-inf), f'(+inf))): a float
                                     # is the exact result (sign of zero included), None an
                                     # exact zero of either sign, a callable takes the params

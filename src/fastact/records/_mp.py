@@ -85,3 +85,11 @@ def step(below, above):
     be a callable of the parameters)."""
     return lambda x, *p: mp.mpf(above(*p) if callable(above) else above) if x > 0 else \
         mp.mpf(below(*p) if callable(below) else below)
+
+
+def row_exps(xs):
+    """A row's exp(x_i - max) (0 for -inf entries), their sum, and the max, for the
+    softmax-type references: xs floats with at least one finite entry."""
+    m = max(v for v in xs if v != -float("inf"))
+    es = [expneg(mp.mpf(v) - m) if v != -float("inf") else mp.mpf(0) for v in xs]
+    return es, mp.fsum(es), m

@@ -2,7 +2,7 @@
 
 import math
 
-from . import AxisAccuracy, Peer, _math, _peers, record
+from . import AxisAccuracy, Peer, _math, _mp, _peers, record
 
 
 def ref_forward(xs):
@@ -20,6 +20,27 @@ def ref_forward(xs):
 def ref_backward(gs, ys):
     total = math.fsum(gs)
     return [g - math.exp(y) * total for g, y in zip(gs, ys)]
+
+
+def mp_forward(xs):
+    es, s, m = _mp.row_exps(xs)
+    lse = _mp.mp.log(s) + m
+    return [(_mp.mpf(v) - lse) if v != -_math.inf else -_math.inf for v in xs]
+
+
+def mp_backward(gs, ys):
+    total = _mp.mp.fsum(_mp.mpf(g) for g in gs)
+    return [_mp.mpf(g) - _mp.mp.exp(_mp.mpf(y)) * total if y != -_math.inf else _mp.mpf(g)
+            for g, y in zip(gs, ys)]
+
+
+def backward_scale(g, y):
+    """|g| + exp(y) sum|g| (1 + |y|): the terms of g - exp(y) * sum(g), with exp(y)'s
+    relative error growing as |y| (y carries an absolute error of eps (1 + |y|))"""
+    import numpy as np
+    with np.errstate(all="ignore"):
+        return np.abs(g) + np.where(y == -np.inf, 0.0,
+                                    np.exp(y) * np.sum(np.abs(g)) * (1 + np.abs(y)))
 
 
 def peers():
@@ -48,7 +69,8 @@ def peers():
 RECORD = record(
     name="log_softmax", order=220, kind="axis", params=(("axis", -1),),
     ref_forward=ref_forward, ref_backward=ref_backward,
-    accuracy=AxisAccuracy(forward=8.0, backward=8.0),
+    mp_forward=mp_forward, mp_backward=mp_backward, backward_scale=backward_scale,
+    accuracy=AxisAccuracy(forward=8.0, backward=8.0, forward_unit="abs"),
     peers=peers,
     formula="x_i - log(sum_j exp(x_j)) along axis",
     derivative="backward: g - exp(y) * sum(g)",

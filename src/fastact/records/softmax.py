@@ -2,7 +2,7 @@
 
 import math
 
-from . import AxisAccuracy, Peer, _math, _peers, record
+from . import AxisAccuracy, Peer, _math, _mp, _peers, record
 
 
 def ref_forward(xs):
@@ -21,6 +21,22 @@ def ref_forward(xs):
 def ref_backward(gs, ys):
     dot = math.fsum(g * y for g, y in zip(gs, ys))
     return [y * (g - dot) for g, y in zip(gs, ys)]
+
+
+def mp_forward(xs):
+    es, s, _ = _mp.row_exps(xs)
+    return [e / s for e in es]
+
+
+def mp_backward(gs, ys):
+    dot = _mp.mp.fsum(_mp.mpf(g) * _mp.mpf(y) for g, y in zip(gs, ys))
+    return [_mp.mpf(y) * (_mp.mpf(g) - dot) for g, y in zip(gs, ys)]
+
+
+def backward_scale(g, y):
+    """|y| (|g| + sum |g y|): the terms of y * (g - sum(g * y))"""
+    import numpy as np
+    return np.abs(y) * (np.abs(g) + np.sum(np.abs(g * y)))
 
 
 def _np_softmax(x):
@@ -49,7 +65,8 @@ def peers():
 RECORD = record(
     name="softmax", order=90, kind="axis", params=(("axis", -1),),
     ref_forward=ref_forward, ref_backward=ref_backward,
-    accuracy=AxisAccuracy(forward=4.0, backward=8.0),
+    mp_forward=mp_forward, mp_backward=mp_backward, backward_scale=backward_scale,
+    accuracy=AxisAccuracy(forward=4.0, backward=8.0, forward_unit="ulp"),
     peers=peers,
     formula="exp(x_i) / sum_j exp(x_j) along axis",
     derivative="Jacobian diag(y) - y y^T; backward: y * (g - sum(g * y))",

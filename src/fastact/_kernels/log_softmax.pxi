@@ -1,0 +1,109 @@
+# log_softmax(x)_i = (x_i - max) - log(sum_j exp(x_j - max)) along a row: the contiguous
+# kernels and the general code, as softmax.pxi (whose header explains the passes, the
+# float32 scheme and the interface the template expects).
+
+# ---- forward ------------------------------------------------------------------------
+# 0 when the row is done, 1 when it needs the general code (an infinite maximum, or no
+# maximum at all: all NaN or all -inf).
+
+cdef inline int _log_softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogil:
+    # (x - max) - log(sum): x - max exact in double, one rounding of the difference
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef float m = _max_c(x, n)
+    cdef double s, lse, md
+    if not isfinite(m):
+        return 1
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += _exp_diff_f(x[i + k], m)
+    s = _sum_lanes(acc)
+    for i in range(nb, n):
+        s += _exp_diff_f(x[i], m)
+    lse = log(s)
+    md = m
+    for i in range(n):
+        y[i] = <float>((x[i] - md) - lse)
+    return 0
+
+
+cdef inline int _log_softmax_c_d(const double* x, double* y, npy_intp n) noexcept nogil:
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double m = _max_c(x, n), s, lse
+    if not isfinite(m):
+        return 1
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += _exp(x[i + k] - m)
+    s = _sum_lanes(acc)
+    for i in range(nb, n):
+        s += _exp(x[i] - m)
+    lse = log(s)
+    for i in range(n):
+        y[i] = (x[i] - m) - lse
+    return 0
+
+
+# ---- backward -----------------------------------------------------------------------
+
+cdef inline void _log_softmax_backward_c(const real* g, const real* y, real* dx,
+                                         npy_intp n) noexcept nogil:
+    # dx = g - exp(y) sum(g), in double for float32 too (dx cancels where exp(y) sum(g) is
+    # near g: a float exp's error, relative to exp(y) sum(g), would be many ULP of dx there)
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double total
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += g[i + k]
+    total = _sum_lanes(acc)
+    for i in range(nb, n):
+        total += g[i]
+    for i in range(n):
+        dx[i] = <real>(g[i] - _exp(y[i]) * total)
+
+
+# ---- the general code ---------------------------------------------------------------
+# As softmax_general; a row of all -inf gives all -inf, k entries equal to +inf give
+# -log k there and -inf elsewhere.
+
+cdef void log_softmax_general(char** a, const npy_intp* cs, npy_intp n,
+                              int st) noexcept nogil:
+    cdef npy_intp i, k
+    cdef double m, v, lse, s = 0.0
+    if _row_max_st(a[0], cs[0], n, st, &m):
+        for i in range(n):
+            _st(a[1], i, cs[1], st, NAN)
+        return
+    if m == INFINITY or m == -INFINITY:
+        k = _row_count_st(a[0], cs[0], n, st, m)
+        for i in range(n):
+            v = _ld(a[0], i, cs[0], st)
+            _st(a[1], i, cs[1], st, -log(<double>k) if (m == INFINITY and v == m) else -INFINITY)
+        return
+    for i in range(n):
+        s += _exp(_ld(a[0], i, cs[0], st) - m)
+    lse = log(s)
+    for i in range(n):
+        _st(a[1], i, cs[1], st, (_ld(a[0], i, cs[0], st) - m) - lse)
+
+
+cdef void log_softmax_backward_general(char** a, const npy_intp* cs, npy_intp n,
+                                       int st) noexcept nogil:
+    # dx = g - exp(y) * sum(g), the vector-Jacobian product
+    cdef npy_intp i
+    cdef double total = 0.0
+    for i in range(n):
+        total += _ld(a[0], i, cs[0], st)
+    for i in range(n):
+        _st(a[2], i, cs[2], st, _ld(a[0], i, cs[0], st) - _exp(_ld(a[1], i, cs[1], st)) * total)
