@@ -117,13 +117,15 @@ def _rows(dtype, rng):
 def _row_scale(name, row, ref):
     """Per-element error scale for one row, in double: softmax y_i carries a relative error
     ~ (n + |x_i - max|) eps (the exponent's rounding, the sum); log_softmax an absolute
-    one ~ (1 + |x_i - max| + log n) eps."""
-    m = max(row)
+    one ~ (1 + |x_i - max| + log n) eps.  Which of the two, and whether the row's max or
+    min sets the scale (softmin), the record's AxisAccuracy says."""
+    acc = ACTS[name].info.accuracy
+    m = max((acc.sign * v for v in row if math.isfinite(v)), default=0.0)
     n = len(row)
     out = []
     for v, e in zip(row, ref):
-        d = abs(v - m) if math.isfinite(v) else 0.0
-        if name == "softmax":
+        d = abs(acc.sign * v - m) if math.isfinite(v) else 0.0
+        if acc.forward_unit == "ulp":
             out.append(abs(e) * (n + d))
         else:
             out.append(1.0 + d + math.log(n) + abs(e))
@@ -187,14 +189,10 @@ def test_axis_backward_matches_reference(name, dtype):
         assert got.dtype == dtype
         exp = np.array([f.reference.backward([float(a) for a in gr], [float(b) for b in yr])
                         for gr, yr in zip(g, y)])
-        # absolute error scale: softmax y*(g - <g,y>): |y| (|g| + sum|g y|);
-        # log_softmax g - exp(y) sum(g): |g| + exp(y) sum|g|.
-        yd = y.astype(np.float64)
-        gd = g.astype(np.float64)
-        if name == "softmax":
-            s = np.abs(yd) * (np.abs(gd) + np.sum(np.abs(gd * yd), axis=-1, keepdims=True))
-        else:
-            s = np.abs(gd) + np.exp(yd) * np.sum(np.abs(gd), axis=-1, keepdims=True)
+        # absolute error scale: the magnitude of the terms (softmax y*(g - <g,y>):
+        # |y| (|g| + sum|g y|); log_softmax g - exp(y) sum(g): |g| + exp(y) sum|g| ...)
+        s = np.array([f.info.backward_scale(gr, yr) for gr, yr in
+                      zip(g.astype(np.float64), y.astype(np.float64))])
         assert_close(got, exp, dtype, s * x.shape[-1], k=K, what=f"{name}.backward")
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import fastact
-from conftest import ACTS, ALL_FLOAT, ELEMENTWISE, methods, run_python
+from conftest import ACTS, ALL_FLOAT, AXIS, ELEMENTWISE, methods, run_python
 
 UFUNCS = fastact.UFUNCS
 KERNELS = fastact._dispatch.KERNELS
@@ -87,7 +87,7 @@ def test_overlapping_views_backward_into_grad(threads):
         assert np.array_equal(g[:-1], want, equal_nan=True), dtype
 
 
-@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("name", AXIS)
 @pytest.mark.parametrize("dtype", ALL_FLOAT, ids=["float16", "float32", "float64"])
 def test_overlapping_rows(name, dtype, threads):
     f = ACTS[name]
@@ -183,7 +183,7 @@ ROWS = [[1.0, 2.0, 3.0, -1.0], [0.5, -30.0, 7.25, 7.25], [float("inf"), 1.0, flo
         [float("-inf")] * 4, [float("nan"), 1.0, 2.0, 3.0], [-5.0, -5.0, -5.0, -5.0]]
 
 
-@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("name", AXIS)
 @pytest.mark.parametrize("dtype", ALL_FLOAT, ids=["float16", "float32", "float64"])
 @pytest.mark.parametrize("layout", ["contiguous", "strided"])
 def test_rows_without_buffer_memory(name, dtype, layout, no_row_memory):

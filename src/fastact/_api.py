@@ -631,10 +631,16 @@ class RReLU(Activation):
 
 
 class Softmax(Activation, FastAxis):
-    """softmax / log_softmax along one axis (default the last), as generalized ufuncs.
+    """softmax / softmin / log_softmax along an axis (default the last), as generalized
+    ufuncs.
 
-    ``backward(grad_output, y, axis=-1)`` takes the forward's output y and returns the
-    vector-Jacobian product along the axis.  A 0-d input is one row of one element.
+    ``axis`` is an integer, a tuple of integers (the row is every element along those
+    axes, as SciPy's and Keras's softmax allow) or None (every element).  ``where`` (JAX's
+    name) is a boolean mask broadcast to x: masked-out entries give 0 (-inf for
+    log_softmax) and are left out of the normalisation; a fully masked row is an all
+    -inf row (0 everywhere; -inf for log_softmax).  ``backward(grad_output, y, axis=-1,
+    where=None)`` takes the forward's output y and returns the vector-Jacobian product
+    along the axis (0 at masked-out entries).  A 0-d input is one row of one element.
     """
 
     # Along the last axis, float32 or float64 ndarrays go to the ufunc from C (FastAxis);
@@ -646,13 +652,44 @@ class Softmax(Activation, FastAxis):
         self._setup([UFUNCS[spec.kernel], None, UFUNCS[spec.kernel + "_backward"], None,
                      None], spec.params)
 
-    def _axis_call(self, method, ufunc, data, axis, out):
+    def _axes(self, fname, axis, ndim):
+        """axis as an int, or a tuple of distinct non-negative axes (None: all of them)."""
+        ndim = max(ndim, 1)                     # a 0-d input is one row of one element
+        many = axis is None or isinstance(axis, tuple)
+        axes = tuple(range(ndim)) if axis is None else axis if many else (axis,)
+        out = []
+        for a in axes:
+            try:
+                a = operator.index(a)
+            except TypeError:
+                raise TypeError(f"fastact.{fname}: axis must be an integer, a tuple of "
+                                f"integers or None, got {axis!r}") from None
+            # checked here: NumPy's own check fails with OverflowError beyond a C long
+            if not -ndim <= a < ndim:
+                raise AxisError(f"fastact.{fname}: axis {a} is out of bounds for array "
+                                f"of dimension {ndim}")
+            out.append(a % ndim)
+        if len(set(out)) != len(out):
+            raise ValueError(f"fastact.{fname}: axis {axis!r} repeats an axis")
+        if not out:
+            raise ValueError(f"fastact.{fname}: axis is an empty tuple")
+        return tuple(out) if many and len(out) > 1 else out[0]
+
+    def _mask(self, fname, where, shape):
+        if where is None:
+            return None
+        w = np.asarray(where)
+        if w.dtype != np.bool_:
+            raise TypeError(f"fastact.{fname}: where must be booleans, got dtype {w.dtype}")
+        try:
+            return np.broadcast_to(w, shape)
+        except ValueError:
+            raise ValueError(f"fastact.{fname}: where has shape {w.shape}, which does not "
+                             f"broadcast to the input's shape {shape}") from None
+
+    def _axis_call(self, method, ufunc, data, axis, out, where=None):
         fname = self._fname(method)
         data = [(what, _real(fname, what, v)) for what, v in data]
-        try:
-            axis = operator.index(axis)
-        except TypeError:
-            raise TypeError(f"fastact.{fname}: axis must be an integer, got {axis!r}") from None
         if out is not None and not isinstance(out, np.ndarray):
             raise TypeError(f"fastact.{fname}: out must be a numpy.ndarray, "
                             f"got {type(out).__name__}")
@@ -665,12 +702,44 @@ class Softmax(Activation, FastAxis):
             except ValueError as exc:
                 raise _ufunc_error(fname, exc, data) from None
             data = [(data[0][0], g), (data[1][0], y)]
-        # The axis checked here: NumPy's own check fails with OverflowError beyond a C long.
-        # A 0-d input is one row of one element: axis 0 or -1.
-        ndim = max(np.ndim(data[0][1]), 1)
-        if not -ndim <= axis < ndim:
-            raise AxisError(f"fastact.{fname}: axis {axis} is out of bounds for array of "
-                            f"dimension {ndim}")
+        shape = np.shape(data[0][1])
+        axis = self._axes(fname, axis, len(shape))
+        mask = self._mask(fname, where, shape)
+        if mask is not None:
+            # Masked-out entries leave the row: the forward sees them as the value whose
+            # weight is exactly 0 (-inf for softmax and log_softmax, +inf for softmin: the
+            # record's sign); the backward sees a zero grad_output there.
+            dt = _result_dtype([v for _, v in data])
+            fill = -self.info.accuracy.sign * np.inf if len(data) == 1 else 0
+            first = _cast(data[0][1], dt)
+            data = [(data[0][0], np.where(mask, first, np.asarray(fill, dt)))] + data[1:]
+        res = self._rows(fname, ufunc, data, axis, out)
+        if mask is not None and len(data) == 2:          # 0 there, whatever y holds
+            if isinstance(res, np.ndarray):
+                np.copyto(res, 0, where=~mask)
+            elif not mask[()]:
+                res = res.dtype.type(0)
+        return res
+
+    def _rows(self, fname, ufunc, data, axis, out):
+        if isinstance(axis, tuple):
+            # the row is every element along these axes: they go last, merged into one
+            shape = np.shape(data[0][1])
+            dt = _result_dtype([v for _, v in data])
+            _check_out(fname, out, dt)
+            if out is not None and out.shape != shape:
+                raise ValueError(f"fastact.{fname}: out has shape {out.shape}, which does "
+                                 f"not match the result's shape {shape}")
+            last = tuple(range(len(shape) - len(axis), len(shape)))
+            moved = [np.moveaxis(_cast(v, dt), axis, last) for _, v in data]
+            flat = [(what, m.reshape(m.shape[:len(shape) - len(axis)] + (-1,)))
+                    for (what, _), m in zip(data, moved)]
+            res = _call(fname, ufunc, flat, [], None, axis=-1)
+            res = np.moveaxis(res.reshape(moved[0].shape), last, axis)
+            if out is None:
+                return np.ascontiguousarray(res)
+            np.copyto(out, res)
+            return out
         if all(np.ndim(v) == 0 for _, v in data):
             # One row of one element: run it as shape (1,), hand back a 0-d result.
             data = [(what, np.reshape(v, (1,))) for what, v in data]
@@ -683,12 +752,13 @@ class Softmax(Activation, FastAxis):
             return res[0]
         return _call(fname, ufunc, data, [], out, axis=axis)
 
-    def _general_call(self, x, axis=-1, *, out=None):
-        return self._axis_call("forward", UFUNCS[self.info.kernel], [("x", x)], axis, out)
+    def _general_call(self, x, axis=-1, *, where=None, out=None):
+        return self._axis_call("forward", UFUNCS[self.info.kernel], [("x", x)], axis, out,
+                               where)
 
-    def backward(self, grad_output, y, axis=-1, *, out=None):
+    def backward(self, grad_output, y, axis=-1, *, where=None, out=None):
         return self._axis_call("backward", UFUNCS[self.info.kernel + "_backward"],
-                               [("grad_output", grad_output), ("y", y)], axis, out)
+                               [("grad_output", grad_output), ("y", y)], axis, out, where)
 
 
 _CLASSES = {"elementwise": Elementwise, "gelu": GELU, "prelu": PReLU, "rrelu": RReLU,
@@ -750,6 +820,8 @@ def _signature(spec, method):
     ps = [_P("self", _P.POSITIONAL_ONLY)]
     ps += [_P(d, _P.POSITIONAL_OR_KEYWORD) for d in data]
     ps += [_P(p.name, _P.POSITIONAL_OR_KEYWORD, default=p.default) for p in spec.params]
+    if spec.kind == "axis":
+        ps.append(_P("where", _P.KEYWORD_ONLY, default=None))
     ps.append(_P("out", _P.KEYWORD_ONLY, default=None))
     return inspect.Signature(ps)
 

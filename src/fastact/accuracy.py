@@ -872,7 +872,8 @@ def _axis_ref(name, x, g, y):
     rec = _registry.BY_NAME[name]
     xs, gs, ys = x.tolist(), g.tolist(), y.tolist()
     scale = rec.backward_scale(np.asarray(g, np.float64), np.asarray(y, np.float64))
-    m = max(v for v in xs if v != -math.inf)
+    sign = rec.accuracy.sign
+    m = max(sign * v for v in xs if math.isfinite(v))
     return rec.mp_forward(xs), rec.mp_backward(gs, ys), [float(v) for v in scale], float(m)
 
 
@@ -959,7 +960,7 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
             x64, g64, y64 = x.astype(np.float64), g.astype(np.float64), y.astype(np.float64)
             f = fwd_u(x64)
             b = bwd_u(g64, y64)
-            m = float(np.max(x64[np.isfinite(x64)]))
+            m = float(np.max(bounds["sign"] * x64[np.isfinite(x64)]))
             sb = _registry.BY_NAME[name].backward_scale(g64, y64)
             refs.append((f.tolist(), b.tolist(), sb.tolist(), m))
         ulp = _ulp32
@@ -978,10 +979,11 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
             st_f.special(_what(y[i], fr[i]), x[i], y[i], fr[i])
         with np.errstate(all="ignore"):
             d = np.abs(y - fr)
+            dist = np.abs(bounds["sign"] * x - m)       # from the row's dominant entry
             if bounds["forward_unit"] == "ulp":
-                metric = d / ulp(fr) / (1 + np.abs(x - m) + len(x) / 8)
+                metric = d / ulp(fr) / (1 + dist + len(x) / 8)
             else:
-                metric = d / (eps * (1 + np.abs(x - m)))
+                metric = d / (eps * (1 + dist))
         metric[~fin | bad_special] = 0.0
         st_f.add(len(x), x, y, fr, np.zeros_like(metric), metric, True)
         # backward

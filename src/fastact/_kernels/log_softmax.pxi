@@ -81,7 +81,7 @@ cdef void log_softmax_general(char** a, const npy_intp* cs, npy_intp n,
                               int st) noexcept nogil:
     cdef npy_intp i, k
     cdef double m, v, lse, s = 0.0
-    if _row_max_st(a[0], cs[0], n, st, &m):
+    if _row_max_st(a[0], cs[0], n, st, 1.0, &m):
         for i in range(n):
             _st(a[1], i, cs[1], st, NAN)
         return

@@ -675,7 +675,7 @@ cdef inline float _phi_series_f(float y) noexcept nogil:
 # `s += e` forbids the compiler to vectorize the sum (that needs fast-math reassociation,
 # which fastact never enables), while LANES partial sums in an array are plain
 # elementwise work it vectorizes; the lanes are added at the end.
-# used by: softmax, log_softmax
+# used by: softmax, softmin, log_softmax
 
 cdef extern from "<math.h>" nogil:
     bint isfinite(double)
@@ -694,6 +694,11 @@ ctypedef fused real:
 
 
 cdef inline real _max_c(const real* x, npy_intp n) noexcept nogil:
+    return _max_c_s(x, n, <real>1)
+
+
+cdef inline real _max_c_s(const real* x, npy_intp n, real sg) noexcept nogil:
+    # max of sg * x, sg = +-1 (exact)
     cdef real acc[LANES]
     cdef real m = -INFINITY
     cdef npy_intp i, nb = n - n % LANES
@@ -702,9 +707,9 @@ cdef inline real _max_c(const real* x, npy_intp n) noexcept nogil:
         acc[k] = -INFINITY
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            acc[k] = x[i + k] if isgreater(x[i + k], acc[k]) else acc[k]
+            acc[k] = sg * x[i + k] if isgreater(sg * x[i + k], acc[k]) else acc[k]
     for i in range(nb, n):
-        m = x[i] if isgreater(x[i], m) else m
+        m = sg * x[i] if isgreater(sg * x[i], m) else m
     for k in range(LANES):
         m = acc[k] if isgreater(acc[k], m) else m
     return m
@@ -748,13 +753,14 @@ cdef inline void _st(char* p, npy_intp i, npy_intp step, int st, double v) noexc
         (<uint16_t*>(p + i * step))[0] = fastact_float_to_half(<float>v)
 
 
-cdef inline int _row_max_st(const char* x, npy_intp sx, npy_intp n, int st,
+cdef inline int _row_max_st(const char* x, npy_intp sx, npy_intp n, int st, double sg,
                             double* m) noexcept nogil:
-    # 1 if the row holds a NaN; else 0, and m receives the maximum (-inf for n == 0)
+    # 1 if the row holds a NaN; else 0, and m receives the maximum of sg * x, sg = +-1
+    # (-inf for n == 0)
     cdef npy_intp i
     cdef double v, mx = -INFINITY
     for i in range(n):
-        v = _ld(x, i, sx, st)
+        v = sg * _ld(x, i, sx, st)
         if v != v:
             return 1
         if isgreater(v, mx):

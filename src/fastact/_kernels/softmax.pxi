@@ -25,10 +25,21 @@
 # maximum at all: all NaN or all -inf).
 
 cdef inline int _softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogil:
+    return _softmax_sc_f(x, y, n, 1.0)
+
+
+cdef inline int _softmax_c_d(const double* x, double* y, npy_intp n) noexcept nogil:
+    return _softmax_sc_d(x, y, n, 1.0)
+
+
+# softmax of sg * x, sg = +-1 (softmin is sg = -1): the negation is exact, and with sg a
+# constant 1 GCC folds the multiplications away (softmax's code is unchanged by it).
+
+cdef inline int _softmax_sc_f(const float* x, float* y, npy_intp n, float sg) noexcept nogil:
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
-    cdef float m = _max_c(x, n), e
+    cdef float m = _max_c_s(x, n, sg), e
     cdef double s, r
     if not isfinite(m):
         return 1
@@ -36,12 +47,12 @@ cdef inline int _softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogi
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            e = _exp_diff_f(x[i + k], m)
+            e = _exp_diff_f(sg * x[i + k], m)
             y[i + k] = e
             acc[k] += e
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        e = _exp_diff_f(x[i], m)
+        e = _exp_diff_f(sg * x[i], m)
         y[i] = e
         s += e
     r = 1.0 / s
@@ -50,23 +61,23 @@ cdef inline int _softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogi
     return 0
 
 
-cdef inline int _softmax_c_d(const double* x, double* y, npy_intp n) noexcept nogil:
+cdef inline int _softmax_sc_d(const double* x, double* y, npy_intp n, double sg) noexcept nogil:
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
-    cdef double m = _max_c(x, n), e, s
+    cdef double m = _max_c_s(x, n, sg), e, s
     if not isfinite(m):
         return 1
     for k in range(LANES):
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            e = _exp(x[i + k] - m)
+            e = _exp(sg * x[i + k] - m)
             y[i + k] = e
             acc[k] += e
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        e = _exp(x[i] - m)
+        e = _exp(sg * x[i] - m)
         y[i] = e
         s += e
     for i in range(n):
@@ -78,7 +89,12 @@ cdef inline int _softmax_c_d(const double* x, double* y, npy_intp n) noexcept no
 
 cdef inline void _softmax_backward_c(const real* g, const real* y, real* dx,
                                      npy_intp n) noexcept nogil:
-    # dx = y (g - <g, y>), in double, rounded once to the storage type
+    _softmax_backward_sc(g, y, dx, n, 1.0)
+
+
+cdef inline void _softmax_backward_sc(const real* g, const real* y, real* dx, npy_intp n,
+                                      double sg) noexcept nogil:
+    # dx = sg y (g - <g, y>), in double, rounded once to the storage type
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
@@ -92,7 +108,7 @@ cdef inline void _softmax_backward_c(const real* g, const real* y, real* dx,
     for i in range(nb, n):
         dot += <double>g[i] * y[i]
     for i in range(n):
-        dx[i] = <real>(y[i] * (<double>g[i] - dot))
+        dx[i] = <real>(sg * (y[i] * (<double>g[i] - dot)))
 
 
 # ---- the general code ---------------------------------------------------------------
@@ -102,30 +118,41 @@ cdef inline void _softmax_backward_c(const real* g, const real* y, real* dx,
 # equal to +inf share the mass (1/k there, 0 elsewhere).
 
 cdef void softmax_general(char** a, const npy_intp* cs, npy_intp n, int st) noexcept nogil:
-    cdef npy_intp i, k
-    cdef double m, v, s = 0.0
-    if _row_max_st(a[0], cs[0], n, st, &m):
-        for i in range(n):
-            _st(a[1], i, cs[1], st, NAN)
-        return
-    if m == INFINITY or m == -INFINITY:
-        k = _row_count_st(a[0], cs[0], n, st, m)
-        for i in range(n):
-            v = _ld(a[0], i, cs[0], st)
-            _st(a[1], i, cs[1], st, (1.0 / k) if (m == INFINITY and v == m) else 0.0)
-        return
-    for i in range(n):
-        s += _exp(_ld(a[0], i, cs[0], st) - m)
-    for i in range(n):
-        _st(a[1], i, cs[1], st, _exp(_ld(a[0], i, cs[0], st) - m) / s)
+    _softmax_s_general(a, cs, n, st, 1.0)
 
 
 cdef void softmax_backward_general(char** a, const npy_intp* cs, npy_intp n,
                                    int st) noexcept nogil:
-    # dx = y * (g - sum(g * y)), the vector-Jacobian product
+    _softmax_backward_s_general(a, cs, n, st, 1.0)
+
+
+cdef inline void _softmax_s_general(char** a, const npy_intp* cs, npy_intp n, int st,
+                                    double sg) noexcept nogil:
+    # softmax of sg * x
+    cdef npy_intp i, k
+    cdef double m, v, s = 0.0
+    if _row_max_st(a[0], cs[0], n, st, sg, &m):
+        for i in range(n):
+            _st(a[1], i, cs[1], st, NAN)
+        return
+    if m == INFINITY or m == -INFINITY:
+        k = _row_count_st(a[0], cs[0], n, st, sg * m)
+        for i in range(n):
+            v = sg * _ld(a[0], i, cs[0], st)
+            _st(a[1], i, cs[1], st, (1.0 / k) if (m == INFINITY and v == m) else 0.0)
+        return
+    for i in range(n):
+        s += _exp(sg * _ld(a[0], i, cs[0], st) - m)
+    for i in range(n):
+        _st(a[1], i, cs[1], st, _exp(sg * _ld(a[0], i, cs[0], st) - m) / s)
+
+
+cdef inline void _softmax_backward_s_general(char** a, const npy_intp* cs, npy_intp n,
+                                             int st, double sg) noexcept nogil:
+    # dx = sg y (g - sum(g * y)), the vector-Jacobian product of softmax(sg x)
     cdef npy_intp i
     cdef double dot = 0.0
     for i in range(n):
         dot += _ld(a[0], i, cs[0], st) * _ld(a[1], i, cs[1], st)
     for i in range(n):
-        _st(a[2], i, cs[2], st, _ld(a[1], i, cs[1], st) * (_ld(a[0], i, cs[0], st) - dot))
+        _st(a[2], i, cs[2], st, sg * (_ld(a[1], i, cs[1], st) * (_ld(a[0], i, cs[0], st) - dot)))

@@ -75,7 +75,10 @@ def accuracy(forward=4.0, derivative=8.0, backward=None, abs_eps=4.0, from_outpu
 #                 difference (log_softmax: (x_i - max) - lse cancels near 0).
 #   backward      |dx - exact| / (eps * the magnitude of its terms, the record's
 #                 backward_scale).
-AxisAccuracy = namedtuple("AxisAccuracy", "forward backward forward_unit", defaults=("ulp",))
+#   sign          +1 where the row's largest entry sets its scale (softmax), -1 where the
+#                 smallest does (softmin): "max x" above is max(sign * x).
+AxisAccuracy = namedtuple("AxisAccuracy", "forward backward forward_unit sign",
+                          defaults=("ulp", 1))
 
 # A benchmark peer: builders that take the case's data (fastact._peers.Data) and return a
 # zero-argument callable running the peer once (None: the peer has no such function).
