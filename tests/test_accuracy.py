@@ -126,3 +126,18 @@ def test_cli_quick_json(tmp_path):
     data = json.loads(out.read_text())
     assert {r["function"] for r in data["rows"]} == {"relu", "sigmoid"}
     assert "max ulp" in txt.read_text()
+
+
+@pytest.mark.parametrize("fmt", ["float16", "bfloat16"])
+def test_16bit_formats_exhaustive(fmt):
+    """Every float16 / bfloat16 input through every kernel and direction: within 1 ULP of
+    the format (issue 14's aim), NaN kept, limits exact (fastact.accuracy16)."""
+    from fastact import accuracy16
+    if fmt not in accuracy16.formats():
+        pytest.skip("ml_dtypes is not installed")
+    rows = accuracy16.measure(fmt)
+    assert {r["kernel"] for r in rows} == set(_registry.KERNEL_BY_NAME) | set(AXIS)
+    for r in rows:
+        assert r["nan_ok"] and r["limits_ok"], r
+        if "from_output" not in r["kind"]:
+            assert r["max_ulp"] <= 1.0, r

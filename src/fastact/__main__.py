@@ -1,4 +1,4 @@
-"""Command line: ``python -m fastact [demo|accuracy|bench|gallery] ...``.
+"""Command line: ``python -m fastact [demo|accuracy|accuracy16|bench|gallery] ...``.
 
 With no command it runs the demo: each activation's value and derivative at a few points
 and the kernel's speedup over the pure-Python reference.
@@ -16,6 +16,7 @@ def main(argv=None):
     demo.add_argument("--n", type=int, default=100_000, help="elements timed (default 100000)")
     demo.add_argument("--repeats", type=int, default=5)
     tools = {"accuracy": "ULP error of every kernel",
+             "accuracy16": "ULP error of the float16 and bfloat16 loops over every input",
              "bench": "Melem/s next to NumPy, SciPy and PyTorch",
              "gallery": "figures, experiments and a page (needs fastact[gallery])"}
     for name, text in tools.items():

@@ -39,10 +39,16 @@ import numpy as np
 from numpy.exceptions import AxisError
 
 from . import _registry, reference
-from ._dispatch import UFUNCS
+from ._dispatch import BFLOAT16, UFUNCS
 from ._fastcall import METHODS, FastAxis, FastCall, method as _compiled_method
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+# the floating dtypes that are not NumPy's own: ml_dtypes' bfloat16, when installed
+_OTHER_FLOATS = (BFLOAT16,) if BFLOAT16 is not None else ()
+
+
+def _is_float(dt):
+    return dt.kind == "f" or dt in _OTHER_FLOATS
 _PY_SCALARS = (float, int, bool)
 
 
@@ -68,7 +74,8 @@ def _real(fname, what, value):
                 raise ValueError(f"fastact.{fname}: {what} is out of float64's range") from None
         return value
     if _is_duck(value):
-        if value.dtype.kind not in "biuf" or value.dtype.itemsize > 8:
+        if (value.dtype.kind not in "biuf" and not _is_float(value.dtype)) or \
+                value.dtype.itemsize > 8:
             raise TypeError(
                 f"fastact.{fname}: {what} must be real numbers (bool, int or float up to "
                 f"float64), got dtype {value.dtype}")
@@ -81,7 +88,7 @@ def _real(fname, what, value):
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"fastact.{fname}: {what} is not an array of numbers: {exc}") from None
     kind = arr.dtype.kind
-    if kind not in "biuf" or arr.dtype.itemsize > 8:
+    if (kind not in "biuf" and not _is_float(arr.dtype)) or arr.dtype.itemsize > 8:
         raise TypeError(
             f"fastact.{fname}: {what} must be real numbers (bool, int or float up to float64), "
             f"got dtype {arr.dtype}"
@@ -92,11 +99,12 @@ def _real(fname, what, value):
 def _result_dtype(data):
     """NumPy's promotion of the data operands; integers and bool compute in float64."""
     dt = np.result_type(*[v.dtype if _is_duck(v) else v for v in data])
-    return dt if dt.kind == "f" else _F64
+    return dt if _is_float(dt) else _F64
 
 
 def _param_dtype(dtype):
-    """The dtype of the parameters of dtype's loop: float16 loops take float32 ones."""
+    """The dtype of the parameters of dtype's loop: float16 and bfloat16 loops take
+    float32 ones."""
     return _F64 if dtype.itemsize == 8 else _F32
 
 

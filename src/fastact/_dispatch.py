@@ -111,6 +111,22 @@ def load(isa=None):
 KERNELS = load()
 UFUNCS = KERNELS.UFUNCS
 
+
+def _bfloat16():
+    """ml_dtypes' bfloat16 dtype, with loops for it registered on every ufunc; None when
+    ml_dtypes (an optional dependency, the `bfloat16` extra) is not installed."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    import numpy as np
+    dt = np.dtype(ml_dtypes.bfloat16)
+    KERNELS.register_bfloat16(dt.num)
+    return dt
+
+
+BFLOAT16 = _bfloat16()
+
 # NumPy pickles a ufunc by its __name__ alone and pickle finds the module that holds an
 # attribute of that name; so the ufuncs are attributes of this pure-Python module too,
 # and a worker process (dask.distributed, multiprocessing) that unpickles one imports

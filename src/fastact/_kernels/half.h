@@ -69,4 +69,25 @@ static inline uint16_t fastact_float_to_half(float f)
     return (uint16_t)sign;                    /* underflows to signed zero */
 }
 
+/* bfloat16 (the top half of a binary32: ml_dtypes' and PyTorch's) <-> binary32.  Widening
+ * is exact (a shift); narrowing rounds to nearest even, as ml_dtypes' casts do, and keeps a
+ * NaN a quiet NaN of the same sign (the rounding increment could otherwise carry a NaN
+ * with a small payload into infinity).  Straight-line integer arithmetic: the block loops
+ * vectorize. */
+static inline float fastact_bf16_to_float(uint16_t h)
+{
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static inline uint16_t fastact_float_to_bf16(float f)
+{
+    uint32_t bits, rounded;
+    memcpy(&bits, &f, sizeof bits);
+    rounded = (bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16;
+    return (uint16_t)(((bits & 0x7fffffffu) > 0x7f800000u) ? ((bits >> 16) | 0x40u) : rounded);
+}
+
 #endif

@@ -683,6 +683,8 @@ cdef extern from "<math.h>" nogil:
 cdef extern from "half.h" nogil:
     float fastact_half_to_float(uint16_t h)
     uint16_t fastact_float_to_half(float f)
+    float fastact_bf16_to_float(uint16_t h)
+    uint16_t fastact_float_to_bf16(float f)
 
 cdef enum:
     LANES = 16
@@ -730,6 +732,7 @@ cdef enum:
     ST_HALF = 0
     ST_FLOAT = 1
     ST_DOUBLE = 2
+    ST_BF16 = 3
 
 
 cdef inline double _ld(const char* p, npy_intp i, npy_intp step, int st) noexcept nogil:
@@ -738,6 +741,8 @@ cdef inline double _ld(const char* p, npy_intp i, npy_intp step, int st) noexcep
         return (<const double*>(p + i * step))[0]
     if st == ST_FLOAT:
         return (<const float*>(p + i * step))[0]
+    if st == ST_BF16:
+        return fastact_bf16_to_float((<const uint16_t*>(p + i * step))[0])
     return fastact_half_to_float((<const uint16_t*>(p + i * step))[0])
 
 
@@ -749,6 +754,8 @@ cdef inline void _st(char* p, npy_intp i, npy_intp step, int st, double v) noexc
         (<double*>(p + i * step))[0] = v
     elif st == ST_FLOAT:
         (<float*>(p + i * step))[0] = <float>v
+    elif st == ST_BF16:
+        (<uint16_t*>(p + i * step))[0] = fastact_float_to_bf16(<float>v)
     else:
         (<uint16_t*>(p + i * step))[0] = fastact_float_to_half(<float>v)
 
