@@ -17,9 +17,12 @@ The forward error is in ULP of the correctly rounded result.  The backward g * f
 in ULP too, except where the accuracy tool measures the absolute error instead (within
 the zeros of f' and, for the backwards timed from the output y, everywhere, since y has
 lost digits no formula recovers): there a point counts the smaller of its ULP error and
-|error| / (eps * max|f'| * |g|).  A non-finite result where a finite one is due (a
-flushed tail that turns into NaN, an overflow) counts as inf; a tail flushed to zero
-shows as a huge ULP figure (the value's ULP is tiny).  The same scan measures fastact.
+|error| / (eps * max|f'| * |g|); at the kinks themselves (the x of the record's
+kink_derivatives) f' is a convention, not a value, and the backward is not counted.  A
+non-finite result where a finite one is due (a flushed tail that turns into NaN, an
+overflow) counts as inf, and so does an error beyond the float range (a nonzero result
+where the exact one is 0 in float64); a tail flushed to zero shows as a huge ULP figure
+(the value's ULP is tiny).  The same scan measures fastact.
 """
 
 import math
@@ -81,6 +84,10 @@ class Scan:
         self.data = _peers.Data(self.case, np.dtype(self.dtype), len(x), x, g, f(x, **kw))
         x64, g64 = x.astype(np.float64), g.astype(np.float64)
         self.x64, self.absg = x64, np.abs(g64)
+        # f' at a kink is a convention (fastact follows PyTorch's), not a value to round:
+        # the backward is not counted at the documented kinks themselves
+        kinks = [float(k[1]) for k in self.rec.kink_derivatives]
+        self.at_kink = np.isin(x64, kinks)
         window = accuracy._crossing_window(kernel, x64)
         self.window = {"forward": None,
                        "backward": True if self.case.from_output else window}
@@ -112,6 +119,7 @@ class Scan:
             exact_ok = (y == r) | (np.isnan(y) & np.isnan(r))
         if pass_ == "backward":
             err_abs = err_abs / self.absg
+            exact_ok = exact_ok | self.at_kink
         win = self.window[pass_]
         if win is not None:
             err = np.where(win, np.minimum(err, err_abs), err)

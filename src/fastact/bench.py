@@ -356,10 +356,12 @@ def format_table(rows, peers, meta):
             f"{_peer_errors.POINTS64} points over every binade against mpmath; both with the "
             "kinks and zeros of f'), in ULP of the correctly rounded result",
             "backward: near zeros of f' and where timed from y, the smaller of ULP and "
-            "|error| / (eps max|f'| |g|), as the accuracy tool; softmax rows: "
-            "the accuracy tool's row-scale units (ULP / (1 + |x_i - max| + n/8); log_softmax "
-            "and backwards: eps times the terms' scale); inf: a non-finite result where a "
-            "number is due; a tail flushed to zero shows as a huge figure",
+            "|error| / (eps max|f'| |g|), as the accuracy tool; not counted at the kinks "
+            "themselves (f' there is a convention); softmax rows: the accuracy tool's "
+            "row-scale units (ULP / (1 + |x_i - max| + n/8); log_softmax and backwards: eps "
+            "times the terms' scale); inf: NaN or inf where a number is due, or beyond 1e308 "
+            "ULP; a tail flushed to zero (or a subnormal input taken as 0) shows as a huge "
+            "figure",
         ]
         lines += _grid(rows, ["fastact", *peers],
                        lambda r, c: _err(r["max_error"].get(c)), name_w)

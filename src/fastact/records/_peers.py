@@ -208,7 +208,10 @@ def _check_onnx_type(spec, tp):
     """Unsupported if the op's schema does not take this element type (Celu: float only)."""
     import onnx
     from onnx import helper
-    schema = onnx.defs.get_schema(spec.op, spec.opset)
+    try:
+        schema = onnx.defs.get_schema(spec.op, spec.opset)
+    except onnx.defs.SchemaError:                 # an onnx older than the op
+        raise Unsupported(f"this onnx has no {spec.op}-{spec.opset}") from None
     allowed = {c.type_param_str: c.allowed_type_strs for c in schema.type_constraints}
     want = f"tensor({helper.tensor_dtype_to_string(tp).split('.')[-1].lower()})"
     types = allowed.get(schema.inputs[0].type_str)
