@@ -11,7 +11,8 @@ error on the same case over a strided scan of inputs (fastact._peer_errors).
 Method: every implementation is warmed up, then called in a loop long enough to measure
 (at least 2 ms per sample); the implementations of one case take turns, ``--repeats``
 times, so that machine noise hits them alike; the best sample counts (noise only ever
-adds time).  One thread by default: fastact and PyTorch run with ``--threads`` threads.
+adds time).  One thread by default: fastact and the peers that take a count (PyTorch,
+ONNX Runtime, numba) run with ``--threads`` threads.
 ``--limits`` measures the two other targets instead: the memory-bound kernels against
 ``np.copyto`` at n = 1e7, and the cost of a call on 1000 float32 elements (each forward,
 and calls with out=, parameters and the other methods).  Times vary from run to run on a
@@ -101,7 +102,8 @@ def _parser():
     p.add_argument("--only", metavar="NAME[,NAME]", default=None,
                    help="activations (or cases such as gelu_tanh) to run (default all)")
     p.add_argument("--threads", type=_int, default=1,
-                   help="threads for fastact and for PyTorch alike (default 1)")
+                   help="threads for fastact and every peer that takes a count (PyTorch, "
+                        "ONNX Runtime, numba; default 1)")
     p.add_argument("--limits", action="store_true",
                    help="instead of the table: the memory-bound kernels at n = 1e7 against "
                         "np.copyto, and the cost of one call on 1000 float32 elements "

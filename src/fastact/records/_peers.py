@@ -165,7 +165,7 @@ def _jax_builder(spec, backward):
     return build
 
 
-_SESSIONS = {}
+_SESSIONS: dict = {}
 
 
 def _value(v, p):
@@ -239,7 +239,7 @@ def _onnx_builder(spec):
     return build
 
 
-_UFUNCS = {}
+_UFUNCS: dict = {}
 
 
 def _numba_ufunc(fn, arity, consts):
@@ -247,12 +247,14 @@ def _numba_ufunc(fn, arity, consts):
     if key not in _UFUNCS:
         import numba
         jf = numba.njit(fn)
-        if arity == 1:
-            def kernel(x):
-                return jf(x, *consts)
-        else:
-            def kernel(g, v):
-                return jf(g, v, *consts)
+
+        def unary(x):
+            return jf(x, *consts)
+
+        def binary(g, v):
+            return jf(g, v, *consts)
+
+        kernel = unary if arity == 1 else binary
         sigs = [f"{t}({', '.join([t] * arity)})" for t in ("float32", "float64")]
         threads = _THREADS[0]
         if threads > 1:
