@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from . import ACTIVATIONS, _registry, accuracy
+from . import ACTIVATIONS, UFUNCS, _registry, accuracy
 from . import _peers
 from .records._peers import params as _params
 
@@ -92,8 +92,11 @@ class Scan:
         self.window = {"forward": None,
                        "backward": True if self.case.from_output else window}
         if self.dtype == "float32":
-            # the float64 kernel on the widened input (what the accuracy tool does)
-            self.ref = {"forward": f(x64, **kw), "backward": f.derivative(x64, **kw) * g64}
+            # the float64 kernel on the widened input, with the float32 parameters widened
+            # (what the accuracy tool does)
+            p64 = [float(np.float32(v)) for v in kp]
+            self.ref = {"forward": UFUNCS[kernel](x64, *p64),
+                        "backward": UFUNCS[kernel + "_derivative"](x64, *p64) * g64}
         else:
             fw, _, bw = accuracy._mp_chunk((kernel, kp, x64, g64, accuracy.PREC))
             self.ref = {"forward": fw, "backward": bw}

@@ -263,7 +263,7 @@ def _ratio(v):
 
 
 def _err(v):
-    """A maximum error: 0, 0.5, 2.5, 104, 6.5e+04, inf."""
+    """A maximum error: 0, 0.5, 2.5, 104, 6.5e4, inf."""
     if v is None:
         return "-"
     v = float(v)

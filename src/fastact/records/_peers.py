@@ -257,8 +257,8 @@ def _numba_ufunc(fn, arity, consts):
         kernel = unary if arity == 1 else binary
         sigs = [f"{t}({', '.join([t] * arity)})" for t in ("float32", "float64")]
         threads = _THREADS[0]
-        if threads > 1:
-            numba.set_num_threads(threads)
+        if threads > 1:        # numba's pool has NUMBA_NUM_THREADS (the core count) at most
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         _UFUNCS[key] = numba.vectorize(sigs, target="parallel" if threads > 1 else "cpu")(
             kernel)
     return _UFUNCS[key]
