@@ -9,7 +9,7 @@ pyproject's testpaths is tests/):
     python -m pytest benchmarks --benchmark-group-by=group --benchmark-columns=min,median,ops
 
 Options added here: ``--quick`` and ``--bench-threads N`` (the thread count of fastact
-and of PyTorch alike, 1 by default: single-thread figures).
+and of every peer that takes one alike, 1 by default: single-thread figures).
 
 Nothing here asserts a time: on a shared machine the figures are noisy, and CI must not
 fail on them.  The only assertions are in test_bench_peers.py: that each peer computes
@@ -24,7 +24,7 @@ import fastact
 from fastact import _peers
 
 # One benchmark: a case of _peers.cases(), dtype name, n, "forward"/"backward", the
-# implementation ("fastact", "fastact_from_x", "reference", "numpy", "scipy", "torch"),
+# implementation ("fastact", "fastact_from_x", "reference", or a peer of _peers.ALL_PEERS),
 # and the pytest-benchmark group that puts the implementations of one case side by side.
 BenchCase = namedtuple("BenchCase", "case dtype n pass_ impl group")
 
@@ -41,19 +41,22 @@ def pytest_addoption(parser):
     group.addoption("--quick", action="store_true", default=False,
                     help="CI selection: n=1e3, a few activations, minimal rounds")
     group.addoption("--bench-threads", type=int, default=1, dest="bench_threads",
-                    help="threads for fastact and PyTorch's intra-op pool (default 1)")
+                    help="threads for fastact and the peers (PyTorch's intra-op pool, ONNX "
+                         "Runtime's intra_op_num_threads, numba; default 1)")
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "compiled_peer: a JAX or numba peer outside QUICK_CASES "
+                                       "(deselected by --quick)")
     threads = config.getoption("bench_threads")
     fastact.set_num_threads(threads)
     config._fastact_threads = threads
-    config._fastact_torch_threads = _peers.set_torch_threads(threads)
+    config._fastact_torch_threads = _peers.set_peer_threads(threads)
 
 
 def pytest_report_header(config):
     versions = _peers.peer_versions()
-    missing = [p for p in ("numpy", "scipy", "torch") if p not in versions]
+    missing = [p for p in _peers.ALL_PEERS if p not in versions]
     line = "fastact peers: " + ", ".join(f"{k} {v}" for k, v in versions.items())
     if missing:
         line += f" (not installed, left out: {', '.join(missing)})"
@@ -92,9 +95,17 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("bench_case", bench_params(metafunc.config.getoption("quick")))
 
 
+# Peers whose builders compile (a JIT per case): --quick checks them on QUICK_CASES only.
+COMPILED_PEERS = ("jax", "numba")
+
+
 def pytest_collection_modifyitems(config, items):
     if not config.getoption("quick"):
         return
+    keep = [item for item in items if not item.get_closest_marker("compiled_peer")]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
     # Minimal rounds: the figures are not the point in CI, running every builder is.
     quick = pytest.mark.benchmark(min_rounds=1, max_time=0.002, warmup=False)
     for item in items:

@@ -17,7 +17,8 @@ def main(argv=None):
     demo.add_argument("--repeats", type=int, default=5)
     tools = {"accuracy": "ULP error of every kernel",
              "accuracy16": "ULP error of the float16 and bfloat16 loops over every input",
-             "bench": "Melem/s next to NumPy, SciPy and PyTorch",
+             "bench": "Melem/s and maximum error next to NumPy, SciPy, PyTorch, JAX, "
+                      "ONNX Runtime and numba",
              "gallery": "figures, experiments and a page (needs fastact[gallery])"}
     for name, text in tools.items():
         sub.add_parser(name, help=f"{text} (see python -m fastact {name} --help)",

@@ -15,8 +15,11 @@ output y, as PyTorch's autograd does (``sigmoid_backward(g, y)``, ``threshold_ba
 ``elu_backward(is_result=True)``); peers then use y where their formula allows it.
 Elsewhere the backward is ``g * f'(x)`` from x.
 
-SciPy and PyTorch are optional: their peers appear only when they import.  PyTorch's
-thread count is the caller's business (``set_torch_threads``).
+SciPy, PyTorch, JAX, ONNX Runtime and numba are optional: their peers appear only when
+they are installed (JAX, ONNX Runtime and numba are imported only when one of their
+builders runs; the first JAX builder switches on ``jax_enable_x64`` for the process).
+The peers' thread count is the caller's business (``set_peer_threads``).  A builder that
+raises ``Unsupported`` (ONNX Runtime's float64 gaps) means the peer lacks that case.
 """
 
 from collections import namedtuple
@@ -24,7 +27,8 @@ from collections import namedtuple
 import numpy as np
 
 from . import ACTIVATIONS, _registry
-from .records._peers import torch_module
+from .records import _peers as _engines
+from .records._peers import Unsupported, torch_module  # noqa: F401  (Unsupported: re-exported)
 
 Case = namedtuple("Case", "name activation kwargs from_output")
 Data = namedtuple("Data", "case dtype n x g y")
@@ -115,6 +119,14 @@ def set_torch_threads(n):
     return torch.get_num_threads()
 
 
+def set_peer_threads(n):
+    """The thread count of every peer that has one: PyTorch's intra-op pool, ONNX Runtime's
+    intra_op_num_threads and numba's (n > 1: @vectorize(target="parallel")).  JAX's XLA:CPU
+    runs these elementwise programs on one thread.  Returns torch's count (None if absent)."""
+    _engines.set_threads(n)
+    return set_torch_threads(n)
+
+
 def _build_peers():
     table = {}
     for rec in _registry.ACTIVATIONS:
@@ -134,11 +146,19 @@ def peer_versions():
     torch = torch_module()
     if torch is not None:
         out["torch"] = torch.__version__
+    from importlib.metadata import PackageNotFoundError, version
+    for name in ("jax", "onnxruntime", "numba"):     # versions without importing them
+        if _engines.installed(name):
+            try:
+                out[name] = version(name)
+            except PackageNotFoundError:
+                out[name] = "?"
     return out
 
 
 PEERS = _build_peers()
-PEER_NAMES = tuple(p for p in ("numpy", "scipy", "torch") if p in peer_versions())
+ALL_PEERS = ("numpy", "scipy", "torch", "jax", "onnxruntime", "numba")
+PEER_NAMES = tuple(p for p in ALL_PEERS if p in peer_versions())
 
 
 def peers_for(case, pass_):

@@ -153,6 +153,10 @@ def _round_double(v):
     bits = 53 if top >= -1022 else max(1, 53 - (-1022 - top))
     if top < -1075:
         return -0.0 if sign else 0.0
+    if top == -1075:
+        # in [2**-1075, 2**-1074): the smallest subnormal, except 2**-1075 itself (a tie,
+        # to even: 0); normalizing to 1 bit below would round twice
+        return (-0.0 if sign else 0.0) if man == 1 else (-5e-324 if sign else 5e-324)
     s, man2, exp2, bc2 = libmp.normalize(sign, man, exp, bc, bits, libmp.round_nearest)
     if exp2 + bc2 - 1 >= 1024:
         return -math.inf if s else math.inf
@@ -902,6 +906,35 @@ def _ulp32(r):
     return np.ldexp(1.0, np.maximum(e - 24, -149))
 
 
+def axis_forward_error(name, x, y, fr, m, dtype):
+    """The forward error of one softmax-type row (float64 arrays: the input x, the result y,
+    the reference fr; m = max(sign * x) over the finite x, the record's AxisAccuracy.sign):
+    with forward_unit "ulp" (softmax, softmin) in ULP of the reference divided by
+    1 + |sign x_i - m| + n/8 (the rounding of x_i - m and of the row's sum); with "abs"
+    (log_softmax) in eps * (1 + |x_i - m|) (its terms' scale)."""
+    acc = _registry.BY_NAME[name].accuracy
+    with np.errstate(all="ignore"):
+        d = np.abs(y - fr)
+        dist = np.abs(acc.sign * x - m)             # from the row's dominant entry
+        if acc.forward_unit == "ulp":
+            ulp = _ulp64 if dtype == "float64" else _ulp32
+            return d / ulp(fr) / (1 + dist + len(x) / 8)
+        return d / (EPS[dtype] * (1 + dist))
+
+
+def axis_backward_scale(name, g, y):
+    """The magnitude of the terms of one row's vector-Jacobian product (float64 g and y),
+    the unit of its error (times eps): the record's backward_scale."""
+    return _registry.BY_NAME[name].backward_scale(g, y)
+
+
+def axis_backward_error(dx, br, sb, dtype):
+    """|dx - br| in eps * sb (sb: axis_backward_scale)."""
+    tiny = 2.0 ** -1074 if dtype == "float64" else 2.0 ** -149
+    with np.errstate(all="ignore"):
+        return np.abs(dx - br) / (EPS[dtype] * sb + tiny)
+
+
 def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
     """Rows for softmax / log_softmax: forward and backward, float64 against mpmath,
     float32 against the float64 kernel on the widened rows."""
@@ -912,7 +945,6 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
     gs = [rng.standard_normal(len(x)) for x in xs]
     fwd_u, bwd_u = UFUNCS[name], UFUNCS[name + "_backward"]
     dt = np.dtype(dtype)
-    eps = EPS[dtype]
     t0 = time.perf_counter()
     st_f = Stats(name, "forward", dtype, None, bounds["forward"], True)
     st_b = Stats(name, "backward", dtype, None, bounds["backward"], True)
@@ -951,19 +983,15 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
                     progress.step(len(t[1]))
         if progress:
             progress.done()
-        ulp = _ulp64
-        tiny = 2.0 ** -1074
     else:
-        tiny = 2.0 ** -149
         refs = []
         for x, g, y in zip(xs_t, gs_t, ys):
             x64, g64, y64 = x.astype(np.float64), g.astype(np.float64), y.astype(np.float64)
             f = fwd_u(x64)
             b = bwd_u(g64, y64)
             m = float(np.max(bounds["sign"] * x64[np.isfinite(x64)]))
-            sb = _registry.BY_NAME[name].backward_scale(g64, y64)
+            sb = axis_backward_scale(name, g64, y64)
             refs.append((f.tolist(), b.tolist(), sb.tolist(), m))
-        ulp = _ulp32
     for x, y, dx, (fr, br, sb, m) in zip(xs_t, ys, dxs, refs):
         x = x.astype(np.float64)
         y = y.astype(np.float64)
@@ -977,19 +1005,12 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
             (~fin & ~np.isnan(fr) & (y != fr))
         for i in np.flatnonzero(bad_special):
             st_f.special(_what(y[i], fr[i]), x[i], y[i], fr[i])
-        with np.errstate(all="ignore"):
-            d = np.abs(y - fr)
-            dist = np.abs(bounds["sign"] * x - m)       # from the row's dominant entry
-            if bounds["forward_unit"] == "ulp":
-                metric = d / ulp(fr) / (1 + dist + len(x) / 8)
-            else:
-                metric = d / (eps * (1 + dist))
+        metric = axis_forward_error(name, x, y, fr, m, dtype)
         metric[~fin | bad_special] = 0.0
         st_f.add(len(x), x, y, fr, np.zeros_like(metric), metric, True)
         # backward
         bfin = np.isfinite(br)
-        with np.errstate(all="ignore"):
-            mb = np.abs(dx - br) / (eps * sb + tiny)
+        mb = axis_backward_error(dx, br, sb, dtype)
         mb[~bfin] = 0.0
         st_b.add(len(x), x, dx, br, np.zeros_like(mb), mb, True)
     dt_s = time.perf_counter() - t0

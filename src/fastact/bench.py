@@ -1,15 +1,18 @@
 """``python -m fastact bench``: how fast fastact is next to what a user would run instead.
 
 For every activation (gelu twice: exact and tanh), each dtype, forward and backward, it
-times fastact and each installed peer (NumPy, SciPy, PyTorch; their formulas are in
-``fastact._peers``) on the same n elements and prints Melem/s, the ratio of fastact to the
-fastest peer, and fastact's speedup over the pure-Python reference (timed on fewer
-elements and compared per element).
+times fastact and each installed peer (NumPy, SciPy, PyTorch, JAX, ONNX Runtime, numba;
+their formulas are in the records, ``fastact._peers`` builds the table) on the same n
+elements and prints Melem/s, the ratio of fastact to the fastest peer, and fastact's
+speedup over the pure-Python reference (timed on fewer elements and compared per
+element).  Then, unless ``--no-errors``, what each gives up for its speed: its maximum
+error on the same case over a strided scan of inputs (fastact._peer_errors).
 
 Method: every implementation is warmed up, then called in a loop long enough to measure
 (at least 2 ms per sample); the implementations of one case take turns, ``--repeats``
 times, so that machine noise hits them alike; the best sample counts (noise only ever
-adds time).  One thread by default: fastact and PyTorch run with ``--threads`` threads.
+adds time).  One thread by default: fastact and the peers that take a count (PyTorch,
+ONNX Runtime, numba) run with ``--threads`` threads.
 ``--limits`` measures the two other targets instead: the memory-bound kernels against
 ``np.copyto`` at n = 1e7, and the cost of a call on 1000 float32 elements (each forward,
 and calls with out=, parameters and the other methods).  Times vary from run to run on a
@@ -28,7 +31,7 @@ import time
 import numpy as np
 
 from . import ACTIVATIONS, UFUNCS, __version__, _registry, set_num_threads
-from . import _peers
+from . import _peer_errors, _peers
 
 MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
 DTYPE_NAMES = ("float32", "float64")
@@ -86,8 +89,9 @@ def _int0(text):
 def _parser():
     p = argparse.ArgumentParser(
         prog="python -m fastact bench",
-        description="Melem/s of fastact and its installed peers (NumPy, SciPy, PyTorch) per "
-                    "activation, dtype, forward and backward, on one thread.",
+        description="Melem/s of fastact and its installed peers (NumPy, SciPy, PyTorch, JAX, "
+                    "ONNX Runtime, numba) per activation, dtype, forward and backward, on "
+                    "one thread, and each one's maximum error on a strided scan of inputs.",
         epilog="Read the ratios, not the absolutes: the figures move with machine load.")
     p.add_argument("--n", type=_int, default=1_000_000,
                    help="elements per call (default 1e6; softmax as rows of 1000)")
@@ -98,13 +102,18 @@ def _parser():
     p.add_argument("--only", metavar="NAME[,NAME]", default=None,
                    help="activations (or cases such as gelu_tanh) to run (default all)")
     p.add_argument("--threads", type=_int, default=1,
-                   help="threads for fastact and for PyTorch alike (default 1)")
+                   help="threads for fastact and every peer that takes a count (PyTorch, "
+                        "ONNX Runtime, numba; default 1)")
     p.add_argument("--limits", action="store_true",
                    help="instead of the table: the memory-bound kernels at n = 1e7 against "
                         "np.copyto, and the cost of one call on 1000 float32 elements "
                         "against np.tanh")
     p.add_argument("--ref-n", type=_int0, default=10_000, dest="ref_n",
                    help="elements for timing the pure-Python reference (default 1e4; 0 skips)")
+    p.add_argument("--no-errors", action="store_false", dest="errors",
+                   help="skip the error table (the scan: float32 every "
+                        f"{_peer_errors.STRIDE32}th bit pattern, float64 "
+                        f"{_peer_errors.POINTS64} points against mpmath)")
     p.add_argument("--json", metavar="PATH", default=None,
                    help="also write every sample and the table to PATH as JSON")
     return p
@@ -151,8 +160,9 @@ class _Progress:
 
 
 def run(n=1_000_000, repeats=5, dtypes=DTYPE_NAMES, cases=None, ref_n=10_000, threads=1,
-        progress=None):
-    """Time everything; return a list of result dicts (one per implementation and case)."""
+        progress=None, max_errors=True):
+    """Time everything; return a list of result dicts (one per implementation and case).
+    max_errors: also measure each implementation's maximum error ("max_error")."""
     cases = _peers.cases() if cases is None else cases
     results = []
     for dtype in dtypes:
@@ -161,16 +171,20 @@ def run(n=1_000_000, repeats=5, dtypes=DTYPE_NAMES, cases=None, ref_n=10_000, th
                 progress.step(f"{case.name} {dtype}")
             data = _peers.make_data(case, dtype, n)
             ref_data = _peers.make_data(case, dtype, ref_n) if ref_n else None
+            scan = _peer_errors.Scan(case, dtype) if max_errors else None
             for pass_ in _peers.PASSES:
-                fns, errors = {}, {}
+                fns, errors, builders = {}, {}, {}
                 for impl, builder in _peers.builders(case, pass_, reference=False).items():
                     try:
                         fn = builder(data)
                         fn()
-                        fns[impl] = fn
+                        fns[impl], builders[impl] = fn, builder
+                    except _peers.Unsupported:     # the peer lacks this dtype: absent
+                        pass
                     except Exception as exc:       # a peer that breaks is reported, not fatal
                         errors[impl] = f"{type(exc).__name__}: {exc}"
                 samples = time_interleaved(fns, repeats)
+                max_error = _peer_errors.errors(scan, pass_, builders) if scan else {}
                 if ref_data is not None:
                     ref_fn = _peers.builders(case, pass_)["reference"](ref_data)
                     samples_ref = time_interleaved({"reference": ref_fn},
@@ -189,6 +203,7 @@ def run(n=1_000_000, repeats=5, dtypes=DTYPE_NAMES, cases=None, ref_n=10_000, th
                         "seconds_median": float(np.median(samples[impl])),
                         "samples": samples[impl],
                         "melem_per_s": elems / best / 1e6,
+                        "max_error": _json_float(max_error.get(impl)),
                     })
                 for impl, err in errors.items():
                     results.append({"function": case.name, "dtype": dtype, "pass": pass_,
@@ -196,10 +211,16 @@ def run(n=1_000_000, repeats=5, dtypes=DTYPE_NAMES, cases=None, ref_n=10_000, th
     return results
 
 
+def _json_float(v):
+    """inf as the string "inf" (JSON has no infinity); None stays None."""
+    return "inf" if v is not None and math.isinf(v) else v
+
+
 # ---- the table ------------------------------------------------------------------------
 
 def summarize(results, peers):
-    """Rows (dtype, function, pass) -> fastact, peers, best peer, ratio, speedup vs ref."""
+    """Rows (dtype, function, pass) -> fastact, peers, best peer, ratio, speedup vs ref,
+    and each implementation's maximum error."""
     by = {}
     for r in results:
         by.setdefault((r["dtype"], r["function"], r["pass"]), {})[r["impl"]] = r
@@ -213,6 +234,8 @@ def summarize(results, peers):
         rows.append({
             "dtype": dtype, "function": function, "pass": pass_,
             "melem_per_s": {k: v for k, v in rate.items() if v},
+            "max_error": {k: v["max_error"] for k, v in impls.items()
+                          if v.get("max_error") is not None},
             "errors": {k: v["error"] for k, v in impls.items() if "error" in v},
             "best_peer": best_peer,
             "vs_best_peer": fa / peer_rates[best_peer] if fa and best_peer else None,
@@ -239,33 +262,38 @@ def _ratio(v):
     return f"{v:.2f}x" if v < 10 else f"{v:,.0f}x"
 
 
+def _err(v):
+    """A maximum error: 0, 0.5, 2.5, 104, 6.5e4, inf."""
+    if v is None:
+        return "-"
+    v = float(v)
+    if v == 0:
+        return "0"
+    if math.isinf(v):
+        return "inf"
+    if v < 10:
+        return f"{v:.2g}"
+    return f"{v:.0f}" if v < 1e4 else f"{v:.1e}".replace("e+0", "e").replace("e+", "e")
+
+
 def _geomean(values):
     values = [v for v in values if v]
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else None
 
 
-def format_table(rows, peers, meta):
-    with_ref = any(r["vs_reference"] for r in rows)
-    cols = ["fastact", *peers, "vs best"] + (["vs ref"] if with_ref else [])
-    w = 8
-    block = " ".join(f"{c:>{w}}" for c in cols)
-    name_w = max([len("function")] + [len(r["function"]) for r in rows])
-    lines = [
-        f"fastact {meta['fastact']} bench: n = {meta['n']:,} elements per call, "
-        f"best of {meta['repeats']} interleaved runs; fastact.set_num_threads({meta['threads']})"
-        + (f", torch.set_num_threads({meta['threads']})" if meta["torch_threads"] else ""),
-        "peers: " + (", ".join(f"{k} {v}" for k, v in meta["peers"].items())),
-        "Melem/s (higher is better); vs best = fastact / fastest peer (> 1: fastact is faster)"
-        + (f"; vs ref = speedup over the pure-Python reference (timed on "
-           f"{meta['ref_n']:,} elements, per element)" if with_ref else ""),
-        "backward = g * f'(.) from the forward's output y where f' is a function of y "
-        "(as torch's autograd), else from x; softmax: rows of "
-        f"{min(meta['n'], _peers.SOFTMAX_ROW)}",
-    ]
+HEADERS = {"onnxruntime": "onnxrt"}     # column headings (8 characters at most)
+W = 8
+
+
+def _grid(rows, cols, cell, name_w):
+    """Lines of one table per dtype: a column per cols entry, forward | backward;
+    cell(row, col) -> text (row None: the pass is missing)."""
+    block = " ".join(f"{HEADERS.get(c, c):>{W}}" for c in cols)
+    half = len(block)
     by_dtype = {}
     for r in rows:
         by_dtype.setdefault(r["dtype"], {}).setdefault(r["function"], {})[r["pass"]] = r
-    half = len(block)
+    lines = []
     for dtype, funcs in by_dtype.items():
         lines.append("")
         lines.append(f"{dtype:<{name_w}}  {'forward':^{half}}  |  {'backward':^{half}}")
@@ -274,19 +302,42 @@ def format_table(rows, peers, meta):
             cells = []
             for pass_ in _peers.PASSES:
                 r = passes.get(pass_)
-                if r is None:
-                    cells.append(" ".join(f"{'':>{w}}" for _ in cols))
-                    continue
-                vals = [_rate(r["melem_per_s"].get("fastact"))]
-                vals += ["err" if p in r["errors"] else _rate(r["melem_per_s"].get(p))
-                         for p in peers]
-                vals.append(_ratio(r["vs_best_peer"]))
-                if with_ref:
-                    vals.append(_ratio(r["vs_reference"]))
-                cells.append(" ".join(f"{v:>{w}}" for v in vals))
+                cells.append(" ".join(f"{'' if r is None else cell(r, c):>{W}}" for c in cols))
             lines.append(f"{function:<{name_w}}  {cells[0]}  |  {cells[1]}")
+    return lines
+
+
+def format_table(rows, peers, meta):
+    with_ref = any(r["vs_reference"] for r in rows)
+    cols = ["fastact", *peers, "vs best"] + (["vs ref"] if with_ref else [])
+    name_w = max([len("function")] + [len(r["function"]) for r in rows])
+    threads = meta["threads"]
+    lines = [
+        f"fastact {meta['fastact']} bench: n = {meta['n']:,} elements per call, "
+        f"best of {meta['repeats']} interleaved runs; {threads} thread(s) for fastact and "
+        "every peer that takes a count (torch.set_num_threads, ONNX Runtime's "
+        "intra_op_num_threads; numba one thread, or target='parallel' above 1; "
+        "XLA:CPU one thread)",
+        "peers: " + (", ".join(f"{k} {v}" for k, v in meta["peers"].items())),
+        "Melem/s (higher is better); vs best = fastact / fastest peer (> 1: fastact is faster)"
+        + (f"; vs ref = speedup over the pure-Python reference (timed on "
+           f"{meta['ref_n']:,} elements, per element)" if with_ref else ""),
+        "backward = g * f'(.) from the forward's output y where f' is a function of y "
+        "(as torch's autograd), else from x (JAX: jit of its vjp, always from x; "
+        "ONNX Runtime: forward only); softmax: rows of "
+        f"{min(meta['n'], _peers.SOFTMAX_ROW)}",
+    ]
+
+    def speed(r, c):
+        if c == "vs best":
+            return _ratio(r["vs_best_peer"])
+        if c == "vs ref":
+            return _ratio(r["vs_reference"])
+        return "err" if c in r["errors"] else _rate(r["melem_per_s"].get(c))
+
+    lines += _grid(rows, cols, speed, name_w)
     lines.append("")
-    for dtype in by_dtype:
+    for dtype in dict.fromkeys(r["dtype"] for r in rows):
         parts = []
         for pass_ in _peers.PASSES:
             rs = [r for r in rows if r["dtype"] == dtype and r["pass"] == pass_]
@@ -298,6 +349,24 @@ def format_table(rows, peers, meta):
                          f"(faster than every peer in {wins}/{len(ratios)})")
         if parts:
             lines.append(f"{dtype}: geometric mean of fastact / best peer: " + "; ".join(parts))
+    if any(r["max_error"] for r in rows):
+        lines += [
+            "",
+            "What each gives up for its speed: maximum error on the same case over a strided "
+            f"scan (float32: every {_peer_errors.STRIDE32}th bit pattern, the finite ones, "
+            "against the float64 kernel; float64: "
+            f"{_peer_errors.POINTS64} points over every binade against mpmath; both with the "
+            "kinks and zeros of f'), in ULP of the correctly rounded result",
+            "backward: near zeros of f' and where timed from y, the smaller of ULP and "
+            "|error| / (eps max|f'| |g|), as the accuracy tool; not counted at the kinks "
+            "themselves (f' there is a convention); softmax rows: the accuracy tool's "
+            "row-scale units (ULP / (1 + |x_i - max| + n/8); log_softmax and backwards: eps "
+            "times the terms' scale); inf: NaN or inf where a number is due, or beyond 1e308 "
+            "ULP; a tail flushed to zero (or a subnormal input taken as 0) shows as a huge "
+            "figure",
+        ]
+        lines += _grid(rows, ["fastact", *peers],
+                       lambda r, c: _err(r["max_error"].get(c)), name_w)
     errs = [(r["function"], r["dtype"], r["pass"], k, v)
             for r in rows for k, v in r["errors"].items()]
     for e in errs:
@@ -436,7 +505,7 @@ def main(argv=None):
               f"best of {args.repeats} interleaved runs")
         print("\n".join(lines))
         return 0
-    torch_threads = _peers.set_torch_threads(args.threads)
+    torch_threads = _peers.set_peer_threads(args.threads)
     set_num_threads(args.threads)               # the same thread count for fastact
     peers = [p for p in _peers.PEER_NAMES
              if any(_peers.peers_for(c, ps).get(p) for c in cases for ps in _peers.PASSES)]
@@ -450,7 +519,8 @@ def main(argv=None):
     progress = _Progress(len(dtypes) * len(cases))
     t0 = time.perf_counter()
     try:
-        results = run(args.n, args.repeats, dtypes, cases, args.ref_n, args.threads, progress)
+        results = run(args.n, args.repeats, dtypes, cases, args.ref_n, args.threads, progress,
+                      args.errors)
     finally:
         progress.close()
     meta["seconds"] = round(time.perf_counter() - t0, 1)

@@ -6,9 +6,9 @@ finds the modules here (:func:`load`), and the API objects, the ufunc loops (set
 the stubs, the pure-Python reference, the accuracy tool's mpmath references and bounds,
 the benchmark peers, the tests' tables and the gallery all read the records.
 
-This package imports only the standard library (mpmath, NumPy, SciPy and PyTorch are
-imported inside the functions that use them), so that setup.py can read the records
-before anything is compiled.  Adding an activation: CONTRIBUTING.md.
+This package imports only the standard library (mpmath, NumPy, SciPy, PyTorch, JAX, ONNX
+Runtime and numba are imported inside the functions that use them), so that setup.py can
+read the records before anything is compiled.  Adding an activation: CONTRIBUTING.md.
 """
 
 import importlib

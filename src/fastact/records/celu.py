@@ -32,6 +32,11 @@ def peers():
             _peers.tx(lambda x, p: torch.nn.functional.celu(x, p["alpha"])),
             _peers.tgy(lambda g, y, p: torch.ops.aten.elu_backward(
                 g, p["alpha"], 1, 1 / p["alpha"], True, y)))
+    out.update(_peers.engines(
+        jax=lambda nn, p: lambda x: nn.celu(x, p["alpha"]),
+        onnx=_peers.Onnx("Celu", lambda p: {"alpha": p["alpha"]}),
+        numba=_peers.Numba(lambda x, a: x if x > 0 else a * math.expm1(x / a),
+                           lambda g, y, a: g if y > 0 else g * (y / a + 1), ("alpha",))))
     return out
 
 

@@ -32,6 +32,11 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: F.elu(x, p["alpha"])),
             _peers.tgy(lambda g, y, p: A.elu_backward(g, p["alpha"], 1, 1, True, y)))
+    out.update(_peers.engines(
+        jax=lambda nn, p: lambda x: nn.elu(x, p["alpha"]),
+        onnx=_peers.Onnx("Elu", lambda p: {"alpha": p["alpha"]}),
+        numba=_peers.Numba(lambda x, a: x if x > 0 else a * math.expm1(x),
+                           lambda g, y, a: g if y > 0 else g * (y + a), ("alpha",))))
     return out
 
 

@@ -52,13 +52,20 @@ def mp_derivative(x):
     return _Phi(x) + x * _phi(x)
 
 
+_R2, _RPI2 = 1 / math.sqrt(2.0), 1 / math.sqrt(2.0 * math.pi)
+
+
+def _nb_backward(g, x):
+    return g * (0.5 * (1 + math.erf(x * _R2)) + x * _RPI2 * math.exp(-0.5 * x * x))
+
+
 def peers():
     # NumPy lacks erf, which the exact GELU needs: see SciPy.
     out = {}
     sp = _peers.scipy_special()
     if sp is not None:
         import numpy as np
-        r2, rpi2 = 1 / math.sqrt(2.0), 1 / math.sqrt(2.0 * math.pi)
+        r2, rpi2 = _R2, _RPI2
 
         def backward(g, x):
             return g * (0.5 * (1 + sp.erf(x * r2)) + x * rpi2 * np.exp(-0.5 * x * x))
@@ -71,6 +78,10 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: F.gelu(x, approximate="none")),
             _peers.tgx(lambda g, x, p: A.gelu_backward(g, x, approximate="none")))
+    out.update(_peers.engines(
+        jax=lambda nn, p: lambda x: nn.gelu(x, approximate=False),
+        onnx=_peers.Onnx("Gelu", {"approximate": "none"}),
+        numba=_peers.Numba(lambda x: 0.5 * x * (1 + math.erf(x * _R2)), _nb_backward)))
     return out
 
 

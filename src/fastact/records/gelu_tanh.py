@@ -57,6 +57,12 @@ def _np_backward(g, x):
     return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x2))
 
 
+def _nb_backward(g, x):
+    c, k = GELU_TANH_C, GELU_TANH_K
+    t = math.tanh(c * x * (1 + k * x * x))
+    return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * k * x * x))
+
+
 def peers():
     import numpy as np
     c, k = GELU_TANH_C, GELU_TANH_K
@@ -68,6 +74,11 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: F.gelu(x, approximate="tanh")),
             _peers.tgx(lambda g, x, p: A.gelu_backward(g, x, approximate="tanh")))
+    out.update(_peers.engines(
+        jax=lambda nn, p: lambda x: nn.gelu(x, approximate=True),
+        onnx=_peers.Onnx("Gelu", {"approximate": "tanh"}),
+        numba=_peers.Numba(lambda x: 0.5 * x * (1 + math.tanh(c * x * (1 + k * x * x))),
+                           _nb_backward)))
     return out
 
 

@@ -29,6 +29,11 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: torch.nn.functional.hardsigmoid(x)),
             _peers.tgx(lambda g, x, p: torch.ops.aten.hardsigmoid_backward(g, x)))
+    # ONNX's HardSigmoid defaults to alpha = 0.2: PyTorch's (and fastact's) is 1/6.
+    out.update(_peers.engines(
+        jax="hard_sigmoid", onnx=_peers.Onnx("HardSigmoid", {"alpha": 1 / 6, "beta": 0.5}),
+        numba=_peers.Numba(lambda x: min(max(x / 6 + 0.5, 0.0), 1.0),
+                           lambda g, x: g / 6 if -3 < x < 3 else 0.0)))
     return out
 
 

@@ -41,6 +41,10 @@ def mp_derivative(x):
     return x / 3 + _mp.mp.mpf(1) / 2
 
 
+def _nb_backward(g, x):
+    return 0.0 if x <= -3 else (g if x >= 3 else g * (x / 3 + 0.5))
+
+
 def peers():
     import numpy as np
     out = {"numpy": Peer(
@@ -52,6 +56,10 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: torch.nn.functional.hardswish(x)),
             _peers.tgx(lambda g, x, p: torch.ops.aten.hardswish_backward(g, x)))
+    out.update(_peers.engines(
+        jax="hard_swish", onnx="HardSwish",
+        numba=_peers.Numba(lambda x: x * min(max(x / 6 + 0.5, 0.0), 1.0),
+                           _nb_backward)))
     return out
 
 

@@ -15,6 +15,13 @@ def ref_derivative(x, min_val=-1.0, max_val=1.0):
     return 1.0 if min_val < x < max_val else 0.0
 
 
+def _jax(nn, p):
+    if (p["min_val"], p["max_val"]) == (-1.0, 1.0):
+        return nn.hard_tanh
+    import jax.numpy as jnp
+    return lambda x: jnp.clip(x, p["min_val"], p["max_val"])
+
+
 def peers():
     import numpy as np
     out = {"numpy": Peer(
@@ -26,6 +33,11 @@ def peers():
             _peers.tx(lambda x, p: torch.nn.functional.hardtanh(x, p["min_val"], p["max_val"])),
             _peers.tgx(lambda g, x, p: torch.ops.aten.hardtanh_backward(
                 g, x, p["min_val"], p["max_val"])))
+    out.update(_peers.engines(
+        jax=_jax, onnx=_peers.Onnx("Clip", inputs=lambda p: (p["min_val"], p["max_val"])),
+        numba=_peers.Numba(lambda x, lo, hi: lo if x < lo else (hi if x > hi else x),
+                           lambda g, y, lo, hi: g if lo < y < hi else 0.0,
+                           ("min_val", "max_val"))))
     return out
 
 

@@ -22,6 +22,11 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: F.leaky_relu(x, p["negative_slope"])),
             _peers.tgy(lambda g, y, p: A.leaky_relu_backward(g, y, p["negative_slope"], True)))
+    out.update(_peers.engines(
+        jax=lambda nn, p: lambda x: nn.leaky_relu(x, p["negative_slope"]),
+        onnx=_peers.Onnx("LeakyRelu", lambda p: {"alpha": p["negative_slope"]}),
+        numba=_peers.Numba(lambda x, a: x if x > 0 else a * x,
+                           lambda g, y, a: g if y > 0 else a * g, ("negative_slope",))))
     return out
 
 

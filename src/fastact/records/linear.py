@@ -13,8 +13,13 @@ def ref_derivative(x):
 
 def peers():
     # torch has no peer: its Identity returns its input (no work to time).
-    return {"numpy": Peer(_peers.x(lambda x, p: x.copy()),       # the memory bound of one pass
-                          _peers.gy(lambda g, y, p: g.copy()))}
+    # jax.nn.identity likewise (jit returns its input); ONNX Runtime's Identity copies into
+    # the bound output.
+    out = {"numpy": Peer(_peers.x(lambda x, p: x.copy()),       # the memory bound of one pass
+                         _peers.gy(lambda g, y, p: g.copy()))}
+    out.update(_peers.engines(onnx="Identity",
+                              numba=_peers.Numba(lambda x: x, lambda g, y: g)))
+    return out
 
 
 RECORD = record(

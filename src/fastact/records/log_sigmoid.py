@@ -1,5 +1,7 @@
 """log_sigmoid: log(sigmoid(x)) = -softplus(-x)."""
 
+import math
+
 from . import INF, Peer, _math, _mp, _peers, accuracy, record
 
 
@@ -31,6 +33,11 @@ def peers():
 
         out["torch"] = Peer(_peers.tx(lambda x, p: torch.nn.functional.logsigmoid(x)),
                             torch_backward)
+    # ONNX has no LogSigmoid op.
+    out.update(_peers.engines(
+        jax="log_sigmoid",
+        numba=_peers.Numba(lambda x: -(max(-x, 0.0) + math.log1p(math.exp(-abs(x)))),
+                           lambda g, x: g / (1 + math.exp(x)))))
     return out
 
 

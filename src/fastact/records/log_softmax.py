@@ -63,6 +63,8 @@ def peers():
             _peers.tx(lambda x, p: torch.log_softmax(x, -1)),
             _peers.tgy(lambda g, y, p: torch.ops.aten._log_softmax_backward_data(
                 g, y, -1, y.dtype)))
+    out.update(_peers.engines(jax=lambda nn, p: lambda x: nn.log_softmax(x, axis=-1),
+                              onnx=_peers.Onnx("LogSoftmax", {"axis": -1})))
     return out
 
 

@@ -32,6 +32,12 @@ def _mish_t(x):
     return _mp.mp.tanh(_mp.softplus(x))
 
 
+def _nb_backward(g, x):
+    t = math.tanh(math.log1p(math.exp(x)))
+    s = 1 / (1 + math.exp(-x))
+    return g * (t + x * s * (1 - t * t))
+
+
 def peers():
     import numpy as np
 
@@ -46,6 +52,9 @@ def peers():
     if torch is not None:
         out["torch"] = Peer(_peers.tx(lambda x, p: torch.nn.functional.mish(x)),
                             _peers.tgx(lambda g, x, p: torch.ops.aten.mish_backward(g, x)))
+    out.update(_peers.engines(
+        jax="mish", onnx="Mish",
+        numba=_peers.Numba(lambda x: x * math.tanh(math.log1p(math.exp(x))), _nb_backward)))
     return out
 
 

@@ -45,6 +45,10 @@ def peers():
     torch = _peers.torch_module()
     if torch is not None:
         out["torch"] = _torch_peer(torch)
+    # jax.nn has no prelu; numba's backward would need a reduction (grad_weight).
+    out.update(_peers.engines(
+        onnx=_peers.Onnx("PRelu", inputs=lambda p: (p["weight"],)),
+        numba=_peers.Numba(lambda x, w: x if x > 0 else w * x, None, ("weight",))))
     return out
 
 

@@ -22,6 +22,9 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: torch.nn.functional.relu(x)),
             _peers.tgy(lambda g, y, p: torch.ops.aten.threshold_backward(g, y, 0)))
+    out.update(_peers.engines(
+        jax="relu", onnx="Relu",
+        numba=_peers.Numba(lambda x: x if x > 0 else 0.0, lambda g, y: g if y > 0 else 0.0)))
     return out
 
 

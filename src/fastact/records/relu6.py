@@ -25,6 +25,10 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: torch.nn.functional.relu6(x)),
             _peers.tgx(lambda g, x, p: torch.ops.aten.hardtanh_backward(g, x, 0, 6)))
+    out.update(_peers.engines(
+        jax="relu6", onnx=_peers.Onnx("Clip", inputs=(0.0, 6.0)),
+        numba=_peers.Numba(lambda x: 0.0 if x < 0 else (6.0 if x > 6 else x),
+                           lambda g, y: g if 0 < y < 6 else 0.0)))
     return out
 
 

@@ -39,6 +39,12 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: F.rrelu(x, p["lower"], p["upper"], training=False)),
             _torch_backward(torch))
+    # Evaluation mode is leaky_relu with the mean slope (torch.onnx exports it as LeakyRelu);
+    # jax.nn has no rrelu.
+    out.update(_peers.engines(
+        onnx=_peers.Onnx("LeakyRelu", lambda p: {"alpha": p["slope"]}),
+        numba=_peers.Numba(lambda x, s: x if x >= 0 else s * x,
+                           lambda g, x, s: g if x > 0 else s * g, ("slope",))))
     return out
 
 

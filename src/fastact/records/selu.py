@@ -48,6 +48,11 @@ def peers():
             _peers.tx(lambda x, p: torch.nn.functional.selu(x)),
             _peers.tgy(lambda g, y, p: torch.ops.aten.elu_backward(
                 g, SELU_ALPHA, SELU_SCALE, 1, True, y)))
+    out.update(_peers.engines(
+        jax="selu", onnx=_peers.Onnx("Selu", {"alpha": SELU_ALPHA, "gamma": SELU_SCALE}),
+        numba=_peers.Numba(
+            lambda x: SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x)),
+            lambda g, y: SELU_SCALE * g if y > 0 else g * (y + SELU_SCALE * SELU_ALPHA))))
     return out
 
 

@@ -1,5 +1,7 @@
 """sigmoid: the logistic function 1 / (1 + e^-x)."""
 
+import math
+
 from . import Peer, _math, _mp, _peers, accuracy, record
 
 
@@ -27,6 +29,9 @@ def peers():
     if torch is not None:
         out["torch"] = Peer(_peers.tx(lambda x, p: torch.sigmoid(x)),
                             _peers.tgy(lambda g, y, p: torch.ops.aten.sigmoid_backward(g, y)))
+    out.update(_peers.engines(
+        jax="sigmoid", onnx="Sigmoid",
+        numba=_peers.Numba(lambda x: 1 / (1 + math.exp(-x)), lambda g, y: g * y * (1 - y))))
     return out
 
 

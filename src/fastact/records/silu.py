@@ -1,5 +1,7 @@
 """silu: the sigmoid linear unit (Swish) x * sigmoid(x)."""
 
+import math
+
 from . import INF, Peer, _math, _mp, _peers, accuracy, record
 
 
@@ -27,6 +29,11 @@ def _np_silu_backward(g, x):
     return g * s * (1 + x * (1 - s))
 
 
+def _nb_backward(g, x):
+    s = 1 / (1 + math.exp(-x))
+    return g * s * (1 + x * (1 - s))
+
+
 def peers():
     import numpy as np
     out = {"numpy": Peer(_peers.x(lambda x, p: x / (1 + np.exp(-x))),
@@ -44,6 +51,9 @@ def peers():
         F, A = torch.nn.functional, torch.ops.aten
         out["torch"] = Peer(_peers.tx(lambda x, p: F.silu(x)),
                             _peers.tgx(lambda g, x, p: A.silu_backward(g, x)))
+    out.update(_peers.engines(
+        jax="silu", onnx=_peers.Onnx("Swish", {"alpha": 1.0}, opset=24),
+        numba=_peers.Numba(lambda x: x / (1 + math.exp(-x)), _nb_backward)))
     return out
 
 

@@ -59,6 +59,8 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: torch.softmax(x, -1)),
             _peers.tgy(lambda g, y, p: A._softmax_backward_data(g, y, -1, y.dtype)))
+    out.update(_peers.engines(jax=lambda nn, p: lambda x: nn.softmax(x, axis=-1),
+                              onnx=_peers.Onnx("Softmax", {"axis": -1})))
     return out
 
 

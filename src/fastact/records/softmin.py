@@ -40,6 +40,8 @@ def peers():
         out["torch"] = Peer(
             _peers.tx(lambda x, p: torch.nn.functional.softmin(x, -1)),
             _peers.tgy(lambda g, y, p: -A._softmax_backward_data(g, y, -1, y.dtype)))
+    # ONNX has no Softmin node (a model would be Neg then Softmax: not one op)
+    out.update(_peers.engines(jax=lambda nn, p: lambda x: nn.softmax(-x, axis=-1)))
     return out
 
 

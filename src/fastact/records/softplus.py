@@ -33,6 +33,12 @@ def mp_derivative(x, beta, threshold):
     return _mp.sig(beta * x)
 
 
+def _onnx_attrs(p):
+    if p["beta"] != 1.0:
+        raise _peers.Unsupported("ONNX's Softplus has beta = 1 only")
+    return {}
+
+
 def peers():
     import numpy as np
 
@@ -55,6 +61,16 @@ def peers():
             _peers.tx(lambda x, p: torch.nn.functional.softplus(x, p["beta"], p["threshold"])),
             _peers.tgx(lambda g, x, p: torch.ops.aten.softplus_backward(
                 g, x, p["beta"], p["threshold"])))
+    # jax.nn.softplus and ONNX's Softplus are log(1 + e^x) with beta = 1 and no threshold
+    # (ONNX Runtime: the default case only); in float64 beyond the threshold they differ
+    # from x by up to e^-20 relative, which the bench's error column shows.
+    out.update(_peers.engines(
+        jax=lambda nn, p: lambda x: nn.softplus(p["beta"] * x) / p["beta"],
+        onnx=_peers.Onnx("Softplus", _onnx_attrs),
+        numba=_peers.Numba(
+            lambda x, b, t: x if b * x > t else math.log1p(math.exp(b * x)) / b,
+            lambda g, x, b, t: g if b * x > t else g / (1 + math.exp(-b * x)),
+            ("beta", "threshold"))))
     return out
 
 

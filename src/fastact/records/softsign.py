@@ -29,6 +29,9 @@ def peers():
         # softsign has no fused backward in torch; autograd runs this chain of kernels.
         out["torch"] = Peer(_peers.tx(lambda x, p: torch.nn.functional.softsign(x)),
                             _peers.tgx(lambda g, x, p: g / (1 + x.abs()).square()))
+    out.update(_peers.engines(
+        jax="soft_sign", onnx="Softsign",
+        numba=_peers.Numba(lambda x: x / (1 + abs(x)), lambda g, x: g / (1 + abs(x)) ** 2)))
     return out
 
 

@@ -31,6 +31,9 @@ def peers():
     if torch is not None:
         out["torch"] = Peer(_peers.tx(lambda x, p: torch.tanh(x)),
                             _peers.tgy(lambda g, y, p: torch.ops.aten.tanh_backward(g, y)))
+    out.update(_peers.engines(
+        jax="tanh", onnx="Tanh",
+        numba=_peers.Numba(lambda x: math.tanh(x), lambda g, y: g * (1 - y * y))))
     return out
 
 

@@ -1,0 +1,202 @@
+"""JAX, ONNX Runtime and numba as the bench's peers, and its "what it gives up" column.
+
+The peers must compute fastact's functions (a wrong ONNX attribute, such as HardSigmoid's
+default alpha of 0.2 where PyTorch's is 1/6, would make their figures meaningless): each
+is compared with fastact on the bench's data, to a tolerance loose enough for float32
+formulas.  JAX and numba compile per case (seconds each on a busy machine), so only a
+few of their cases run here; benchmarks/test_bench_peers.py checks all of them.  Every
+test skips when its library is not installed.
+
+The error column is checked against errors made on purpose: a peer that returns the
+correctly rounded result moved by k ULP must show between k - 1/2 and k + 1/2, and one
+that flushes a tail to zero must show the tail's size in ULP, computed here from the
+reference values by NumPy's own spacing.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from fastact import _peer_errors, _peers
+from fastact.records._peers import installed
+
+N = 2_000
+TOL = {"float32": 2e-4, "float64": 1e-7}
+# The JAX and numba cases compiled here: a plain one with a from-y backward, one with a
+# parameter (JAX) or two (numba's softplus, backward from x), hardsigmoid (whose ONNX
+# attributes differ from PyTorch's), and the softmax rows (JAX).
+JAX_CASES = ("sigmoid", "leaky_relu", "hardsigmoid", "softmax")
+NUMBA_CASES = ("sigmoid", "softplus")
+
+
+def _case(name):
+    return _peers.cases([name])[0]
+
+
+def _check(case, dtype, pass_, impl):
+    data = _peers.make_data(case, dtype, N)
+    impls = _peers.builders(case, pass_, reference=False)
+    if impl not in impls:
+        pytest.skip(f"no {impl} peer for {case.name} {pass_}")
+    expected = _peers.as_numpy(impls["fastact"](data)())
+    try:
+        got = _peers.as_numpy(impls[impl](data)())
+    except _peers.Unsupported as exc:
+        pytest.skip(str(exc))
+    if isinstance(expected, tuple):
+        expected, got = expected[0], got[0]
+    got = np.asarray(got)
+    assert got.dtype == expected.dtype, f"{impl} returns {got.dtype} for {dtype} input"
+    scale = float(np.max(np.abs(expected)))
+    np.testing.assert_allclose(got.reshape(expected.shape), expected, rtol=TOL[dtype],
+                               atol=TOL[dtype] * scale * 1e-2)
+
+
+def _onnx_params():
+    for case in _peers.cases():
+        if "onnxruntime" in _peers.PEERS.get(case.name, {}):
+            for dtype in ("float32", "float64"):
+                yield pytest.param(case, dtype, id=f"{case.name}-{dtype}")
+
+
+@pytest.mark.skipif(not installed("onnx", "onnxruntime"), reason="ONNX Runtime not installed")
+@pytest.mark.parametrize("case, dtype", list(_onnx_params()))
+def test_onnxruntime_peer_matches_fastact(case, dtype):
+    _check(case, dtype, "forward", "onnxruntime")
+
+
+def test_onnxruntime_has_no_backward():
+    for entry in _peers.PEERS.values():
+        if "onnxruntime" in entry:
+            assert entry["onnxruntime"].backward is None
+
+
+@pytest.mark.skipif(not installed("jax"), reason="JAX not installed")
+@pytest.mark.parametrize("pass_", _peers.PASSES)
+@pytest.mark.parametrize("name", JAX_CASES)
+def test_jax_peer_matches_fastact(name, pass_):
+    _check(_case(name), "float32", pass_, "jax")
+
+
+@pytest.mark.skipif(not installed("jax"), reason="JAX not installed")
+def test_jax_peer_computes_float64_in_float64():
+    # jax_enable_x64 is on once a JAX builder ran: float64 is not silently float32
+    _check(_case("sigmoid"), "float64", "forward", "jax")
+
+
+@pytest.mark.skipif(not installed("numba"), reason="numba not installed")
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+@pytest.mark.parametrize("pass_", _peers.PASSES)
+@pytest.mark.parametrize("name", NUMBA_CASES)
+def test_numba_peer_matches_fastact(name, pass_, dtype):
+    _check(_case(name), dtype, pass_, "numba")
+
+
+def _specs(monkeypatch, engine):
+    """{record: what its peers() passes to engines() for engine}, caught by calling each
+    record's peers() with engines() replaced."""
+    from fastact import _registry
+    from fastact.records import _peers as engines
+    seen, out = {}, {}
+    monkeypatch.setattr(engines, "engines", lambda **kw: seen.update(kw) or {})
+    for name, rec in _registry.BY_NAME.items():
+        seen.clear()
+        if rec.peers is not None:
+            rec.peers()
+        if seen.get(engine) is not None:
+            out[name] = seen[engine]
+    return out
+
+
+@pytest.mark.skipif(not installed("onnx"), reason="onnx not installed")
+def test_onnx_specs_name_real_ops(monkeypatch):
+    import onnx
+    from fastact.records._peers import Onnx
+    specs = _specs(monkeypatch, "onnx")
+    assert specs
+    for name, spec in specs.items():
+        spec = spec if isinstance(spec, Onnx) else Onnx(spec)
+        schema = onnx.defs.get_schema(spec.op, spec.opset)
+        assert schema.since_version <= spec.opset, (name, spec.op)
+
+
+@pytest.mark.skipif(not installed("jax"), reason="JAX not installed")
+def test_jax_specs_name_real_functions(monkeypatch):
+    import jax.nn
+    for name, spec in _specs(monkeypatch, "jax").items():
+        if isinstance(spec, str):
+            assert callable(getattr(jax.nn, spec, None)), (name, spec)
+
+
+# ---- the error column -----------------------------------------------------------------------
+
+def _perturbed(scan, k):
+    """A builder returning the correctly rounded forward moved down by k ULP."""
+    ref = scan.ref["forward"]
+    r = ref if scan.dtype == "float32" else ref["rd"]
+    y = r.astype(scan.dtype)
+    for _ in range(k):        # downwards: a step across a power of 2 is smaller, not larger
+        y = np.nextafter(y, -np.inf)
+    return lambda d: (lambda: y)
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+def test_error_column_measures_a_known_error(dtype):
+    scan = _peer_errors.Scan(_case("sigmoid"), dtype, stride=1 << 20, points64=200)
+    errs = _peer_errors.errors(scan, "forward", {"exact": _perturbed(scan, 0),
+                                                 "three": _perturbed(scan, 3)})
+    assert errs["exact"] <= 0.5 + 1e-9
+    assert 2.5 - 1e-9 <= errs["three"] <= 3.5 + 1e-9
+    # fastact itself, on the same scan, within its bound
+    own = _peer_errors.errors(scan, "forward", {"fastact": _peers.fastact_forward})
+    assert own["fastact"] <= 4.0
+
+
+def test_error_column_shows_a_flushed_tail():
+    scan = _peer_errors.Scan(_case("sigmoid"), "float32", stride=1 << 16)
+    r = scan.ref["forward"]
+    y = r.astype(np.float32)
+    tail = np.abs(r) < 1e-30
+    y[tail] = 0
+    errs = _peer_errors.errors(scan, "forward", {"flush": lambda d: (lambda: y)})
+    expected = float(np.max(r[tail] / np.spacing(np.abs(r[tail]).astype(np.float32))))
+    assert expected > 1e6                          # the tail holds normal floats
+    assert errs["flush"] == pytest.approx(expected, rel=0.01)
+
+
+def test_error_column_is_inf_for_nan():
+    scan = _peer_errors.Scan(_case("tanh"), "float32", stride=1 << 20)
+    y = scan.ref["forward"].astype(np.float32)
+    y[len(y) // 3] = np.nan
+    assert _peer_errors.errors(scan, "forward", {"nan": lambda d: (lambda: y)})["nan"] == np.inf
+
+
+def test_error_column_softmax_rows():
+    """softmax rows in the accuracy tool's units: fastact within its bound, and a result
+    off by 1% of each value far outside it."""
+    scan = _peer_errors.Scan(_case("softmax"), "float32")
+    y = _peers.fastact_forward(scan.data)()
+    errs = _peer_errors.errors(scan, "forward", {"fastact": _peers.fastact_forward,
+                                                 "off": lambda d: (lambda: y * 1.01)})
+    assert errs["fastact"] <= 4.0
+    assert errs["off"] > 100
+
+
+def test_bench_prints_the_new_peers_and_the_error_table(capsys, tmp_path):
+    """The bench end to end on a tiny n: the engines' columns and the error table."""
+    from fastact import bench
+    out = tmp_path / "bench.json"
+    assert bench.main(["--n", "1000", "--repeats", "1", "--only", "hardsigmoid",
+                       "--dtype", "float32", "--ref-n", "0", "--json", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "What each gives up" in text
+    heads = {"jax": installed("jax"), "onnxrt": installed("onnx", "onnxruntime"),
+             "numba": installed("numba")}
+    header = next(line for line in text.splitlines() if line.startswith("function"))
+    for head, present in heads.items():
+        assert (head in header) == present, head
+    rows = json.loads(out.read_text())["table"]
+    fwd = next(r for r in rows if r["pass"] == "forward")
+    assert fwd["max_error"]["fastact"] <= 0.5
+    assert fwd["max_error"]["numpy"] > 1e3      # x / 6 + 0.5 cancels near x = -3
