@@ -404,3 +404,18 @@ def test_registry_derives_the_general_kernels():
         assert _registry.KERNEL_BY_NAME[rec.name].params == ()
         assert _registry.record_of_kernel(k.name) is rec
         assert rec.general.kernel in fastact.UFUNCS
+
+
+@pytest.mark.parametrize("rec", GENERAL, ids=lambda r: r.name)
+def test_default_and_general_calls_take_the_compiled_path(rec):
+    # the defaults (left out, or given as Python floats) and non-default Python floats:
+    # checked and run in C (_fastcall), no Python frame of fastact, as before the
+    # parameters existed
+    from test_small_calls import took_fast_path
+    f = fastact.ACTIVATIONS[rec.name]
+    x = np.linspace(-4, 4, 1000).astype(np.float32)
+    d = [p.default for p in rec.params]
+    other = [v * 1.5 + 0.25 for v in d]
+    for call in (lambda: f(x), lambda: f(x, *d), lambda: f.derivative(x, *other),
+                 lambda: f.backward(x, x, **dict(zip([p.name for p in rec.params], other)))):
+        assert took_fast_path(call)

@@ -33,7 +33,6 @@ NEEDS_FMA = {
     ("gelu_tanh", "grad"): "the same v",
     ("hardsigmoid", "fwd"): "Markstein's correction (_div_dd)",
     ("hardsigmoid_general", "fwd"): "alpha x + beta rounded once; the default's _div_dd",
-    ("hardsigmoid_general", "grad"): "alpha x + beta rounded once, for the kinks",
     ("silu_general", "fwd"): "beta x = u + e exactly",
     ("silu_general", "grad"): "beta x = u + e exactly",
     ("hardswish", "fwd"): "the exact product and _div_dd",

@@ -2,6 +2,7 @@
 et al. 2017)."""
 
 import math
+import struct
 
 from . import INF, General, Param, Peer, _math, _mp, _peers, accuracy, record
 
@@ -13,7 +14,23 @@ SELU_SCALE = 1.0507009873554804934193349852946
 CHECK = (2.0, 0.75)
 
 
+def _f32(v):
+    return struct.unpack("f", struct.pack("f", v))[0]
+
+
+DEFAULTS32 = (_f32(SELU_ALPHA), _f32(SELU_SCALE))
+
+
+def _defaults(alpha, scale):
+    """The parameters the kernels compute with: the defaults as float32 data takes them
+    select the default kernel, which uses the double constants."""
+    if (alpha, scale) == DEFAULTS32:
+        return SELU_ALPHA, SELU_SCALE
+    return alpha, scale
+
+
 def ref_forward(x, alpha=SELU_ALPHA, scale=SELU_SCALE):
+    alpha, scale = _defaults(alpha, scale)
     if _math.isnan(x):
         return _math.nan
     if x > 0:
@@ -22,12 +39,14 @@ def ref_forward(x, alpha=SELU_ALPHA, scale=SELU_SCALE):
 
 
 def ref_derivative(x, alpha=SELU_ALPHA, scale=SELU_SCALE):
+    alpha, scale = _defaults(alpha, scale)
     if _math.isnan(x):
         return _math.nan
     return scale if x > 0 else scale * (alpha * math.exp(x))
 
 
 def ref_from_output(y, alpha=SELU_ALPHA, scale=SELU_SCALE):
+    alpha, scale = _defaults(alpha, scale)
     return _math.step(y, y + scale * alpha, scale)
 
 
@@ -81,11 +100,11 @@ RECORD = record(
     formula="scale * (x if x > 0 else alpha (exp(x) - 1)); by default the self-normalising "
             "alpha = 1.6733, scale = 1.0507",
     derivative="scale if x > 0 else scale alpha exp(x)  (= y + scale alpha)",
-    output_range="(-scale alpha, inf): (-1.7581, inf) by default", zero_centred=False,
-    max_derivative=1.7581,
+    output_range="(-1.7581, inf)", zero_centred=False, max_derivative=1.7581,
     monotonic=True,
     use="self-normalising fully connected networks (with LeCun normal initialisation)",
     avoid="with batch normalisation or dropout other than alpha-dropout",
-    kinks="selu'(0) takes the x <= 0 branch: scale * alpha",
+    kinks="selu'(0) takes the x <= 0 branch: scale * alpha; the output range, maximum "
+          "derivative and limit -scale alpha are the defaults'",
     plot_range=(-4.0, 4.0),
 )

@@ -129,7 +129,7 @@ RECORD = record(
     peers=peers,
     formula="x * sigmoid(beta x) (beta = 1: x * sigmoid(x))",
     derivative="s * (1 + beta x (1 - s)), s = sigmoid(beta x)",
-    output_range="[-0.278 / beta, inf) for beta > 0", zero_centred=False,
+    output_range="[-0.278, inf)", zero_centred=False,
     max_derivative=1.0998, monotonic=False,
     use="hidden layers of convolutional and transformer networks (Swish); beta = 1.702 "
         "approximates GELU",
