@@ -136,14 +136,15 @@ KINKS = (0.0, -3.0, 3.0, 6.0)   # relu & co., hardsigmoid/hardswish, relu6
 def kink_points(args):
     """Points where a function with these parameters may have a kink or a switch: 0, +-3,
     6, each parameter and its negative, and each ratio of two parameters (softplus
-    switches to the identity at x = threshold / beta)."""
+    switches to the identity at x = threshold / beta) and (1 - a) / b (hardsigmoid's
+    clip(alpha x + beta, 0, 1) reaches 1 at x = (1 - beta) / alpha)."""
     pts = set(KINKS)
     num = [a for a in args if isinstance(a, (int, float))]
     for a in num:
         pts.update((a, -a))
         for b in num:
             if b != 0:
-                pts.add(a / b)
+                pts.update((a / b, -a / b, (1 - a) / b))
     return sorted(pts)
 
 

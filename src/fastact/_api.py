@@ -262,13 +262,28 @@ def _check_params(fname, params, pdtype, from_output=False):
     return list(values.values())
 
 
-def _call(fname, ufunc, data, params, out, from_output=False, **kwargs):
+def _as_loop_takes(value, pdtype):
+    """A Python float as a loop with parameter dtype pdtype takes it."""
+    return value if pdtype is _F64 else _F32_STRUCT.unpack(_F32_STRUCT.pack(value))[0]
+
+
+def _at_defaults(params, values, pdtype):
+    """Whether every parameter value is a Python float equal to its default as the loop
+    takes it (then the specialised kernel runs; the general one gives the same results)."""
+    return all(type(c) is float and c == _as_loop_takes(p.default, pdtype)
+               for (p, _), c in zip(params, values))
+
+
+def _call(fname, ufunc, data, params, out, from_output=False, general=None, **kwargs):
     """Run one ufunc: data operands promoted together, parameters cast to their dtype.
 
     data: (name, value) pairs; params: (Param, value) pairs, checked by the Param's
-    rules (_check_params; from_output: with the from-output forms' rules too).  Every
-    check, ours and NumPy's (shapes, axis, read-only out), happens before the loop writes
-    anything; errors are re-raised with the function's name.
+    rules (_check_params; from_output: with the from-output forms' rules too).  general:
+    the general kernel's ufunc of a record with one (Record.general): then ufunc is the
+    specialised kernel, which takes no parameters and runs when they are all at their
+    defaults, and general runs with them otherwise.  Every check, ours and NumPy's
+    (shapes, axis, read-only out), happens before the loop writes anything; errors are
+    re-raised with the function's name.
     """
     names = [what for what, _ in data] + [p.name for p, _ in params]
     data = [_real(fname, what, v) for what, v in data]
@@ -276,6 +291,11 @@ def _call(fname, ufunc, data, params, out, from_output=False, **kwargs):
     dtype = _result_dtype(data)
     pdtype = _param_dtype(dtype)
     values = _check_params(fname, params, pdtype, from_output)
+    if general is not None:
+        if _at_defaults(params, values, pdtype):
+            names, values = names[:len(data)], []
+        else:
+            ufunc = general
     duck = next((v for v in data if _is_duck(v)), None)
     if duck is not None:
         # Duck arrays (dask): every operand cast to its loop's dtype beforehand, so the
@@ -409,7 +429,12 @@ class Elementwise(Activation, FastCall):
     def __init__(self, spec):
         super().__init__(spec)
         self._u = {suffix: UFUNCS.get(spec.kernel + suffix) for suffix in _SUFFIXES}
-        self._setup(self._u.values(), spec.params)
+        # a record with a general kernel: self._u are the specialised kernel's ufuncs (the
+        # defaults), self._g the general kernel's (None where there is none)
+        self._g = {suffix: (None if spec.general is None else
+                            UFUNCS.get(spec.general.kernel + suffix)) for suffix in _SUFFIXES}
+        self._setup(self._u.values(), spec.params,
+                    None if spec.general is None else self._g.values())
 
     # The general path of every call.  Each activation's class (_specialize) runs them
     # through compiled methods (_fastcall: FastCall.__call__ for the forward, method() for
@@ -417,16 +442,17 @@ class Elementwise(Activation, FastCall):
     # call to these.
     def _general_call(self, x, *args, out=None, **kwargs):
         return _call(self.name, self._u[""], [("x", x)], self._bind("forward", args, kwargs),
-                     out)
+                     out, general=self._g[""])
 
     def derivative(self, x, *args, out=None, **kwargs):
         return _call(self.name + ".derivative", self._u["_derivative"], [("x", x)],
-                     self._bind("derivative", args, kwargs), out)
+                     self._bind("derivative", args, kwargs), out,
+                     general=self._g["_derivative"])
 
     def backward(self, grad_output, x, *args, out=None, **kwargs):
         return _call(self.name + ".backward", self._u["_backward"],
                      [("grad_output", grad_output), ("x", x)],
-                     self._bind("backward", args, kwargs), out)
+                     self._bind("backward", args, kwargs), out, general=self._g["_backward"])
 
 
 class ElementwiseFromOutput(Elementwise):
@@ -438,13 +464,13 @@ class ElementwiseFromOutput(Elementwise):
         return _call(self.name + ".derivative_from_output",
                      self._u["_derivative_from_output"], [("y", y)],
                      self._bind("derivative_from_output", args, kwargs), out,
-                     from_output=True)
+                     from_output=True, general=self._g["_derivative_from_output"])
 
     def backward_from_output(self, grad_output, y, *args, out=None, **kwargs):
         return _call(self.name + ".backward_from_output", self._u["_backward_from_output"],
                      [("grad_output", grad_output), ("y", y)],
                      self._bind("backward_from_output", args, kwargs), out,
-                     from_output=True)
+                     from_output=True, general=self._g["_backward_from_output"])
 
 
 class GELU(Activation):
@@ -452,7 +478,8 @@ class GELU(Activation):
 
     The kernel for each value of ``approximate`` comes from the registry: the record's own
     for the default, and the records that declare themselves its variants (gelu_tanh's
-    ``variant_of``) for the others."""
+    ``variant_of``) for the others.  The parameter's aliases (True for 'tanh', False for
+    'none', as JAX and Keras pass it) are its record's too."""
 
     def __init__(self, spec):
         super().__init__(spec)
@@ -460,18 +487,26 @@ class GELU(Activation):
         self._KERNELS = {p.default: spec.kernel,
                          **{v: rec.kernel for (_, v), rec in
                             _registry.variants_of(spec.name).items()}}
+        # by (type, value): 1 and 1.0 are not True; NumPy's bools are bools too
+        self._ALIASES = {(t, a): self._KERNELS[v] for a, v in p.aliases
+                         for t in (type(a), np.bool_)}
 
     def _kernel(self, method, approximate):
-        try:
+        if type(approximate) is str and approximate in self._KERNELS:
             return self._KERNELS[approximate]
-        except (KeyError, TypeError):
+        try:
+            return self._ALIASES[type(approximate), approximate]
+        except (KeyError, TypeError):           # TypeError: an unhashable value
+            allowed = list(self._KERNELS) + [a for a, _ in self.params[0].aliases]
             raise ValueError(f"fastact.{self._fname(method)}: approximate must be one of "
-                             f"{list(self._KERNELS)!r}, got {approximate!r}") from None
+                             f"{allowed!r}, got {approximate!r}") from None
 
     def __call__(self, x, approximate="none", *, out=None):
-        if (type(x) is np.ndarray and out is None and (x.dtype is _F32 or x.dtype is _F64)
-                and type(approximate) is str and approximate in self._KERNELS):
-            return UFUNCS[self._KERNELS[approximate]](x)   # the common call, unchecked
+        if type(x) is np.ndarray and out is None and (x.dtype is _F32 or x.dtype is _F64):
+            if type(approximate) is str and approximate in self._KERNELS:
+                return UFUNCS[self._KERNELS[approximate]](x)   # the common call, unchecked
+            if type(approximate) is bool:
+                return UFUNCS[self._ALIASES[bool, approximate]](x)
         k = self._kernel("forward", approximate)
         return _call(self.name, UFUNCS[k], [("x", x)], [], out)
 
@@ -800,7 +835,7 @@ def _param_doc(p):
         rules.append(">= 0 in the from-output forms")
     rules.append("finite" if p.inf is None else f"finite or {p.inf}")
     if isinstance(p.default, str):
-        rules = []
+        rules = [f"{a!r} means {v!r}" for a, v in p.aliases]
     return f"    {p.name}: default {p.default!r}" + (f" ({', '.join(rules)})" if rules else "")
 
 

@@ -39,12 +39,12 @@ class ElementwiseFromOutput(Elementwise):
                              out: _Out = None, **kwargs: _Param) -> _Result: ...
 
 class GELU(Activation):
-    def __call__(self, x: _Data, approximate: Literal["none", "tanh"] = "none", *,
+    def __call__(self, x: _Data, approximate: Literal["none", "tanh"] | bool = "none", *,
                  out: _Out = None) -> _Result: ...
-    def derivative(self, x: _Data, approximate: Literal["none", "tanh"] = "none", *,
+    def derivative(self, x: _Data, approximate: Literal["none", "tanh"] | bool = "none", *,
                    out: _Out = None) -> _Result: ...
     def backward(self, grad_output: _Data, x: _Data,
-                 approximate: Literal["none", "tanh"] = "none", *,
+                 approximate: Literal["none", "tanh"] | bool = "none", *,
                  out: _Out = None) -> _Result: ...
 
 class PReLU(Activation, FastCall):

@@ -7,7 +7,8 @@ METHODS: tuple[str, ...]
 
 @disjoint_base
 class FastCall:
-    def _setup(self, ufuncs: Iterable[Any], params: Iterable[Any]) -> None: ...
+    def _setup(self, ufuncs: Iterable[Any], params: Iterable[Any],
+               general: Iterable[Any] | None = None) -> None: ...
     # (*args: Any, **kwargs: Any) reads as "any signature": the subclasses declare theirs
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 

@@ -114,6 +114,9 @@ cdef class FastCall:
     ufuncs and the parameters' records; _general_call is the forward's general path."""
 
     cdef tuple _ufuncs              # by method number (METHODS), None where there is none
+    cdef tuple _general             # a record with a general kernel (Record.general): its
+                                    # ufuncs, for parameters not all at their defaults
+                                    # (then _ufuncs take none); else None
     cdef tuple _names               # the parameters' names, in call order
     cdef int _nparams
     cdef double _default32[MAX_PARAMS]
@@ -125,11 +128,14 @@ cdef class FastCall:
     cdef int _at_least[MAX_PARAMS]   # the parameter this one must not be below, or -1
     cdef bint _nonnegative_from_output[MAX_PARAMS]
 
-    def _setup(self, ufuncs, params):
-        """ufuncs: one per METHODS entry (or None); params: the _registry.Param records."""
+    def _setup(self, ufuncs, params, general=None):
+        """ufuncs: one per METHODS entry (or None); params: the _registry.Param records;
+        general: the general kernel's ufuncs, likewise, if the record has one (ufuncs
+        then take no parameters and serve the calls at the defaults)."""
         if len(params) > MAX_PARAMS:
             raise ValueError(f"fastact._fastcall: at most {MAX_PARAMS} parameters")
         self._ufuncs = tuple(ufuncs)
+        self._general = None if general is None else tuple(general)
         self._names = tuple(p.name for p in params)
         self._nparams = len(params)
         frozen32, frozen64 = [], []
@@ -175,10 +181,11 @@ cdef class FastCall:
         return -1
 
     cdef tuple _params(self, tuple args, Py_ssize_t first, dict kwargs, bint f32,
-                       bint from_output):
+                       bint from_output, bint* at_defaults):
         """The parameters as the loop takes them (0-d arrays of its parameter dtype),
         checked as _api._check_params checks Python scalars; None if they are not all
-        Python floats or ints, or fail a check (the general path says why)."""
+        Python floats or ints, or fail a check (the general path says why).
+        at_defaults[0]: whether every one equals its default as the loop takes it."""
         cdef PyObject* given[MAX_PARAMS]
         cdef double c[MAX_PARAMS]
         cdef double* defaults = &self._default32[0] if f32 else &self._default64[0]
@@ -220,10 +227,12 @@ cdef class FastCall:
                 return None
         frozen = self._frozen32 if f32 else self._frozen64
         params = PyTuple_New(n)
+        at_defaults[0] = True
         for i in range(n):
             if memcmp(&c[i], &defaults[i], sizeof(double)) == 0:    # -0.0 is not 0.0
                 p = frozen[i]
             else:
+                at_defaults[0] = False
                 p = cnp.PyArray_SimpleNew(0, NULL, cnp.NPY_FLOAT if f32 else cnp.NPY_DOUBLE)
                 if f32:
                     (<float*>cnp.PyArray_DATA(<cnp.ndarray>p))[0] = <float>c[i]
@@ -235,12 +244,18 @@ cdef class FastCall:
     cdef object _fast(self, int which, tuple args, Py_ssize_t ndata, dict kwargs, object out):
         """Method number `which` on args (ndata data operands, then parameters) by the
         fast path, or None: the general path is due."""
+        cdef bint at_defaults
         dt = _dtype_of(args, ndata)
         if dt is None or not _out_ok(out, dt, args, ndata):
             return None
-        params = self._params(args, ndata, kwargs, dt is _F32, which >= DERIVATIVE_FROM_OUTPUT)
+        params = self._params(args, ndata, kwargs, dt is _F32, which >= DERIVATIVE_FROM_OUTPUT,
+                              &at_defaults)
         if params is None:
             return None
+        if self._general is not None:
+            if not at_defaults:
+                return _run(self._general[which], args, ndata, params, out)
+            params = ()                 # the specialised kernel: no parameters
         return _run(self._ufuncs[which], args, ndata, params, out)
 
     def __call__(self, *args, out=None, **kwargs):

@@ -7,7 +7,8 @@ rest of the package reads:
 * ``ACTIVATIONS``: the records, in their ``order`` (``BY_NAME``: by name).  The API
   (``fastact.<name>``), the tests, the benchmarks and the gallery iterate over it.
 * ``KERNELS``: the elementwise C kernels, one per record whose kernel is its own name
-  (``_kernels/<name>.pxi``).  The build (setup.py) reads this table to generate the NumPy
+  (``_kernels/<name>.pxi``), and a second one for the records with a general kernel
+  (``Record.general``: hardsigmoid, selu and silu with non-default parameters).  The build (setup.py) reads this table to generate the NumPy
   ufunc loops: a kernel's name, its ufunc parameters, whether ``NAME_grad_y`` exists, and
   whether float32 loops call the float functions (``FLOAT32_NATIVE``).
 * ``AXIS_KERNELS``: the softmax-type kernels (generalized ufuncs, signature (n)->(n)).
@@ -23,8 +24,11 @@ from .records import Accuracy, AxisAccuracy, Param, Record, load  # noqa: F401 (
 
 # name: C name of the kernel family; params: names of the scalar parameters that are extra
 # ufunc inputs (after x); from_output: whether ``<name>_grad_y(y, params...)`` exists;
-# float32: "native" (NAME_fwd_f ... computed in float) or "widen" (double, rounded once).
-Kernel = namedtuple("Kernel", "name params from_output float32")
+# float32: "native" (NAME_fwd_f ... computed in float) or "widen" (double, rounded once);
+# record: the record it belongs to (its functions are in ``_kernels/<record>.pxi``);
+# check: the parameter values the accuracy tool measures it at (the record's defaults, or
+# for a general kernel its General.params).
+Kernel = namedtuple("Kernel", "name params from_output float32 record check")
 
 ACTIVATIONS = load()
 BY_NAME = {a.name: a for a in ACTIVATIONS}
@@ -34,13 +38,24 @@ def _owns_kernel(a):
     return a.kernel == a.name and a.kind in ("elementwise", "gelu")
 
 
-KERNELS = tuple(
-    Kernel(a.name, tuple(p.name for p in a.params) if a.kind == "elementwise" else (),
-           a.from_output, a.float32)
-    for a in ACTIVATIONS if _owns_kernel(a))
+def _kernels(a):
+    """The kernel rows of record a: its own, and its general kernel if it has one (then
+    its own kernel takes no parameters: it serves the defaults)."""
+    params = tuple(p.name for p in a.params) if a.kind == "elementwise" else ()
+    if a.general is None:
+        return [Kernel(a.name, params, a.from_output, a.float32, a.name,
+                       tuple(float(p.default) for p in a.params if p.name in params))]
+    return [Kernel(a.name, (), a.from_output, a.float32, a.name, ()),
+            Kernel(a.general.kernel, params, a.from_output, a.float32, a.name,
+                   tuple(a.general.params))]
+
+
+KERNELS = tuple(k for a in ACTIVATIONS if _owns_kernel(a) for k in _kernels(a))
 KERNEL_BY_NAME = {k.name: k for k in KERNELS}
 FLOAT32_NATIVE = frozenset(k.name for k in KERNELS if k.float32 == "native")
 ACCURACY = {a.name: a.accuracy for a in ACTIVATIONS if _owns_kernel(a)}
+ACCURACY.update({a.general.kernel: a.general.accuracy for a in ACTIVATIONS
+                 if _owns_kernel(a) and a.general is not None})
 
 AXIS_KERNELS = tuple(a.name for a in ACTIVATIONS if a.kind == "axis")
 AXIS_ACCURACY = {a.name: dict(a.accuracy._asdict()) for a in ACTIVATIONS if a.kind == "axis"}
@@ -56,5 +71,5 @@ def variants_of(name):
 
 
 def record_of_kernel(kernel):
-    """The record whose kernel family this is."""
-    return BY_NAME[kernel]
+    """The record whose kernel family this is (a general kernel's: its activation's)."""
+    return BY_NAME[KERNEL_BY_NAME[kernel].record if kernel in KERNEL_BY_NAME else kernel]

@@ -82,14 +82,17 @@ def kernel_names():
 
 
 def kernel_params(name):
-    """Default parameter values of a kernel: its record's."""
-    return tuple(float(p.default) for p in _registry.record_of_kernel(name).params
-                 if p.name in _registry.KERNEL_BY_NAME[name].params)
+    """The parameter values a kernel is measured at: its record's defaults, or for a
+    general kernel (Record.general) the non-default set its record names."""
+    return tuple(float(v) for v in _registry.KERNEL_BY_NAME[name].check)
 
 
 def max_derivative(name):
-    """sup |f'| of the kernel's activation."""
-    return float(_registry.record_of_kernel(name).max_derivative)
+    """sup |f'| of the kernel's activation (a general kernel's: at its parameters)."""
+    rec = _registry.record_of_kernel(name)
+    if rec.general is not None and rec.general.kernel == name:
+        return float(rec.general.max_derivative)
+    return float(rec.max_derivative)
 
 
 def kinds_of(name):
@@ -1174,7 +1177,9 @@ def main(argv=None):
         unknown = [w for w in wanted if w not in names]
         if unknown:
             ap.error(f"unknown kernel(s): {', '.join(unknown)}; known: {', '.join(names)}")
-        names = [n for n in names if n in wanted]
+        # an activation's name selects its general kernel too (hardsigmoid_general)
+        names = [n for n in names if n in wanted or (
+            n in _registry.KERNEL_BY_NAME and _registry.KERNEL_BY_NAME[n].record in wanted)]
     dtypes = [args.dtype] if args.dtype else list(DTYPES)
     progress = None if args.no_progress else Progress()
     rows = []

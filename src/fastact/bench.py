@@ -393,7 +393,8 @@ def _machine():
 # Memory-bound forwards: the piecewise-linear kernels (a select or one multiplication per
 # element; their records' derivative bound is 0 ULP, exact).  With every from-output
 # backward they are compared with np.copyto on arrays of the same size.
-MEMORY_BOUND = tuple(k for k, acc in _registry.ACCURACY.items() if acc.derivative == 0)
+MEMORY_BOUND = tuple(k for k, acc in _registry.ACCURACY.items()
+                     if acc.derivative == 0 and k in _registry.BY_NAME)   # not general kernels
 LIMITS_N = 10_000_000
 SMALL_N = 1000
 

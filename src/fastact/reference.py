@@ -30,14 +30,23 @@ def _with_variants(rec, fn, attr):
     if not variants:
         return fn
     (pname,) = {p for p, _ in variants}
-    default = next(p.default for p in rec.params if p.name == pname)
+    param = next(p for p in rec.params if p.name == pname)
+    default = param.default
 
     def routed(x, *p, **kw):
         value = p[0] if p else kw.pop(pname, default)
-        target = fn if value == default else getattr(variants.get((pname, value)), attr, None)
+        # an alias (gelu's True for 'tanh') by type and value: 1 is not True
+        value = next((v for a, v in param.aliases
+                      if type(value) is type(a) and value == a), value)
+        if type(value) is not type(default):
+            target = None
+        else:
+            target = fn if value == default else getattr(variants.get((pname, value)), attr,
+                                                          None)
         if target is None:
             raise ValueError(f"fastact.reference.{rec.name}: {pname} must be one of "
-                             f"{[default] + [v for _, v in variants]!r}, got {value!r}")
+                             f"{[default] + [v for _, v in variants]!r} or "
+                             f"{[a for a, _ in param.aliases]!r}, got {value!r}")
         return target(x)
     return routed
 

@@ -36,3 +36,53 @@ cdef inline float hardsigmoid_fwd_f(float x) noexcept nogil:
 
 cdef inline float hardsigmoid_grad_f(float x) noexcept nogil:
     return _box_f(x, F_MTHREE, F_THREE, F_SIXTH)
+
+
+# ---- hardsigmoid(x, alpha, beta): the general kernel (records/hardsigmoid.py) ----------
+# clip(alpha x + beta, 0, 1), ONNX's HardSigmoid; f'(x) = alpha where alpha x + beta,
+# rounded once, is strictly inside (0, 1), 0 elsewhere: 0 at the kinks, as the default's
+# at -3 and 3 (PyTorch's hardsigmoid_backward).  At the default alpha = 1/6 (rounded) and
+# beta = 1/2 these return the functions above, which mean the exact 1/6: relu6(x + 3) / 6.
+
+cdef double HS_ALPHA = 1.0 / 6.0          # the default alpha: Python's 1/6
+cdef double HS_BETA = 0.5
+
+cdef inline double _hs_t(double x, double alpha, double beta) noexcept nogil:
+    # alpha x + beta rounded once (fma); beta where alpha = 0, at x = +-inf too (0 inf is NaN)
+    cdef double t = fma(alpha, x, beta)
+    return beta if (alpha == 0.0 and isinf(x)) else t
+
+cdef inline double hardsigmoid_general_fwd(double x, double alpha, double beta) noexcept nogil:
+    # clipping the rounded t is rounding the clipped value (0 and 1 are doubles): correctly
+    # rounded
+    cdef double t = _hs_t(x, alpha, beta)
+    t = 0.0 if islessequal(t, 0.0) else t
+    t = 1.0 if isgreaterequal(t, 1.0) else t
+    return hardsigmoid_fwd(x) if (alpha == HS_ALPHA and beta == HS_BETA) else t
+
+cdef inline double hardsigmoid_general_grad(double x, double alpha, double beta) noexcept nogil:
+    cdef double t = _hs_t(x, alpha, beta)
+    cdef double r = alpha if (isgreater(t, 0.0) and isless(t, 1.0)) else 0.0
+    r = x if isnan(x) else r
+    return hardsigmoid_grad(x) if (alpha == HS_ALPHA and beta == HS_BETA) else r
+
+
+# float32: t in double, where the product of two floats is exact, so alpha x + beta is
+# rounded once, as by the double kernel's fma; the forward is the double kernel's result
+# rounded.
+
+cdef inline double _hs_t_f(float x, float alpha, float beta) noexcept nogil:
+    cdef double t = <double>alpha * <double>x + <double>beta
+    return <double>beta if (alpha == F_ZERO and isinf(x)) else t
+
+cdef inline float hardsigmoid_general_fwd_f(float x, float alpha, float beta) noexcept nogil:
+    cdef double t = _hs_t_f(x, alpha, beta)
+    t = 0.0 if islessequal(t, 0.0) else t
+    t = 1.0 if isgreaterequal(t, 1.0) else t
+    return hardsigmoid_fwd_f(x) if (alpha == F_SIXTH and beta == F_HALF) else <float>t
+
+cdef inline float hardsigmoid_general_grad_f(float x, float alpha, float beta) noexcept nogil:
+    cdef double t = _hs_t_f(x, alpha, beta)
+    cdef float r = alpha if (isgreater(t, 0.0) and isless(t, 1.0)) else F_ZERO
+    r = x if isnan(x) else r
+    return hardsigmoid_grad_f(x) if (alpha == F_SIXTH and beta == F_HALF) else r

@@ -34,3 +34,44 @@ cdef inline float selu_grad_y_f(float y) noexcept nogil:
     # y + scale alpha with the double constant, rounded once: it cancels where y has
     # saturated, and the float-rounded constant would leave 0 instead of the last digits
     return F_SELU_SCALE if isgreater(y, F_ZERO) else <float>(y + SELU_SCALE * SELU_ALPHA)
+
+
+# ---- selu(x, alpha, scale): the general kernel (records/selu.py) ----------------------
+# scale x for x > 0, scale alpha (e^x - 1) otherwise (PyTorch's elu(x, alpha, scale));
+# f' = scale for x > 0, scale alpha e^x = y + scale alpha otherwise.  scale (alpha ...)
+# keeps the product of two large parameters from overflowing where the result does not.
+# At the defaults (the constants above) these return the functions above.
+
+cdef float F_SELU_ALPHA = SELU_ALPHA
+
+cdef inline double selu_general_fwd(double x, double alpha, double scale) noexcept nogil:
+    cdef double r = scale * x
+    r = 0.0 if (scale == 0.0 and isinf(x)) else r          # 0 inf is NaN
+    r = r if isgreater(x, 0.0) else scale * (alpha * _expm1(x))
+    return selu_fwd(x) if (alpha == SELU_ALPHA and scale == SELU_SCALE) else r
+
+cdef inline double selu_general_grad(double x, double alpha, double scale) noexcept nogil:
+    cdef double r = scale if isgreater(x, 0.0) else scale * (alpha * _exp(x))
+    return selu_grad(x) if (alpha == SELU_ALPHA and scale == SELU_SCALE) else r
+
+cdef inline double selu_general_grad_y(double y, double alpha, double scale) noexcept nogil:
+    # needs alpha >= 0 and scale >= 0 (checked by the API): then y > 0 exactly where x > 0
+    cdef double r = scale if isgreater(y, 0.0) else y + scale * alpha
+    return selu_grad_y(y) if (alpha == SELU_ALPHA and scale == SELU_SCALE) else r
+
+
+# float32: in double (scale x is exact there), rounded once.
+
+cdef inline float selu_general_fwd_f(float x, float alpha, float scale) noexcept nogil:
+    cdef float r = <float>selu_general_fwd(<double>x, <double>alpha, <double>scale)
+    return selu_fwd_f(x) if (alpha == F_SELU_ALPHA and scale == F_SELU_SCALE) else r
+
+cdef inline float selu_general_grad_f(float x, float alpha, float scale) noexcept nogil:
+    cdef float r = <float>selu_general_grad(<double>x, <double>alpha, <double>scale)
+    return selu_grad_f(x) if (alpha == F_SELU_ALPHA and scale == F_SELU_SCALE) else r
+
+cdef inline float selu_general_grad_y_f(float y, float alpha, float scale) noexcept nogil:
+    # y + scale alpha in double (scale alpha exact there), rounded once
+    cdef float r = scale if isgreater(y, F_ZERO) else \
+        <float>(<double>y + <double>scale * <double>alpha)
+    return selu_grad_y_f(y) if (alpha == F_SELU_ALPHA and scale == F_SELU_SCALE) else r

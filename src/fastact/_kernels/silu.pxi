@@ -64,3 +64,79 @@ cdef inline float silu_grad_f(float x) noexcept nogil:
     cdef float d = F_ONE + z
     cdef float r = FASTACT_MADDF(z, a, F_ZERO if sc else F_ONE) / (F_ONE if sc else d * d)
     return r * F_E_M32 if sc else r
+
+
+# ---- silu(x, beta) = x sigmoid(beta x): the general kernel (records/silu.py) ----------
+# swish with a slope; f'(x) = s (1 + u (1 - s)), u = beta x, s = sigmoid(u) (d/dx of
+# x s(beta x) is s + x beta s (1 - s)).  u is carried as u + e exactly, e = fma(beta, x,
+# -u) the product's rounding: a rounded u alone would put |u| times its relative error
+# into sigmoid's tails (350 ULP at u = -700).  z = e^-|u| is corrected to e^-|u + e| as
+# z (1 -+ e) (|e| <= 2^-53 |u|, and z is 0 beyond |u| = 746: the dropped e^2 term is below
+# 2^-80).  The tail u < -700 is x e^u, computed as (x e^(u + 700)) e^-700 so that it is
+# rounded once into the subnormal range (as E_M64 above; u + 700 is exact there); below
+# u = -1500 it is a signed zero for every double x (DBL_MAX e^-1500 < 2^-1075), the left
+# limit.  The derivative depends on u alone.  At beta = 1 these return the functions above.
+
+cdef double SILU_G_SCALED = -700.0
+cdef double SILU_G_ZERO = -1500.0
+cdef double E_M700 = 9.85967654375977e-305          # e^-700, correctly rounded
+
+cdef inline double _silu_u(double x, double beta, double* e) noexcept nogil:
+    # u = beta x rounded, e[0] = beta x - u exactly (0 where u is infinite); beta = 0
+    # gives u = 0 at x = +-inf too (silu(x, 0) = x / 2), NaN for NaN
+    cdef double u = beta * x
+    cdef double err = fma(beta, x, -u)
+    cdef bint zero_beta = beta == 0.0
+    e[0] = 0.0 if (isinf(u) or zero_beta) else err
+    return 0.0 if (zero_beta and isinf(x)) else u
+
+cdef inline double _silu_bz(double u, double e) noexcept nogil:
+    # e^-|u + e|, or e^(u + e + 700) where u < -700
+    cdef bint neg = isless(u, 0.0)
+    cdef double z = _exp(u + 700.0 if isless(u, SILU_G_SCALED) else -fabs(u))
+    return FASTACT_MADD(z, e if neg else -e, z)
+
+cdef inline double _silu_b_fwd(double x, double u, double e) noexcept nogil:
+    cdef double z = _silu_bz(u, e)
+    cdef double r = x * (z / (1.0 + z) if isless(u, 0.0) else 1.0 / (1.0 + z))
+    r = (x * z) * E_M700 if isless(u, SILU_G_SCALED) else r
+    return copysign(0.0, x) if isless(u, SILU_G_ZERO) else r
+
+cdef inline double _silu_b_grad(double u, double e) noexcept nogil:
+    # s (1 + (u + e)(1 - s)) with s and 1 - s both from z (neither cancels); the tail
+    # e^u (1 + u), scaled; the limits 1 and -0 by select (inf * 0 otherwise)
+    cdef double z = _silu_bz(u, e)
+    cdef bint neg = isless(u, 0.0)
+    cdef double s = z / (1.0 + z) if neg else 1.0 / (1.0 + z)
+    cdef double sm = 1.0 / (1.0 + z) if neg else z / (1.0 + z)
+    cdef double r = s * (1.0 + FASTACT_MADD(u, sm, e * sm))
+    r = (z * (1.0 + u)) * E_M700 if isless(u, SILU_G_SCALED) else r
+    r = 1.0 if isgreater(u, EXP_ZERO) else r
+    return -0.0 if isless(u, SILU_G_ZERO) else r
+
+cdef inline double silu_general_fwd(double x, double beta) noexcept nogil:
+    cdef double e
+    cdef double u = _silu_u(x, beta, &e)
+    cdef double r = _silu_b_fwd(x, u, e)
+    return silu_fwd(x) if beta == 1.0 else r
+
+cdef inline double silu_general_grad(double x, double beta) noexcept nogil:
+    cdef double e
+    cdef double u = _silu_u(x, beta, &e)
+    cdef double r = _silu_b_grad(u, e)
+    return silu_grad(x) if beta == 1.0 else r
+
+
+# float32: in double, where beta x is exact (e = 0, no fma), rounded once.
+
+cdef inline double _silu_u_f(float x, float beta) noexcept nogil:
+    cdef double u = <double>beta * <double>x
+    return 0.0 if (beta == F_ZERO and isinf(x)) else u
+
+cdef inline float silu_general_fwd_f(float x, float beta) noexcept nogil:
+    cdef float r = <float>_silu_b_fwd(<double>x, _silu_u_f(x, beta), 0.0)
+    return silu_fwd_f(x) if beta == F_ONE else r
+
+cdef inline float silu_general_grad_f(float x, float beta) noexcept nogil:
+    cdef float r = <float>_silu_b_grad(_silu_u_f(x, beta), 0.0)
+    return silu_grad_f(x) if beta == F_ONE else r

@@ -31,8 +31,26 @@ from typing import Any, Callable, NamedTuple, Optional
 #                (hardtanh's max_val >= min_val, rrelu's upper >= lower).
 #   from_output_nonnegative  the from-output forms read the branch from the sign of y,
 #                which a negative slope or alpha flips: they refuse a negative value.
-Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative",
-                   defaults=(False, None, None, False))
+#   aliases      ((value, canonical value), ...): other values the parameter accepts, each
+#                meaning a canonical one (gelu's approximate=True is 'tanh', as JAX and
+#                Keras pass it); matched by type and value, so 1 is not True.
+Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative aliases",
+                   defaults=(False, None, None, False, ()))
+
+# The general kernel of an activation whose default parameters have a specialised one
+# (hardsigmoid's (x + 3) / 6, selu's constants, silu's beta = 1): the record's own kernel
+# (its name) takes no parameters and serves the calls at the defaults, bit for bit as
+# before the parameters existed; the general kernel takes the record's params as ufunc
+# inputs, like leaky_relu's slope, and the API calls it only when a parameter differs from
+# its default.  At the default values the general kernel returns the specialised one's
+# results (a select in the kernel), so a result never depends on how the parameters were
+# passed (a Python float, a NumPy scalar, an array).
+#   kernel          its C name and ufunc prefix (<kernel>, <kernel>_derivative, ...), its
+#                   functions in the record's own .pxi
+#   params          the non-default parameter values the accuracy tool measures it at
+#   accuracy        its Accuracy at those values (the kinks and crossings move with them)
+#   max_derivative  sup |f'| at those values
+General = namedtuple("General", "kernel params accuracy max_derivative")
 
 # Accuracy bounds, checked by the accuracy tool (``python -m fastact accuracy``) and by
 # tests/test_accuracy.py, for float32 and float64 alike.  Errors are in ULP of the correctly
@@ -95,6 +113,7 @@ class Record(NamedTuple):
     params: tuple = ()              # tuple of Param, in call order after x
     variant_of: Optional[tuple] = None  # (activation, parameter, value): gelu_tanh is
                                         # gelu's approximate='tanh' (the API routes it here)
+    general: Optional[General] = None   # the kernel for non-default params (above)
     # -- its kernel (records whose kernel is their own name) -------------------------
     from_output: bool = False       # f' is a function of y = f(x): NAME_grad_y exists
     float32: str = "widen"          # "native": float32 loops call NAME_fwd_f ... (computed

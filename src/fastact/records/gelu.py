@@ -2,7 +2,7 @@
 
 import math
 
-from . import INF, Peer, _math, _mp, _peers, accuracy, record
+from . import INF, Param, Peer, _math, _mp, _peers, accuracy, record
 
 
 def ref_forward(x):
@@ -88,7 +88,9 @@ def peers():
 RECORD = record(
     # approximate="tanh" is another record (variant_of=("gelu", "approximate", "tanh")):
     # the API routes it there, so everything here is the exact form.
-    name="gelu", order=70, kind="gelu", params=(("approximate", "none"),),
+    name="gelu", order=70, kind="gelu",
+    # JAX's and Keras's approximate=True / False mean the tanh form / the exact one
+    params=(Param("approximate", "none", aliases=((True, "tanh"), (False, "none"))),),
     from_output=False, float32="native",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,

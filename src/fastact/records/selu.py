@@ -1,38 +1,68 @@
-"""selu: scale * elu(x, alpha) with the self-normalising constants (Klambauer et al. 2017)."""
+"""selu: scale * elu(x, alpha), by default with the self-normalising constants (Klambauer
+et al. 2017)."""
 
 import math
+import struct
 
-from . import INF, Peer, _math, _mp, _peers, accuracy, record
+from . import INF, General, Param, Peer, _math, _mp, _peers, accuracy, record
 
 # SELU's constants, from Klambauer et al. 2017, "Self-Normalizing Neural Networks",
 # eq. (14), to the digits PyTorch uses.
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
+# The general kernel's measured set: neither constant (alpha 2 is elu's slope doubled).
+CHECK = (2.0, 0.75)
 
 
-def ref_forward(x):
+def _f32(v):
+    return struct.unpack("f", struct.pack("f", v))[0]
+
+
+DEFAULTS32 = (_f32(SELU_ALPHA), _f32(SELU_SCALE))
+
+
+def _defaults(alpha, scale):
+    """The parameters the kernels compute with: the defaults as float32 data takes them
+    select the default kernel, which uses the double constants."""
+    if (alpha, scale) == DEFAULTS32:
+        return SELU_ALPHA, SELU_SCALE
+    return alpha, scale
+
+
+def ref_forward(x, alpha=SELU_ALPHA, scale=SELU_SCALE):
+    alpha, scale = _defaults(alpha, scale)
     if _math.isnan(x):
         return _math.nan
-    return SELU_SCALE * (x if x > 0 else SELU_ALPHA * math.expm1(x))
+    if x > 0:
+        return 0.0 if scale == 0 and x == INF else scale * x
+    return scale * (alpha * math.expm1(x))
 
 
-def ref_derivative(x):
+def ref_derivative(x, alpha=SELU_ALPHA, scale=SELU_SCALE):
+    alpha, scale = _defaults(alpha, scale)
     if _math.isnan(x):
         return _math.nan
-    return SELU_SCALE if x > 0 else SELU_SCALE * SELU_ALPHA * math.exp(x)
+    return scale if x > 0 else scale * (alpha * math.exp(x))
 
 
-def ref_from_output(y):
-    return _math.step(y, y + SELU_SCALE * SELU_ALPHA, SELU_SCALE)
+def ref_from_output(y, alpha=SELU_ALPHA, scale=SELU_SCALE):
+    alpha, scale = _defaults(alpha, scale)
+    return _math.step(y, y + scale * alpha, scale)
 
 
-def mp_forward(x):
-    a, s = _mp.C["selu_alpha"], _mp.C["selu_scale"]
+def _consts(alpha, scale):
+    """The parameters as mpf; the defaults (None) are the constants to full precision."""
+    return (_mp.C["selu_alpha"] if alpha is None else alpha,
+            _mp.C["selu_scale"] if scale is None else scale)
+
+
+def mp_forward(x, alpha=None, scale=None):
+    a, s = _consts(alpha, scale)
     return s * x if x > 0 else s * a * _mp.mp.expm1(x)
 
 
-def mp_derivative(x):
-    a, s = _mp.C["selu_alpha"], _mp.C["selu_scale"]
+def mp_derivative(x, alpha=None, scale=None):
+    a, s = _consts(alpha, scale)
     return s if x > 0 else s * a * _mp.expneg(x)
 
 
@@ -58,19 +88,28 @@ def peers():
 
 RECORD = record(
     name="selu", order=140, from_output=True, float32="native",
+    # PyTorch's selu has the constants fixed; its elu(x, alpha, scale) form has them as
+    # parameters.  Any finite values; the from-output forms need both >= 0 (then y > 0
+    # exactly where x > 0).
+    params=(Param("alpha", SELU_ALPHA, from_output_nonnegative=True),
+            Param("scale", SELU_SCALE, from_output_nonnegative=True)),
+    general=General("selu_general", CHECK, accuracy(span=746.0, kinks=(0.0, -38.0)),
+                    max_derivative=max(CHECK[1], CHECK[0] * CHECK[1])),
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
-    limits=((lambda: -_mp.C["selu_scale"] * _mp.C["selu_alpha"], INF),
-            (0.0, lambda: _mp.C["selu_scale"])),
+    limits=((lambda a=None, s=None: -_mp.mp.fprod(_consts(a, s)), INF),
+            (0.0, lambda a=None, s=None: _consts(a, s)[1])),
     accuracy=accuracy(span=746.0, kinks=(0.0, -38.0)),
-    kink_derivatives=(((), 0.0, SELU_SCALE * SELU_ALPHA),),
+    kink_derivatives=(((), 0.0, SELU_SCALE * SELU_ALPHA), (CHECK, 0.0, 1.5)),
     peers=peers,
-    formula="scale * (x if x > 0 else alpha (exp(x) - 1)), alpha = 1.6733, scale = 1.0507",
+    formula="scale * (x if x > 0 else alpha (exp(x) - 1)); by default the self-normalising "
+            "alpha = 1.6733, scale = 1.0507",
     derivative="scale if x > 0 else scale alpha exp(x)  (= y + scale alpha)",
     output_range="(-1.7581, inf)", zero_centred=False, max_derivative=1.7581,
     monotonic=True,
     use="self-normalising fully connected networks (with LeCun normal initialisation)",
     avoid="with batch normalisation or dropout other than alpha-dropout",
-    kinks="selu'(0) takes the x <= 0 branch: scale * alpha",
+    kinks="selu'(0) takes the x <= 0 branch: scale * alpha; the output range, maximum "
+          "derivative and limit -scale alpha are the defaults'",
     plot_range=(-4.0, 4.0),
 )

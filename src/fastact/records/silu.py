@@ -1,26 +1,72 @@
-"""silu: the sigmoid linear unit (Swish) x * sigmoid(x)."""
+"""silu: the sigmoid linear unit (Swish) x * sigmoid(beta x), beta = 1 by default."""
 
 import math
+from fractions import Fraction
 
-from . import INF, Peer, _math, _mp, _peers, accuracy, record
+from . import INF, General, Param, Peer, _math, _mp, _peers, accuracy, record
+
+# The general kernel's measured set: 1.702, the slope of x * sigmoid(1.702 x), the sigmoid
+# approximation of GELU (Hendrycks & Gimpel 2016); f' crosses zero at u = beta x =
+# -1.27846454276107 (mpmath), so at x = -0.751154255441289 for it.
+CHECK = 1.702
+CROSSING = -0.751154255441289
 
 
-def ref_forward(x):
+def _u(x, beta):
+    """beta x as (u, e): u rounded, e the exact rest (both finite for finite x, beta)."""
+    u = beta * x
+    if math.isinf(u):
+        return u, 0.0
+    return u, float(Fraction(beta) * Fraction(x) - Fraction(u))
+
+
+def ref_forward(x, beta=1.0):
     if _math.isnan(x):
         return _math.nan
-    if x == -_math.inf:
-        return -0.0
-    return x * _math.sig(x)
+    if beta == 1.0:
+        if x == -_math.inf:
+            return -0.0
+        return x * _math.sig(x)
+    if math.isinf(x) or beta == 0:
+        if beta == 0:
+            return x / 2
+        return x if beta * x > 0 else math.copysign(0.0, x)
+    u, e = _u(x, beta)
+    if u < -700.0:          # x e^(u + e): log|x| keeps it finite where e^u underflows
+        return math.copysign(math.exp(u + e + math.log(abs(x))), x) if u > -2000 else \
+            math.copysign(0.0, x)
+    # sigmoid(u + e) = s(u) (1 + (1 - s(u)) e) to first order (|e| <= 2^-53 |u|)
+    return x * _math.sig(u) * (1.0 + _math.sig(-u) * e)
 
 
-def ref_derivative(x):
+def ref_derivative(x, beta=1.0):
     if _math.isnan(x):
         return _math.nan
-    if x == _math.inf:
-        return 1.0
-    if x == -_math.inf:
-        return -0.0
-    return _math.sig(x) * (1.0 + x * _math.sig(-x))
+    if beta == 1.0:
+        if x == _math.inf:
+            return 1.0
+        if x == -_math.inf:
+            return -0.0
+        return _math.sig(x) * (1.0 + x * _math.sig(-x))
+    if beta == 0:
+        return 0.5
+    u, e = _u(x, beta)
+    if math.isinf(u):
+        return 1.0 if u > 0 else -0.0
+    if u < -700.0:          # e^u (1 + u)
+        return math.exp(u + e) * (1.0 + u) if u > -2000 else -0.0
+    s = _math.sig(u) * (1.0 + _math.sig(-u) * e)
+    sm = _math.sig(-u) * (1.0 - _math.sig(u) * e)
+    return s * (1.0 + (u + e) * sm)
+
+
+def mp_forward(x, beta=None):
+    return x * _mp.sig(x if beta is None else beta * x)
+
+
+def mp_derivative(x, beta=None):
+    u = x if beta is None else beta * x
+    return _mp.sig(u) + u * _mp.dsig(u)
 
 
 def _np_silu_backward(g, x):
@@ -57,21 +103,46 @@ def peers():
     return out
 
 
+def _limit(which, side):
+    """f or f' at -inf (side 0) or +inf (side 1) for a beta: u = beta x goes to
+    +-inf (or stays 0)."""
+    def at(beta=None):
+        b = 1.0 if beta is None else float(beta)
+        if b == 0:
+            return (-INF, INF)[side] if which == 0 else 0.5
+        up = (b > 0) == (side == 1)         # u -> +inf
+        if which == 0:
+            return (-INF, INF)[side] if up else (-0.0, 0.0)[side]
+        return 1.0 if up else -0.0
+    return at
+
+
 RECORD = record(
     name="silu", order=110, from_output=False, float32="native",
+    # any finite beta, as TensorFlow's silu(features, beta): 0 gives x / 2, a negative one
+    # mirrors the gate (x sigmoid(-|beta| x))
+    params=(Param("beta", 1.0),),
+    general=General(
+        "silu_general", (CHECK,),
+        accuracy(crossings=((CROSSING, 0.5 / CHECK),), span=900.0,
+                 kinks=(0.0, CROSSING, 746.0 / CHECK, -746.0 / CHECK, -700.0 / CHECK,
+                        -1500.0 / CHECK)),
+        max_derivative=1.0998),
     ref_forward=ref_forward, ref_derivative=ref_derivative,
-    mp_forward=lambda x: x * _mp.sig(x), mp_derivative=lambda x: _mp.sig(x) + x * _mp.dsig(x),
-    limits=((-0.0, INF), (-0.0, 1.0)),
+    mp_forward=mp_forward, mp_derivative=mp_derivative,
+    limits=((_limit(0, 0), _limit(0, 1)), (_limit(1, 0), _limit(1, 1))),
     accuracy=accuracy(crossings=((-1.2784645427610737, 0.5),), span=746.0,
                       kinks=(0.0, -1.2784645427610737, 746.0, -746.0, -745.0)),
-    kink_derivatives=(((), 0.0, 0.5),),
+    kink_derivatives=(((), 0.0, 0.5), ((CHECK,), 0.0, 0.5), ((0.0,), 3.0, 0.5)),
     peers=peers,
-    formula="x * sigmoid(x)", derivative="s * (1 + x * (1 - s)), s = sigmoid(x)",
-    output_range="[-0.278, inf)", zero_centred=False, max_derivative=1.0998,
-    monotonic=False,
-    use="hidden layers of convolutional and transformer networks (Swish)",
+    formula="x * sigmoid(beta x) (beta = 1: x * sigmoid(x))",
+    derivative="s * (1 + beta x (1 - s)), s = sigmoid(beta x)",
+    output_range="[-0.278, inf)", zero_centred=False,
+    max_derivative=1.0998, monotonic=False,
+    use="hidden layers of convolutional and transformer networks (Swish); beta = 1.702 "
+        "approximates GELU",
     avoid="when ReLU's exact zeros or its lower cost matter",
-    kinks="smooth; minimum about -0.278 at x about -1.278",
+    kinks="smooth; minimum about -0.278 / beta at x about -1.278 / beta",
     plot_range=(-6.0, 4.0),
     experiments=("vanishing",),
 )
