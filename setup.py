@@ -323,6 +323,12 @@ setup(
             "boundscheck": False,
             "wraparound": False,
             "cdivision": True,
+            # Free-threaded CPython (3.13t, 3.14t) may import the modules without turning
+            # the GIL back on: their state is set at import and read-only after, but for
+            # the kernels' thread settings (C ints, as shared under the GIL, where the
+            # loops already run without it).  The README's "Free-threaded Python" says
+            # what was checked.  Needs Cython >= 3.1 (pyproject.toml).
+            "freethreading_compatible": True,
         },
     ),
     cmdclass={"build_ext": BuildExt},
