@@ -81,7 +81,8 @@ for v in ${*:-3.10 3.11 3.12 3.13 3.14 3.13t 3.14t}; do
         > "$WORK/build-$v.log" 2>&1 || { tail -40 "$WORK/build-$v.log"; exit 1; }
     grep -E "fastact: (OpenMP|target)|Successfully installed" "$WORK/build-$v.log" || true
     wheel=$(ls "$WORK/dist-$v"/fastact-*.whl)
-    "$venv/bin/pip" install -q "$wheel" "${TEST_DEPS[@]}"
+    "$venv/bin/pip" install -q "$wheel" "${TEST_DEPS[@]}" > "$WORK/install-$v.log" 2>&1 \
+        || { cat "$WORK/install-$v.log"; exit 1; }
     if [[ $v == *t ]]; then
         # free-threaded: importing fastact must leave the GIL off (the modules declare
         # freethreading_compatible; an undeclared one would turn it on, with a warning)
