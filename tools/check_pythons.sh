@@ -17,7 +17,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/fastact-pythons.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
 
-# The suite's fast part (about a sixth of its time), enough to show the extension works on
+# The suite's quick files (8,443 of its 9,369 tests, about a tenth of its time), enough to show the extension works on
 # that Python and NumPy: import and CPU dispatch, every variant this CPU runs and the
 # threaded loops against the reference, every activation's every method and dtype against
 # the pure-Python reference, the limits and special values, NumPy's ufunc behaviour
