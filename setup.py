@@ -324,6 +324,12 @@ setup(
             "boundscheck": False,
             "wraparound": False,
             "cdivision": True,
+            # Free-threaded CPython (3.13t, 3.14t) may import the modules without turning
+            # the GIL back on: their state is made at import and only read after, but for
+            # the kernels' thread settings, C ints that the loops already share without
+            # the GIL in the standard build.  The README's "Free-threaded Python" says
+            # what was checked and what was not.  Needs Cython >= 3.1 (pyproject.toml).
+            "freethreading_compatible": True,
         },
     ),
     cmdclass={"build_ext": BuildExt},

@@ -83,6 +83,54 @@ def test_threaded_loops_match_reference(threads, name):
     np.testing.assert_allclose(y[::17], want, rtol=1e-12, atol=1e-300)
 
 
+def test_concurrent_callers_get_what_one_caller_gets():
+    """Python threads calling the kernels at once, while another changes the thread count,
+    get exactly what one caller gets: nothing but the thread settings is shared between
+    calls.  Under the GIL the large loops already run at once (NumPy lets go of the GIL
+    around them); on free-threaded CPython the compiled fast path and the API's Python
+    code do too (the README's "Free-threaded Python")."""
+    import threading
+    rng = np.random.default_rng(3)
+    big = rng.uniform(-8, 8, (64, 1024))                 # 65536 elements: threaded loops
+    small = rng.uniform(-8, 8, 100).astype(np.float32)   # the compiled fast path
+    half = big.astype(np.float16)
+    xc, w = rng.uniform(-3, 3, (8, 3, 16)), np.array([0.1, 0.2, 0.3])
+    calls = [lambda: fastact.sigmoid(big),
+             lambda: fastact.gelu.backward(big, big, "tanh"),
+             lambda: fastact.softmax(big),
+             lambda: fastact.log_softmax.backward(big, -big, axis=0),
+             lambda: fastact.leaky_relu(small, 0.2),
+             lambda: fastact.hardtanh.derivative(small, min_val=-2.0),
+             lambda: fastact.tanh.derivative(half),
+             lambda: fastact.prelu.backward(xc, xc, w)[1],
+             lambda: fastact.rrelu(small, training=True, rng=5)[0]]
+    want = [c() for c in calls]
+    start, failures = threading.Barrier(5), []
+
+    def caller():
+        start.wait()
+        for _ in range(10):
+            for k, c in enumerate(calls):
+                if not np.array_equal(c(), want[k], equal_nan=True):
+                    failures.append(k)
+
+    def setter():
+        start.wait()
+        for i in range(200):
+            fastact.set_num_threads(1 + i % 2)
+
+    threads = [threading.Thread(target=caller) for _ in range(4)]
+    threads.append(threading.Thread(target=setter))
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        fastact.set_num_threads(None)
+    assert not failures, f"calls that differed: {sorted(set(failures))}"
+
+
 def test_set_num_threads_validates_and_resets():
     for bad in (0, -1, 1.5, "2", True):
         with pytest.raises(ValueError, match="fastact.set_num_threads"):

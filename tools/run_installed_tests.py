@@ -6,6 +6,9 @@ refuses to run if ``import fastact`` does not come from the installed location.
 Used by tools/check_wheel.sh and by cibuildwheel's test-command:
 
     python tools/run_installed_tests.py [PROJECT_DIR] [pytest args...]
+
+With test paths among the arguments (tests/test_x.py ...) only those run
+(tools/check_pythons.sh's subset); else the whole of tests/.
 """
 
 import os
@@ -28,8 +31,10 @@ def main(argv):
                  "f'fastact imported from the source tree: {p}'; "
                  "print('fastact', fastact.__version__, 'from', p.parent); fastact.show_config()")
         subprocess.run([sys.executable, "-c", check], cwd=run, env=env, check=True)
+        # pytest's arguments; the whole of tests/ unless they name files or directories there
+        args = argv[1:] if any(a.startswith("tests") for a in argv[1:]) else ["tests", *argv[1:]]
         cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-               "--rootdir", str(run), "tests", *argv[1:]]
+               "--rootdir", str(run), *args]
         return subprocess.run(cmd, cwd=run, env=env).returncode
 
 
