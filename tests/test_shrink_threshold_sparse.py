@@ -335,3 +335,40 @@ def test_sparse_match_jax(name, jax64):
         assert jk.tolist() == [0.25, 0.25] and f.derivative(kinks).tolist() == [0.0, 0.0]
     else:
         assert jk.tolist() == f.derivative(kinks).tolist() == [0.0, 1.0]
+
+
+# ---- tanhshrink ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_tanhshrink_near_zero_keeps_its_digits(dtype):
+    """x - tanh(x) cancels near 0; fastact's is the series x^3/3 - 2x^5/15 + 17x^7/315 to a
+    few ULP there (the naive formula, as PyTorch's, has no correct digit below 1e-8)."""
+    x = np.geomspace(1e-30, 1e-3, 400)
+    x = np.concatenate([x, -x]).astype(dtype)
+    xd = x.astype(np.float64)
+    series = xd ** 3 / 3 - 2 * xd ** 5 / 15 + 17 * xd ** 7 / 315
+    got = fastact.tanhshrink(x).astype(np.float64)
+    sub = float(np.finfo(dtype).smallest_subnormal)
+    ok = np.abs(got - series) <= 4 * np.finfo(dtype).eps * np.abs(series) + 4 * sub
+    assert ok.all(), x[~ok][:5]
+    assert (np.signbit(got) == np.signbit(x)).all()        # odd, down to the zeros
+    d = fastact.tanhshrink.derivative(x).astype(np.float64)
+    with np.errstate(under="ignore"):
+        want = (np.tanh(xd) ** 2).astype(dtype).astype(np.float64)    # underflows in float32
+    assert np.allclose(d, want, rtol=8 * np.finfo(dtype).eps, atol=4 * sub)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_tanhshrink_matches_pytorch(dtype):
+    """Values and autograd gradients against torch.nn.functional.tanhshrink at PyTorch's
+    own tolerances (torch.testing.assert_close's defaults for the dtype); PyTorch computes
+    x - tanh(x) as written, so it is the one off near 0, by less than its atol."""
+    torch = pytest.importorskip("torch")
+    x = _points(dtype, (2.0, -2.0))
+    g = np.random.default_rng(4).standard_normal(x.size).astype(dtype)
+    xt = torch.from_numpy(x.copy()).requires_grad_(True)
+    yt = torch.nn.functional.tanhshrink(xt)
+    (gt,) = torch.autograd.grad(yt, xt, grad_outputs=torch.from_numpy(g))
+    torch.testing.assert_close(torch.from_numpy(fastact.tanhshrink(x)), yt.detach())
+    torch.testing.assert_close(torch.from_numpy(fastact.tanhshrink.backward(g, x)), gt)
+    assert not fastact.tanhshrink.has_from_output
