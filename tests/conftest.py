@@ -114,9 +114,18 @@ def elementwise_method_cases(include=None):
     return cases
 
 
+def needed(f):
+    """The arguments a call of f cannot leave out: its required parameters' example
+    values, positional after the data (threshold's threshold and value; Param.required)."""
+    return tuple(p.default for p in f.params if p.required)
+
+
 def invoke(f, method, data, args=(), **kw):
-    """Call f.<method>(*data, *args, **kw); the first element of a tuple result (prelu's
-    backward gives (grad_x, grad_weight), rrelu in training (y, slopes))."""
+    """Call f.<method>(*data, *args, **kw) (args defaulting to needed(f)); the first
+    element of a tuple result (prelu's backward gives (grad_x, grad_weight), rrelu in
+    training (y, slopes))."""
+    if not args and not any(p.name in kw for p in f.params):
+        args = needed(f)
     r = getattr(f, method)(*data, *args, **kw)
     return r[0] if isinstance(r, tuple) else r
 
@@ -130,12 +139,13 @@ def cast_args(args, dtype):
 
 # ---- point sets -----------------------------------------------------------------------
 
-KINKS = (0.0, -3.0, 3.0, 6.0)   # relu & co., hardsigmoid/hardswish, relu6
+# relu & co., hardsigmoid/hardswish, relu6, sparse_plus/sparse_sigmoid
+KINKS = (0.0, -3.0, 3.0, 6.0, -1.0, 1.0)
 
 
 def kink_points(args):
-    """Points where a function with these parameters may have a kink or a switch: 0, +-3,
-    6, each parameter and its negative, and each ratio of two parameters (softplus
+    """Points where a function with these parameters may have a kink or a switch: 0, +-1,
+    +-3, 6, each parameter and its negative, and each ratio of two parameters (softplus
     switches to the identity at x = threshold / beta) and (1 - a) / b (hardsigmoid's
     clip(alpha x + beta, 0, 1) reaches 1 at x = (1 - beta) / alpha)."""
     pts = set(KINKS)
@@ -160,7 +170,7 @@ def points(dtype, args=(), neighbours=True):
     +-0, the smallest subnormal and smallest normal of the dtype, 1e-30 .. 1e30 both
     signs (including +-88/89 where float32 exp saturates and +-709/710 and +-745/746
     where float64 does, +-40 and +-1000 where GELU's branches switch), the largest
-    finite value / 1e8, the kinks (0, +-3, 6, the parameters and their ratios) with
+    finite value / 1e8, the kinks (0, +-1, +-3, 6, the parameters and their ratios) with
     their neighbours one ulp away."""
     fi = np.finfo(dtype)
     mags = list(_MAGNITUDES) + [float(fi.smallest_subnormal), float(fi.smallest_normal),

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import fastact
+from conftest import needed
 
 da = pytest.importorskip("dask.array")
 
@@ -43,13 +44,15 @@ def _cases(x, g):
             continue
         if name == "rrelu":
             continue     # training draws its slopes with NumPy; evaluation is leaky_relu
-        out.append((name, _lazy(f, x), f(XN)))
-        out.append((name + ".derivative", _lazy(f.derivative, x), f.derivative(XN)))
+        p = needed(f)               # threshold's required parameters
+        out.append((name, _lazy(f, x, *p), f(XN, *p)))
+        out.append((name + ".derivative", _lazy(f.derivative, x, *p), f.derivative(XN, *p)))
         if name == "prelu":
             out.append((name + ".backward", _lazy(f.backward, g, x, 0.1)[0],
                         f.backward(GN, XN, 0.1)[0]))
         else:
-            out.append((name + ".backward", _lazy(f.backward, g, x), f.backward(GN, XN)))
+            out.append((name + ".backward", _lazy(f.backward, g, x, *p),
+                        f.backward(GN, XN, *p)))
     return out
 
 

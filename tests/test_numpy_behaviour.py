@@ -8,8 +8,8 @@ import pytest
 
 import fastact
 from conftest import (ACTS, ALL_FLOAT, AXIS, DTYPE_IDS, DTYPES, ELEMENTWISE, NAMES, TWO_DATA,
-                      Y_METHODS, elementwise_method_cases, invoke, methods, numeric_params,
-                      same_values, strict_fp, variants)
+                      Y_METHODS, elementwise_method_cases, invoke, methods, needed,
+                      numeric_params, same_values, strict_fp, variants)
 
 FLOAT_IDS = ["float16", "float32", "float64"]
 SENTINEL = 12345.0
@@ -23,7 +23,7 @@ def _sample(dtype, n=64, seed=0):
 
 def _data_for(f, method, x, args=()):
     """The data operands of one method, built from x (y = f(x) for the from-output forms)."""
-    d = f(x, *args) if method in Y_METHODS else x
+    d = f(x, *(args or needed(f))) if method in Y_METHODS else x
     if isinstance(d, tuple):
         d = d[0]
     if method in TWO_DATA:
@@ -141,7 +141,7 @@ def test_integer_and_bool_compute_in_float64(name, method, dtype):
 def test_python_scalars_and_lists(name, method):
     f = ACTS[name]
     if method in Y_METHODS:
-        vals = [float(v) for v in np.atleast_1d(f(np.array([0.5, -1.0, 2.0])))]
+        vals = [float(v) for v in np.atleast_1d(f(np.array([0.5, -1.0, 2.0]), *needed(f)))]
     else:
         vals = [0.5, -1.0, 2.0]
     data_l = [[1.5, -1.0, 2.0], vals] if method in TWO_DATA else [vals]
@@ -343,7 +343,7 @@ def test_prelu_per_channel_nchw():
 def test_out_is_returned_and_filled(name, method, dtype):
     f, x, data, exp = _case(name, method, dtype, 24, (4, 6))
     out = np.full(x.shape, SENTINEL, dtype)
-    r = getattr(f, method)(*data, out=out)
+    r = getattr(f, method)(*data, *needed(f), out=out)
     r0 = r[0] if isinstance(r, tuple) else r
     assert r0 is out
     assert same_values(out, exp)
@@ -356,12 +356,12 @@ def test_out_in_place(name, method, dtype):
     f, x, data, exp = _case(name, method, dtype, 24, (4, 6))
     buf = data[-1].copy()
     data2 = data[:-1] + [buf]
-    r = getattr(f, method)(*data2, out=buf)
+    r = getattr(f, method)(*data2, *needed(f), out=buf)
     r0 = r[0] if isinstance(r, tuple) else r
     assert r0 is buf and same_values(buf, exp)
     if method in TWO_DATA:        # in place into grad_output too
         gbuf = data[0].copy()
-        r = getattr(f, method)(gbuf, data[1], out=gbuf)
+        r = getattr(f, method)(gbuf, data[1], *needed(f), out=gbuf)
         assert same_values(gbuf, exp)
 
 
@@ -370,7 +370,7 @@ def test_out_in_place(name, method, dtype):
 def test_out_overlapping_input(name, method):
     f, x, data, exp = _case(name, method, np.float64, 30)
     buf = data[-1].copy()
-    getattr(f, method)(*(data[:-1] + [buf]), out=buf[::-1])
+    getattr(f, method)(*(data[:-1] + [buf]), *needed(f), out=buf[::-1])
     assert same_values(buf[::-1], exp)
 
 
@@ -419,7 +419,7 @@ def test_byteswapped_inputs(name, method, dtype):
     assert got.dtype.kind == "f" and got.dtype.itemsize == np.dtype(dtype).itemsize
     assert same_values(got.astype(dtype), exp)
     out = np.full(x.shape, SENTINEL, dtype)
-    getattr(f, method)(*sw, out=out)
+    getattr(f, method)(*sw, *needed(f), out=out)
     assert same_values(out, exp)
 
 
@@ -497,7 +497,7 @@ def test_bad_data_raise_typeerror_naming_the_function(name, method, bad):
         d = list(data)
         d[pos] = bad
         with pytest.raises(TypeError, match=f"fastact\\.{name}"):
-            getattr(f, method)(*d, out=out)
+            getattr(f, method)(*d, *needed(f), out=out)
         assert (out == SENTINEL).all()
 
 
@@ -548,15 +548,15 @@ def test_bad_out_raises_and_is_untouched(name, method, dtype):
     for exc, out, label in _bad_outs(dtype, (2, 2)):
         before = out.copy()
         with pytest.raises(exc, match=f"fastact\\.{name}"):
-            getattr(f, method)(*data, out=out)
+            getattr(f, method)(*data, *needed(f), out=out)
         assert np.array_equal(out, before), label
     ro = np.full((2, 2), SENTINEL, dtype)
     ro.flags.writeable = False
     with pytest.raises(ValueError, match=f"fastact\\.{name}"):
-        getattr(f, method)(*data, out=ro)
+        getattr(f, method)(*data, *needed(f), out=ro)
     assert (ro == SENTINEL).all()
     with pytest.raises(TypeError, match=f"fastact\\.{name}"):
-        getattr(f, method)(*data, out=[[0.0, 0.0], [0.0, 0.0]])
+        getattr(f, method)(*data, *needed(f), out=[[0.0, 0.0], [0.0, 0.0]])
 
 
 @pytest.mark.parametrize("name", AXIS)

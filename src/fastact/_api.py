@@ -236,7 +236,14 @@ def _check_params(fname, params, pdtype, from_output=False):
             c = _check_array(fname, p, v, pdtype)
         else:
             c = v
-        if p.at_least is not None:
+        if type(p.at_least) is float:
+            # a bound of its own (softshrink's lambd >= 0; -0.0 passes, as in PyTorch)
+            below = (c < p.at_least if type(c) is float else
+                     type(c) is np.ndarray and bool((c < p.at_least).any()))
+            if below:
+                raise ValueError(f"fastact.{fname}: {p.name} must be >= {p.at_least}, got "
+                                 f"{p.name}={_show(v)}")
+        elif p.at_least is not None:
             lo = values[p.at_least]
             if type(lo) is float and type(c) is float:
                 bad = lo > c
@@ -257,7 +264,7 @@ def _check_params(fname, params, pdtype, from_output=False):
                 c < 0 if type(c) is float else type(c) is np.ndarray and (c < 0).any()):
             raise ValueError(
                 f"fastact.{fname}: the from-output formulas need {p.name} >= 0 (with a "
-                f"negative {p.name} the sign of y no longer tells the branch)")
+                f"negative {p.name} y no longer tells the branch)")
         values[p.name] = c
     return list(values.values())
 
@@ -338,11 +345,14 @@ def _example(spec, ref):
                   f"    >>> np.round(fastact.{spec.name}.backward(np.array({g}), y), 4)",
                   f"    {_rounded(ref.backward(g, p))}"]
     else:
+        # required parameters (threshold's) are passed their example values
+        args = [p.default for p in spec.params if p.required]
+        text = "".join(f", {a!r}" for a in args)
         lines += [f"    >>> x = np.array({_EXAMPLE_X})",
-                  f"    >>> np.round(fastact.{spec.name}(x), 4)",
-                  f"    {_rounded([ref(v) for v in _EXAMPLE_X])}",
-                  f"    >>> np.round(fastact.{spec.name}.derivative(x), 4)",
-                  f"    {_rounded([ref.derivative(v) for v in _EXAMPLE_X])}"]
+                  f"    >>> np.round(fastact.{spec.name}(x{text}), 4)",
+                  f"    {_rounded([ref(v, *args) for v in _EXAMPLE_X])}",
+                  f"    >>> np.round(fastact.{spec.name}.derivative(x{text}), 4)",
+                  f"    {_rounded([ref.derivative(v, *args) for v in _EXAMPLE_X])}"]
     return "\n".join(lines) + "\n"
 
 
@@ -377,7 +387,8 @@ class Activation:
         )
 
     def __repr__(self):
-        args = "".join(f", {p.name}={p.default!r}" for p in self.params)
+        args = "".join(f", {p.name}" if p.required else f", {p.name}={p.default!r}"
+                       for p in self.params)
         return f"<fastact.{self.name}(x{args})>"
 
     def __reduce__(self):
@@ -413,6 +424,10 @@ class Activation:
             if k in positional:
                 raise TypeError(f"fastact.{fname}: {k!r} given twice")
             values[k] = v
+        for p in params:
+            # a required parameter's `default` is only its example value (Param)
+            if p.required and p.name not in positional and p.name not in kwargs:
+                raise TypeError(f"fastact.{fname}() missing required argument {p.name!r}")
         return [(p, values[p.name]) for p in params]
 
 
@@ -829,14 +844,15 @@ def _param_doc(p):
     rules = []
     if p.nonzero:
         rules.append("nonzero")
-    if p.at_least:
+    if p.at_least is not None:
         rules.append(f">= {p.at_least}")
     if p.from_output_nonnegative:
         rules.append(">= 0 in the from-output forms")
     rules.append("finite" if p.inf is None else f"finite or {p.inf}")
     if isinstance(p.default, str):
         rules = [f"{a!r} means {v!r}" for a, v in p.aliases]
-    return f"    {p.name}: default {p.default!r}" + (f" ({', '.join(rules)})" if rules else "")
+    given = "required" if p.required else f"default {p.default!r}"
+    return f"    {p.name}: {given}" + (f" ({', '.join(rules)})" if rules else "")
 
 
 def _method_doc(spec, method):
@@ -862,7 +878,8 @@ def _signature(spec, method):
         data = ("grad_output", "y")
     ps = [_P("self", _P.POSITIONAL_ONLY)]
     ps += [_P(d, _P.POSITIONAL_OR_KEYWORD) for d in data]
-    ps += [_P(p.name, _P.POSITIONAL_OR_KEYWORD, default=p.default) for p in spec.params]
+    ps += [_P(p.name, _P.POSITIONAL_OR_KEYWORD) if p.required else
+           _P(p.name, _P.POSITIONAL_OR_KEYWORD, default=p.default) for p in spec.params]
     if spec.kind == "axis":
         ps.append(_P("where", _P.KEYWORD_ONLY, default=None))
     ps.append(_P("out", _P.KEYWORD_ONLY, default=None))

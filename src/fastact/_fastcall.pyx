@@ -24,7 +24,7 @@ cimport numpy as cnp
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
-from libc.math cimport isinf, isnan
+from libc.math cimport INFINITY, isinf, isnan
 from libc.string cimport memcmp
 
 import numpy as np
@@ -126,6 +126,8 @@ cdef class FastCall:
     cdef bint _nonzero[MAX_PARAMS]
     cdef double _inf[MAX_PARAMS]     # the one infinity allowed, or 0: none
     cdef int _at_least[MAX_PARAMS]   # the parameter this one must not be below, or -1
+    cdef double _floor[MAX_PARAMS]   # the number it must not be below, or -inf
+    cdef bint _required[MAX_PARAMS]  # no default: the general path says it is missing
     cdef bint _nonnegative_from_output[MAX_PARAMS]
 
     def _setup(self, ufuncs, params, general=None):
@@ -142,7 +144,11 @@ cdef class FastCall:
         for i, p in enumerate(params):
             self._nonzero[i] = p.nonzero
             self._inf[i] = 0.0 if p.inf is None else p.inf
-            self._at_least[i] = -1 if p.at_least is None else self._names.index(p.at_least)
+            numeric = type(p.at_least) is float
+            self._at_least[i] = (-1 if p.at_least is None or numeric
+                                 else self._names.index(p.at_least))
+            self._floor[i] = p.at_least if numeric else -INFINITY
+            self._required[i] = p.required
             self._nonnegative_from_output[i] = p.from_output_nonnegative
             if type(p.default) is float:          # not softmax's axis
                 self._default64[i] = p.default
@@ -197,6 +203,8 @@ cdef class FastCall:
             return None
         for i in range(n):
             if given[i] == NULL:
+                if self._required[i]:
+                    return None
                 c[i] = defaults[i]
                 continue
             v = <object>given[i]
@@ -219,6 +227,8 @@ cdef class FastCall:
             if isnan(c[i]) or (isinf(c[i]) and c[i] != self._inf[i]):
                 return None
             if c[i] == 0.0 and self._nonzero[i]:
+                return None
+            if c[i] < self._floor[i]:
                 return None
         for i in range(n):
             if self._at_least[i] >= 0 and c[self._at_least[i]] > c[i]:

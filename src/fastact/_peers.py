@@ -49,7 +49,10 @@ def cases(only=None):
         axis = f.info.kind == "axis"
         if only and name not in only:
             continue
-        out.append(Case(name, name, dict(f.info.bench_kwargs or {}), axis or f.has_from_output))
+        # required parameters (threshold's) pass their example values (records.Param)
+        kwargs = {p.name: p.default for p in f.params if p.required}
+        kwargs.update(f.info.bench_kwargs or {})
+        out.append(Case(name, name, kwargs, axis or f.has_from_output))
     return out
 
 

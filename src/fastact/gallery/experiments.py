@@ -77,8 +77,15 @@ def _init_std(scheme, fan_in, fan_out):
 
 # ---- curves and notable points ------------------------------------------------------------
 
+def example_args(f):
+    """The parameters a call of f must pass: its required ones' example values (threshold's
+    threshold and value; the records' Param.required), positional after the data."""
+    return tuple(p.default for p in f.params if p.required)
+
+
 def curve(name, n=4001, lo=None, hi=None):
-    """``(x, f(x), f'(x))`` over ``info.plot_range``, with default parameters, float64.
+    """``(x, f(x), f'(x))`` over ``info.plot_range``, with default parameters (required
+    ones: their example values), float64.
 
     Softmax-type activations are shown on two-logit rows ``[x, 0]``: the curve is the first
     output and the "derivative" its own partial d y_0 / d x_0 (the backward of a one-hot
@@ -93,7 +100,8 @@ def curve(name, n=4001, lo=None, hi=None):
         onehot = np.zeros_like(rows)
         onehot[:, 0] = 1.0
         return x, y[:, 0], f.backward(onehot, y, axis=1)[:, 0]
-    return x, f(x), f.derivative(x)
+    args = example_args(f)
+    return x, f(x, *args), f.derivative(x, *args)
 
 
 def _value(f, x):
@@ -102,7 +110,7 @@ def _value(f, x):
         rows = np.array([[x[0], 0.0]])
         y = f(rows)
         return float(f.backward(np.array([[1.0, 0.0]]), y)[0, 0])
-    return float(f.derivative(x)[0])
+    return float(f.derivative(x, *example_args(f))[0])
 
 
 def features(name, n=4001):
@@ -138,7 +146,7 @@ def features(name, n=4001):
     i = int(np.argmin(y))
     if 0 < i < n - 1 and y[i - 1] > y[i] < y[i + 1]:
         fwd = (lambda t: float(f(np.array([[t, 0.0]]))[0, 0])) if f.info.kind == "axis" \
-            else (lambda t: float(f(np.array([t]))[0]))
+            else (lambda t: float(f(np.array([t]), *example_args(f))[0]))
         xm = _refine(fwd, x[i - 1], x[i + 1])
         minimum = (xm, fwd(xm))
     return {"kinks": kinks, "peak": peak, "minimum": minimum}
@@ -296,7 +304,8 @@ def kernel_speed(n=1_000_000, repeats=5, dtype=np.float32, seed=SEED, names=None
         else:
             x = rng.uniform(-4, 4, n).astype(dtype)
             g = np.ones_like(x)
-            fwd, bwd = (lambda: f(x)), (lambda: f.backward(g, x))
+            args = example_args(f)
+            fwd, bwd = (lambda: f(x, *args)), (lambda: f.backward(g, x, *args))
         size = x.size / 1e6
         out[name] = {"forward": size / _median_time(fwd, repeats),
                      "backward": size / _median_time(bwd, repeats)}

@@ -106,7 +106,10 @@ def _vanishing_notes(res):
 
 def _activation(name, fig, note):
     info = ACTIVATIONS[name].info
-    params = ", ".join(f"{p.name}={p.default!r}" for p in info.params)
+    params = ", ".join(p.name if p.required else f"{p.name}={p.default!r}"
+                       for p in info.params)
+    # required parameters have no default: the figure shows their example values
+    example = ", ".join(f"{p.name}={p.default!r}" for p in info.params if p.required)
     md = "—" if info.max_derivative is None else f"{info.max_derivative:g}"
     facts = [("f(x)", f"<code>{_e(info.formula)}</code>"),
              ("f′(x)", f"<code>{_e(info.derivative)}</code>"),
@@ -116,6 +119,8 @@ def _activation(name, fig, note):
              ("kinks, limits", _e(info.kinks))]
     if params:
         facts.insert(0, ("call", f"<code>fastact.{name}(x, {_e(params)})</code>"))
+    if example:
+        facts.insert(1, ("plotted with", f"<code>{_e(example)}</code>"))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts)
     out = [f'<h3 id="{name}">{_e(name)}</h3>']
     if note:

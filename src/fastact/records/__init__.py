@@ -28,14 +28,20 @@ from typing import Any, Callable, NamedTuple, Optional
 #                min_val=-inf and max_val=inf: no bound on that side; softplus's
 #                threshold=inf: never switch to the identity), or None: +-inf refused.
 #   at_least     the name of an earlier parameter this one must not be below
-#                (hardtanh's max_val >= min_val, rrelu's upper >= lower).
-#   from_output_nonnegative  the from-output forms read the branch from the sign of y,
-#                which a negative slope or alpha flips: they refuse a negative value.
+#                (hardtanh's max_val >= min_val, rrelu's upper >= lower), or a number
+#                (softshrink's lambd >= 0.0, as PyTorch).
+#   from_output_nonnegative  the from-output forms read the branch from y (its sign;
+#                hardshrink: y != 0), which a negative slope, alpha or lambd no longer
+#                tells: they refuse a negative value.
+#   required     the caller must give it: PyTorch has no default (threshold's threshold
+#                and value).  Its `default` is then only the example value that the
+#                docstring's example, the tests, the benchmark, the accuracy tool and the
+#                gallery pass; the API never fills it in.  Required parameters come first.
 #   aliases      ((value, canonical value), ...): other values the parameter accepts, each
 #                meaning a canonical one (gelu's approximate=True is 'tanh', as JAX and
 #                Keras pass it); matched by type and value, so 1 is not True.
-Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative aliases",
-                   defaults=(False, None, None, False, ()))
+Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative "
+                   "aliases required", defaults=(False, None, None, False, (), False))
 
 # The general kernel of an activation whose default parameters have a specialised one
 # (hardsigmoid's (x + 3) / 6, selu's constants, silu's beta = 1): the record's own kernel
@@ -162,8 +168,12 @@ def record(**fields):
     """A Record, with kernel defaulting to the name and params given as Params or
     (name, default) pairs."""
     fields.setdefault("kernel", fields["name"])
-    fields["params"] = tuple(p if isinstance(p, Param) else Param(*p)
-                             for p in fields.get("params", ()))
+    params = tuple(p if isinstance(p, Param) else Param(*p) for p in fields.get("params", ()))
+    required = [p.required for p in params]
+    if required != sorted(required, reverse=True):
+        # Python's rule for signatures: no parameter without a default after one with
+        raise ValueError(f"{fields['name']}: a required parameter follows an optional one")
+    fields["params"] = params
     return Record(**fields)
 
 

@@ -1,0 +1,37 @@
+# softshrink(x, l) = x - l above l, x + l below -l, 0 at and inside +-l (l >= 0, as
+# PyTorch requires; checked by the API); softshrink'(x) = 1 where |x| > l, 0 at and inside
+# +-l (PyTorch's softshrink_backward), NaN for NaN (PyTorch gives a NaN input the gradient
+# 0).  Selects only: one subtraction or addition, correctly rounded in either precision
+# (in float for float32: the float difference of two floats rounds once, as the double
+# one rounded to float does).
+
+cdef inline double softshrink_fwd(double x, double l) noexcept nogil:
+    cdef double r = x - l if isgreater(x, l) else 0.0
+    r = x + l if isless(x, -l) else r
+    return x if x != x else r
+
+cdef inline double softshrink_grad(double x, double l) noexcept nogil:
+    # |x| > l as one compare: "isgreater(x, l) or isless(x, -l)" is a short-circuit
+    # branch that keeps the loop from vectorizing
+    cdef double r = 1.0 if isgreater(fabs(x), l) else 0.0
+    return x if x != x else r
+
+cdef inline double softshrink_grad_y(double y, double l) noexcept nogil:
+    # y != 0 exactly where |x| > l: x - l of two different doubles is never 0 (gradual
+    # underflow), and the dead zone gives +0
+    cdef double r = 1.0 if y != 0.0 else 0.0
+    return y if y != y else r
+
+
+cdef inline float softshrink_fwd_f(float x, float l) noexcept nogil:
+    cdef float r = x - l if isgreater(x, l) else F_ZERO
+    r = x + l if isless(x, -l) else r
+    return x if x != x else r
+
+cdef inline float softshrink_grad_f(float x, float l) noexcept nogil:
+    cdef float r = F_ONE if isgreater(fabsf(x), l) else F_ZERO
+    return x if x != x else r
+
+cdef inline float softshrink_grad_y_f(float y, float l) noexcept nogil:
+    cdef float r = F_ONE if y != F_ZERO else F_ZERO
+    return y if y != y else r
