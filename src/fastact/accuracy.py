@@ -565,7 +565,6 @@ def _references64(name, xs, gs, workers, progress, cache):
 
 
 def _measure_kernel64(name, quick, workers, progress, cache, points=None, seed=0):
-    acc = _registry.ACCURACY[name]
     M = max_derivative(name)
     params = kernel_params(name)
     n = points or (QUICK_POINTS64 if quick else POINTS64)
@@ -762,7 +761,7 @@ def _chunk32_(name, kinds, params, lo, hi, step, stats, M, extra_x=None):
         if kind in ("forward", "derivative"):
             _, h1 = catcher.run(lambda: u(x, *p32, out=y))
             _, h2 = catcher.run(lambda: u(x64, *p64, out=r))
-            data32, data64 = [x], [x64]
+            data32 = [x]
             xr = x
         else:
             g32 = _g_for(n).astype(np.float32)
@@ -778,7 +777,6 @@ def _chunk32_(name, kinds, params, lo, hi, step, stats, M, extra_x=None):
             _, h2 = catcher.run(lambda: UFUNCS[dname](x64, *p64, out=r))
             if "backward" in kind:
                 np.multiply(r, g64, out=r)
-            data64 = None
             xr = x
         if h1:
             # an overflow where the rounded result overflows is IEEE's (see _call_checked)
