@@ -1,8 +1,8 @@
 """Build fastact's compiled kernels.
 
 The ufunc loops are generated at build time: the Tempita template
-src/fastact/_kernels/_ufuncs.pyx.tp is rendered with the KERNELS table of
-src/fastact/_registry.py into one _ufuncs_<target>.pyx per CPU target of
+src/fastact/_kernels/_ufuncs.pyx.tp is rendered with the KERNELS, AXIS_KERNELS and
+GATED_KERNELS tables of src/fastact/_registry.py into one _ufuncs_<target>.pyx per CPU target of
 src/fastact/_build_config.py (build products, git-ignored), which Cython then compiles,
 each with its target's flags.  fastact._dispatch loads the best one at import.  All
 metadata lives in pyproject.toml.
@@ -47,7 +47,8 @@ def _load_registry():
     try:
         reg = importlib.import_module("fastact._registry")
         return {"KERNELS": reg.KERNELS, "ACTIVATIONS": reg.ACTIVATIONS,
-                "AXIS_KERNELS": reg.AXIS_KERNELS}
+                "AXIS_KERNELS": reg.AXIS_KERNELS, "GATED": reg.GATED,
+                "GATED_KERNELS": reg.GATED_KERNELS}
     finally:
         for m in [m for m in sys.modules if m == "fastact" or m.startswith("fastact.")]:
             del sys.modules[m]
@@ -63,7 +64,8 @@ def render(template, out_name, **values):
     src_path = os.path.join(HERE, template)
     with open(src_path, encoding="utf-8") as f:
         text = sub(f.read(), kernels=REGISTRY["KERNELS"],
-                   axis_kernels=REGISTRY["AXIS_KERNELS"], **values)
+                   axis_kernels=REGISTRY["AXIS_KERNELS"],
+                   gated_kernels=REGISTRY["GATED_KERNELS"], **values)
     out_path = os.path.join(os.path.dirname(src_path), out_name)
     print(f"fastact: rendering {template} -> {out_name}", flush=True)
     old = None
@@ -77,10 +79,13 @@ def render(template, out_name, **values):
 
 
 def _api_class(rec):
-    """The fastact._api class of a record's object (for the stubs)."""
+    """The class of a record's object, with its module (for the stubs)."""
     if rec.kind == "elementwise":
-        return "ElementwiseFromOutput" if rec.from_output else "Elementwise"
-    return {"gelu": "GELU", "prelu": "PReLU", "rrelu": "RReLU", "axis": "Softmax"}[rec.kind]
+        return "_api." + ("ElementwiseFromOutput" if rec.from_output else "Elementwise")
+    if rec.kind in ("gated", "glu"):
+        return "_gated." + {"gated": "Gated", "glu": "GLU"}[rec.kind]
+    return "_api." + {"gelu": "GELU", "prelu": "PReLU", "rrelu": "RReLU",
+                      "axis": "Softmax"}[rec.kind]
 
 
 def _ufunc_names():
@@ -92,6 +97,8 @@ def _ufunc_names():
                 names.append(k.name + suffix)
     for a in REGISTRY["AXIS_KERNELS"]:
         names += [a, a + "_backward"]
+    for k in REGISTRY["GATED_KERNELS"]:
+        names += ["gated_" + k.name, "gated_" + k.name + "_backward"]
     return names
 
 
@@ -99,9 +106,10 @@ def render_stubs():
     """__init__.pyi and _dispatch.pyi from their templates: a typed attribute per
     activation and per ufunc (build products, like the .pyx)."""
     acts = [(a.name, _api_class(a)) for a in REGISTRY["ACTIVATIONS"]]
+    gated = [(a.name, _api_class(a)) for a in REGISTRY["GATED"]]
     for name in ("__init__", "_dispatch"):
         with open(os.path.join(PKG, name + ".pyi.tp"), encoding="utf-8") as f:
-            text = sub(f.read(), activations=acts, ufuncs=_ufunc_names())
+            text = sub(f.read(), activations=acts, gated=gated, ufuncs=_ufunc_names())
         out = os.path.join(PKG, name + ".pyi")
         if not os.path.exists(out) or open(out, encoding="utf-8").read() != text:
             with open(out, "w", encoding="utf-8") as f:

@@ -118,15 +118,17 @@ PROTOCOLS = list(range(2, pickle.HIGHEST_PROTOCOL + 1))
 def _public_objects():
     """(id, object) for every public object: the activations, the reference objects, the
     ufuncs."""
-    objs = [(f"fastact.{n}", f) for n, f in fastact.ACTIVATIONS.items()]
-    objs += [(f"fastact.reference.{n}", r) for n, r in REF.items()]
+    objs = [(f"fastact.{n}", f) for n, f in {**fastact.ACTIVATIONS, **fastact.GATED}.items()]
+    objs += [(f"fastact.reference.{n}", r) for n, r in
+             {**REF, **fastact.reference.GATED}.items()]
     objs += [(f"UFUNCS.{n}", u) for n, u in fastact.UFUNCS.items()]
     return objs
 
 
 def _bound_methods():
     out = []
-    for prefix, table in (("fastact", fastact.ACTIVATIONS), ("fastact.reference", REF)):
+    for prefix, table in (("fastact", {**fastact.ACTIVATIONS, **fastact.GATED}),
+                          ("fastact.reference", {**REF, **fastact.reference.GATED})):
         for n, obj in table.items():
             for m in ("__call__",) + _METHOD_NAMES:
                 if hasattr(obj, m) and (m != "__call__" or prefix == "fastact.reference"):
@@ -151,6 +153,8 @@ def test_registry_lists_every_activation_we_pickle():
     assert set(fastact.ACTIVATIONS) == set(REF) == set(NAMES)
     for n, f in fastact.ACTIVATIONS.items():
         assert f.reference is REF[n]
+    for n, f in fastact.GATED.items():
+        assert f.reference is fastact.reference.GATED[n]
 
 
 def _tanh_chunks():

@@ -338,7 +338,7 @@ def test_command_writes_valid_pngs(built):
     status, out, log = built
     assert status == 0
     import matplotlib.image
-    expected = set(fastact.ACTIVATIONS) | {"overview", "vanishing", "dead"}
+    expected = set(fastact.ACTIVATIONS) | {"overview", "gated", "vanishing", "dead"}
     pngs = {p[:-4] for p in os.listdir(out) if p.endswith(".png")}
     assert pngs == expected
     for name in expected:
@@ -375,7 +375,7 @@ def test_index_html_embeds_every_figure_and_the_guide(built):
     assert "http://" not in text and "https://" not in text and "<script" not in text
     # the seed's order
     ids = [i for i, _ in page.h2]
-    assert ids == ["why", "gallery", "vanishing", "dead", "choosing", "takeaways"]
+    assert ids == ["why", "gallery", "gated", "vanishing", "dead", "choosing", "takeaways"]
     # the guide: a header and one row per activation with the registry's facts and speeds
     guide = page.tables["guide"]
     head, rows = guide[0], guide[1:]

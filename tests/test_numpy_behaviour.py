@@ -56,10 +56,13 @@ def _all_method_cases():
 def test_activations_follow_the_registry():
     from fastact import _registry
     assert list(fastact.ACTIVATIONS) == [a.name for a in _registry.ACTIVATIONS]
-    # one activation per record file, and nothing else
+    assert list(fastact.GATED) == [a.name for a in _registry.GATED]
+    # one activation per record file, and nothing else (the gated ones, kinds "gated" and
+    # "glu", in fastact.GATED: tests/test_gated.py)
     folder = pathlib.Path(_registry.__file__).parent / "records"
     files = {p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")}
-    assert set(fastact.ACTIVATIONS) == files
+    assert set(fastact.ACTIVATIONS) | set(fastact.GATED) == files
+    assert all(a.kind not in _registry.GATED_KINDS for a in _registry.ACTIVATIONS)
     for name, f in fastact.ACTIVATIONS.items():
         assert getattr(fastact, name) is f
         assert f.info is _registry.BY_NAME[name] and f.info.name == name

@@ -1,4 +1,5 @@
-"""Every elementwise ufunc's contiguous loops are SIMD code, on every built target.
+"""Every elementwise ufunc's contiguous loops are SIMD code, on every built target (the
+gated ufuncs gated_<gate> and gated_<gate>_backward included).
 
 With GCC, setup.py records GCC's -fopt-info-vec-optimized report per kernel module:
 <module>.vectorized.json beside it, the number of "loop vectorized" reports inside the C
@@ -42,6 +43,18 @@ NEEDS_FMA = {
 FLOAT_WIDENS_WITHOUT_FMA = {("gelu", "fwd")}
 
 
+def _scalar_fns(ufunc_name):
+    """The (kernel name, scalar function) pairs behind a ufunc: gelu_backward ->
+    [(gelu, grad)]; the gated ones call their gate's: gated_gelu -> [(gelu, fwd)],
+    gated_gelu_backward -> [(gelu, fwd), (gelu, grad)]."""
+    if ufunc_name.startswith("gated_"):
+        gate = ufunc_name[len("gated_"):]
+        if gate.endswith("_backward"):
+            return [(gate[: -len("_backward")], "fwd"), (gate[: -len("_backward")], "grad")]
+        return [(gate, "fwd")]
+    return [_scalar_fn(ufunc_name)]
+
+
 def _scalar_fn(ufunc_name):
     """(kernel name, scalar function) behind a ufunc: gelu_backward -> (gelu, grad)."""
     for suffix, fn in (("_derivative_from_output", "grad_y"), ("_backward_from_output", "grad_y"),
@@ -57,10 +70,10 @@ def _without_fma(isa):
 
 
 def _exempt(isa, ufunc_name, dtype):
-    key = _scalar_fn(ufunc_name)
-    if not _without_fma(isa) or key not in NEEDS_FMA:
+    keys = [k for k in _scalar_fns(ufunc_name) if k in NEEDS_FMA]
+    if not _without_fma(isa) or not keys:
         return False
-    return dtype == "double" or key in FLOAT_WIDENS_WITHOUT_FMA
+    return dtype == "double" or any(k in FLOAT_WIDENS_WITHOUT_FMA for k in keys)
 
 
 def _report(isa):

@@ -8,7 +8,12 @@ Every activation is an object ``fastact.<name>``::
     dx = fastact.sigmoid.backward_from_output(g, y)   # from the forward's output
     fastact.sigmoid.reference                 # the pure-Python twin
 
-``fastact.ACTIVATIONS`` lists them all, in the gallery's order.
+``fastact.ACTIVATIONS`` lists them all, in the gallery's order.  The gated activations of
+transformer MLPs take two operands and are listed apart, in ``fastact.GATED``::
+
+    y = fastact.swiglu(a, b)                  # silu(a) * b (also geglu, reglu)
+    da, db = fastact.swiglu.backward(g, a, b) # both gradients in one fused pass
+    y = fastact.glu(x, axis=-1)               # torch.nn.functional.glu
 
 >>> import numpy as np, fastact
 >>> fastact.relu(np.array([-1.0, 0.0, 2.0]))
@@ -21,11 +26,14 @@ __version__ = "0.1.0"
 
 from . import reference
 from ._api import build as _build
+from ._gated import build as _build_gated
 from ._config import get_num_threads, set_num_threads, show_config
 from ._dispatch import UFUNCS
 
 ACTIVATIONS = _build()
+GATED = _build_gated()
 globals().update(ACTIVATIONS)
+globals().update(GATED)
 
-__all__ = ["ACTIVATIONS", "UFUNCS", "reference", "set_num_threads", "get_num_threads",
-           "show_config", *ACTIVATIONS]
+__all__ = ["ACTIVATIONS", "GATED", "UFUNCS", "reference", "set_num_threads",
+           "get_num_threads", "show_config", *ACTIVATIONS, *GATED]

@@ -359,8 +359,8 @@ def _example(spec, ref):
 def _activation(name):
     """fastact.<name> of this process: what a pickled activation unpickles to (pickle
     stores the name only, so a worker process gets its own, with its own kernels)."""
-    from . import ACTIVATIONS      # at call time: fastact has been imported by then
-    return ACTIVATIONS[name]
+    from . import ACTIVATIONS, GATED   # at call time: fastact has been imported by then
+    return ACTIVATIONS[name] if name in ACTIVATIONS else GATED[name]
 
 
 class Activation:

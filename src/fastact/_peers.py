@@ -4,7 +4,9 @@ One table, used by both the pytest-benchmark suite (``benchmarks/``) and
 ``python -m fastact bench``:
 
 * ``cases()``: one benchmark case per registry activation, with the parameters it is
-  called with (the record's ``bench_kwargs``) and the data it is timed on (``make_data``).
+  called with (the record's ``bench_kwargs``) and the data it is timed on (``make_data``);
+  the gated ones (``fastact.GATED``) after them, timed on (a, b) = (x, b) (glu: on x, in
+  rows of SOFTMAX_ROW), the backward giving both gradients.
 * ``PEERS``: case name -> {peer name -> ``Peer(forward, backward)``}, from each record's
   ``peers()`` (fastact/records/<name>.py; records/_peers.py explains the builders).  A
   peer that has no such function (or no backward) is simply absent.
@@ -26,12 +28,12 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import ACTIVATIONS, _registry
+from . import ACTIVATIONS, GATED, _registry
 from .records import _peers as _engines
 from .records._peers import Unsupported, torch_module  # noqa: F401  (Unsupported: re-exported)
 
 Case = namedtuple("Case", "name activation kwargs from_output")
-Data = namedtuple("Data", "case dtype n x g y")
+Data = namedtuple("Data", "case dtype n x g y b", defaults=(None,))   # b: gated cases
 
 # Row length of the softmax cases: n elements as (n // SOFTMAX_ROW, SOFTMAX_ROW) (a batch of
 # logits over 1000 classes, or attention rows); fewer elements make one row.
@@ -53,14 +55,29 @@ def cases(only=None):
         kwargs = {p.name: p.default for p in f.params if p.required}
         kwargs.update(f.info.bench_kwargs or {})
         out.append(Case(name, name, kwargs, axis or f.has_from_output))
+    out += [Case(name, name, {}, False) for name in GATED if not only or name in only]
     return out
+
+
+def _fn(case):
+    """The activation of a case (fastact.ACTIVATIONS or fastact.GATED)."""
+    return ACTIVATIONS.get(case.activation) or GATED[case.activation]
 
 
 def make_data(case, dtype, n, seed=0):
     """x ~ U(-4, 4), g ~ N(0, 1), y = fastact forward of x; contiguous, of dtype."""
     dtype = np.dtype(dtype)
     rng = np.random.default_rng(seed)
-    f = ACTIVATIONS[case.activation]
+    f = _fn(case)
+    if f.info.kind == "gated":
+        x, b = (rng.uniform(-4.0, 4.0, n).astype(dtype) for _ in range(2))
+        g = rng.standard_normal(n).astype(dtype)
+        return Data(case, dtype, n, x, g, f(x, b, **case.kwargs), b)
+    if f.info.kind == "glu":
+        shape = (max(n // SOFTMAX_ROW, 1), min(n, SOFTMAX_ROW))
+        x = rng.uniform(-4.0, 4.0, shape).astype(dtype)
+        y = f(x)
+        return Data(case, dtype, x.size, x, rng.standard_normal(y.shape).astype(dtype), y)
     if f.info.kind == "axis":
         row = min(n, SOFTMAX_ROW)
         shape = (max(n // row, 1), row)
@@ -75,18 +92,27 @@ def make_data(case, dtype, n, seed=0):
 # ---- fastact itself and the pure-Python reference --------------------------------------
 
 def fastact_forward(d):
-    f, kw, x = ACTIVATIONS[d.case.activation], d.case.kwargs, d.x
+    f, kw, x = _fn(d.case), d.case.kwargs, d.x
+    if d.b is not None:
+        b = d.b
+        return lambda: f(x, b, **kw)
     return lambda: f(x, **kw)
 
 
 def fastact_backward(d, from_output=None):
     """fastact's backward: from y where it can (from_output=None), or as asked."""
-    f, kw, g = ACTIVATIONS[d.case.activation], d.case.kwargs, d.g
+    f, kw, g = _fn(d.case), d.case.kwargs, d.g
+    if d.b is not None:
+        x, b = d.x, d.b
+        return lambda: f.backward(g, x, b, **kw)
     if from_output is None:
         from_output = d.case.from_output
     if f.info.kind == "axis":
         y = d.y
         return lambda: f.backward(g, y, **kw)
+    if f.info.kind == "glu":
+        x = d.x
+        return lambda: f.backward(g, x, **kw)
     if from_output:
         y = d.y
         return lambda: f.backward_from_output(g, y, **kw)
@@ -95,14 +121,25 @@ def fastact_backward(d, from_output=None):
 
 
 def reference_forward(d):
-    f, kw = ACTIVATIONS[d.case.activation].reference, d.case.kwargs
+    f, kw = _fn(d.case).reference, d.case.kwargs
     xs = d.x.tolist()
+    if d.b is not None:
+        bs = d.b.tolist()
+        return lambda: [f(u, v, **kw) for u, v in zip(xs, bs)]
+    if _fn(d.case).info.kind == "glu":
+        return lambda: [f(r) for r in xs]
     return lambda: [f(v, **kw) for v in xs]
 
 
 def reference_backward(d):
-    f, kw = ACTIVATIONS[d.case.activation].reference, d.case.kwargs
+    f, kw = _fn(d.case).reference, d.case.kwargs
     gs = d.g.tolist()
+    if d.b is not None:
+        xs, bs = d.x.tolist(), d.b.tolist()
+        return lambda: [f.backward(h, u, v, **kw) for h, u, v in zip(gs, xs, bs)]
+    if _fn(d.case).info.kind == "glu":
+        xs = d.x.tolist()
+        return lambda: [f.backward(gr, r) for gr, r in zip(gs, xs)]
     if ACTIVATIONS[d.case.activation].info.kind == "axis":
         ys = d.y.tolist()
         return lambda: [f.backward(gr, yr) for gr, yr in zip(gs, ys)]
@@ -132,7 +169,7 @@ def set_peer_threads(n):
 
 def _build_peers():
     table = {}
-    for rec in _registry.ACTIVATIONS:
+    for rec in _registry.ACTIVATIONS + _registry.GATED:
         if rec.peers is not None:
             table[rec.name] = rec.peers()
     return table
@@ -182,7 +219,7 @@ def builders(case, pass_, reference=True, from_x=False):
     """
     out = {"fastact": fastact_forward if pass_ == "forward" else fastact_backward}
     if (from_x and pass_ == "backward" and case.from_output
-            and ACTIVATIONS[case.activation].info.kind != "axis"):
+            and _fn(case).info.kind != "axis"):
         out["fastact_from_x"] = lambda d: fastact_backward(d, from_output=False)
     if reference:
         out["reference"] = reference_forward if pass_ == "forward" else reference_backward

@@ -13,6 +13,10 @@ rest of the package reads:
   whether float32 loops call the float functions (``FLOAT32_NATIVE``).
 * ``AXIS_KERNELS``: the softmax-type kernels (generalized ufuncs, signature (n)->(n)).
 * ``ACCURACY`` / ``AXIS_ACCURACY``: their bounds, by kernel name.
+* ``GATED``: the gated activations (kinds "gated" and "glu": f(a) * b, two operands), kept
+  apart from ``ACTIVATIONS`` (the one-operand activations everything else iterates over);
+  ``GATED_KERNELS``: the KERNELS rows of their gates (and of the gates' variants), for
+  which the build generates the gated ufuncs ``gated_<gate>`` and ``gated_<gate>_backward``.
 
 This module imports only the standard library and the records, so that setup.py can
 execute it before anything is compiled.
@@ -30,8 +34,11 @@ from .records import Accuracy, AxisAccuracy, Param, Record, load  # noqa: F401 (
 # for a general kernel its General.params).
 Kernel = namedtuple("Kernel", "name params from_output float32 record check")
 
-ACTIVATIONS = load()
-BY_NAME = {a.name: a for a in ACTIVATIONS}
+GATED_KINDS = ("gated", "glu")
+_ALL = load()
+ACTIVATIONS = tuple(a for a in _ALL if a.kind not in GATED_KINDS)
+GATED = tuple(a for a in _ALL if a.kind in GATED_KINDS)
+BY_NAME = {a.name: a for a in _ALL}
 
 
 def _owns_kernel(a):
@@ -73,3 +80,19 @@ def variants_of(name):
 def record_of_kernel(kernel):
     """The record whose kernel family this is (a general kernel's: its activation's)."""
     return BY_NAME[KERNEL_BY_NAME[kernel].record if kernel in KERNEL_BY_NAME else kernel]
+
+
+def gates_of(rec):
+    """{parameter value: gate kernel name} of a gated record: its gate under the default
+    of the gate's variant parameter, and the gate's variants (geglu: {'none': 'gelu',
+    'tanh': 'gelu_tanh'}); {None: gate} when the gate has none."""
+    variants = variants_of(rec.gate)
+    if not variants:
+        return {None: rec.gate}
+    (pname,) = {p for p, _ in variants}
+    default = next(p.default for p in BY_NAME[rec.gate].params if p.name == pname)
+    return {default: rec.gate, **{v: r.kernel for (_, v), r in variants.items()}}
+
+
+GATED_KERNELS = tuple(KERNEL_BY_NAME[g] for g in
+                      dict.fromkeys(g for a in GATED for g in gates_of(a).values()))

@@ -1032,7 +1032,11 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
 
 def measure_kernel(name, dtype, quick=True, workers=1, progress=None, cache=None, points=None,
                    stride=None, seed=0):
-    """All rows (one per kind) for one elementwise kernel or axis kernel and dtype."""
+    """All rows (one per kind) for one elementwise kernel or axis kernel and dtype (or a
+    gated activation: accuracy_gated)."""
+    if name in _GATED:
+        from . import accuracy_gated
+        return accuracy_gated.measure(name, dtype, quick, seed)
     if name in _registry.AXIS_KERNELS:
         return measure_axis(name, dtype, quick, workers, progress, seed)
     if dtype == "float64":
@@ -1040,6 +1044,7 @@ def measure_kernel(name, dtype, quick=True, workers=1, progress=None, cache=None
     return _measure_kernel32(name, quick, workers, progress, stride)
 
 
+_GATED = tuple(a.name for a in _registry.GATED)
 _MEMO = {}
 
 
@@ -1152,7 +1157,8 @@ def main(argv=None):
                     help=f"a strided subset of float32 (every {QUICK_STRIDE32}th pattern) and "
                          f"{QUICK_POINTS64} float64 points per kernel, plus all special values")
     ap.add_argument("--only", default=None,
-                    help="comma-separated kernel names (e.g. gelu,silu,softmax)")
+                    help="comma-separated kernel names (e.g. gelu,silu,softmax) or gated "
+                         "activations (swiglu, geglu, reglu, glu)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="one dtype (default both)")
     ap.add_argument("--json", default=None, metavar="PATH", help="write the rows as JSON")
     ap.add_argument("--out", default=None, metavar="PATH", help="write the text table here too")
@@ -1169,7 +1175,7 @@ def main(argv=None):
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
 
-    names = kernel_names() + list(_registry.AXIS_KERNELS)
+    names = kernel_names() + list(_registry.AXIS_KERNELS) + list(_GATED)
     if args.only:
         wanted = [s.strip() for s in args.only.split(",") if s.strip()]
         unknown = [w for w in wanted if w not in names]

@@ -20,7 +20,7 @@ from . import _registry
 def _by_name(name):
     """The reference object called name: what a pickled one unpickles to (the class is
     made per activation in _make, so pickle cannot find it by name; the object it can)."""
-    return BY_NAME[name]
+    return BY_NAME[name] if name in BY_NAME else GATED[name]
 
 
 def _with_variants(rec, fn, attr):
@@ -82,3 +82,25 @@ def _make(rec):
 
 
 BY_NAME = {rec.name: _make(rec) for rec in _registry.ACTIVATIONS}
+
+
+def _make_gated(rec):
+    """The reference object of a gated record: ``f(a, b, *params)`` and
+    ``backward(g, a, b, *params)`` -> (grad_a, grad_b) on Python floats; glu's on lists
+    (one row: ``glu(xs)``, ``glu.backward(gs, xs)``)."""
+    name = rec.name
+    forward, backward = rec.ref_forward, rec.ref_backward
+    ns = {"__call__": lambda self, *args, **kw: forward(*args, **kw),
+          "backward": lambda self, *args, **kw: backward(*args, **kw),
+          "__repr__": lambda self: f"<fastact.reference.{name}>",
+          "__reduce__": lambda self: (_by_name, (name,)),
+          "name": name}
+    cls = "Reference_" + name
+    for key, fn in ns.items():
+        if callable(fn):
+            fn.__name__, fn.__qualname__ = key, f"{cls}.{key}"
+    return type(cls, (), ns)()
+
+
+# the gated activations (swiglu, geglu, reglu, glu), apart from BY_NAME like fastact.GATED
+GATED = {rec.name: _make_gated(rec) for rec in _registry.GATED}

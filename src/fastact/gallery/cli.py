@@ -74,7 +74,8 @@ def build(out, seed=ex.SEED, n=1_000_000, repeats=5, stream=None):
     for name in ACTIVATIONS:
         save(name, figures.plot(name))
     save("overview", figures.overview(), dpi=80)
-    done(t0, f"{len(ACTIVATIONS) + 1} figures")
+    save("gated", figures.plot_gated())
+    done(t0, f"{len(ACTIVATIONS) + 2} figures")
 
     t0 = step(2, "vanishing-gradient experiment")
     van = ex.vanishing_gradients(seed=seed)

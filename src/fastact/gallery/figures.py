@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from .. import ACTIVATIONS
+from .. import ACTIVATIONS, GATED
 from . import experiments as ex
 
 F_COLOR = "#1f5fa8"
@@ -172,6 +172,44 @@ def overview(names=None, ncols=5):
                Line2D([], [], color=RANGE_COLOR, lw=1, ls=":", label="output range bounds"),
                Line2D([], [], color=MARK_COLOR, marker="o", ls="", label="kinks, max f', min f")]
     fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize=10)
+    return fig
+
+
+def plot_gated(b=1.0, n=801):
+    """The gated activations (fastact.GATED), one panel each: f(a) * b at b = 1 against the
+    gate operand, with its partial derivatives (d/da = b f'(a); d/db = f(a), which is the
+    curve itself at b = 1).  glu is drawn against its gated half: a * sigmoid(g) at a = 1.
+    Returns the Figure."""
+    require_matplotlib()
+    from matplotlib.figure import Figure
+    names = list(GATED)
+    fig = Figure(figsize=(3.2 * len(names), 3.0), layout="constrained")
+    axes = fig.subplots(1, len(names), squeeze=False).ravel()
+    for ax, name in zip(axes, names):
+        f = GATED[name]
+        lo, hi = f.info.plot_range
+        u = np.linspace(lo, hi, n)
+        ones = np.full_like(u, b)
+        kw = {"approximate": "tanh"} if name == "geglu" else {}
+        if name == "glu":
+            # glu(concat(a, g)) with a = 1 is sigmoid(g); d/dg from glu.backward
+            x = np.stack([ones, u], axis=-1).reshape(n, 2)
+            y = f(x)[:, 0]
+            da = f.backward(np.ones((n, 1)), x)[:, 1]
+            label, dlabel = "a sigmoid(b), a = 1: = ∂/∂a", "∂/∂b"
+        else:
+            y = f(u, ones, **kw)
+            da = f.backward(np.ones_like(u), u, ones, **kw)[0]
+            label, dlabel = f"{name}(a, b = {b:g}) = ∂/∂b", "∂/∂a"
+        ax.axhline(0, color="#cccccc", lw=0.8)
+        ax.axvline(0, color="#cccccc", lw=0.8)
+        ax.plot(u, y, color=F_COLOR, lw=2.2, label=label)
+        ax.plot(u, da, color=D_COLOR, lw=1.8, ls="--", label=dlabel)
+        title = {"geglu": "gelu(a, approximate='tanh') * b",
+                 "glu": "a * sigmoid(b), halves of x"}.get(name, f.info.formula)
+        ax.set_title(f"{name}: {title}", fontsize=9)
+        ax.set_xlabel("b (the gated half)" if name == "glu" else "a")
+        ax.legend(fontsize=8, loc="upper left")
     return fig
 
 

@@ -36,7 +36,7 @@ nav ol { columns: 2; }
 """
 
 SECTIONS = (("why", "Why activation functions matter"), ("gallery", "The activations"),
-            ("vanishing", "The vanishing gradient, measured"),
+            ("gated", "Gated activations"), ("vanishing", "The vanishing gradient, measured"),
             ("dead", "Dead units, measured"), ("choosing", "Choosing an activation"),
             ("takeaways", "Key takeaways"))
 
@@ -332,6 +332,18 @@ variants PReLU and RReLU, GELU), then the others fastact implements. Facts are f
 registry, the curves its kernels; the derivative follows PyTorch's conventions at kinks
 (relu′(0) = 0, for example).</p>
 {gallery}
+
+<h2 id="gated">{titles['gated']}</h2>
+<p>The MLP block of most current transformers multiplies two projections of its input, one
+passed through an activation: down(f(gate(x)) · up(x)). LLaMA, Mistral and Qwen use
+SwiGLU (f = SiLU), Gemma GeGLU (f = GELU, in its tanh form); ReGLU and the original GLU
+(a · sigmoid(b), the two halves of one projection) are the older members of the family.
+fastact computes them as binary ufuncs, <code>fastact.swiglu(a, b)</code>, and their
+backward in one fused pass: <code>swiglu.backward(g, a, b)</code> returns
+(g · b · f′(a), g · f(a)). At b = 1 the product is the gate itself and equals its own
+derivative with respect to b; the dashed curve is the derivative with respect to a.</p>
+{_figure(figures['gated'], "the gated activations", "The gated activations at b = 1 "
+         "(glu: a = 1, against its gated half), with their partial derivatives.")}
 
 <h2 id="vanishing">{titles['vanishing']}</h2>
 {_vanishing(vanishing, figures['vanishing'])}

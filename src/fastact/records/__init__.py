@@ -104,6 +104,24 @@ def accuracy(forward=4.0, derivative=8.0, backward=None, abs_eps=4.0, from_outpu
 AxisAccuracy = namedtuple("AxisAccuracy", "forward backward forward_unit sign",
                           defaults=("ulp", 1))
 
+# gated activations f(a) * b (kinds "gated" and "glu"), checked by tests/test_gated.py
+# against mpmath (the gate record's mp_forward and mp_derivative) on sampled (a, b), float32
+# and float64, in ULP of the correctly rounded result:
+#   forward   f(a) * b: the gate's forward bound, then one rounding of the product (+0.5)
+#   grad_a    (g * b) * f'(a): the gate's backward bound (f' times one factor, rounded)
+#             and one more rounded product (+0.5); within halfwidth of the gate's
+#             crossings (zeros of f') the absolute bound abs_eps * eps * |g b| max|f'|
+#   grad_b    g * f(a): as the forward
+GatedAccuracy = namedtuple("GatedAccuracy", "forward grad_a grad_b abs_eps crossings")
+
+
+def gated_accuracy(gate):
+    """The GatedAccuracy of f(a) * b from the gate's Accuracy (one more rounded product)."""
+    acc = gate.accuracy
+    return GatedAccuracy(acc.forward + 0.5, acc.backward + 0.5, acc.forward + 0.5,
+                         acc.abs_eps, acc.crossings)
+
+
 # A benchmark peer: builders that take the case's data (fastact._peers.Data) and return a
 # zero-argument callable running the peer once (None: the peer has no such function).
 Peer = namedtuple("Peer", "forward backward", defaults=(None,))
@@ -115,11 +133,16 @@ class Record(NamedTuple):
     name: str                       # public name: fastact.<name>
     order: float                    # position in fastact.ACTIVATIONS (the gallery's order)
     kind: str = "elementwise"       # "elementwise" | "gelu" | "prelu" | "rrelu" | "axis"
+                                    # | "gated" (f(a) * b, two operands) | "glu" (the
+                                    # gated kernel on the two halves of x along an axis)
     kernel: str = ""                # the C kernel family the API calls (record(): its name)
     params: tuple = ()              # tuple of Param, in call order after x
     variant_of: Optional[tuple] = None  # (activation, parameter, value): gelu_tanh is
                                         # gelu's approximate='tanh' (the API routes it here)
     general: Optional[General] = None   # the kernel for non-default params (above)
+    gate: str = ""                  # kinds "gated" and "glu": the record whose scalar
+                                    # kernels (NAME_fwd, NAME_grad) are the gate f; its
+                                    # variants (gelu_tanh) are gated kernels too
     # -- its kernel (records whose kernel is their own name) -------------------------
     from_output: bool = False       # f' is a function of y = f(x): NAME_grad_y exists
     float32: str = "widen"          # "native": float32 loops call NAME_fwd_f ... (computed
@@ -142,7 +165,8 @@ class Record(NamedTuple):
     limits: Optional[tuple] = None  # ((f(-inf), f(+inf)), (f'(-inf), f'(+inf))): a float
                                     # is the exact result (sign of zero included), None an
                                     # exact zero of either sign, a callable takes the params
-    accuracy: Any = None            # Accuracy (elementwise kernels), AxisAccuracy (axis)
+    accuracy: Any = None            # Accuracy (elementwise kernels), AxisAccuracy (axis),
+                                    # GatedAccuracy (gated, glu)
     # -- documented values the tests hold the kernels to -----------------------------
     kink_derivatives: tuple = ()    # ((params, x, f'(x)), ...) at the kinks (README's list)
     # -- benchmark -------------------------------------------------------------------

@@ -26,8 +26,9 @@ from . import Peer
 def params(d):
     """The case's parameters, by name: the record's defaults updated by the case's
     kwargs (and rrelu's evaluation slope)."""
-    from fastact import ACTIVATIONS
-    p = {q.name: q.default for q in ACTIVATIONS[d.case.activation].params}
+    from fastact import ACTIVATIONS, GATED
+    f = ACTIVATIONS.get(d.case.activation) or GATED[d.case.activation]
+    p = {q.name: q.default for q in f.params}
     p.update(d.case.kwargs)
     if "lower" in p and "upper" in p:
         p["slope"] = p["lower"] / 2.0 + p["upper"] / 2.0
@@ -276,3 +277,26 @@ def _numba_builder(spec, backward):
         x = d.x
         return lambda: u(x)
     return build
+
+
+# the gated activations' cases (kind "gated"): a is the case's x, b its b
+def ab(fn):
+    """forward of (a, b): fn(a, b)"""
+    return lambda d: (lambda a=d.x, b=d.b: fn(a, b))
+
+
+def gab(fn):
+    """backward from (g, a, b): fn(g, a, b) -> (grad_a, grad_b)"""
+    return lambda d: (lambda g=d.g, a=d.x, b=d.b: fn(g, a, b))
+
+
+def tab(fn):
+    import torch
+    T = torch.from_numpy
+    return lambda d: (lambda a=T(d.x), b=T(d.b): fn(a, b))
+
+
+def tgab(fn):
+    import torch
+    T = torch.from_numpy
+    return lambda d: (lambda g=T(d.g), a=T(d.x), b=T(d.b): fn(g, a, b))

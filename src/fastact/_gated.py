@@ -1,0 +1,313 @@
+"""The gated activations' API objects: ``fastact.swiglu``, ``geglu``, ``reglu`` and ``glu``.
+
+Each is f(a) * b over a gated ufunc pair built from its gate's kernels (records with
+kind "gated" or "glu"; ``_registry.GATED``):
+
+* ``NAME(a, b, *, out=None)``: a binary elementwise ufunc, NumPy broadcasting and dtype
+  rules (integers and bool compute in float64; float16 in float32, rounded once).
+* ``NAME.backward(grad_output, a, b, *, out=None)`` -> ``(grad_a, grad_b)``, both from one
+  fused pass (``gated_<gate>_backward``, a ufunc with three inputs and two outputs).  Where
+  a or b was broadcast, its gradient is summed over the broadcast dimensions to its own
+  shape, as autograd does (``out`` is then a pair of arrays of the shapes of a and b).
+* No ``derivative``: f(a, b) has two partial derivatives, which are
+  ``backward(1.0, a, b)``.
+* ``glu(x, axis=-1)``: a * sigmoid(b), (a, b) the halves of x along axis (PyTorch's
+  ``F.glu``), run by the gated kernel of sigmoid with the operands in the order (b, a),
+  straight from views of x into the result (and, in ``glu.backward``, into the two halves
+  of the gradient): no copy.
+
+The checks, error messages and pickling are the other activations' (``_api``).
+"""
+
+import inspect
+import operator
+
+import numpy as np
+from numpy.exceptions import AxisError
+
+from . import _registry, reference
+from ._api import (_activation, _call, _check_out, _copy, _real, _result_dtype, _rounded,
+                   _show, _ufunc_error)
+from ._dispatch import UFUNCS
+from .records import _gated
+
+_P = inspect.Parameter
+
+
+def _sum_to(full, shape, dtype):
+    """full summed over the dimensions that broadcasting added or stretched, to shape
+    (float16 sums accumulate in float32)."""
+    lead = full.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                      if n == 1 and full.shape[lead + i] != 1)
+    acc = np.float32 if dtype == np.float16 else dtype
+    return np.asarray(np.sum(full, axis=axes, dtype=acc)).reshape(shape).astype(dtype)
+
+
+def _check_outs(fname, out, dtype, shapes, names):
+    """out as a list of arrays or None, one per result, checked (dtype, writeable,
+    shape) before anything is written."""
+    if out is None:
+        return [None] * len(shapes)
+    if not isinstance(out, tuple) or len(out) != len(shapes):
+        raise TypeError(f"fastact.{fname}: out must be a tuple of {len(shapes)} arrays "
+                        f"({', '.join(names)}) or None, got {type(out).__name__}")
+    for o, shape, name in zip(out, shapes, names):
+        if o is None:
+            continue
+        _check_out(fname, o, dtype)
+        if o.shape != shape:
+            raise ValueError(f"fastact.{fname}: out for {name} has shape {o.shape}, but "
+                             f"{name} has shape {shape}")
+    return list(out)
+
+
+class Gated:
+    """A gated activation f(a) * b (swiglu, geglu, reglu): see fastact._gated."""
+
+    _FAST = ()
+
+    def __init__(self, spec):
+        self.info = spec
+        self.name = spec.name
+        self.params = spec.params
+        self.reference = reference.GATED[spec.name]
+        self._gates = _registry.gates_of(spec)
+        a, b = [-2.0, 0.0, 1.5], [0.5, 2.0, -1.0]
+        ref = self.reference
+        grads = [ref.backward(1.0, u, v) for u, v in zip(a, b)]
+        self.__doc__ = (
+            f"fastact.{spec.name}: {spec.formula}\n\n"
+            f"partial derivatives: {spec.derivative}\n"
+            f"use: {spec.use}\navoid: {spec.avoid}\nkinks and limits: {spec.kinks}\n\n"
+            "backward(grad_output, a, b) returns (grad_a, grad_b) from one fused pass; a "
+            "broadcast operand's gradient is summed to its shape.  There is no derivative: "
+            "the two partial derivatives are backward(1.0, a, b).\n"
+            "\nExample (the values printed are the pure-Python reference's, rounded):\n\n"
+            "    >>> import numpy as np, fastact\n"
+            f"    >>> a, b = np.array({a}), np.array({b})\n"
+            f"    >>> np.round(fastact.{spec.name}(a, b), 4)\n"
+            f"    {_rounded([ref(u, v) for u, v in zip(a, b)])}\n"
+            f"    >>> da, db = fastact.{spec.name}.backward(np.ones(3), a, b)\n"
+            "    >>> np.round(da, 4)\n"
+            f"    {_rounded([d[0] for d in grads])}\n"
+            "    >>> np.round(db, 4)\n"
+            f"    {_rounded([d[1] for d in grads])}\n")
+
+    def __repr__(self):
+        args = "".join(f", {p.name}={p.default!r}" for p in self.params)
+        return f"<fastact.{self.name}(a, b{args})>"
+
+    def __reduce__(self):
+        return _activation, (self.name,)
+
+    has_derivative = False
+    has_from_output = False
+
+    def _kernel(self, method, args, kwargs):
+        """The gated kernel for the parameters (geglu's approximate: 'none', 'tanh' or a
+        bool, True meaning 'tanh')."""
+        fname = self.name if method == "forward" else f"{self.name}.{method}"
+        if not self.params:
+            if args or kwargs:
+                extra = list(kwargs) or args
+                raise TypeError(f"fastact.{fname}: unexpected argument {extra[0]!r}")
+            return "gated_" + self._gates[None]
+        (p,) = self.params
+        if len(args) > 1:
+            raise TypeError(f"fastact.{fname}: takes 1 parameter after the data, got "
+                            f"{len(args)}")
+        for k in kwargs:
+            if k != p.name or args:
+                raise TypeError(f"fastact.{fname}: unexpected argument {k!r}"
+                                if k != p.name else f"fastact.{fname}: {k!r} given twice")
+        value = args[0] if args else kwargs.get(p.name, p.default)
+        try:
+            return "gated_" + self._gates[_gated.approximate_value(value)]
+        except (KeyError, TypeError):
+            raise ValueError(f"fastact.{fname}: {p.name} must be one of "
+                             f"{list(self._gates) + [True, False]!r}, got {value!r}") from None
+
+    def __call__(self, a, b, *args, out=None, **kwargs):
+        k = self._kernel("forward", args, kwargs)
+        return _call(self.name, UFUNCS[k], [("a", a), ("b", b)], [], out)
+
+    def backward(self, grad_output, a, b, *args, out=None, **kwargs):
+        fname = self.name + ".backward"
+        k = self._kernel("backward", args, kwargs)
+        data = [(w, _real(fname, w, v)) for w, v in
+                (("grad_output", grad_output), ("a", a), ("b", b))]
+        values = [v for _, v in data]
+        dtype = _result_dtype(values)
+        shapes = [np.shape(values[1]), np.shape(values[2])]
+        outs = _check_outs(fname, out, dtype, shapes, ["grad_a", "grad_b"])
+        try:
+            shape = np.broadcast_shapes(*(np.shape(v) for v in values))
+        except ValueError as exc:
+            raise _ufunc_error(fname, exc, data) from None
+        # an operand of the full shape gets its gradient straight into its out
+        direct = tuple(o if s == shape else None for o, s in zip(outs, shapes))
+        try:
+            full = UFUNCS[k + "_backward"](*values, out=direct, signature=(dtype,) * 5)
+        except (TypeError, ValueError) as exc:
+            raise _ufunc_error(fname, exc, data) from None
+        res = []
+        for r, s, o in zip(full, shapes, outs):
+            if s != shape:
+                r = _sum_to(r, s, dtype)
+                if o is not None:
+                    o[...] = r
+                    r = o
+            res.append(r)
+        return tuple(res)
+
+
+class GLU:
+    """glu(x, axis=-1): a * sigmoid(b), (a, b) the halves of x along axis."""
+
+    _FAST = ()
+    has_derivative = False
+    has_from_output = False
+
+    def __init__(self, spec):
+        self.info = spec
+        self.name = spec.name
+        self.params = spec.params
+        self.reference = reference.GATED[spec.name]
+        self._kernel = "gated_" + spec.gate
+        row, g = [1.0, -2.0, 0.5, 3.0], [1.0, -1.0]
+        self.__doc__ = (
+            f"fastact.{spec.name}: {spec.formula} (torch.nn.functional.glu)\n\n"
+            f"partial derivatives: {spec.derivative}\n"
+            f"use: {spec.use}\navoid: {spec.avoid}\n\n"
+            "backward(grad_output, x, axis=-1) returns the gradient with respect to x (x's "
+            "shape), both halves from one fused pass.\n"
+            "\nExample (the values printed are the pure-Python reference's, rounded):\n\n"
+            "    >>> import numpy as np, fastact\n"
+            f"    >>> x = np.array({row})\n"
+            f"    >>> np.round(fastact.{spec.name}(x), 4)\n"
+            f"    {_rounded(self.reference(row))}\n"
+            f"    >>> np.round(fastact.{spec.name}.backward(np.array({g}), x), 4)\n"
+            f"    {_rounded(self.reference.backward(g, row))}\n")
+
+    def __repr__(self):
+        return f"<fastact.{self.name}(x, axis=-1)>"
+
+    def __reduce__(self):
+        return _activation, (self.name,)
+
+    def _halves(self, fname, x, axis):
+        """x as an ndarray of its result dtype, the axis normalized, and the index tuples
+        of its two halves."""
+        x = _real(fname, "x", x)
+        dtype = _result_dtype([x])
+        try:
+            axis = operator.index(axis)
+        except TypeError:
+            raise TypeError(f"fastact.{fname}: axis must be an integer, got {axis!r}") from None
+        x = np.asarray(x, dtype=dtype)
+        if x.ndim == 0:
+            raise ValueError(f"fastact.{fname}: x must have at least one dimension (glu "
+                             "halves it along axis), got a 0-d array")
+        if not -x.ndim <= axis < x.ndim:
+            raise AxisError(f"fastact.{fname}: axis {axis} is out of bounds for array of "
+                            f"dimension {x.ndim}")
+        axis %= x.ndim
+        n = x.shape[axis]
+        if n % 2:
+            raise ValueError(f"fastact.{fname}: x has length {n} along axis {axis}, which "
+                             "is odd: glu splits it into two halves")
+        first = [slice(None)] * x.ndim
+        second = list(first)
+        first[axis], second[axis] = slice(0, n // 2), slice(n // 2, n)
+        return x, axis, tuple(first), tuple(second)
+
+    def __call__(self, x, axis=-1, *, out=None):
+        x, axis, first, second = self._halves(self.name, x, axis)
+        # sigmoid(u) * v with (u, v) = (b, a)
+        return _call(self.name, UFUNCS[self._kernel], [("x", x[second]), ("x", x[first])],
+                     [], out)
+
+    def backward(self, grad_output, x, axis=-1, *, out=None):
+        fname = self.name + ".backward"
+        g = _real(fname, "grad_output", grad_output)
+        x, axis, first, second = self._halves(fname, x, axis)
+        dtype = _result_dtype([g, x])
+        half = x[first].shape
+        try:
+            ok = np.broadcast_shapes(np.shape(g), half) == half
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"fastact.{fname}: grad_output has shape {np.shape(g)}, but "
+                             f"glu's output has shape {half}")
+        _check_out(fname, out, dtype)
+        if out is not None and out.shape != x.shape:
+            raise ValueError(f"fastact.{fname}: out has shape {out.shape}, but x has shape "
+                             f"{x.shape}")
+        dx = np.empty(x.shape, dtype) if out is None else out
+        # (d/du, d/dv) of sigmoid(u) * v, u = b and v = a: into dx's second and first half
+        UFUNCS[self._kernel + "_backward"](g, x[second], x[first],
+                                           out=(dx[second], dx[first]),
+                                           signature=(dtype,) * 5)
+        return dx
+
+
+# ---- signatures and docstrings (as _api._specialize does for the others) --------------
+
+def _signature(spec, method):
+    if spec.kind == "glu":
+        data = ("x",) if method == "__call__" else ("grad_output", "x")
+        params = [_P("axis", _P.POSITIONAL_OR_KEYWORD, default=-1)]
+    else:
+        data = ("a", "b") if method == "__call__" else ("grad_output", "a", "b")
+        params = [_P(p.name, _P.POSITIONAL_OR_KEYWORD, default=p.default)
+                  for p in spec.params]
+    return inspect.Signature([_P("self", _P.POSITIONAL_ONLY)]
+                             + [_P(d, _P.POSITIONAL_OR_KEYWORD) for d in data] + params
+                             + [_P("out", _P.KEYWORD_ONLY, default=None)])
+
+
+def _method_doc(spec, method):
+    if method == "__call__":
+        what = f"the forward: {spec.formula}"
+        out = "an array of the result's dtype and shape"
+    elif spec.kind == "glu":
+        what = ("the gradient with respect to x, both halves in one pass: "
+                f"{spec.derivative}")
+        out = "an array of x's shape and the result's dtype"
+    else:
+        what = ("(grad_a, grad_b) = (grad_output * b * f'(a), grad_output * f(a)) in one "
+                f"pass ({spec.derivative}); a broadcast operand's gradient is summed to "
+                "its shape")
+        out = "a tuple of two arrays, of a's and of b's shape"
+    params = ""
+    if spec.kind == "gated" and spec.params:
+        params = ("\nParameters:\n    approximate: 'none' (exact gelu) or 'tanh'; True "
+                  "means 'tanh', False 'none' (as JAX and Keras pass it)\n")
+    elif spec.kind == "glu":
+        params = "\nParameters:\n    axis: the axis to halve (its length must be even)\n"
+    return (f"fastact.{spec.name}{'' if method == '__call__' else '.' + method}: {what}\n"
+            + params + f"\nout: {out} to write into (optional).")
+
+
+def _specialize(spec):
+    base = GLU if spec.kind == "glu" else Gated
+    ns = {"__doc__": base.__doc__, "__module__": "fastact"}
+    for method in ("__call__", "backward"):
+        ns[method] = _copy(getattr(base, method), method, f"{spec.name}.{method}",
+                           _method_doc(spec, method), _signature(spec, method))
+    sig = _signature(spec, "__call__")
+    ns["__signature__"] = sig.replace(parameters=list(sig.parameters.values())[1:])
+    return type(spec.name, (base,), ns)
+
+
+def build():
+    """One API object per gated record, in their order."""
+    out = {}
+    for spec in _registry.GATED:
+        obj = _specialize(spec)(spec)
+        type(obj).__doc__ = obj.__doc__
+        out[spec.name] = obj
+    return out
+
