@@ -8,7 +8,9 @@ Every activation is an object ``fastact.<name>``::
     dx = fastact.sigmoid.backward_from_output(g, y)   # from the forward's output
     fastact.sigmoid.reference                 # the pure-Python twin
 
-``fastact.ACTIVATIONS`` lists them all, in the gallery's order.
+``fastact.ACTIVATIONS`` lists them all, in the gallery's order.  The losses of the output
+layers, ``fastact.cross_entropy`` and ``fastact.binary_cross_entropy_with_logits``, are
+functions with a ``value_and_grad`` of the same arguments (``fastact.losses``).
 
 >>> import numpy as np, fastact
 >>> fastact.relu(np.array([-1.0, 0.0, 2.0]))
@@ -23,9 +25,10 @@ from . import reference
 from ._api import build as _build
 from ._config import get_num_threads, set_num_threads, show_config
 from ._dispatch import UFUNCS
+from .losses import binary_cross_entropy_with_logits, cross_entropy
 
 ACTIVATIONS = _build()
 globals().update(ACTIVATIONS)
 
 __all__ = ["ACTIVATIONS", "UFUNCS", "reference", "set_num_threads", "get_num_threads",
-           "show_config", *ACTIVATIONS]
+           "show_config", "cross_entropy", "binary_cross_entropy_with_logits", *ACTIVATIONS]
