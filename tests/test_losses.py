@@ -453,3 +453,24 @@ def test_confident_predictions_keep_their_digits():
     assert_ulp(loss, want_loss, 4, "loss")
     assert_ulp(grad[:, 0], [row[0] for row in want_grad], 8, "grad")
     assert_ulp(grad[0], want_grad[0], 8, "grad of the confident row")
+
+
+def test_stub_signatures_match_the_functions():
+    # losses.pyi types each loss as a Protocol (stubtest cannot compare those with a
+    # function; see tests/stubtest_allowlist.txt): its methods must have the runtime's
+    # parameters and defaults
+    import ast
+    import inspect
+    import pathlib
+    tree = ast.parse((pathlib.Path(fastact.losses.__file__).with_suffix(".pyi")).read_text())
+    protocols = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    for fn, proto in ((CE, "_CrossEntropy"), (BCE, "_BinaryCrossEntropyWithLogits")):
+        methods = {m.name: m for m in protocols[proto].body if isinstance(m, ast.FunctionDef)}
+        for name, runtime in (("__call__", fn), ("value_and_grad", fn.value_and_grad),
+                              ("reference", fn.reference)):
+            args = methods[name].args
+            names = [a.arg for a in args.args][1:]
+            defaults = [ast.literal_eval(d) for d in args.defaults]
+            sig = inspect.signature(runtime).parameters.values()
+            assert names == [p.name for p in sig], (proto, name)
+            assert defaults == [p.default for p in sig if p.default is not p.empty], (proto, name)

@@ -77,6 +77,7 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
     cdef double acc[LANES]
     cdef double racc[LANES]
     cdef double kacc[LANES]
+    cdef double blk[LANES]
     cdef double s = 0.0, r = 0.0, cnt = 0.0, v, d
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
@@ -88,11 +89,13 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
         for k in range(LANES):
             d = x[i + k] - m
             v = _exp(d)
-            if keep:
-                e[i + k] = <real>v
+            blk[k] = v
             acc[k] += v
             racc[k] += 0.0 if d == 0.0 else v
             kacc[k] += 1.0 if d == 0.0 else 0.0
+        if keep:                     # a store of its own: a conditional one would not vectorize
+            for k in range(LANES):
+                e[i + k] = <real>blk[k]
     for i in range(nb, n):
         d = x[i] - m
         v = _exp(d)
@@ -229,45 +232,40 @@ cdef inline double _bce_span(const real* x, const real* t, const double* w,
                              const double* pw, bint per_element, npy_intp n, double scale,
                              real* loss, real* grad) noexcept nogil:
     # n elements; w and pw per element (per_element) or one value each; writes the loss
-    # and the gradient where their pointers are not NULL; returns the loss's sum
+    # and the gradient where their pointers are not NULL; returns the loss's sum.  Blocks
+    # of LANES are computed into local arrays, then stored: conditional stores inside the
+    # arithmetic would keep it from vectorizing.
     cdef double acc[LANES]
+    cdef double vl[LANES]
+    cdef double gl[LANES]
     cdef double total = 0.0, v, gv
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
     for k in range(LANES):
         acc[k] = 0.0
-    if per_element:
-        for i in range(0, nb, 8):    # LANES
+    for i in range(0, nb, 8):        # LANES
+        if per_element:
             for k in range(LANES):
-                v = _bce_one(x[i + k], t[i + k], w[i + k], pw[i + k], scale, &gv)
-                if loss != NULL:
-                    loss[i + k] = <real>v
-                if grad != NULL:
-                    grad[i + k] = <real>gv
-                acc[k] += v
-        for i in range(nb, n):
-            v = _bce_one(x[i], t[i], w[i], pw[i], scale, &gv)
-            if loss != NULL:
-                loss[i] = <real>v
-            if grad != NULL:
-                grad[i] = <real>gv
-            total += v
-    else:
-        for i in range(0, nb, 8):    # LANES
+                vl[k] = _bce_one(x[i + k], t[i + k], w[i + k], pw[i + k], scale, &gl[k])
+        else:
             for k in range(LANES):
-                v = _bce_one(x[i + k], t[i + k], w[0], pw[0], scale, &gv)
-                if loss != NULL:
-                    loss[i + k] = <real>v
-                if grad != NULL:
-                    grad[i + k] = <real>gv
-                acc[k] += v
-        for i in range(nb, n):
-            v = _bce_one(x[i], t[i], w[0], pw[0], scale, &gv)
-            if loss != NULL:
-                loss[i] = <real>v
-            if grad != NULL:
-                grad[i] = <real>gv
-            total += v
+                vl[k] = _bce_one(x[i + k], t[i + k], w[0], pw[0], scale, &gl[k])
+        for k in range(LANES):
+            acc[k] += vl[k]
+        if loss != NULL:
+            for k in range(LANES):
+                loss[i + k] = <real>vl[k]
+        if grad != NULL:
+            for k in range(LANES):
+                grad[i + k] = <real>gl[k]
+    for i in range(nb, n):
+        v = _bce_one(x[i], t[i], w[i] if per_element else w[0],
+                     pw[i] if per_element else pw[0], scale, &gv)
+        if loss != NULL:
+            loss[i] = <real>v
+        if grad != NULL:
+            grad[i] = <real>gv
+        total += v
     for k in range(LANES):
         total += acc[k]
     return total
