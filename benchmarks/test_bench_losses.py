@@ -34,7 +34,7 @@ def test_loss_peers_match_fastact(dtype):
         _bench_losses.check(fns, 1e-4 if dtype == "float32" else 1e-10)
 
 
-@pytest.mark.parametrize("dtype, name, pass_, impl", _params())
+@pytest.mark.parametrize("dtype, name, pass_, impl", list(_params()))
 def test_bench_losses(benchmark, dtype, name, pass_, impl):
     fns = _cases(dtype)[(name, pass_)]
     if impl not in fns:

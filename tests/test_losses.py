@@ -446,8 +446,10 @@ def test_errors_name_the_function_and_the_argument(call, exc, words):
 def test_confident_predictions_keep_their_digits():
     # p_t near 1: the loss log1p(sum of the others) and p_t - 1 would lose every digit
     # computed as log(s) and e_t / s - 1
-    x = np.array([[30.0, 0.0, -2.0], [30.0, 30.0, 0.0], [10.0, 12.0, 11.0]])
-    t = np.array([0, 1, 1])
+    # (the last row: x_c - max rounds, which exp would turn into 12 ULP of the loss)
+    x = np.array([[30.0, 0.0, -2.0], [30.0, 30.0, 0.0], [10.0, 12.0, 11.0],
+                  [39.80766028390819, 14.020894287582196, 9.229586130146528]])
+    t = np.array([0, 1, 1, 0])
     want_loss, want_grad, _ = mp_cross_entropy(x, list(t), reduction="none")
     loss, grad = CE.value_and_grad(x, t, reduction="none")
     assert_ulp(loss, want_loss, 4, "loss")

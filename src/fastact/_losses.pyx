@@ -68,6 +68,18 @@ cdef inline double _row_max(const real* x, npy_intp n) noexcept nogil:
     return m
 
 
+cdef inline double _exp_diff(double x, double m, double d) noexcept nogil:
+    # e^(x - m) for d = x - m rounded: the rounding error of d (TwoSum) is a relative
+    # error of the exp as large as |d| 2^-53 (12 ULP at d = -26, where a confident
+    # prediction's loss is e^d), so it is put back: e^(d + err) = e^d + e^d err.  An
+    # infinite or NaN d gives a NaN err, which is dropped (the exp carries the NaN).
+    cdef double bb = d - x
+    cdef double err = (x - (d - bb)) + (-m - bb)
+    cdef double ev = _exp(d)
+    err = err if isless(fabs(err), 1.0) else 0.0
+    return ev + ev * err
+
+
 cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bint keep,
                                 double* rest) noexcept nogil:
     # s = sum exp(x - m), each exp stored in e when keep; rest[0] = s - 1, computed as
@@ -88,7 +100,7 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
     for i in range(0, nb, 8):        # LANES
         for k in range(LANES):
             d = x[i + k] - m
-            v = _exp(d)
+            v = _exp_diff(x[i + k], m, d)
             blk[k] = v
             acc[k] += v
             racc[k] += 0.0 if d == 0.0 else v
@@ -98,7 +110,7 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
                 e[i + k] = <real>blk[k]
     for i in range(nb, n):
         d = x[i] - m
-        v = _exp(d)
+        v = _exp_diff(x[i], m, d)
         if keep:
             e[i] = <real>v
         s += v
