@@ -315,6 +315,11 @@ extensions = [
     Extension("fastact._fastcall", ["src/fastact/_fastcall.pyx"],
               include_dirs=[np.get_include()],
               define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
+    # the fused losses (fastact.losses): built once, with the baseline flags; they
+    # include the kernels' primitives.pxi (and so config.h)
+    Extension("fastact._losses", ["src/fastact/_losses.pyx"],
+              include_dirs=[np.get_include(), KERNEL_DIR],
+              define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
 ]
 
 # Cython's stage in parallel too, where its worker processes can be forked (spawned ones

@@ -14,7 +14,10 @@ import fastact
 PUBLIC = {"fastact": fastact, "fastact.set_num_threads": fastact.set_num_threads,
           "fastact.get_num_threads": fastact.get_num_threads,
           "fastact.show_config": fastact.show_config,
-          **{f"fastact.{n}": f for n, f in fastact.ACTIVATIONS.items()}}
+          **{f"fastact.{n}": f for n, f in fastact.ACTIVATIONS.items()},
+          **{f"fastact.{f.__name__}{m}": getattr(f, m[1:]) if m else f
+             for f in (fastact.cross_entropy, fastact.binary_cross_entropy_with_logits)
+             for m in ("", ".value_and_grad")}}
 
 
 def _run(name, obj):

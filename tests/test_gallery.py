@@ -338,7 +338,7 @@ def test_command_writes_valid_pngs(built):
     status, out, log = built
     assert status == 0
     import matplotlib.image
-    expected = set(fastact.ACTIVATIONS) | {"overview", "gated", "vanishing", "dead"}
+    expected = set(fastact.ACTIVATIONS) | {"overview", "gated", "vanishing", "dead", "losses"}
     pngs = {p[:-4] for p in os.listdir(out) if p.endswith(".png")}
     assert pngs == expected
     for name in expected:
@@ -375,7 +375,7 @@ def test_index_html_embeds_every_figure_and_the_guide(built):
     assert "http://" not in text and "https://" not in text and "<script" not in text
     # the seed's order
     ids = [i for i, _ in page.h2]
-    assert ids == ["why", "gallery", "gated", "vanishing", "dead", "choosing", "takeaways"]
+    assert ids == ["why", "gallery", "gated", "vanishing", "dead", "losses", "choosing", "takeaways"]
     # the guide: a header and one row per activation with the registry's facts and speeds
     guide = page.tables["guide"]
     head, rows = guide[0], guide[1:]
@@ -401,3 +401,17 @@ def test_module_command_runs(tmp_path):
     r = subprocess.run([sys.executable, "-m", "fastact.gallery", "--out", str(f)],
                        capture_output=True, text=True, env=env)
     assert r.returncode != 0 and "not a folder" in r.stderr
+
+
+def test_losses_figure_draws_the_losses_and_their_gradients():
+    pytest.importorskip("matplotlib")
+    fig = gallery.plot_losses()
+    left, right = fig.axes[:2]
+    z, loss = left.lines[0].get_data()                 # BCE, target 1: softplus(-z)
+    np.testing.assert_allclose(loss, np.logaddexp(0, -z), rtol=1e-12)
+    _, grad = left.lines[1].get_data()                 # sigmoid(z) - 1
+    np.testing.assert_allclose(grad, 1 / (1 + np.exp(-z)) - 1, atol=1e-15)
+    z, loss = right.lines[0].get_data()                # 3 classes, the others at 0
+    np.testing.assert_allclose(loss, np.log(np.exp(z) + 2) - z, rtol=1e-12)
+    _, grad = right.lines[1].get_data()
+    np.testing.assert_allclose(grad, np.exp(z) / (np.exp(z) + 2) - 1, atol=1e-15)

@@ -15,6 +15,10 @@ transformer MLPs take two operands and are listed apart, in ``fastact.GATED``::
     da, db = fastact.swiglu.backward(g, a, b) # both gradients in one fused pass
     y = fastact.glu(x, axis=-1)               # torch.nn.functional.glu
 
+The losses of the output layers, ``fastact.cross_entropy`` and
+``fastact.binary_cross_entropy_with_logits``, are functions with a ``value_and_grad`` of
+the same arguments (``fastact.losses``).
+
 >>> import numpy as np, fastact
 >>> fastact.relu(np.array([-1.0, 0.0, 2.0]))
 array([0., 0., 2.])
@@ -29,6 +33,7 @@ from ._api import build as _build
 from ._gated import build as _build_gated
 from ._config import get_num_threads, set_num_threads, show_config
 from ._dispatch import UFUNCS
+from .losses import binary_cross_entropy_with_logits, cross_entropy
 
 ACTIVATIONS = _build()
 GATED = _build_gated()
@@ -36,4 +41,5 @@ globals().update(ACTIVATIONS)
 globals().update(GATED)
 
 __all__ = ["ACTIVATIONS", "GATED", "UFUNCS", "reference", "set_num_threads",
-           "get_num_threads", "show_config", *ACTIVATIONS, *GATED]
+           "get_num_threads", "show_config", "cross_entropy",
+           "binary_cross_entropy_with_logits", *ACTIVATIONS, *GATED]

@@ -108,6 +108,10 @@ def _parser():
                    help="instead of the table: the memory-bound kernels at n = 1e7 against "
                         "np.copyto, and the cost of one call on 1000 float32 elements "
                         "against np.tanh")
+    p.add_argument("--losses", action="store_true",
+                   help="instead of the table: cross_entropy and "
+                        "binary_cross_entropy_with_logits, forward and value_and_grad, "
+                        "against NumPy and PyTorch (fastact._bench_losses)")
     p.add_argument("--ref-n", type=_int0, default=10_000, dest="ref_n",
                    help="elements for timing the pure-Python reference (default 1e4; 0 skips)")
     p.add_argument("--no-errors", action="store_false", dest="errors",
@@ -495,6 +499,12 @@ def main(argv=None):
     parser = _parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     dtypes, cases = _select(parser, args)
+    if args.losses:
+        from . import _bench_losses
+        _peers.set_torch_threads(args.threads)
+        print(f"fastact {__version__} bench --losses: torch.set_num_threads({args.threads})")
+        print("\n".join(_bench_losses.run(args.repeats, dtypes)))
+        return 0
     if args.limits:
         set_num_threads(args.threads)
         progress = _Progress(len(dtypes) + 1)

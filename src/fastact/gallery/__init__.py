@@ -1,7 +1,8 @@
 """The activation gallery: figures, two experiments and a choosing guide, as one web page.
 
 Command: ``python -m fastact gallery --out DIR`` writes one PNG per activation, an
-overview grid, the vanishing-gradient and dead-unit figures and a self-contained
+overview grid, the vanishing-gradient and dead-unit figures, the output layers' losses
+and a self-contained
 ``index.html`` into DIR.  The same pieces from Python, e.g. in a notebook::
 
     from fastact import gallery
@@ -13,6 +14,7 @@ overview grid, the vanishing-gradient and dead-unit figures and a self-contained
     res = gallery.dead_neurons()               # numbers: dead fraction per bias shift
     gallery.plot_dead_neurons(res)
     gallery.guide_rows(gallery.kernel_speed()) # the choosing guide's rows
+    gallery.plot_losses()                      # the output layers' losses and gradients
 
 The figures need matplotlib (``pip install "fastact[gallery]"``), imported only when a
 figure is drawn.  The numbers (``vanishing_gradients``, ``dead_neurons``,
@@ -33,9 +35,9 @@ from .experiments import (
     output_bounds,
     vanishing_gradients,
 )
-from .figures import overview, plot, plot_dead_neurons, plot_vanishing_gradients
+from .figures import overview, plot, plot_dead_neurons, plot_losses, plot_vanishing_gradients
 
 __all__ = ["main", "build", "plot", "overview", "plot_vanishing_gradients",
-           "plot_dead_neurons", "vanishing_gradients", "dead_neurons", "kernel_speed",
+           "plot_dead_neurons", "plot_losses", "vanishing_gradients", "dead_neurons", "kernel_speed",
            "guide_rows", "curve", "features", "output_bounds", "init_scheme", "SEED",
            "VANISHING_NAMES", "DEAD_NAMES"]

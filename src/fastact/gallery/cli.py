@@ -70,11 +70,12 @@ def build(out, seed=ex.SEED, n=1_000_000, repeats=5, stream=None):
         pngs[key] = (f"{key}.png", data)
         written[key] = path
 
-    t0 = step(1, f"plotting {len(ACTIVATIONS)} activations and the overview")
+    t0 = step(1, f"plotting {len(ACTIVATIONS)} activations, the overview and the losses")
     for name in ACTIVATIONS:
         save(name, figures.plot(name))
     save("overview", figures.overview(), dpi=80)
     save("gated", figures.plot_gated())
+    save("losses", figures.plot_losses())
     done(t0, f"{len(ACTIVATIONS) + 2} figures")
 
     t0 = step(2, "vanishing-gradient experiment")

@@ -274,3 +274,46 @@ def plot_dead_neurons(result=None, ax=None):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
     return fig
+
+
+def plot_losses(ax=None):
+    """The output layers' losses against one logit, each with its gradient (two panels,
+    or into ``ax``, a pair of Axes): binary cross-entropy with logits for target 1 and 0
+    (sigmoid output), and cross-entropy over 3 classes as the true class's logit moves
+    with the other two at 0 (softmax output), plain and with label_smoothing=0.1.
+    Computed with ``value_and_grad`` (reduction='none').  Returns the Figure."""
+    from .. import binary_cross_entropy_with_logits as bce, cross_entropy as ce
+    if ax is None:
+        require_matplotlib()
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=(11, 4.2), layout="constrained")
+        axes = fig.subplots(1, 2)
+    else:
+        axes = ax
+        fig = axes[0].figure
+    z = np.linspace(-8, 8, 801)
+    a0, a1 = axes
+    for t, color in ((1.0, F_COLOR), (0.0, PALETTE[3])):
+        loss, grad = bce.value_and_grad(z, np.full_like(z, t), reduction="none")
+        a0.plot(z, loss, color=color, lw=2.2, label=f"loss, target {t:g}")
+        a0.plot(z, grad, color=color, lw=1.6, ls="--", label=f"∂loss/∂z = σ(z) − {t:g}")
+    a0.set_title("sigmoid output: binary_cross_entropy_with_logits", fontsize=10)
+    a0.set_xlabel("logit z")
+    logits = np.zeros((z.size, 3))
+    logits[:, 0] = z
+    target = np.zeros(z.size, dtype=np.int64)
+    for eps, color in ((0.0, F_COLOR), (0.1, D_COLOR)):
+        loss, grad = ce.value_and_grad(logits, target, reduction="none", label_smoothing=eps)
+        tag = "" if eps == 0 else f", label_smoothing={eps:g}"
+        a1.plot(z, loss, color=color, lw=2.2, label=f"loss{tag}")
+        a1.plot(z, grad[:, 0], color=color, lw=1.6, ls="--",
+                label=f"∂loss/∂z = p − {1 - eps + eps / 3:.3g}" if eps else "∂loss/∂z = p − 1")
+    a1.set_title("softmax output: cross_entropy, 3 classes, the others' logits 0",
+                 fontsize=10)
+    a1.set_xlabel("logit z of the true class")
+    for a, where in ((a0, "upper center"), (a1, "upper right")):
+        a.axhline(0, color=RANGE_COLOR, lw=0.8)
+        a.set_ylim(-1.2, 8.2)
+        a.grid(alpha=0.3)
+        a.legend(fontsize=8, loc=where, framealpha=0.9)
+    return fig

@@ -37,7 +37,8 @@ nav ol { columns: 2; }
 
 SECTIONS = (("why", "Why activation functions matter"), ("gallery", "The activations"),
             ("gated", "Gated activations"), ("vanishing", "The vanishing gradient, measured"),
-            ("dead", "Dead units, measured"), ("choosing", "Choosing an activation"),
+            ("dead", "Dead units, measured"), ("losses", "Output layers and their losses"),
+            ("choosing", "Choosing an activation"),
             ("takeaways", "Key takeaways"))
 
 
@@ -267,6 +268,40 @@ how many units each one has pushed to its negative side.</p>
 """
 
 
+def _losses(fig):
+    return f"""<p>The last layer turns scores (logits) into the prediction, and the loss that
+goes with it is written on the logits, not on the probabilities: it is then exact for any
+logit and its gradient is a plain difference.</p>
+<ul>
+<li><b>Binary (or multi-label) classification:</b> sigmoid output, with
+<code>fastact.binary_cross_entropy_with_logits(logits, target, weight=None,
+pos_weight=None, reduction='mean')</code>. The loss is
+<code>pos_weight·t·softplus(−z) + (1 − t)·softplus(z)</code> and its gradient
+<code>σ(z) − t</code> (with weights, <code>w·((1 − t)·σ(z) − pos_weight·t·σ(−z))</code>).</li>
+<li><b>Several classes:</b> softmax output, with <code>fastact.cross_entropy(logits,
+target, axis=-1, weight=None, ignore_index=-100, reduction='mean',
+label_smoothing=0.0)</code>: <code>log Σ exp(z) − z<sub>true</sub></code>, computed with the
+row's maximum subtracted, and the gradient softmax(z) minus the one-hot target (minus the
+smoothed target with <code>label_smoothing</code>, times the class weights with
+<code>weight</code>). The target is integer class indices or class probabilities. The
+class axis is NumPy's last by default; <code>axis=1</code> is PyTorch's (N, C, ...)
+layout.</li>
+</ul>
+<p>Each has <code>value_and_grad(...)</code> with the same arguments, which returns
+<code>(loss, ∂loss/∂logits)</code> from one pass over the logits: the gradient a NumPy
+training loop feeds to the layer below, without a softmax or sigmoid array in between.
+The names, parameters and semantics are those of <code>torch.nn.functional</code>.</p>
+{_figure(fig, "the output layers' losses and their gradients",
+         "Left: binary cross-entropy against the logit for target 1 and 0 (solid) and its "
+         "gradient σ(z) − t (dashed): the loss grows linearly for confident mistakes, and "
+         "the gradient never exceeds 1 in size. Right: cross-entropy over three classes as "
+         "the true class's logit z moves (the others at 0), with its gradient p − 1; label "
+         "smoothing 0.1 moves the target to 0.933, so the loss has a minimum and the "
+         "gradient turns positive once the class is over-confident. Computed with fastact's "
+         "value_and_grad.")}
+"""
+
+
 def _guide(rows):
     head = ("<tr><th>activation</th><th>output range</th><th>zero-centred</th><th>max |f′|</th>"
             "<th>when to use</th><th>when to avoid</th><th>forward Melem/s</th>"
@@ -350,6 +385,9 @@ derivative with respect to b; the dashed curve is the derivative with respect to
 
 <h2 id="dead">{titles['dead']}</h2>
 {_dead(dead, figures['dead'])}
+
+<h2 id="losses">{titles['losses']}</h2>
+{_losses(figures['losses'])}
 
 <h2 id="choosing">{titles['choosing']}</h2>
 <ul>

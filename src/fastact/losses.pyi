@@ -1,0 +1,37 @@
+# The losses are plain functions with value_and_grad and reference attributes, which a
+# function's type cannot carry: each is typed here as a Protocol (stubtest compares a
+# variable with the runtime function's type, hence the allowlist entries in
+# tests/stubtest_allowlist.txt; tests/test_losses.py checks these signatures instead).
+from typing import Any, Literal, Protocol
+
+from numpy.typing import ArrayLike
+
+_Reduction = Literal["mean", "sum", "none"]
+
+class _CrossEntropy(Protocol):
+    def __call__(self, logits: ArrayLike, target: ArrayLike, axis: int = -1,
+                 weight: ArrayLike | None = None, ignore_index: int = -100,
+                 reduction: _Reduction = "mean", label_smoothing: float = 0.0) -> Any: ...
+    def value_and_grad(self, logits: ArrayLike, target: ArrayLike, axis: int = -1,
+                       weight: ArrayLike | None = None, ignore_index: int = -100,
+                       reduction: _Reduction = "mean",
+                       label_smoothing: float = 0.0) -> tuple[Any, Any]: ...
+    def reference(self, logits: Any, target: Any, weight: Any = None,
+                  ignore_index: int = -100, reduction: _Reduction = "mean",
+                  label_smoothing: float = 0.0) -> tuple[Any, Any]: ...
+
+class _BinaryCrossEntropyWithLogits(Protocol):
+    def __call__(self, logits: ArrayLike, target: ArrayLike,
+                 weight: ArrayLike | None = None, pos_weight: ArrayLike | None = None,
+                 reduction: _Reduction = "mean") -> Any: ...
+    def value_and_grad(self, logits: ArrayLike, target: ArrayLike,
+                       weight: ArrayLike | None = None,
+                       pos_weight: ArrayLike | None = None,
+                       reduction: _Reduction = "mean") -> tuple[Any, Any]: ...
+    def reference(self, logits: Any, target: Any, weight: Any = None,
+                  pos_weight: Any = None, reduction: _Reduction = "mean") -> tuple[Any, Any]: ...
+
+__all__ = ["cross_entropy", "binary_cross_entropy_with_logits"]
+
+cross_entropy: _CrossEntropy
+binary_cross_entropy_with_logits: _BinaryCrossEntropyWithLogits

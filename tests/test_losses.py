@@ -1,0 +1,478 @@
+"""fastact.cross_entropy and fastact.binary_cross_entropy_with_logits, with their
+value_and_grad, against mpmath (float64 within a few ULP), the pure-Python references,
+and PyTorch's values and autograd gradients when it is installed."""
+
+import math
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from numpy.exceptions import AxisError
+
+import fastact
+
+CE, BCE = fastact.cross_entropy, fastact.binary_cross_entropy_with_logits
+EPS64 = np.finfo(np.float64).eps
+REDUCTIONS = ["mean", "sum", "none"]
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+# ---- mpmath references (the PyTorch formulas at 200 bits) ------------------------------
+
+mpmath = pytest.importorskip("mpmath")
+mp = mpmath.mp
+
+
+def mp_cross_entropy(x, target, weight=None, ignore_index=-100, reduction="mean",
+                     eps=0.0):
+    """(loss, grad) for 2-D x (rows, classes): log_softmax, then nll_loss and the
+    smoothing term as torch's cross_entropy composes them; the gradient from its
+    closed form softmax - (smoothed, weighted) target."""
+    mp.prec = 200
+    R, C = x.shape
+    w = [mp.mpf(1)] * C if weight is None else [mp.mpf(float(v)) for v in weight]
+    eps = mp.mpf(eps)
+    losses, grads, sizes, den = [], [], [], mp.mpf(0)
+    for r in range(R):
+        row = [mp.mpf(float(v)) for v in x[r]]
+        lse = mp.log(mp.fsum(mp.exp(v) for v in row))
+        logp = [v - lse for v in row]
+        p = [mp.exp(v) for v in logp]
+        t = target[r]
+        if np.ndim(t):                       # probabilities
+            q = [w[c] * ((1 - eps) * mp.mpf(float(t[c])) + eps / C) for c in range(C)]
+            den += 1
+        elif t == ignore_index:
+            losses.append(mp.mpf(0))
+            grads.append([mp.mpf(0)] * C)
+            sizes.append(mp.mpf(0))
+            continue
+        else:
+            q = [eps / C * w[c] for c in range(C)]
+            q[t] += (1 - eps) * w[t]
+            den += w[t]
+        losses.append(-mp.fsum(q[c] * logp[c] for c in range(C)))
+        Q = mp.fsum(q)
+        grads.append([Q * p[c] - q[c] for c in range(C)])
+        sizes.append(Q)                      # |Q p_c| and |q_c| are at most Q
+    if reduction == "none":
+        return losses, grads, sizes
+    total = mp.fsum(losses)
+    if reduction == "sum":
+        return total, grads, sizes
+    return (total / den, [[g / den for g in row] for row in grads],
+            [q / den for q in sizes])
+
+
+def mp_bce(x, t, w, pw, reduction):
+    mp.prec = 200
+    losses, grads = [], []
+    for xi, ti, wi, pi in zip(x, t, w, pw):
+        xi, ti, wi, pi = (mp.mpf(float(v)) for v in (xi, ti, wi, pi))
+        sig = 1 / (1 + mp.exp(-xi))
+        # PyTorch's (1 - t) x - (1 + (pw - 1) t) log_sigmoid(x), times w
+        losses.append(wi * ((1 - ti) * xi - (1 + (pi - 1) * ti) * mp.log(sig)))
+        grads.append(wi * ((1 - ti) * sig - pi * ti * (1 - sig)))
+    n = len(losses)
+    if reduction == "none":
+        return losses, grads
+    total = mp.fsum(losses)
+    if reduction == "sum":
+        return total, grads
+    return total / n, [g / n for g in grads]
+
+
+def assert_ulp(got, want, ulps, what):
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray([float(v) for v in np.ravel(want)]).reshape(got.shape)
+    err = np.abs(got - want) / np.maximum(np.abs(want) * EPS64, 2.0 ** -1074)
+    assert np.all(err <= ulps), f"{what}: {err.max():.1f} ULP"
+
+
+def assert_grad(got, want, sizes, what):
+    # each element within 4 ULP of its terms' size: the gradient's entries are
+    # differences a p_c - b_c, whose rounding is relative to the terms (at most `sizes`)
+    got = np.asarray(got, dtype=np.float64)
+    want = np.array([[float(v) for v in row] for row in want]).reshape(got.shape)
+    scale = np.array([float(v) for v in sizes])[:, None]
+    assert np.all(np.abs(got - want) <= 4 * EPS64 * scale), what
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", ["plain", "weight", "smoothing", "weight+smoothing",
+                                  "ignore", "probabilities", "probabilities+weight+smoothing"])
+def test_cross_entropy_against_mpmath(case, reduction):
+    g = rng(sum(map(ord, case)))
+    R, C = 7, 5
+    x = g.standard_normal((R, C)) * 4
+    weight = g.uniform(0.2, 2.0, C) if "weight" in case else None
+    eps = 0.15 if "smoothing" in case else 0.0
+    if "probabilities" in case:
+        t = g.dirichlet(np.ones(C), R)
+        tl = list(t)
+    else:
+        t = g.integers(0, C, R)
+        if case == "ignore":
+            t[[1, 4]] = -100
+        tl = [int(v) for v in t]
+    want_loss, want_grad, sizes = mp_cross_entropy(x, tl, weight, -100, reduction, eps)
+    loss, grad = CE.value_and_grad(x, t, weight=weight, reduction=reduction,
+                                   label_smoothing=eps)
+    assert_ulp(loss, want_loss, 8, f"{case} loss")
+    assert_grad(grad, want_grad, sizes, f"{case} grad")
+    assert CE(x, t, weight=weight, reduction=reduction, label_smoothing=eps).tolist() \
+        == np.asarray(loss).tolist()
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weights", ["none", "weight", "pos_weight", "both"])
+def test_bce_against_mpmath(weights, reduction):
+    g = rng(3)
+    shape = (6, 4)
+    # wide logits: PyTorch's own formula cancels at x << 0, t = 0, so mpmath checks
+    # fastact's stable form exactly there
+    x = g.standard_normal(shape) * 15
+    t = g.uniform(0, 1, shape)
+    t[0] = [0.0, 1.0, 0.0, 1.0]
+    w = g.uniform(0.5, 2, shape) if weights in ("weight", "both") else None
+    pw = g.uniform(0.5, 3, shape[-1]) if weights in ("pos_weight", "both") else None
+    ww = np.ones(shape) if w is None else w
+    pp = np.broadcast_to(np.ones(shape[-1]) if pw is None else pw, shape)
+    want_loss, want_grad = mp_bce(x.ravel(), t.ravel(), ww.ravel(), pp.ravel(), reduction)
+    loss, grad = BCE.value_and_grad(x, t, weight=w, pos_weight=pw, reduction=reduction)
+    assert_ulp(loss, want_loss, 8, "loss")
+    # the gradient (1 - t) s(x) - pw t s(-x) cancels where it is near 0: bound it by its
+    # terms' size (w pw, at most about 6 here)
+    want = np.array([float(v) for v in want_grad]).reshape(shape)
+    scale = ww * np.maximum(1.0, pp) / (x.size if reduction == "mean" else 1)
+    assert np.all(np.abs(grad - want) <= 4 * EPS64 * scale)
+
+
+# ---- the pure-Python references ----------------------------------------------------------
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_reference(reduction):
+    g = rng(5)
+    x = g.standard_normal((6, 4))
+    t = np.array([0, 3, -1, 2, 1, -1])
+    w = [0.5, 1.0, 2.0, 1.5]
+    loss, grad = CE.value_and_grad(x, t, weight=w, ignore_index=-1, reduction=reduction,
+                                   label_smoothing=0.2)
+    rl, rg = CE.reference(x.tolist(), t.tolist(), w, -1, reduction, 0.2)
+    np.testing.assert_allclose(loss, rl, rtol=1e-14)
+    np.testing.assert_allclose(grad, rg, rtol=1e-13, atol=1e-16)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_reference(reduction):
+    g = rng(6)
+    x, t = g.standard_normal(9) * 5, g.uniform(0, 1, 9)
+    w, pw = g.uniform(0, 2, 9), g.uniform(0.5, 2, 9)
+    loss, grad = BCE.value_and_grad(x, t, w, pw, reduction)
+    rl, rg = BCE.reference(x.tolist(), t.tolist(), w.tolist(), pw.tolist(), reduction)
+    np.testing.assert_allclose(loss, rl, rtol=1e-14)
+    np.testing.assert_allclose(grad, rg, rtol=1e-13, atol=1e-16)
+
+
+# ---- PyTorch ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    # these calls are tiny: PyTorch's thread pool costs far more than they do on a busy
+    # machine
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def torch_value_and_grad(fn, x, *args, **kwargs):
+    torch = pytest.importorskip("torch")
+    xt = torch.tensor(x, requires_grad=True)
+    conv = [torch.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+    kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    loss = fn(xt, *conv, **kw)
+    loss.sum().backward()
+    return loss.detach().numpy(), xt.grad.numpy()
+
+
+TOL = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-15)}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("shape,axis", [((8, 5), -1), ((8, 5), 1), ((4, 5, 3), 1),
+                                        ((2, 5, 3, 4), 1), ((3, 4, 5), -1), ((5,), 0),
+                                        ((4, 3, 5), 0)])
+@pytest.mark.parametrize("options", [{}, {"weight": True}, {"ignore_index": 2},
+                                     {"label_smoothing": 0.3},
+                                     {"weight": True, "ignore_index": 1, "label_smoothing": 0.1}])
+def test_cross_entropy_against_pytorch_class_indices(dtype, reduction, shape, axis, options,
+                                                    one_torch_thread):
+    F = pytest.importorskip("torch.nn.functional")
+    g = rng(len(shape) * 10 + axis)
+    x = (g.standard_normal(shape) * 3).astype(dtype)
+    C = shape[axis]
+    t = g.integers(0, C, shape[:axis % len(shape)] + shape[axis % len(shape) + 1:])
+    kw = dict(reduction=reduction, label_smoothing=options.get("label_smoothing", 0.0),
+              ignore_index=options.get("ignore_index", -100))
+    if options.get("weight"):
+        kw["weight"] = g.uniform(0.3, 2.0, C).astype(dtype)
+    loss, grad = CE.value_and_grad(x, t, axis=axis, **kw)
+    # torch's class dimension is 1 (0 for unbatched input): move fastact's axis there
+    tdim = 0 if x.ndim == 1 else 1
+    xt = np.ascontiguousarray(np.moveaxis(x, axis, tdim))
+    want_loss, want_grad = torch_value_and_grad(F.cross_entropy, xt, t, **kw)
+    want_grad = np.moveaxis(want_grad, tdim, axis)
+    assert loss.dtype == dtype and grad.dtype == dtype and grad.shape == x.shape
+    np.testing.assert_allclose(loss, want_loss, **TOL[dtype])
+    np.testing.assert_allclose(grad, want_grad, **TOL[dtype])
+    assert CE(x, t, axis=axis, **kw).tolist() == np.asarray(loss).tolist()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("weight", [False, True])
+@pytest.mark.parametrize("smoothing", [0.0, 0.25])
+@pytest.mark.parametrize("shape,axis", [((6, 4), -1), ((3, 4, 2, 2), 1)])
+def test_cross_entropy_against_pytorch_probabilities(dtype, reduction, weight, smoothing,
+                                                     shape, axis, one_torch_thread):
+    F = pytest.importorskip("torch.nn.functional")
+    g = rng(11)
+    x = (g.standard_normal(shape) * 3).astype(dtype)
+    t = np.moveaxis(g.dirichlet(np.ones(shape[axis]), np.delete(shape, axis % len(shape))),
+                    -1, axis).astype(dtype)
+    kw = dict(reduction=reduction, label_smoothing=smoothing)
+    if weight:
+        kw["weight"] = g.uniform(0.3, 2.0, shape[axis]).astype(dtype)
+    loss, grad = CE.value_and_grad(x, t, axis=axis, **kw)
+    want_loss, want_grad = torch_value_and_grad(
+        F.cross_entropy, np.ascontiguousarray(np.moveaxis(x, axis, 1)),
+        np.ascontiguousarray(np.moveaxis(t, axis, 1)), **kw)
+    np.testing.assert_allclose(loss, want_loss, **TOL[dtype])
+    np.testing.assert_allclose(grad, np.moveaxis(want_grad, 1, axis), **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("wshape,pwshape", [(None, None), ((3, 4), None), (None, (4,)),
+                                            ((4,), (4,)), ((3, 1), (1, 4)), ((), ()),
+                                            ((2, 3, 4), (3, 4))])
+def test_bce_against_pytorch(dtype, reduction, wshape, pwshape, one_torch_thread):
+    F = pytest.importorskip("torch.nn.functional")
+    g = rng(12)
+    x = (g.standard_normal((2, 3, 4)) * 4).astype(dtype)
+    t = g.uniform(0, 1, x.shape).astype(dtype)
+    t[0, 0] = [0, 1, 0, 1]
+    kw = dict(reduction=reduction)
+    if wshape is not None:
+        kw["weight"] = g.uniform(0.2, 2, wshape).astype(dtype)
+    if pwshape is not None:
+        kw["pos_weight"] = g.uniform(0.5, 3, pwshape).astype(dtype)
+    loss, grad = BCE.value_and_grad(x, t, **kw)
+    want_loss, want_grad = torch_value_and_grad(F.binary_cross_entropy_with_logits, x, t, **kw)
+    assert loss.dtype == dtype and grad.dtype == dtype and grad.shape == x.shape
+    np.testing.assert_allclose(loss, want_loss, **TOL[dtype])
+    np.testing.assert_allclose(grad, want_grad, **TOL[dtype])
+
+
+def test_bce_is_exact_where_pytorchs_formula_cancels():
+    # softplus(-30) = 9.357622968840175e-14; (1 - t) x - log_sigmoid(x) loses it to
+    # cancellation (PyTorch 2.13 gives 9.2371e-14)
+    got = BCE(np.array([-30.0]), np.array([0.0]))
+    assert got == pytest.approx(math.log1p(math.exp(-30.0)), rel=2 * EPS64)
+
+
+# ---- huge logits, infinities, NaN ---------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_huge_logits_give_finite_results_without_warnings(dtype):
+    x = np.array([[1e4, -1e4, 0.0], [-1e4, -1e4, -1e4], [1e4, 1e4, -1e4],
+                  [3e38, -3e38, 0.0]], dtype=dtype)
+    t = np.array([1, 0, 0, 0])
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, grad = CE.value_and_grad(x, t, reduction="none", label_smoothing=0.1)
+        # (1 - e) nll_t + e/3 sum_c nll_c, with the nll_c exact in these rows
+        want = [0.9 * 2e4 + 0.1 / 3 * 3e4, math.log(3), math.log(2) + 2e4 / 30]
+        np.testing.assert_allclose(loss[:3], want, rtol=1e-6)
+        assert np.all(np.isfinite(loss)) and np.all(np.isfinite(grad))
+        bl, bg = BCE.value_and_grad(x, np.ones_like(x), reduction="none")
+        assert np.all(np.isfinite(bl)) and np.all(np.isfinite(bg))
+        assert bl[0, 0] == 0 and bl[0, 1] == dtype(1e4) and bg[0, 1] == -1
+        bl, bg = BCE.value_and_grad(np.array([np.inf, -np.inf], dtype), np.array([1.0, 0.0], dtype),
+                                    reduction="none")
+        assert bl.tolist() == [0.0, 0.0] and bg.tolist() == [0.0, 0.0]
+
+
+def test_nan_logits_give_nan_losses_and_gradients_in_their_rows():
+    x = np.array([[0.0, np.nan, 1.0], [1.0, 2.0, 3.0]])
+    with np.errstate(all="raise"):
+        loss, grad = CE.value_and_grad(x, np.array([0, 1]), reduction="none")
+        assert np.isnan(loss[0]) and np.all(np.isnan(grad[0]))
+        assert np.isfinite(loss[1]) and np.all(np.isfinite(grad[1]))
+        assert np.isnan(CE(x, np.array([2, 1])))
+        assert np.isnan(CE(x, np.array([[0.2, 0.3, 0.5], [1, 0, 0]]), reduction="sum"))
+        loss, grad = BCE.value_and_grad(np.array([np.nan, 1.0]), np.array([1.0, 1.0]),
+                                        reduction="none")
+        assert np.isnan(loss[0]) and np.isnan(grad[0]) and np.isfinite(loss[1])
+        assert np.isnan(BCE(np.array([0.0]), np.array([np.nan])))
+
+
+def test_all_ignored_mean_is_nan_with_zero_gradients_as_pytorch():
+    with np.errstate(all="raise"):
+        loss, grad = CE.value_and_grad(np.ones((3, 4)), np.full(3, -100))
+    assert np.isnan(loss) and np.all(grad == 0)
+    assert CE(np.ones((3, 4)), np.full(3, -100), reduction="sum") == 0
+
+
+# ---- dtypes, shapes, objects --------------------------------------------------------------
+
+def test_dtypes():
+    x = np.array([[1.0, 2.0, 0.5]])
+    for dt in (np.float16, np.float32, np.float64):
+        loss, grad = CE.value_and_grad(x.astype(dt), [1])
+        assert type(loss) is np.dtype(dt).type and grad.dtype == dt
+        loss, grad = BCE.value_and_grad(x.astype(dt), x * 0 + 1)
+        assert type(loss) is np.dtype(dt).type and grad.dtype == dt
+    want = CE(x.astype(np.float32), [1])
+    assert CE(x.astype(np.float16), [1]) == np.float16(want)
+    assert CE(np.array([[1, 2, 0]]), [1]).dtype == np.float64     # integers: float64
+
+
+def test_unbatched_and_empty_inputs():
+    x = np.array([1.0, 2.0, 0.5])
+    loss, grad = CE.value_and_grad(x, 1)
+    assert grad.shape == (3,) and loss == CE(x[None], [1])
+    assert np.ndim(CE(x, 1, reduction="none")) == 0
+    with np.errstate(all="raise"):
+        assert np.isnan(CE(np.zeros((0, 3)), np.zeros(0, int)))
+        assert CE(np.zeros((0, 3)), np.zeros(0, int), reduction="none").shape == (0,)
+        assert np.isnan(BCE(np.zeros(0), np.zeros(0)))
+        loss, grad = BCE.value_and_grad(np.zeros((0, 2)), np.zeros((0, 2)), reduction="sum")
+        assert loss == 0 and grad.shape == (0, 2)
+
+
+def test_inputs_are_not_modified():
+    g = rng(8)
+    x, t = g.standard_normal((4, 3)), np.array([0, 1, 2, 1])
+    x0, t0 = x.copy(), t.copy()
+    CE.value_and_grad(x, t, label_smoothing=0.1)
+    BCE.value_and_grad(x, g.uniform(size=(4, 3)))
+    with pytest.raises(IndexError):
+        CE.value_and_grad(x, np.array([0, 1, 3, 1]))
+    assert np.array_equal(x, x0) and np.array_equal(t, t0)
+
+
+def test_axis_takes_pytorchs_layout_and_non_contiguous_input():
+    g = rng(9)
+    x = g.standard_normal((2, 5, 3, 4))            # (N, C, H, W), PyTorch's layout
+    t = g.integers(0, 5, (2, 3, 4))
+    last = np.moveaxis(x, 1, -1)                   # a non-contiguous view, classes last
+    l1, g1 = CE.value_and_grad(x, t, axis=1, reduction="none")
+    l2, g2 = CE.value_and_grad(last, t, reduction="none")
+    assert np.array_equal(l1, l2) and np.array_equal(g1, np.moveaxis(g2, -1, 1))
+    assert g1.flags.c_contiguous
+
+
+@pytest.mark.parametrize("obj", [CE, BCE, CE.value_and_grad, BCE.value_and_grad,
+                                 CE.reference, BCE.reference])
+def test_pickle_by_name(obj):
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        assert pickle.loads(pickle.dumps(obj, protocol)) is obj
+
+
+def test_signatures_and_exports():
+    import inspect
+    params = list(inspect.signature(CE).parameters)
+    assert params == ["logits", "target", "axis", "weight", "ignore_index", "reduction",
+                      "label_smoothing"]
+    assert list(inspect.signature(CE.value_and_grad).parameters) == params
+    assert list(inspect.signature(BCE).parameters) == list(
+        inspect.signature(BCE.value_and_grad).parameters) == [
+            "logits", "target", "weight", "pos_weight", "reduction"]
+    assert "cross_entropy" in fastact.__all__
+    assert "binary_cross_entropy_with_logits" in fastact.__all__
+
+
+# ---- errors ------------------------------------------------------------------------------
+
+X = np.zeros((2, 3))
+
+
+@pytest.mark.parametrize("call,exc,words", [
+    (lambda: CE(X, [0, 3]), IndexError, ["fastact.cross_entropy", "target[1] = 3", "[0, 3)"]),
+    (lambda: CE(X, [0, -2]), IndexError, ["target[1] = -2"]),
+    (lambda: CE(X, [0, 1, 2]), ValueError, ["target", "(2,)", "(3,)"]),
+    (lambda: CE(X, np.zeros((2, 2))), ValueError, ["target", "probabilities", "(2, 3)"]),
+    (lambda: CE(X, np.full((2, 3), 1 / 3), ignore_index=0), ValueError, ["ignore_index"]),
+    (lambda: CE(X, [0, 1], reduction="avg"), ValueError, ["reduction", "'avg'"]),
+    (lambda: CE(X, [0, 1], reduction=None), ValueError, ["reduction"]),
+    (lambda: CE(X, [0, 1], label_smoothing=1.5), ValueError, ["label_smoothing", "1.5"]),
+    (lambda: CE(X, [0, 1], label_smoothing=-0.1), ValueError, ["label_smoothing"]),
+    (lambda: CE(X, [0, 1], label_smoothing=math.nan), ValueError, ["label_smoothing"]),
+    (lambda: CE(X, [0, 1], label_smoothing="x"), TypeError, ["label_smoothing"]),
+    (lambda: CE(X, [0, 1], weight=[1.0, 2.0]), ValueError, ["weight", "(3,)"]),
+    (lambda: CE(X, [0, 1], axis=2), AxisError, ["axis 2"]),
+    (lambda: CE(X, [0, 1], axis=1.0), TypeError, ["axis"]),
+    (lambda: CE(X, [0, 1], ignore_index=1.5), TypeError, ["ignore_index"]),
+    (lambda: CE(X, ["a", "b"]), TypeError, ["target"]),
+    (lambda: CE(X, [True, False]), TypeError, ["target", "bool"]),
+    (lambda: CE(X.astype(complex), [0, 1]), TypeError, ["logits"]),
+    (lambda: CE(np.float64(1.0), 0), ValueError, ["logits", "0-d"]),
+    (lambda: CE(np.zeros((2, 0)), [0, 1]), ValueError, ["no classes"]),
+    (lambda: CE.value_and_grad(X, [0, 5]), IndexError, ["fastact.cross_entropy.value_and_grad"]),
+    (lambda: BCE(X, np.zeros(3)), ValueError,
+     ["fastact.binary_cross_entropy_with_logits", "target", "(2, 3)"]),
+    (lambda: BCE(X, X, weight=np.ones(2)), ValueError, ["weight", "(2,)"]),
+    (lambda: BCE(X, X, pos_weight=np.ones((4, 3))), ValueError, ["pos_weight", "(4, 3)"]),
+    (lambda: BCE(X, X, reduction="mean "), ValueError, ["reduction"]),
+    (lambda: BCE(X, "x"), TypeError, ["target"]),
+    (lambda: BCE.value_and_grad(X, X[:1, :2]), ValueError,
+     ["fastact.binary_cross_entropy_with_logits.value_and_grad"]),
+])
+def test_errors_name_the_function_and_the_argument(call, exc, words):
+    with pytest.raises(exc) as info:
+        call()
+    for w in words:
+        assert w in str(info.value), (w, str(info.value))
+
+
+def test_confident_predictions_keep_their_digits():
+    # p_t near 1: the loss log1p(sum of the others) and p_t - 1 would lose every digit
+    # computed as log(s) and e_t / s - 1
+    # (the last row: x_c - max rounds, which exp would turn into 12 ULP of the loss)
+    x = np.array([[30.0, 0.0, -2.0], [30.0, 30.0, 0.0], [10.0, 12.0, 11.0],
+                  [39.80766028390819, 14.020894287582196, 9.229586130146528]])
+    t = np.array([0, 1, 1, 0])
+    want_loss, want_grad, _ = mp_cross_entropy(x, list(t), reduction="none")
+    loss, grad = CE.value_and_grad(x, t, reduction="none")
+    assert_ulp(loss, want_loss, 4, "loss")
+    assert_ulp(grad[:, 0], [row[0] for row in want_grad], 8, "grad")
+    assert_ulp(grad[0], want_grad[0], 8, "grad of the confident row")
+
+
+def test_stub_signatures_match_the_functions():
+    # losses.pyi types each loss as a Protocol (stubtest cannot compare those with a
+    # function; see tests/stubtest_allowlist.txt): its methods must have the runtime's
+    # parameters and defaults
+    import ast
+    import inspect
+    import pathlib
+    tree = ast.parse((pathlib.Path(fastact.losses.__file__).with_suffix(".pyi")).read_text())
+    protocols = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
+    for fn, proto in ((CE, "_CrossEntropy"), (BCE, "_BinaryCrossEntropyWithLogits")):
+        methods = {m.name: m for m in protocols[proto].body if isinstance(m, ast.FunctionDef)}
+        for name, runtime in (("__call__", fn), ("value_and_grad", fn.value_and_grad),
+                              ("reference", fn.reference)):
+            args = methods[name].args
+            names = [a.arg for a in args.args][1:]
+            defaults = [ast.literal_eval(d) for d in args.defaults]
+            sig = inspect.signature(runtime).parameters.values()
+            assert names == [p.name for p in sig], (proto, name)
+            assert defaults == [p.default for p in sig if p.default is not p.empty], (proto, name)
