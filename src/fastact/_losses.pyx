@@ -17,7 +17,7 @@ with respect to the logits in one sweep over them (no softmax or sigmoid array i
 
 All arithmetic is in double (float32 data is widened on load and rounded once on store).
 exp and log1p are primitives.pxi's plain-arithmetic ones (a libm call per element keeps
-the loops scalar; log1p is taken once per row for the cross-entropy).  Reductions run in LANES accumulators,
+the loops scalar; log1p is taken once per row for the cross-entropy).  Reductions run in LOSS_LANES accumulators,
 which the compiler vectorizes without reassociating (as softmax.pxi).  A NaN logit makes
 its row's sum NaN, so the row's loss and every gradient of the row are NaN.  The
 floating-point flags that saturated intermediates and NaN compares raise are cleared at
@@ -37,11 +37,7 @@ cdef extern from "<fenv.h>" nogil:
     int FE_INVALID, FE_OVERFLOW, FE_DIVBYZERO, FE_UNDERFLOW
 
 cdef enum:
-    LANES = 8
-
-ctypedef fused real:
-    float
-    double
+    LOSS_LANES = 8      # (primitives.pxi's LANES, 16, is the softmax rows')
 
 
 cdef inline void _clear_flags() noexcept nogil:
@@ -50,20 +46,20 @@ cdef inline void _clear_flags() noexcept nogil:
 
 cdef inline double _row_max(const real* x, npy_intp n) noexcept nogil:
     # the maximum (NaN is skipped: isgreater is false; the sum of exps carries it)
-    cdef double acc[LANES]
+    cdef double acc[LOSS_LANES]
     cdef double m = -INFINITY, v
-    cdef npy_intp i, nb = n - n % LANES
+    cdef npy_intp i, nb = n - n % LOSS_LANES
     cdef int k
-    for k in range(LANES):
+    for k in range(LOSS_LANES):
         acc[k] = -INFINITY
-    for i in range(0, nb, 8):        # LANES
-        for k in range(LANES):
+    for i in range(0, nb, 8):        # LOSS_LANES
+        for k in range(LOSS_LANES):
             v = x[i + k]
             acc[k] = v if isgreater(v, acc[k]) else acc[k]
     for i in range(nb, n):
         v = x[i]
         m = v if isgreater(v, m) else m
-    for k in range(LANES):
+    for k in range(LOSS_LANES):
         m = acc[k] if isgreater(acc[k], m) else m
     return m
 
@@ -86,19 +82,19 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
     # (the count of entries equal to m, less one) + the sum of the others, so that
     # log s = log1p(rest) keeps its digits when one class takes nearly all the mass
     # (s = 1 + tiny: log(s) of the rounded s would lose them)
-    cdef double acc[LANES]
-    cdef double racc[LANES]
-    cdef double kacc[LANES]
-    cdef double blk[LANES]
+    cdef double acc[LOSS_LANES]
+    cdef double racc[LOSS_LANES]
+    cdef double kacc[LOSS_LANES]
+    cdef double blk[LOSS_LANES]
     cdef double s = 0.0, r = 0.0, cnt = 0.0, v, d
-    cdef npy_intp i, nb = n - n % LANES
+    cdef npy_intp i, nb = n - n % LOSS_LANES
     cdef int k
-    for k in range(LANES):
+    for k in range(LOSS_LANES):
         acc[k] = 0.0
         racc[k] = 0.0
         kacc[k] = 0.0
-    for i in range(0, nb, 8):        # LANES
-        for k in range(LANES):
+    for i in range(0, nb, 8):        # LOSS_LANES
+        for k in range(LOSS_LANES):
             d = x[i + k] - m
             v = _exp_diff(x[i + k], m, d)
             blk[k] = v
@@ -106,7 +102,7 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
             racc[k] += 0.0 if d == 0.0 else v
             kacc[k] += 1.0 if d == 0.0 else 0.0
         if keep:                     # a store of its own: a conditional one would not vectorize
-            for k in range(LANES):
+            for k in range(LOSS_LANES):
                 e[i + k] = <real>blk[k]
     for i in range(nb, n):
         d = x[i] - m
@@ -116,7 +112,7 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
         s += v
         r += 0.0 if d == 0.0 else v
         cnt += 1.0 if d == 0.0 else 0.0
-    for k in range(LANES):
+    for k in range(LOSS_LANES):
         s += acc[k]
         r += racc[k]
         cnt += kacc[k]
@@ -127,18 +123,18 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
 cdef inline double _row_weighted_nll(const real* x, const double* q, npy_intp n, double m,
                                      double ls) noexcept nogil:
     # sum_c q_c (log s - (x_c - m)): the loss of target weights q (each term >= 0)
-    cdef double acc[LANES]
+    cdef double acc[LOSS_LANES]
     cdef double r = 0.0
-    cdef npy_intp i, nb = n - n % LANES
+    cdef npy_intp i, nb = n - n % LOSS_LANES
     cdef int k
-    for k in range(LANES):
+    for k in range(LOSS_LANES):
         acc[k] = 0.0
-    for i in range(0, nb, 8):        # LANES
-        for k in range(LANES):
+    for i in range(0, nb, 8):        # LOSS_LANES
+        for k in range(LOSS_LANES):
             acc[k] += q[i + k] * (ls - (x[i + k] - m))
     for i in range(nb, n):
         r += q[i] * (ls - (x[i] - m))
-    for k in range(LANES):
+    for k in range(LOSS_LANES):
         r += acc[k]
     return r
 
@@ -245,30 +241,30 @@ cdef inline double _bce_span(const real* x, const real* t, const double* w,
                              real* loss, real* grad) noexcept nogil:
     # n elements; w and pw per element (per_element) or one value each; writes the loss
     # and the gradient where their pointers are not NULL; returns the loss's sum.  Blocks
-    # of LANES are computed into local arrays, then stored: conditional stores inside the
+    # of LOSS_LANES are computed into local arrays, then stored: conditional stores inside the
     # arithmetic would keep it from vectorizing.
-    cdef double acc[LANES]
-    cdef double vl[LANES]
-    cdef double gl[LANES]
+    cdef double acc[LOSS_LANES]
+    cdef double vl[LOSS_LANES]
+    cdef double gl[LOSS_LANES]
     cdef double total = 0.0, v, gv
-    cdef npy_intp i, nb = n - n % LANES
+    cdef npy_intp i, nb = n - n % LOSS_LANES
     cdef int k
-    for k in range(LANES):
+    for k in range(LOSS_LANES):
         acc[k] = 0.0
-    for i in range(0, nb, 8):        # LANES
+    for i in range(0, nb, 8):        # LOSS_LANES
         if per_element:
-            for k in range(LANES):
+            for k in range(LOSS_LANES):
                 vl[k] = _bce_one(x[i + k], t[i + k], w[i + k], pw[i + k], scale, &gl[k])
         else:
-            for k in range(LANES):
+            for k in range(LOSS_LANES):
                 vl[k] = _bce_one(x[i + k], t[i + k], w[0], pw[0], scale, &gl[k])
-        for k in range(LANES):
+        for k in range(LOSS_LANES):
             acc[k] += vl[k]
         if loss != NULL:
-            for k in range(LANES):
+            for k in range(LOSS_LANES):
                 loss[i + k] = <real>vl[k]
         if grad != NULL:
-            for k in range(LANES):
+            for k in range(LOSS_LANES):
                 grad[i + k] = <real>gl[k]
     for i in range(nb, n):
         v = _bce_one(x[i], t[i], w[i] if per_element else w[0],
@@ -278,7 +274,7 @@ cdef inline double _bce_span(const real* x, const real* t, const double* w,
         if grad != NULL:
             grad[i] = <real>gv
         total += v
-    for k in range(LANES):
+    for k in range(LOSS_LANES):
         total += acc[k]
     return total
 

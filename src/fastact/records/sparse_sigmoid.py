@@ -23,9 +23,11 @@ def ref_derivative(x):
 
 def peers():
     import numpy as np
-    return {"numpy": Peer(
+    out = {"numpy": Peer(
         _peers.x(lambda x, p: 0.5 * np.clip(x + 1, 0, 2)),
         _peers.gx(lambda g, x, p: np.where((x > -1) & (x < 1), 0.5 * g, 0)))}
+    out.update(_peers.engines(jax="sparse_sigmoid"))
+    return out
 
 
 RECORD = record(
