@@ -17,15 +17,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/fastact-pythons.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
 
-# The suite's quick files (8,443 of its 9,369 tests, about a tenth of its time), enough to show the extension works on
-# that Python and NumPy: import and CPU dispatch, every variant this CPU runs and the
-# threaded loops against the reference, every activation's every method and dtype against
-# the pure-Python reference, the limits and special values, NumPy's ufunc behaviour
-# (broadcasting, out=, strides, dtypes), and the API contract (errors, parameters,
-# pickling, spawn/forkserver workers).
-SUBSET=(tests/test_dispatch_threads.py tests/test_against_reference.py
-        tests/test_derivatives.py tests/test_special_values.py
-        tests/test_numpy_behaviour.py tests/test_contract_api.py)
+# The suite's quick files (tools/test_subset.sh says what they cover).
+source "$ROOT/tools/test_subset.sh"
 TEST_DEPS=("pytest>=7" "mpmath>=1.3" "threadpoolctl>=3")
 
 # Only the CPU targets this machine can run: a target it cannot run would be compiled but
