@@ -10,17 +10,14 @@ cdef inline double softshrink_fwd(double x, double l) noexcept nogil:
     r = x + l if isless(x, -l) else r
     return x if x != x else r
 
+# f' is hardshrink's (hardshrink.pxi, included before this file): 1 where |x| > l, and
+# from the output 1 where y != 0 (x -+ l of two different doubles is never 0: gradual
+# underflow; the dead zone gives +0)
 cdef inline double softshrink_grad(double x, double l) noexcept nogil:
-    # |x| > l as one compare: "isgreater(x, l) or isless(x, -l)" is a short-circuit
-    # branch that keeps the loop from vectorizing
-    cdef double r = 1.0 if isgreater(fabs(x), l) else 0.0
-    return x if x != x else r
+    return hardshrink_grad(x, l)
 
 cdef inline double softshrink_grad_y(double y, double l) noexcept nogil:
-    # y != 0 exactly where |x| > l: x - l of two different doubles is never 0 (gradual
-    # underflow), and the dead zone gives +0
-    cdef double r = 1.0 if y != 0.0 else 0.0
-    return y if y != y else r
+    return hardshrink_grad_y(y, l)
 
 
 cdef inline float softshrink_fwd_f(float x, float l) noexcept nogil:
@@ -29,9 +26,7 @@ cdef inline float softshrink_fwd_f(float x, float l) noexcept nogil:
     return x if x != x else r
 
 cdef inline float softshrink_grad_f(float x, float l) noexcept nogil:
-    cdef float r = F_ONE if isgreater(fabsf(x), l) else F_ZERO
-    return x if x != x else r
+    return hardshrink_grad_f(x, l)
 
 cdef inline float softshrink_grad_y_f(float y, float l) noexcept nogil:
-    cdef float r = F_ONE if y != F_ZERO else F_ZERO
-    return y if y != y else r
+    return hardshrink_grad_y_f(y, l)

@@ -1,6 +1,12 @@
 """softshrink: x shrunk towards 0 by lambd, and 0 within [-lambd, lambd]."""
 
 from . import INF, Param, Peer, _math, _mp, _peers, accuracy, record
+from . import hardshrink as _hardshrink
+
+# f' is hardshrink's: 1 where |x| > lambd (0 at +-lambd, as PyTorch), and from the output
+# 1 where y != 0 (x -+ lambd is never 0 outside the dead zone)
+ref_derivative = _hardshrink.ref_derivative
+ref_from_output = _hardshrink.ref_from_output
 
 
 def ref_forward(x, lambd=0.5):
@@ -11,18 +17,6 @@ def ref_forward(x, lambd=0.5):
     if x < -lambd:
         return x + lambd
     return 0.0
-
-
-def ref_derivative(x, lambd=0.5):
-    if _math.isnan(x):
-        return _math.nan
-    return 1.0 if abs(x) > lambd else 0.0      # 0 at +-lambd, as PyTorch
-
-
-def ref_from_output(y, lambd=0.5):
-    if _math.isnan(y):
-        return _math.nan
-    return 1.0 if y != 0 else 0.0              # x -+ lambd is never 0 outside the dead zone
 
 
 def peers():
@@ -47,7 +41,7 @@ RECORD = record(
     from_output=True,
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=lambda x, l: x - l if x > l else (x + l if x < -l else _mp.mp.mpf(0)),
-    mp_derivative=lambda x, l: _mp.mp.mpf(1) if abs(x) > l else _mp.mp.mpf(0),
+    mp_derivative=_hardshrink.RECORD.mp_derivative,
     limits=((-INF, INF), (1.0, 1.0)),
     # x - lambd is one rounding; g * 1 or g * 0 is exact
     accuracy=accuracy(forward=0.5, derivative=0.0, backward=0.0, span=8.0,

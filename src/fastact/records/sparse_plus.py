@@ -4,6 +4,10 @@ import math
 from fractions import Fraction
 
 from . import INF, Peer, _math, _mp, _peers, accuracy, record
+from . import sparse_sigmoid as _sparse_sigmoid
+
+# f' is sparse_sigmoid: its references serve as this one's derivative
+ref_derivative = _sparse_sigmoid.ref_forward
 
 
 def ref_forward(x):
@@ -14,17 +18,6 @@ def ref_forward(x):
     if x >= 1.0:
         return x
     return float((Fraction(x) + 1) ** 2 / 4)       # exact, rounded once
-
-
-def ref_derivative(x):
-    """sparse_sigmoid(x)"""
-    if _math.isnan(x):
-        return _math.nan
-    if x <= -1.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    return float((Fraction(x) + 1) / 2)            # exact, rounded once
 
 
 def ref_from_output(y):
@@ -51,8 +44,7 @@ RECORD = record(
     from_output=True,
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=lambda x: (_mp.mp.mpf(0) if x <= -1 else x if x >= 1 else (x + 1) ** 2 / 4),
-    mp_derivative=lambda x: (_mp.mp.mpf(0) if x <= -1 else _mp.mp.mpf(1) if x >= 1
-                             else (x + 1) / 2),
+    mp_derivative=_sparse_sigmoid.RECORD.mp_forward,
     limits=((0.0, INF), (0.0, 1.0)),
     # the forward rounds once (sparse_plus.pxi), f' = (x + 1) / 2 too; g * f' rounds again
     accuracy=accuracy(forward=0.5, derivative=0.5, backward=1.5, span=8.0,
