@@ -39,6 +39,13 @@ AXIS_ROWS = {"float32": 64, "float64": 4}   # rows of _peers.SOFTMAX_ROW
 SEED = 1                   # the scan's g (and softmax rows) are not the timed data
 
 
+def scanned(case):
+    """Whether the scan measures this case: the gated functions (two operands) are not
+    scanned here; ``python -m fastact accuracy --only swiglu`` measures fastact's, and
+    their error column shows "-"."""
+    return _registry.BY_NAME[case.activation].kind not in ("gated", "glu")
+
+
 class Scan:
     """The inputs of one case x dtype and their references, for both passes.
 

@@ -175,7 +175,8 @@ def run(n=1_000_000, repeats=5, dtypes=DTYPE_NAMES, cases=None, ref_n=10_000, th
                 progress.step(f"{case.name} {dtype}")
             data = _peers.make_data(case, dtype, n)
             ref_data = _peers.make_data(case, dtype, ref_n) if ref_n else None
-            scan = _peer_errors.Scan(case, dtype) if max_errors else None
+            scan = _peer_errors.Scan(case, dtype) \
+                if max_errors and _peer_errors.scanned(case) else None
             for pass_ in _peers.PASSES:
                 fns, errors, builders = {}, {}, {}
                 for impl, builder in _peers.builders(case, pass_, reference=False).items():
