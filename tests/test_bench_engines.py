@@ -213,3 +213,13 @@ def test_bench_runs_a_gated_case_with_the_error_table():
     assert all(r["max_error"] is None for r in fastact_rows)
     assert not _peer_errors.scanned(_case("swiglu"))
     assert _peer_errors.scanned(_case("sigmoid"))
+
+
+def test_bench_limits_runs_every_activation():
+    # `bench --limits` calls every activation, threshold's required parameters included
+    # (it once stopped at threshold): each appears in its lines
+    from fastact import ACTIVATIONS, bench
+    lines = bench.run_limits(["float32"], 1, n=1000, small_n=100)
+    text = "\n".join(lines)
+    for name in ACTIVATIONS:
+        assert f"  {name} " in text, name

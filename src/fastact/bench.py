@@ -404,6 +404,12 @@ LIMITS_N = 10_000_000
 SMALL_N = 1000
 
 
+def _required(f):
+    """The example values of f's required parameters (threshold's), which every call
+    passes: the records' `default` of a required Param."""
+    return tuple(p.default for p in f.params if p.required)
+
+
 def _small_calls(x):
     """{label: call} on x (float32, 1-d): the calls of issue 12, with out=, parameters by
     position and by keyword, the other methods, prelu's scalar weight, softmax's along
@@ -453,12 +459,14 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
         fns = {"np.copyto": lambda: np.copyto(out, x),
                "np.multiply": lambda: np.multiply(g, x, out=out)}
         for name in MEMORY_BOUND:
-            fns[name] = (lambda f: lambda: f(x, out=out))(ACTIVATIONS[name])
+            f = ACTIVATIONS[name]
+            fns[name] = (lambda f, a: lambda: f(x, *a, out=out))(f, _required(f))
         for name, f in ACTIVATIONS.items():
             if getattr(f, "has_from_output", False) and f.has_from_output:
-                y = f(x)
+                a = _required(f)
+                y = f(x, *a)
                 fns[name + ".backward_from_output"] = (
-                    lambda f, y: lambda: f.backward_from_output(g, y, out=out))(f, y)
+                    lambda f, y, a: lambda: f.backward_from_output(g, y, *a, out=out))(f, y, a)
         if progress:
             progress.step(f"memory-bound {dtype}")
         samples = time_interleaved(fns, repeats)
@@ -473,7 +481,7 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
     x = rng.standard_normal(small_n).astype(np.float32)
     fns = {"np.tanh": lambda: np.tanh(x)}
     for name, f in ACTIVATIONS.items():
-        fns[name] = (lambda f: lambda: f(x))(f)
+        fns[name] = (lambda f, a: lambda: f(x, *a))(f, _required(f))
     calls = _small_calls(x)
     fns.update(calls)
     if progress:
