@@ -612,6 +612,10 @@ class PReLU(Activation, FastCall):
         return grad_x, grad_w
 
 
+_RRELU_EVAL = {}       # (dtype num, lower, upper) -> the checked slope (RReLU.__call__)
+_F32_F64 = (np.dtype(np.float32), np.dtype(np.float64))     # native byte order
+
+
 class RReLU(Activation):
     """rrelu(x, lower=1/8, upper=1/3, training=False, rng=None).
 
@@ -653,6 +657,23 @@ class RReLU(Activation):
 
     def __call__(self, x, lower=1.0 / 8.0, upper=1.0 / 3.0, training=False, rng=None, *,
                  out=None):
+        if (training is False and out is None and type(x) is np.ndarray
+                and x.dtype in _F32_F64 and type(lower) is float and type(upper) is float
+                and lower and upper):
+            # the evaluation call on a float32 or float64 array: the slope of these bounds
+            # for this dtype is checked once (_slope) and kept, then the ufunc runs
+            # directly (a small call costs what leaky_relu's does).  Zero bounds take the
+            # path below: -0.0 == 0.0 as a key, but the sign of a zero slope shows.
+            key = (x.dtype.num, lower, upper)
+            slope = _RRELU_EVAL.get(key)
+            if slope is None:
+                slope = self._slope("forward", [("x", x)], lower, upper, False, None)[1][1]
+                if len(_RRELU_EVAL) >= 64:
+                    _RRELU_EVAL.clear()
+                _RRELU_EVAL[key] = slope
+            # (float32 data has a float32 slope, float64 data a Python float: the loop of
+            # x's dtype, as the signature the general path passes selects)
+            return UFUNCS[self.info.kernel](x, slope)
         if not self._training(self.name, training):
             data, slope = self._slope("forward", [("x", x)], lower, upper, False, None)
             return _call(self.name, UFUNCS[self.info.kernel], data, [slope], out)
