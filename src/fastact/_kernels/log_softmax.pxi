@@ -7,7 +7,8 @@
 # maximum at all: all NaN or all -inf).
 
 cdef inline int _log_softmax_c_f(const float* x, float* y, npy_intp n) noexcept nogil:
-    # (x - max) - log(sum): x - max exact in double, one rounding of the difference
+    # the sum of exp(x - max) 2^64 as softmax's (softmax.pxi), lse = log(sum) - 64 ln 2;
+    # then (x - max) - lse in double (in float it would round three times)
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
@@ -19,11 +20,12 @@ cdef inline int _log_softmax_c_f(const float* x, float* y, npy_intp n) noexcept 
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            acc[k] += _exp_diff_f(x[i + k], m)
+            acc[k] += _exp_row_f(x[i + k] - m)
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        s += _exp_diff_f(x[i], m)
-    lse = log(s)
+        s += _exp_row_f(x[i] - m)
+    lse = log(s) - ROW_BIAS_LOG
+    # x - max exact in double, one rounding of the difference
     md = m
     for i in range(n):
         y[i] = <float>((x[i] - md) - lse)
@@ -55,12 +57,15 @@ cdef inline int _log_softmax_c_d(const double* x, double* y, npy_intp n) noexcep
 
 cdef inline void _log_softmax_backward_c(const real* g, const real* y, real* dx,
                                          npy_intp n) noexcept nogil:
-    # dx = g - exp(y) sum(g), in double for float32 too (dx cancels where exp(y) sum(g) is
-    # near g: a float exp's error, relative to exp(y) sum(g), would be many ULP of dx there)
+    # dx = g - exp(y) sum(g), the sum in double lanes.  float32: exp in float (_expf, the
+    # whole range: y may be anything) and one multiply-add, three roundings of at most
+    # about 1 ULP of exp(y) sum(g) or of |g| each, where the bound's unit is |g| +
+    # exp(y) sum|g| (1 + |y|) eps; float64 in double.
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
     cdef double total
+    cdef float tf
     for k in range(LANES):
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
@@ -69,8 +74,13 @@ cdef inline void _log_softmax_backward_c(const real* g, const real* y, real* dx,
     total = _sum_lanes(acc)
     for i in range(nb, n):
         total += g[i]
-    for i in range(n):
-        dx[i] = <real>(g[i] - _exp(y[i]) * total)
+    if real is float and fabs(total) <= FLT_MAX:     # (else in double: 0 * inf is NaN)
+        tf = <float>total
+        for i in range(n):
+            dx[i] = FASTACT_MADDF(-_expf(y[i]), tf, g[i])
+    else:
+        for i in range(n):
+            dx[i] = <real>(g[i] - _exp(y[i]) * total)
 
 
 # ---- the general code ---------------------------------------------------------------

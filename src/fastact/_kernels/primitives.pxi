@@ -370,7 +370,7 @@ cdef float F_C8 = 2.48015876e-05
 cdef inline float _expm1_poly_f(float r) noexcept nogil:
     # e^r - 1 = r + r^2/2! + ... + r^8/8! for |r| <= ln2/2: truncation below 2^-30
     # relative, Horner rounding about 1 ULP.
-    # used by: _expf, _expm1f, _exp_diff_f
+    # used by: _expf, _expm1f
     cdef float p = F_C8
     p = FASTACT_MADDF(p, r, F_C7)
     p = FASTACT_MADDF(p, r, F_C6)
@@ -383,7 +383,7 @@ cdef inline float _expm1_poly_f(float r) noexcept nogil:
 
 cdef inline float _pow2f(float t) noexcept nogil:
     # 2^m for t = m + F_SHIFT, -126 <= m <= 127 (as _pow2, 23-bit field)
-    # used by: _expf, _expm1f, _expf_r_parts, _exp_diff_f
+    # used by: _expf, _expm1f, _expf_r_parts
     return fastact_u2f((fastact_f2u(t) + 127) << 23)
 
 
@@ -414,26 +414,6 @@ cdef inline float _expm1f(float x) noexcept nogil:
     r = (x - n * F_LN2_HI) - n * F_LN2_LO
     s = _pow2f(t)
     return x if x == F_ZERO else FASTACT_MADDF(s, _expm1_poly_f(r), s - F_ONE)
-
-
-cdef inline float _exp_diff_f(float x, float m) noexcept nogil:
-    # exp(x - m) for float x <= m, with x - m = dh + dl exactly (Knuth's TwoSum) and dl
-    # added to the reduced argument of _expf's Cody-Waite reduction (x - m rounded to
-    # float would turn its error |x - m| 2^-24 into a relative error of the exp).
-    # used by: the float32 softmax and log_softmax rows (softmax.pxi)
-    cdef float dh = x - m
-    cdef float bb = dh - x
-    cdef float dl = (x - (dh - bb)) + (-m - bb)
-    cdef float t, n, r, p, t1, n1, xc
-    dl = F_ZERO if isless(dh, F_EXP_LO) else dl     # -inf - m: dl would be NaN; e is 0
-    xc = F_EXP_LO if isless(dh, F_EXP_LO) else dh
-    t = xc * F_LOG2E + F_SHIFT
-    n = t - F_SHIFT
-    r = ((xc - n * F_LN2_HI) - n * F_LN2_LO) + dl
-    p = _expm1_poly_f(r) + F_ONE
-    t1 = F_HALF * n + F_SHIFT
-    n1 = t1 - F_SHIFT
-    return (p * _pow2f(t1)) * _pow2f(n - n1 + F_SHIFT)
 
 
 # ---- the shorter float exp, _expf_r -------------------------------------------------
@@ -476,6 +456,34 @@ cdef inline float _expf_r(float x) noexcept nogil:
     # used by: silu, _log1pexp_f (softplus, log_sigmoid), _sigmoid_f, gelu_tanh, mish
     cdef float s
     cdef float p = _expf_r_parts(x, &s)
+    return FASTACT_MADDF(s, p, s)
+
+
+# exp(d) * 2^64 for the float32 softmax rows (softmax.pxi), d = x - max <= 0 rounded to
+# float.  The bias 2^64 keeps every value that can matter normal: from d = -131 on,
+# e^d 2^64 is above FLT_MIN, so 2^n is one factor and no subnormal rounds twice; the row
+# then divides by its biased sum (the bias cancels), and e^d 2^64 * (1 / (2^64 s)), one
+# product of normal floats, rounds a subnormal softmax value once.  Below -131 the argument is clamped: those values, e^d / s
+# < 2^-189, round to 0 whatever their e, and add nothing a double sum keeps.  Reduction
+# and polynomial as _expf_r (degree-6 minimax, relative error 3e-9): about 1 ULP.  NaN
+# gives NaN (the clamp keeps it).
+# used by: the float32 softmax and log_softmax rows
+cdef float F_ROW_LO = -131.0
+cdef double ROW_BIAS_LOG = 44.3614195558364998    # 64 ln 2: log of the bias
+
+cdef inline float _exp_row_f(float d) noexcept nogil:
+    cdef float t, n, r, p, s
+    d = F_ROW_LO if isless(d, F_ROW_LO) else d
+    t = FASTACT_MADDF(d, F_LOG2E, F_SHIFT)
+    n = t - F_SHIFT
+    r = FASTACT_MADDF(n, -F_LN2_HI, d)
+    r = FASTACT_MADDF(n, -F_LN2_LO, r)
+    p = FASTACT_MADDF(F_E6, r, F_E5)
+    p = FASTACT_MADDF(p, r, F_E4)
+    p = FASTACT_MADDF(p, r, F_E3)
+    p = FASTACT_MADDF(p, r, F_E2)
+    p = FASTACT_MADDF(p * r, r, r)
+    s = fastact_u2f((fastact_f2u(t) + (127 + 64)) << 23)     # 2^(n + 64), n >= -189
     return FASTACT_MADDF(s, p, s)
 
 
@@ -679,6 +687,9 @@ cdef inline float _phi_series_f(float y) noexcept nogil:
 
 cdef extern from "<math.h>" nogil:
     bint isfinite(double)
+
+cdef extern from "<float.h>" nogil:
+    double FLT_MAX
 
 cdef extern from "half.h" nogil:
     float fastact_half_to_float(uint16_t h)
