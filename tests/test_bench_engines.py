@@ -223,3 +223,13 @@ def test_bench_limits_runs_every_activation():
     text = "\n".join(lines)
     for name in ACTIVATIONS:
         assert f"  {name} " in text, name
+
+
+def test_bench_row_option(capsys):
+    # --row sets the softmax rows' length (attention rows of 64 to 256) for that run only
+    from fastact import bench
+    before = _peers.SOFTMAX_ROW
+    assert bench.main(["--only", "softmax", "--dtype", "float32", "--row", "64", "--n", "6400",
+                       "--repeats", "1", "--ref-n", "0", "--no-errors"]) == 0
+    assert "softmax: rows of 64" in capsys.readouterr().out
+    assert _peers.SOFTMAX_ROW == before

@@ -112,6 +112,9 @@ def _parser():
                    help="instead of the table: cross_entropy and "
                         "binary_cross_entropy_with_logits, forward and value_and_grad, "
                         "against NumPy and PyTorch (fastact._bench_losses)")
+    p.add_argument("--row", type=_int, default=_peers.SOFTMAX_ROW,
+                   help="row length of the softmax-type and glu cases (default "
+                        f"{_peers.SOFTMAX_ROW}; attention rows are 64 to 256)")
     p.add_argument("--ref-n", type=_int0, default=10_000, dest="ref_n",
                    help="elements for timing the pure-Python reference (default 1e4; 0 skips)")
     p.add_argument("--no-errors", action="store_false", dest="errors",
@@ -330,7 +333,7 @@ def format_table(rows, peers, meta):
         "backward = g * f'(.) from the forward's output y where f' is a function of y "
         "(as torch's autograd), else from x (JAX: jit of its vjp, always from x; "
         "ONNX Runtime: forward only); softmax: rows of "
-        f"{min(meta['n'], _peers.SOFTMAX_ROW)}",
+        f"{min(meta['n'], meta.get('row', _peers.SOFTMAX_ROW))}",
     ]
 
     def speed(r, c):
@@ -530,7 +533,8 @@ def main(argv=None):
     peers = [p for p in _peers.PEER_NAMES
              if any(_peers.peers_for(c, ps).get(p) for c in cases for ps in _peers.PASSES)]
     meta = {
-        "fastact": __version__, "n": args.n, "ref_n": args.ref_n, "repeats": args.repeats,
+        "fastact": __version__, "n": args.n, "row": args.row, "ref_n": args.ref_n,
+        "repeats": args.repeats,
         "threads": args.threads, "torch_threads": torch_threads, "fastact_threads": args.threads,
         "dtypes": dtypes, "functions": [c.name for c in cases],
         "peers": _peers.peer_versions(), "machine": _machine(),
@@ -538,10 +542,12 @@ def main(argv=None):
     }
     progress = _Progress(len(dtypes) * len(cases))
     t0 = time.perf_counter()
+    row, _peers.SOFTMAX_ROW = _peers.SOFTMAX_ROW, args.row   # make_data and the scan read it
     try:
         results = run(args.n, args.repeats, dtypes, cases, args.ref_n, args.threads, progress,
                       args.errors)
     finally:
+        _peers.SOFTMAX_ROW = row
         progress.close()
     meta["seconds"] = round(time.perf_counter() - t0, 1)
     rows = summarize(results, peers)
