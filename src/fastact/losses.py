@@ -29,6 +29,7 @@ row's loss):
 """
 
 import operator
+from collections import namedtuple
 
 import numpy as np
 from numpy.exceptions import AxisError
@@ -342,3 +343,33 @@ _attach(cross_entropy, value_and_grad=_cross_entropy_value_and_grad,
 _attach(binary_cross_entropy_with_logits, value_and_grad=_bce_value_and_grad,
         reference=_loss_reference.binary_cross_entropy_with_logits)
 del _attach
+
+
+# ---- accuracy bounds ------------------------------------------------------------------------
+
+# The bounds ``python -m fastact accuracy --only cross_entropy,binary_cross_entropy_with_logits``
+# holds (fastact.accuracy_losses, against mpmath), per (loss, dtype), in ULP; each kind's
+# bound is its value plus per_class * C for rows of C classes:
+#   loss          each row's (element's) loss, reduction='none': ULP of the result;
+#   loss_reduced  'sum' and 'mean': ULP of the result;
+#   grad          value_and_grad's gradient, every reduction: ULP of the magnitude of its
+#                 terms |a p_c| + |b_c| (the ULP of the result where they do not cancel).
+# float64: every loss is a sum of non-negative terms (no cancellation), each a few
+# roundings: the exp and log1p primitives (about 1 ULP each), x_c - max, the weights'
+# and smoothing's products, the division by the count (half an ULP each); the gradient's
+# two terms a p_c and b_c each carry as many.  The row's sums of C terms (the exps, the
+# smoothing terms, the target weights' total) round once per term in the worst case,
+# half an ULP each: per_class.  BCE's reductions add blocks with compensation, so their
+# error does not grow with the number of elements.
+# float32: the kernels compute in double and round once (0.5 ULP), plus the double's
+# error (per_class: the row sums' C/2 ULP64, 2^-29 ULP32 each); cross-entropy's gradient
+# starts from the exps stored in the float32 gradient array, a second rounding (below
+# 1 ULP of a p_c): 1.5.
+LossAccuracy = namedtuple("LossAccuracy", "loss loss_reduced grad per_class")
+
+ACCURACY = {
+    ("cross_entropy", "float64"): LossAccuracy(4.0, 4.0, 4.0, per_class=0.5),
+    ("cross_entropy", "float32"): LossAccuracy(0.5, 0.5, 1.5, per_class=2.0 ** -30),
+    ("binary_cross_entropy_with_logits", "float64"): LossAccuracy(4.0, 4.0, 4.0, 0.0),
+    ("binary_cross_entropy_with_logits", "float32"): LossAccuracy(0.5, 0.5, 0.5, 0.0),
+}
