@@ -8,7 +8,7 @@ against mpmath at the tool's 180 bits: ordinary logits of every scale, huge ones
 a common offset of 1e4, and 1e300 in float64 or 1.5e38 in float32), confident rows (the
 target's margin up to 700), tied maxima, class weights, label smoothing, ignored rows and
 probability targets for cross_entropy; weights and pos_weight of every shape, targets 0, 1
-and between for BCE.  Every 20th case is large: rows of 1000 or 5000 classes, 30,000
+and between for BCE.  Every 20th case is large: rows of 1000 or 3000 classes, 10,000
 elements (``--quick``: 32 cases, 120 classes, 600 elements; the full run: 600 cases).  The references take the inputs as the kernels see them (the data,
 targets and weights rounded to the dtype; label_smoothing a double) and evaluate
 PyTorch's definitions in forms without cancellation, which are identities:
@@ -24,8 +24,8 @@ spacing at the bottom), and ``grad``, in ULP of the magnitude of its terms, |a p
 ULP of the result).  The bounds are ``fastact.losses.ACCURACY`` (each kind's value plus
 per_class times the classes of the row).  A NaN or an infinity
 where the reference has none (or the reverse), a loss from ``value_and_grad`` that is not
-the plain function's, and a floating-point flag (other than the overflow of a result
-that does overflow) are failures.
+the plain function's, and a floating-point flag (a loss beyond the dtype's range is inf
+without one) are failures.
 """
 
 import math
@@ -68,7 +68,7 @@ def ce_case(i, dtype, quick, seed=0):
     R = int(rng.choice([1, 2, 3, 5, 8] if quick else [1, 2, 3, 5, 8, 16, 32]))
     C = int(rng.choice([1, 2, 3, 5, 10, 17] if quick else [1, 2, 3, 5, 10, 17, 33, 64, 100]))
     if i % LARGE == LARGE - 1:                       # long rows: the sums' growth with C
-        R, C = 2, 120 if quick else int(rng.choice([1000, 5000]))
+        R, C = 2, 120 if quick else int(rng.choice([1000, 3000]))
     x = _logits(rng, dtype, family, (R, C))
     probabilities = i % 4 == 3
     t = rng.integers(0, C, R)
@@ -101,7 +101,7 @@ def bce_case(i, dtype, quick, seed=0):
     K = int(rng.choice([1, 3, 8, 13] if quick else [1, 3, 8, 13, 40]))
     shape = (B, K) if i % 3 else (B * K,)
     if i % LARGE == LARGE - 1:                       # many elements: the reduction's sum
-        shape = (600,) if quick else (B, 30000 // B)
+        shape = (600,) if quick else (B, 10000 // B)
     x = _logits(rng, dtype, family, shape)
     if family == "confident":
         x = rng.choice([-1, 1], shape) * rng.uniform(5, 100 if dtype == "float32" else 700,
@@ -308,10 +308,8 @@ def measure(name, dtype, quick=True, seed=0, cases=None):
             else:
                 ref = total * scale if den or reduction == "sum" else mp.nan
                 stats["loss_reduced"].add((where, long), float(loss), ref, None, C)
-            overflow = any(not math.isfinite(float(v)) for v in np.ravel(loss))
-            for f in flags:
-                if not (f == "overflow" and overflow):
-                    stats["loss"].flags.append({"flag": f, "x": long, "x_hex": "-"})
+            for f in flags:           # (none: a loss beyond the range is inf silently)
+                stats["loss"].flags.append({"flag": f, "x": long, "x_hex": "-"})
             if np.asarray(plain).tobytes() != np.asarray(loss).tobytes():
                 stats["loss"].specials.append({
                     "what": "value_and_grad's loss is not the plain call's", "x": long,

@@ -108,6 +108,13 @@ def _scalar(value, dtype):
         return dtype.type(value)
 
 
+def _cast(a, dtype):
+    """a as dtype (the double results rounded to float32 or float16): a value beyond the
+    dtype's range is inf without a warning, as the kernels' own stores give it."""
+    with np.errstate(all="ignore"):
+        return np.asarray(a, dtype=dtype, order="C")
+
+
 # ---- cross_entropy -----------------------------------------------------------------------
 
 def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
@@ -197,7 +204,7 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
                          want_grad)
 
     if reduction == "none":
-        value = loss.reshape(row_shape).astype(out_dt)
+        value = _cast(loss.reshape(row_shape), out_dt)
         value = value[()] if value.ndim == 0 else value
     elif reduction == "sum":
         value = _scalar(np.sum(loss), out_dt)
@@ -207,7 +214,7 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
         return value
     moved = x.shape[:axis] + x.shape[axis + 1:] + (C,)
     g = np.moveaxis(grad.reshape(moved), -1, axis)
-    return value, np.ascontiguousarray(g, dtype=out_dt)
+    return value, _cast(g, out_dt)
 
 
 def cross_entropy(logits, target, axis=-1, weight=None, ignore_index=-100,
@@ -284,7 +291,7 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, want_grad):
     grad = np.empty(shape2 if want_grad else (0, 0), dtype=dt)
     total = _losses.bce(x2, t2, ws[0], ws[1], scale, loss, elementwise, grad, want_grad)
     if elementwise:
-        value = loss.reshape(x.shape).astype(out_dt, copy=False)
+        value = _cast(loss.reshape(x.shape), out_dt)
         value = value[()] if value.ndim == 0 else value
     elif reduction == "sum":
         value = _scalar(total, out_dt)
@@ -292,7 +299,7 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, want_grad):
         value = _scalar(_mean(total, n), out_dt)
     if not want_grad:
         return value
-    g = grad.reshape(x.shape).astype(out_dt, copy=False)
+    g = _cast(grad.reshape(x.shape), out_dt)
     return value, g[()] if g.ndim == 0 else g
 
 
