@@ -17,12 +17,12 @@ with respect to the logits in one sweep over them (no softmax or sigmoid array i
 
 All arithmetic is in double (float32 data is widened on load and rounded once on store).
 exp and log1p are primitives.pxi's plain-arithmetic ones (a libm call per element keeps
-the loops scalar; log1p is taken once per row for the cross-entropy).  Reductions run in LOSS_LANES accumulators,
-which the compiler vectorizes without reassociating (as softmax.pxi); BCE's total adds
-them up per block of LOSS_BLOCK elements, compensated (its error does not grow with n).  A NaN logit makes
-its row's sum NaN, so the row's loss and every gradient of the row are NaN.  The
-floating-point flags that saturated intermediates and NaN compares raise are cleared at
-the end (fastact raises no warnings).
+the loops scalar; log1p is taken once per row for the cross-entropy).  Reductions run in
+LOSS_LANES accumulators, which the compiler vectorizes without reassociating (as
+softmax.pxi); BCE's total adds them up per block of LOSS_BLOCK elements, compensated (its
+error does not grow with n).  A NaN logit makes its row's sum NaN, so the row's loss and
+every gradient of the row are NaN.  The floating-point flags that saturated intermediates
+and NaN compares raise are cleared at the end (fastact raises no warnings).
 
 Argument checking is the caller's (losses.py): these trust their shapes and indices.
 """

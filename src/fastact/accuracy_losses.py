@@ -4,18 +4,18 @@ cross_entropy`` (rows in the accuracy tool's format).
 
 Seeded random cases, each a small batch called with every reduction ('none', 'sum',
 'mean') through ``value_and_grad`` and the plain function, float32 and float64 alike,
-against mpmath at the tool's 180 bits: ordinary logits of every scale, huge ones (1e4,
-a common offset of 1e4, and 1e300 in float64 or 1.5e38 in float32), confident rows (the
+against mpmath at the tool's 180 bits: ordinary logits of every scale, huge ones (1e4, a
+common offset of 1e4, and 1e300 in float64 or 1.5e38 in float32), confident rows (the
 target's margin up to 700), tied maxima, class weights, label smoothing, ignored rows and
 probability targets for cross_entropy; weights and pos_weight of every shape, targets 0, 1
 and between for BCE.  Every 20th case is large: rows of 1000 or 3000 classes, 10,000
-elements (``--quick``: 32 cases, 120 classes, 600 elements; the full run: 600 cases).  The references take the inputs as the kernels see them (the data,
-targets and weights rounded to the dtype; label_smoothing a double) and evaluate
-PyTorch's definitions in forms without cancellation, which are identities:
-log-sum-exp as max + log1p(the other exps' sum), 1 - p_c of the largest entry as (the
-other exps' sum) / sum,
-softplus(x) as max(x, 0) + log1p(e^-|x|); a term whose factor is exactly 0 is 0 (the
-limit, where the other factor is infinite).
+elements (``--quick``: 32 cases, 120 classes, 600 elements; the full run: 600 cases).  The
+references take the inputs as the kernels see them (the data, targets and weights rounded
+to the dtype; label_smoothing a double) and evaluate PyTorch's definitions in forms
+without cancellation, which are identities: log-sum-exp as max + log1p(the other exps'
+sum), 1 - p_c of the largest entry as (the other exps' sum) / sum, softplus(x) as
+max(x, 0) + log1p(e^-|x|); a term whose factor is exactly 0 is 0 (the limit, where the other
+factor is infinite).
 
 Kinds: ``loss`` (each row's or element's loss, reduction='none'), ``loss_reduced``
 ('sum' and 'mean'), in ULP of the correctly rounded reference (the smallest subnormal's

@@ -362,14 +362,14 @@ del _attach
 #   grad          value_and_grad's gradient, every reduction: ULP of the magnitude of its
 #                 terms |a p_c| + |b_c| (the ULP of the result where they do not cancel).
 # float64: every loss is a sum of non-negative terms (no cancellation), each a few
-# roundings: the exp and log1p primitives (about 1 ULP each), x_c - max, the weights'
-# and smoothing's products, the division by the count (half an ULP each): 4.  The
-# gradient's two terms a p_c and b_c each carry as many; BCE's, w scale ((1 - t)
-# sigmoid(x) - pw t sigmoid(-x)), has eight roundings after the exp (1 - t, pw t,
-# 1 / (1 + z), the products and the difference): 8, the derivatives' usual bound.  The row's sums of C terms (the exps, the
-# smoothing terms, the target weights' total) round once per term in the worst case,
-# half an ULP each: per_class.  BCE's reductions add blocks with compensation, so their
-# error does not grow with the number of elements.
+# roundings: the exp and log1p primitives (about 1 ULP each), x_c - max, the weights' and
+# smoothing's products, the division by the count (half an ULP each): 4.  The gradient's
+# two terms a p_c and b_c each carry as many; BCE's, w scale ((1 - t) sigmoid(x) - pw t
+# sigmoid(-x)), has eight roundings after the exp (1 - t, pw t, 1 / (1 + z), the products
+# and the difference): 8, the derivatives' usual bound.  The row's sums of C terms (the
+# exps, the smoothing terms, the target weights' total) round once per term in the worst
+# case, half an ULP each: per_class.  BCE's reductions add blocks with compensation, so
+# their error does not grow with the number of elements.
 # float32: the kernels compute in double and round once (0.5 ULP), plus the double's
 # error (per_class: the row sums' C/2 ULP64, 2^-29 ULP32 each); cross-entropy's gradient
 # starts from the exps stored in the float32 gradient array, a second rounding (below
