@@ -310,6 +310,27 @@ def test_huge_logits_give_finite_results_without_warnings(dtype):
         assert bl.tolist() == [0.0, 0.0] and bg.tolist() == [0.0, 0.0]
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_a_loss_beyond_the_dtypes_range_is_inf_without_a_warning(dtype, reduction):
+    # the true loss 2 * 2 * 3e4 (float16) or 2 * 3e38 (float32) exceeds the largest
+    # number, with every reduction ('none' as 'sum' and 'mean' would)
+    big = float(np.finfo(dtype).max) * 0.9
+    x = np.array([[big, -big]], dtype)
+    with np.errstate(all="raise"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, grad = CE.value_and_grad(x, np.array([1]), weight=[2.0, 2.0],
+                                       reduction=reduction)
+        bl, bg = BCE.value_and_grad(x[0], np.zeros(2, dtype), weight=[3.0, 3.0],
+                                    reduction=reduction)
+    assert np.all(np.isinf(loss)) and np.all(np.isfinite(grad))
+    if reduction == "none":
+        assert np.isinf(bl[0]) and bl[1] == 0
+    else:
+        assert np.isinf(bl)
+    assert np.all(np.isfinite(bg))
+
+
 def test_nan_logits_give_nan_losses_and_gradients_in_their_rows():
     x = np.array([[0.0, np.nan, 1.0], [1.0, 2.0, 3.0]])
     with np.errstate(all="raise"):

@@ -7,13 +7,16 @@
 One row per kernel: the maximum error of the forward, the derivative and the backward in
 float32 and float64 (ULP; for softmax/log_softmax and where the tool measures an absolute
 error, "eps*" marks eps times the scale of the terms), the ULP bounds of the forward and
-derivative from fastact._registry.ACCURACY, and the special-value failures.
+derivative from fastact._registry.ACCURACY, and the special-value failures.  The losses'
+rows (fastact.accuracy_losses) make a second table: each row's loss, the reduced loss and
+the gradient, with their bounds (fastact.losses.ACCURACY; C is the number of classes).
 """
 
 import json
 import sys
 
 KINDS = ("forward", "derivative", "backward")
+LOSS_KINDS = ("loss", "loss_reduced", "grad")
 
 
 def _num(v):
@@ -36,6 +39,8 @@ def table(rows):
     by = {}
     order = []
     for r in rows:
+        if r["kind"] in LOSS_KINDS:
+            continue
         if r["function"] not in by:
             order.append(r["function"])
         by.setdefault(r["function"], {})[(r["dtype"], r["kind"])] = r
@@ -55,6 +60,25 @@ def table(rows):
     return "\n".join(lines)
 
 
+def loss_table(rows):
+    by = {}
+    for r in rows:
+        if r["kind"] in LOSS_KINDS:
+            by.setdefault(r["function"], {})[(r["dtype"], r["kind"])] = r
+    lines = ["| loss | float32 loss / reduced / grad | float64 loss / reduced / grad "
+             "| bound float32 | bound float64 | special-value failures |",
+             "|---|---|---|---|---|---|"]
+    for name, cells in by.items():
+        parts = [" / ".join(_cell(cells.get((dt, k))) for k in LOSS_KINDS)
+                 for dt in ("float32", "float64")]
+        bounds = [" / ".join(str(cells[(dt, k)]["ulp_bound"]) if (dt, k) in cells else "-"
+                             for k in LOSS_KINDS) for dt in ("float32", "float64")]
+        special = sum(r.get("special_failures", 0) for r in cells.values())
+        lines.append(f"| {name} | {parts[0]} | {parts[1]} | {bounds[0]} | {bounds[1]} "
+                     f"| {special} |")
+    return "\n".join(lines) if by else ""
+
+
 def merged_rows(paths):
     """The rows of several runs; a (function, dtype, kind) row of a later run replaces an
     earlier one (a rerun of some kernels after a change)."""
@@ -71,7 +95,12 @@ def main(argv=None):
     if not argv:
         print(__doc__)
         return 2
-    print(table(merged_rows(argv)))
+    rows = merged_rows(argv)
+    print(table(rows))
+    losses = loss_table(rows)
+    if losses:
+        print()
+        print(losses)
     return 0
 
 

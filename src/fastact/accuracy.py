@@ -30,6 +30,10 @@ reference is a nonzero number that underflows, f(+-0) = +-0 for f with f(0) = 0 
 f'(0) != 0, one-sided limits), overflow to inf exactly where the correctly rounded value
 overflows, and no floating-point flag raised (NumPy's RuntimeWarnings).
 
+The gated activations (``accuracy_gated``) and the losses (``accuracy_losses``: each
+row's loss, the reduced losses and value_and_grad's gradient against mpmath, with bounds
+in ``fastact.losses.ACCURACY``) have modules of their own; ``--only`` takes their names.
+
 ``main(argv)`` is the command line; ``measure`` and ``measure_kernel`` return the rows as
 dicts for the tests.
 """
@@ -1033,7 +1037,10 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
 def measure_kernel(name, dtype, quick=True, workers=1, progress=None, cache=None, points=None,
                    stride=None, seed=0):
     """All rows (one per kind) for one elementwise kernel or axis kernel and dtype (or a
-    gated activation: accuracy_gated)."""
+    gated activation: accuracy_gated; a loss: accuracy_losses)."""
+    if name in _LOSSES:
+        from . import accuracy_losses
+        return accuracy_losses.measure(name, dtype, quick, seed)
     if name in _GATED:
         from . import accuracy_gated
         return accuracy_gated.measure(name, dtype, quick, seed)
@@ -1045,6 +1052,7 @@ def measure_kernel(name, dtype, quick=True, workers=1, progress=None, cache=None
 
 
 _GATED = tuple(a.name for a in _registry.GATED)
+_LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits")    # accuracy_losses.LOSSES
 _MEMO = {}
 
 
@@ -1157,8 +1165,9 @@ def main(argv=None):
                     help=f"a strided subset of float32 (every {QUICK_STRIDE32}th pattern) and "
                          f"{QUICK_POINTS64} float64 points per kernel, plus all special values")
     ap.add_argument("--only", default=None,
-                    help="comma-separated kernel names (e.g. gelu,silu,softmax) or gated "
-                         "activations (swiglu, geglu, reglu, glu)")
+                    help="comma-separated kernel names (e.g. gelu,silu,softmax), gated "
+                         "activations (swiglu, geglu, reglu, glu) or losses (cross_entropy, "
+                         "binary_cross_entropy_with_logits)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="one dtype (default both)")
     ap.add_argument("--json", default=None, metavar="PATH", help="write the rows as JSON")
     ap.add_argument("--out", default=None, metavar="PATH", help="write the text table here too")
@@ -1175,7 +1184,7 @@ def main(argv=None):
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
 
-    names = kernel_names() + list(_registry.AXIS_KERNELS) + list(_GATED)
+    names = kernel_names() + list(_registry.AXIS_KERNELS) + list(_GATED) + list(_LOSSES)
     if args.only:
         wanted = [s.strip() for s in args.only.split(",") if s.strip()]
         unknown = [w for w in wanted if w not in names]
@@ -1210,6 +1219,9 @@ def main(argv=None):
         f"from-output forms)\n"
         f"float64 reference: mpmath at {PREC} bits; float32 reference: the float64 kernel on "
         f"the widened input (itself measured against mpmath{f64_note})\n"
+        + ("losses (fastact.accuracy_losses): float32 and float64 against mpmath; 'grad' in "
+           "ULP of the magnitude of its terms; bounds fastact.losses.ACCURACY, C = classes\n"
+           if any(r["function"] in _LOSSES for r in rows) else "")
         + "".join(f"{d}: {timing[d]:.1f}s  " for d in dtypes) + f"total {total:.1f}s, "
         f"{max(1, args.workers)} worker(s)")
     text = format_table(rows, header)

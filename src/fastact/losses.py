@@ -29,6 +29,7 @@ row's loss):
 """
 
 import operator
+from collections import namedtuple
 
 import numpy as np
 from numpy.exceptions import AxisError
@@ -105,6 +106,13 @@ def _mean(total, count):
 def _scalar(value, dtype):
     with np.errstate(all="ignore"):           # a sum beyond float16's range is inf
         return dtype.type(value)
+
+
+def _cast(a, dtype):
+    """a as dtype (the double results rounded to float32 or float16): a value beyond the
+    dtype's range is inf without a warning, as the kernels' own stores give it."""
+    with np.errstate(all="ignore"):
+        return np.asarray(a, dtype=dtype, order="C")
 
 
 # ---- cross_entropy -----------------------------------------------------------------------
@@ -196,7 +204,7 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
                          want_grad)
 
     if reduction == "none":
-        value = loss.reshape(row_shape).astype(out_dt)
+        value = _cast(loss.reshape(row_shape), out_dt)
         value = value[()] if value.ndim == 0 else value
     elif reduction == "sum":
         value = _scalar(np.sum(loss), out_dt)
@@ -206,7 +214,7 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
         return value
     moved = x.shape[:axis] + x.shape[axis + 1:] + (C,)
     g = np.moveaxis(grad.reshape(moved), -1, axis)
-    return value, np.ascontiguousarray(g, dtype=out_dt)
+    return value, _cast(g, out_dt)
 
 
 def cross_entropy(logits, target, axis=-1, weight=None, ignore_index=-100,
@@ -283,7 +291,7 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, want_grad):
     grad = np.empty(shape2 if want_grad else (0, 0), dtype=dt)
     total = _losses.bce(x2, t2, ws[0], ws[1], scale, loss, elementwise, grad, want_grad)
     if elementwise:
-        value = loss.reshape(x.shape).astype(out_dt, copy=False)
+        value = _cast(loss.reshape(x.shape), out_dt)
         value = value[()] if value.ndim == 0 else value
     elif reduction == "sum":
         value = _scalar(total, out_dt)
@@ -291,7 +299,7 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, want_grad):
         value = _scalar(_mean(total, n), out_dt)
     if not want_grad:
         return value
-    g = grad.reshape(x.shape).astype(out_dt, copy=False)
+    g = _cast(grad.reshape(x.shape), out_dt)
     return value, g[()] if g.ndim == 0 else g
 
 
@@ -342,3 +350,35 @@ _attach(cross_entropy, value_and_grad=_cross_entropy_value_and_grad,
 _attach(binary_cross_entropy_with_logits, value_and_grad=_bce_value_and_grad,
         reference=_loss_reference.binary_cross_entropy_with_logits)
 del _attach
+
+
+# ---- accuracy bounds ------------------------------------------------------------------------
+
+# The bounds ``python -m fastact accuracy --only cross_entropy,binary_cross_entropy_with_logits``
+# holds (fastact.accuracy_losses, against mpmath), per (loss, dtype), in ULP; each kind's
+# bound is its value plus per_class * C for rows of C classes:
+#   loss          each row's (element's) loss, reduction='none': ULP of the result;
+#   loss_reduced  'sum' and 'mean': ULP of the result;
+#   grad          value_and_grad's gradient, every reduction: ULP of the magnitude of its
+#                 terms |a p_c| + |b_c| (the ULP of the result where they do not cancel).
+# float64: every loss is a sum of non-negative terms (no cancellation), each a few
+# roundings: the exp and log1p primitives (about 1 ULP each), x_c - max, the weights' and
+# smoothing's products, the division by the count (half an ULP each): 4.  The gradient's
+# two terms a p_c and b_c each carry as many; BCE's, w scale ((1 - t) sigmoid(x) - pw t
+# sigmoid(-x)), has eight roundings after the exp (1 - t, pw t, 1 / (1 + z), the products
+# and the difference): 8, the derivatives' usual bound.  The row's sums of C terms (the
+# exps, the smoothing terms, the target weights' total) round once per term in the worst
+# case, half an ULP each: per_class.  BCE's reductions add blocks with compensation, so
+# their error does not grow with the number of elements.
+# float32: the kernels compute in double and round once (0.5 ULP), plus the double's
+# error (per_class: the row sums' C/2 ULP64, 2^-29 ULP32 each); cross-entropy's gradient
+# starts from the exps stored in the float32 gradient array, a second rounding (below
+# 1 ULP of a p_c): 1.5.
+LossAccuracy = namedtuple("LossAccuracy", "loss loss_reduced grad per_class")
+
+ACCURACY = {
+    ("cross_entropy", "float64"): LossAccuracy(4.0, 4.0, 4.0, per_class=0.5),
+    ("cross_entropy", "float32"): LossAccuracy(0.5, 0.5, 1.5, per_class=2.0 ** -30),
+    ("binary_cross_entropy_with_logits", "float64"): LossAccuracy(4.0, 4.0, 8.0, 0.0),
+    ("binary_cross_entropy_with_logits", "float32"): LossAccuracy(0.5, 0.5, 0.5, 0.0),
+}

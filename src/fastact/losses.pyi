@@ -2,7 +2,7 @@
 # function's type cannot carry: each is typed here as a Protocol (stubtest compares a
 # variable with the runtime function's type, hence the allowlist entries in
 # tests/stubtest_allowlist.txt; tests/test_losses.py checks these signatures instead).
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from numpy.typing import ArrayLike
 
@@ -35,3 +35,11 @@ __all__ = ["cross_entropy", "binary_cross_entropy_with_logits"]
 
 cross_entropy: _CrossEntropy
 binary_cross_entropy_with_logits: _BinaryCrossEntropyWithLogits
+
+class LossAccuracy(NamedTuple):
+    loss: float
+    loss_reduced: float
+    grad: float
+    per_class: float
+
+ACCURACY: dict[tuple[str, str], LossAccuracy]
