@@ -20,10 +20,10 @@ cdef inline int _log_softmax_c_f(const float* x, float* y, npy_intp n) noexcept 
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            acc[k] += _exp_row_f(x[i + k] - m)
+            acc[k] += _exp_row_f(x[i + k], m)
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        s += _exp_row_f(x[i] - m)
+        s += _exp_row_f(x[i], m)
     lse = log(s) - ROW_BIAS_LOG
     # x - max exact in double, one rounding of the difference
     md = m
@@ -57,15 +57,12 @@ cdef inline int _log_softmax_c_d(const double* x, double* y, npy_intp n) noexcep
 
 cdef inline void _log_softmax_backward_c(const real* g, const real* y, real* dx,
                                          npy_intp n) noexcept nogil:
-    # dx = g - exp(y) sum(g), the sum in double lanes.  float32: exp in float (_expf, the
-    # whole range: y may be anything) and one multiply-add, three roundings of at most
-    # about 1 ULP of exp(y) sum(g) or of |g| each, where the bound's unit is |g| +
-    # exp(y) sum|g| (1 + |y|) eps; float64 in double.
+    # dx = g - exp(y) sum(g), in double for float32 too (dx cancels where exp(y) sum(g) is
+    # near g: a float exp's error, relative to exp(y) sum(g), would be many ULP of dx there)
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
     cdef double total
-    cdef float tf
     for k in range(LANES):
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
@@ -74,13 +71,8 @@ cdef inline void _log_softmax_backward_c(const real* g, const real* y, real* dx,
     total = _sum_lanes(acc)
     for i in range(nb, n):
         total += g[i]
-    if real is float and fabs(total) <= FLT_MAX:     # (else in double: 0 * inf is NaN)
-        tf = <float>total
-        for i in range(n):
-            dx[i] = FASTACT_MADDF(-_expf(y[i]), tf, g[i])
-    else:
-        for i in range(n):
-            dx[i] = <real>(g[i] - _exp(y[i]) * total)
+    for i in range(n):
+        dx[i] = <real>(g[i] - _exp(y[i]) * total)
 
 
 # ---- the general code ---------------------------------------------------------------

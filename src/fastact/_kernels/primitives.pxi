@@ -459,25 +459,31 @@ cdef inline float _expf_r(float x) noexcept nogil:
     return FASTACT_MADDF(s, p, s)
 
 
-# exp(d) * 2^64 for the float32 softmax rows (softmax.pxi), d = x - max <= 0 rounded to
-# float.  The bias 2^64 keeps every value that can matter normal: from d = -131 on,
-# e^d 2^64 is above FLT_MIN, so 2^n is one factor and no subnormal rounds twice; the row
-# then divides by its biased sum (the bias cancels), and e^d 2^64 * (1 / (2^64 s)), one
-# product of normal floats, rounds a subnormal softmax value once.  Below -131 the argument is clamped: those values, e^d / s
-# < 2^-189, round to 0 whatever their e, and add nothing a double sum keeps.  Reduction
-# and polynomial as _expf_r (degree-6 minimax, relative error 3e-9): about 1 ULP.  NaN
-# gives NaN (the clamp keeps it).
+# exp(x - m) * 2^64 for the float32 softmax rows (softmax.pxi, log_softmax.pxi), x <= m.
+# x - m = dh + dl exactly (Knuth's TwoSum), dl added to the reduced argument: rounded to
+# float, x - m would carry an error of |x - m| 2^-24, a relative error of the exp of
+# |x - m| ULP.  The bias 2^64 keeps every value that can matter normal: from x - m = -131
+# on, e^(x - m) 2^64 is above FLT_MIN, so 2^n is one factor and no subnormal rounds twice;
+# the row divides by its biased sum (the bias cancels), and the product of the normal
+# e^(x - m) 2^64 and 1 / (2^64 s) rounds a subnormal softmax value once.  Below -131 the
+# argument is clamped: those values, e^(x - m) / s < 2^-189, round to 0 whatever their e,
+# and add nothing a double sum keeps.  Reduction and polynomial as _expf_r (degree-6
+# minimax, relative error 3e-9): about 1 ULP.  NaN gives NaN (the clamp keeps it).
 # used by: the float32 softmax and log_softmax rows
 cdef float F_ROW_LO = -131.0
 cdef double ROW_BIAS_LOG = 44.3614195558364998    # 64 ln 2: log of the bias
 
-cdef inline float _exp_row_f(float d) noexcept nogil:
+cdef inline float _exp_row_f(float x, float m) noexcept nogil:
+    cdef float dh = x - m
+    cdef float bb = dh - x
+    cdef float dl = (x - (dh - bb)) + (-m - bb)
     cdef float t, n, r, p, s
-    d = F_ROW_LO if isless(d, F_ROW_LO) else d
-    t = FASTACT_MADDF(d, F_LOG2E, F_SHIFT)
+    dl = F_ZERO if isless(dh, F_ROW_LO) else dl      # -inf - m: dl would be NaN; e is 0
+    dh = F_ROW_LO if isless(dh, F_ROW_LO) else dh
+    t = FASTACT_MADDF(dh, F_LOG2E, F_SHIFT)
     n = t - F_SHIFT
-    r = FASTACT_MADDF(n, -F_LN2_HI, d)
-    r = FASTACT_MADDF(n, -F_LN2_LO, r)
+    r = FASTACT_MADDF(n, -F_LN2_HI, dh)
+    r = FASTACT_MADDF(n, -F_LN2_LO, r) + dl
     p = FASTACT_MADDF(F_E6, r, F_E5)
     p = FASTACT_MADDF(p, r, F_E4)
     p = FASTACT_MADDF(p, r, F_E3)
@@ -687,9 +693,6 @@ cdef inline float _phi_series_f(float y) noexcept nogil:
 
 cdef extern from "<math.h>" nogil:
     bint isfinite(double)
-
-cdef extern from "<float.h>" nogil:
-    double FLT_MAX
 
 cdef extern from "half.h" nogil:
     float fastact_half_to_float(uint16_t h)

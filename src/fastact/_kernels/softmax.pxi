@@ -8,12 +8,10 @@
 # exp(NaN - max) is NaN, so the sum and then every output of the row are NaN.
 #
 # float32: every pass in float lanes (8 per AVX2 vector, 16 per AVX-512 one) but the sum,
-# which adds each vector into double lanes.  x - max is rounded to float: its error,
-# |x - max| 2^-24, becomes a relative error of the exp of |x - max| ULP, which the
-# bound's unit counts (AxisAccuracy "ulp": ULP / (1 + |x_i - max| + n/8)); the exp is
-# primitives' _exp_row_f, biased by 2^64 so that subnormal outputs round once; the
-# normalization multiplies by 1 / (the biased sum) rounded to float, in which the bias
-# cancels: about 2 ULP before the rounding of x - max.  Bounds: the record's AxisAccuracy.
+# which adds each vector into double lanes.  exp(x - max) is primitives' _exp_row_f (x - max
+# carried exactly, biased by 2^64 so that subnormal outputs round once); the normalization
+# multiplies by 1 / (the biased sum) as a float pair rh + rl, so the product rounds once:
+# within about 1.5 ULP per element.  Bounds: the record's AxisAccuracy.
 # float64: the same passes with the double exp, and the normalization a multiplication by
 # 1/s; x - max rounds, as in the general code (the accuracy bound counts that rounding).
 #
@@ -41,25 +39,27 @@ cdef inline int _softmax_sc_f(const float* x, float* y, npy_intp n, float sg) no
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
-    cdef float m = _max_c_s(x, n, sg), e, r
-    cdef double s
+    cdef float m = _max_c_s(x, n, sg), e, rh, rl
+    cdef double s, rd
     if not isfinite(m):
         return 1
     for k in range(LANES):
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            e = _exp_row_f(sg * x[i + k] - m)
+            e = _exp_row_f(sg * x[i + k], m)
             y[i + k] = e
             acc[k] += e
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        e = _exp_row_f(sg * x[i] - m)
+        e = _exp_row_f(sg * x[i], m)
         y[i] = e
         s += e
-    r = <float>(1.0 / s)      # the bias cancels; 2^64 <= s <= n 2^64: r is normal
+    rd = 1.0 / s             # the bias cancels; 2^64 <= s <= n 2^64: rh is normal
+    rh = <float>rd
+    rl = <float>(rd - rh)
     for i in range(n):
-        y[i] = y[i] * r
+        y[i] = FASTACT_MADDF(y[i], rh, y[i] * rl)
     return 0
 
 
@@ -97,14 +97,11 @@ cdef inline void _softmax_backward_c(const real* g, const real* y, real* dx,
 
 cdef inline void _softmax_backward_sc(const real* g, const real* y, real* dx, npy_intp n,
                                       double sg) noexcept nogil:
-    # dx = sg y (g - <g, y>), the dot in double lanes; float32 then in float (the dot
-    # rounded to float, two more roundings: within 2 eps of the terms' magnitude, the
-    # bound's unit), float64 in double
+    # dx = sg y (g - <g, y>), in double, rounded once to the storage type
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
     cdef double dot
-    cdef real dotr, sgr = <real>sg
     for k in range(LANES):
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
@@ -113,15 +110,8 @@ cdef inline void _softmax_backward_sc(const real* g, const real* y, real* dx, np
     dot = _sum_lanes(acc)
     for i in range(nb, n):
         dot += <double>g[i] * y[i]
-    if real is float and not fabs(dot) <= FLT_MAX:
-        # a dot beyond the float range (y is the caller's: it need not sum to 1): in
-        # double, where y = 0 still gives 0 rather than 0 * inf
-        for i in range(n):
-            dx[i] = <real>(sg * (y[i] * (<double>g[i] - dot)))
-        return
-    dotr = <real>dot
     for i in range(n):
-        dx[i] = sgr * (y[i] * (g[i] - dotr))
+        dx[i] = <real>(sg * (y[i] * (<double>g[i] - dot)))
 
 
 # ---- the general code ---------------------------------------------------------------
