@@ -40,6 +40,10 @@ from typing import Any, Callable, NamedTuple, Optional
 #   aliases      ((value, canonical value), ...): other values the parameter accepts, each
 #                meaning a canonical one (gelu's approximate=True is 'tanh', as JAX and
 #                Keras pass it); matched by type and value, so 1 is not True.
+# A default of None means "not given" (logit's eps: no clamp, as torch.logit's eps=None):
+# such a parameter is its record's only one, and the record has a general kernel; the
+# record's own kernel serves None (given or left out), the general kernel every value,
+# checked by the rules above.
 Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative "
                    "aliases required", defaults=(False, None, None, False, (), False))
 
@@ -197,6 +201,11 @@ def record(**fields):
     if required != sorted(required, reverse=True):
         # Python's rule for signatures: no parameter without a default after one with
         raise ValueError(f"{fields['name']}: a required parameter follows an optional one")
+    if any(p.default is None for p in params) and (len(params) > 1
+                                                     or fields.get("general") is None):
+        # the None of "not given" cannot be passed to a kernel: see Param
+        raise ValueError(f"{fields['name']}: a parameter whose default is None must be "
+                         f"the only one, with a general kernel")
     fields["params"] = params
     return Record(**fields)
 
