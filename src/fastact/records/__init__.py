@@ -184,6 +184,8 @@ class Record(NamedTuple):
     zero_centred: bool = False
     max_derivative: Optional[float] = None  # sup |f'(x)| (None for softmax-type)
     monotonic: bool = True          # non-decreasing everywhere (default parameters)
+    domain: tuple = (-math.inf, math.inf)  # where f is defined (NaN outside): logit's
+                                           # [0, 1]; the property tests sample inside
     use: str = ""
     avoid: str = ""
     kinks: str = ""                 # documented values at kinks and limits, as text

@@ -134,7 +134,7 @@ RECORD = record(
     formula="log(p / (1 - p)), p in [0, 1]; with eps, p clamped to [eps, 1 - eps] first",
     derivative="1 / (p (1 - p)); with eps, 0 outside [eps, 1 - eps]",
     output_range="[-inf, inf] (NaN outside [0, 1]); with eps: [logit(eps), -logit(eps)]",
-    zero_centred=True, max_derivative=INF, monotonic=True,
+    zero_centred=True, max_derivative=INF, monotonic=True, domain=(0.0, 1.0),
     use="the inverse of sigmoid: a probability back to its logit (calibration, "
         "inverse-sigmoid parametrisations, initialising a bias at a prior probability); "
         "eps keeps the result finite at p = 0 and 1",
