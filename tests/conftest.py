@@ -190,6 +190,14 @@ def points(dtype, args=(), neighbours=True):
     return np.unique(arr)
 
 
+def in_domain(name, x, margin=0.0):
+    """The points of x inside the activation's domain (info.domain: logit's [0, 1]), at
+    least margin (scalar or per point) from its ends."""
+    lo, hi = ACTS[name].info.domain
+    x = np.asarray(x)
+    return (x - margin >= lo) & (x + margin <= hi)
+
+
 def grid(name, n=401):
     """A regular grid over the activation's plot range (the registry's)."""
     lo, hi = ACTS[name].info.plot_range

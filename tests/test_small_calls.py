@@ -135,6 +135,11 @@ def _data(f, method, dtype, shape=(2, 5)):
     return [first]
 
 
+def _half(p):
+    """Half a parameter's default, or 0.5 (a default of 0 or None, "not given")."""
+    return p.default * 0.5 if p.default else 0.5
+
+
 def _sentinel(shape, dtype):
     return np.full(shape, SENTINEL, dtype)
 
@@ -234,7 +239,7 @@ def test_other_data(name, method):
         for data in _other_data(f, method, dtype):
             check(f, method, data)
             if f.params and f.info.kind != "axis":
-                check(f, method, data, (f.params[0].default * 0.5 or 0.5,))
+                check(f, method, data, (_half(f.params[0]),))
             try:
                 shape = np.broadcast_shapes(*(np.shape(d) for d in data))
             except ValueError:
@@ -346,7 +351,7 @@ def _issue_calls():
     for name, f in ACTS.items():
         if f.info.kind != "elementwise":
             continue
-        kw = {p.name: p.default * 0.5 or 0.5 for p in f.params}
+        kw = {p.name: _half(p) for p in f.params}
         for m in methods(f):
             data = [g, x] if m == "backward" else [g, y] if m in TWO_DATA else [
                 y if m in Y_METHODS else x]

@@ -230,6 +230,9 @@ def _check_params(fname, params, pdtype, from_output=False):
     pass unchecked: their values are not known until they are computed."""
     values = {}
     for p, v in params:
+        if v is None and p.default is None:
+            values[p.name] = None       # "not given" (Param): the specialised kernel's
+            continue
         if type(v) in _PY_SCALARS:
             c = _check_scalar(fname, p, v, pdtype)
         elif isinstance(v, np.ndarray):
@@ -276,8 +279,10 @@ def _as_loop_takes(value, pdtype):
 
 def _at_defaults(params, values, pdtype):
     """Whether every parameter value is a Python float equal to its default as the loop
-    takes it (then the specialised kernel runs; the general one gives the same results)."""
-    return all(type(c) is float and c == _as_loop_takes(p.default, pdtype)
+    takes it, or None where the default is None (then the specialised kernel runs; the
+    general one gives the same results at a float default)."""
+    return all(c is None if p.default is None else
+               type(c) is float and c == _as_loop_takes(p.default, pdtype)
                for (p, _), c in zip(params, values))
 
 
@@ -294,7 +299,8 @@ def _call(fname, ufunc, data, params, out, from_output=False, general=None, **kw
     """
     names = [what for what, _ in data] + [p.name for p, _ in params]
     data = [_real(fname, what, v) for what, v in data]
-    params = [(p, _real(fname, p.name, v)) for p, v in params]
+    params = [(p, v if v is None and p.default is None else _real(fname, p.name, v))
+              for p, v in params]
     dtype = _result_dtype(data)
     pdtype = _param_dtype(dtype)
     values = _check_params(fname, params, pdtype, from_output)

@@ -129,6 +129,8 @@ cdef class FastCall:
     cdef double _floor[MAX_PARAMS]   # the number it must not be below, or -inf
     cdef bint _required[MAX_PARAMS]  # no default: the general path says it is missing
     cdef bint _nonnegative_from_output[MAX_PARAMS]
+    cdef bint _none_default[MAX_PARAMS]  # default None, "not given" (_registry.Param):
+                                         # None or nothing is the default, any value not
 
     def _setup(self, ufuncs, params, general=None):
         """ufuncs: one per METHODS entry (or None); params: the _registry.Param records;
@@ -150,6 +152,7 @@ cdef class FastCall:
             self._floor[i] = p.at_least if numeric else -INFINITY
             self._required[i] = p.required
             self._nonnegative_from_output[i] = p.from_output_nonnegative
+            self._none_default[i] = p.default is None
             if type(p.default) is float:          # not softmax's axis
                 self._default64[i] = p.default
                 self._default32[i] = <float>p.default
@@ -157,6 +160,9 @@ cdef class FastCall:
                     a = np.array(p.default, dtype=dt)
                     a.flags.writeable = False
                     frozen.append(a)
+            else:                                 # no frozen default; keeps the indices
+                frozen32.append(None)
+                frozen64.append(None)
         self._frozen32, self._frozen64 = tuple(frozen32), tuple(frozen64)
 
     cdef bint _bind(self, tuple args, Py_ssize_t first, dict kwargs, PyObject** given):
@@ -194,6 +200,7 @@ cdef class FastCall:
         at_defaults[0]: whether every one equals its default as the loop takes it."""
         cdef PyObject* given[MAX_PARAMS]
         cdef double c[MAX_PARAMS]
+        cdef bint absent[MAX_PARAMS]      # a None default, not given or given as None
         cdef double* defaults = &self._default32[0] if f32 else &self._default64[0]
         cdef int i, n = self._nparams
         cdef float f
@@ -202,6 +209,11 @@ cdef class FastCall:
         if not self._bind(args, first, kwargs, given):
             return None
         for i in range(n):
+            absent[i] = self._none_default[i] and (given[i] == NULL
+                                                   or <object>given[i] is None)
+            if absent[i]:
+                c[i] = 0.0                    # not passed to any kernel
+                continue
             if given[i] == NULL:
                 if self._required[i]:
                     return None
@@ -239,7 +251,10 @@ cdef class FastCall:
         params = PyTuple_New(n)
         at_defaults[0] = True
         for i in range(n):
-            if memcmp(&c[i], &defaults[i], sizeof(double)) == 0:    # -0.0 is not 0.0
+            if absent[i]:
+                p = None                      # only the specialised kernel runs (Param)
+            elif (not self._none_default[i]
+                  and memcmp(&c[i], &defaults[i], sizeof(double)) == 0):  # -0.0 is not 0.0
                 p = frozen[i]
             else:
                 at_defaults[0] = False

@@ -8,7 +8,7 @@
 # The rules all of them follow (no libm in loops, branches as selects, quiet comparisons,
 # NaN in NaN out, limits by select) are in README.md beside this file.
 #
-# Sections: declarations; shared constants; double exp family; double log1p; double
+# Sections: declarations; shared constants; double exp family; double log and log1p; double
 # helpers; erfcx-type polynomials; float constants; float exp family; float log1p and
 # log(1 + e^z); float helpers; row reductions and row storage (softmax-type kernels).
 
@@ -16,6 +16,8 @@ from libc.stdint cimport uint16_t, uint32_t, uint64_t
 
 cdef extern from "<math.h>" nogil:
     double log(double)
+    # one instruction (-fno-math-errno), vectorized; used by: sparse_plus, squareplus
+    double sqrt(double)
     double fabs(double)
     double fma(double, double, double)
     double copysign(double, double)
@@ -61,6 +63,11 @@ cdef double SCALED_BELOW = -700.0
 # derivatives) are returned only below -800, where exp(x + 64) is 0 too.
 # used by: silu, mish
 cdef double XEXP_ZERO = 800.0
+
+# 2^27 + 1: Dekker's (Veltkamp's) splitting constant, for exact products without fma
+# (the baseline has none)
+# used by: sparse_plus, logit
+cdef double DEKKER_SPLIT = 134217729.0
 
 # 1/sqrt(2 pi) = M_1_SQRT2PI + C_1_SQRT2PI_LO (correctly rounded, and the remainder).
 # used by: _erfcx_half_asym, gelu_grad
@@ -156,7 +163,7 @@ cdef inline double _exp_dd_parts(double a, double al, double* scale) noexcept no
     return _expm1_poly(r)
 
 
-# ---- log1p in plain arithmetic (double) ---------------------------------------------
+# ---- log and log1p in plain arithmetic (double) ------------------------------------
 
 cdef double SQRT2 = 1.4142135623730951
 cdef double TWO52 = 4503599627370496.0                # 2^52
@@ -165,25 +172,26 @@ cdef uint64_t MANT_MASK = 0x000fffffffffffff
 cdef uint64_t TWO52_BITS = 0x4330000000000000       # bits of 2^52
 
 
-cdef inline double _log1p(double z) noexcept nogil:
-    # log(1 + z) for z >= 0 (the kernels' use: z = exp(-|x|) in [0, 1]), in plain
-    # arithmetic.  fdlibm's s_log1p method: u = 1 + z = 2^k m with m in [sqrt(1/2),
-    # sqrt 2), f = m - 1 exact, log(1 + f) = f - (hfsq - s (hfsq + R(s^2))) with
-    # s = f / (2 + f), R fdlibm's degree-14 even minimax polynomial (Lg1..Lg7, error below
-    # 2^-58.45), plus c = ((1 + z) - u) / u for the rounding of 1 + z.  k comes from the
-    # exponent bits, converted to double by the 2^52 trick (no int-to-double vector
-    # instruction is needed).  Measured by the accuracy tool through softplus and
-    # log_sigmoid.  z = +inf gives inf, NaN gives NaN.
-    # used by: _log1pexp (softplus), log_sigmoid_fwd
-    cdef double u = 1.0 + z
+cdef inline double _log_c(double u, double c, double kk) noexcept nogil:
+    # log(u) + c + kk ln2 for a positive normal finite u, |c| <= 2^-50 (the relative
+    # correction of a u that was rounded: log(u (1 + c)) = log(u) + c to 2^-100), kk an
+    # integer (an exponent the caller scaled out of u), in plain arithmetic.  fdlibm's
+    # s_log1p method: u = 2^k m with m in [sqrt(1/2), sqrt 2), f = m - 1 exact,
+    # log(1 + f) = f - (hfsq - s (hfsq + R(s^2))) with s = f / (2 + f), R fdlibm's
+    # degree-14 even minimax polynomial (Lg1..Lg7, error below 2^-58.45), c folded into the
+    # last sums; fdlibm's bound: below 1 ULP.  k comes from the exponent bits, converted to
+    # double by the 2^52 trick (no int-to-double vector instruction is needed); (k + kk)
+    # LN2_HI is exact (LN2_HI has 32 bits, |k + kk| < 2^11).  Measured by the accuracy tool
+    # through softplus, log_sigmoid and logit.
+    # used by: _log1p, logit
     cdef uint64_t b = fastact_d2u(u)
     cdef double k = fastact_u2d((b >> 52) | TWO52_BITS) - (TWO52 + 1023.0)
     cdef double m = fastact_u2d((b & MANT_MASK) | EXP_BITS_ONE)   # in [1, 2)
-    cdef double c, f, s, hfsq, zz, w, r
+    cdef double f, s, hfsq, zz, w, r
     cdef bint big = isgreater(m, SQRT2)
-    c = (1.0 - (u - z) if isgreater(u, 2.0) else z - (u - 1.0)) / u
     m = 0.5 * m if big else m
     k = k + 1.0 if big else k
+    k = k + kk
     f = m - 1.0
     s = f / (2.0 + f)
     zz = s * s
@@ -193,8 +201,17 @@ cdef inline double _log1p(double z) noexcept nogil:
     r = r + (w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01
              + w * 1.531383769920937332e-01)))
     hfsq = 0.5 * f * f
-    r = k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f)
-    return u if isinf(u) else r
+    return k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f)
+
+
+cdef inline double _log1p(double z) noexcept nogil:
+    # log(1 + z) for z >= 0 (the kernels' use: z = exp(-|x|) in [0, 1]): _log_c of
+    # u = 1 + z rounded, with c = ((1 + z) - u) / u for its rounding (exact: u - z or
+    # u - 1 is exact, Sterbenz).  z = +inf gives inf, NaN gives NaN.
+    # used by: _log1pexp (softplus), log_sigmoid_fwd
+    cdef double u = 1.0 + z
+    cdef double c = (1.0 - (u - z) if isgreater(u, 2.0) else z - (u - 1.0)) / u
+    return u if isinf(u) else _log_c(u, c, 0.0)
 
 
 # ---- helpers (double) ---------------------------------------------------------------

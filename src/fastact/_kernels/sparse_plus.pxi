@@ -4,11 +4,6 @@
 # at +-1 have one value (0 and 1).  From the output: sparse_plus' = sqrt(y) on (0, 1).
 # float32 widens to double (the forward's correction terms are double arithmetic).
 
-cdef extern from "<math.h>" nogil:
-    double sqrt(double)       # one instruction (-fno-math-errno), vectorized
-
-cdef double SP_SPLIT = 134217729.0       # 2^27 + 1: Dekker's splitting constant
-
 cdef inline double sparse_plus_fwd(double x) noexcept nogil:
     # (x + 1)^2 / 4 rounded once: x + 1 = t + e exactly (Fast2Sum: |x| < 1), and
     # t^2 = p + q exactly (Dekker's product, no fma: the baseline has none), summed as
@@ -17,7 +12,7 @@ cdef inline double sparse_plus_fwd(double x) noexcept nogil:
     # three times: up to 1.5 ULP).  0.25 scales exactly (t >= 2^-53: no subnormal).
     cdef double t = x + 1.0
     cdef double e = x - (t - 1.0)
-    cdef double c = SP_SPLIT * t
+    cdef double c = DEKKER_SPLIT * t
     cdef double hi = c - (c - t)
     cdef double lo = t - hi
     cdef double p = t * t

@@ -129,7 +129,14 @@ def features(name, n=4001):
     x, y, d = curve(name, n)
     step = x[1] - x[0]
     kinks = []
-    for i in np.flatnonzero(np.abs(np.diff(d)) > 0.02):
+    dd = np.abs(np.diff(d))
+    for i in np.flatnonzero(dd > 0.02):
+        # a jump stands out from the steps two samples away (one sample away may hold the
+        # rest of a jump split by a sample at the kink); a steep smooth f' (logit's near 0
+        # and 1) does not
+        around = max(dd[i - 2] if i >= 2 else 0.0, dd[i + 2] if i + 2 < len(dd) else 0.0)
+        if dd[i] <= 4 * around:
+            continue
         k = round(float(x[i] + x[i + 1]) / 2, 2)
         if any(abs(k - kk["x"]) < 3 * step for kk in kinks):
             continue

@@ -40,6 +40,10 @@ from typing import Any, Callable, NamedTuple, Optional
 #   aliases      ((value, canonical value), ...): other values the parameter accepts, each
 #                meaning a canonical one (gelu's approximate=True is 'tanh', as JAX and
 #                Keras pass it); matched by type and value, so 1 is not True.
+# A default of None means "not given" (logit's eps: no clamp, as torch.logit's eps=None):
+# such a parameter is its record's only one, and the record has a general kernel; the
+# record's own kernel serves None (given or left out), the general kernel every value,
+# checked by the rules above.
 Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative "
                    "aliases required", defaults=(False, None, None, False, (), False))
 
@@ -180,6 +184,8 @@ class Record(NamedTuple):
     zero_centred: bool = False
     max_derivative: Optional[float] = None  # sup |f'(x)| (None for softmax-type)
     monotonic: bool = True          # non-decreasing everywhere (default parameters)
+    domain: tuple = (-math.inf, math.inf)  # where f is defined (NaN outside): logit's
+                                           # [0, 1]; the property tests sample inside
     use: str = ""
     avoid: str = ""
     kinks: str = ""                 # documented values at kinks and limits, as text
@@ -197,6 +203,11 @@ def record(**fields):
     if required != sorted(required, reverse=True):
         # Python's rule for signatures: no parameter without a default after one with
         raise ValueError(f"{fields['name']}: a required parameter follows an optional one")
+    if any(p.default is None for p in params) and (len(params) > 1
+                                                     or fields.get("general") is None):
+        # the None of "not given" cannot be passed to a kernel: see Param
+        raise ValueError(f"{fields['name']}: a parameter whose default is None must be "
+                         f"the only one, with a general kernel")
     fields["params"] = params
     return Record(**fields)
 
