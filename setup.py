@@ -141,10 +141,13 @@ def targets():
 # vectorized, "file.c:LINE:COL: optimized: loop vectorized ...".  Cython names the C
 # function of the template's loop_<ufunc>_<float|double> __pyx_f_<module>_loop_<...>, so
 # counting the reports inside each such function's lines says whether that ufunc loop
-# became SIMD code (the kernels are inlined into it).  tests/test_vectorized.py reads the
+# became SIMD code (the kernels are inlined into it).  The 16-bit block conversions
+# (cvt_<from>_to_<to>, inline: GCC reports their loop at its line in the function's
+# text, once per caller) are counted the same way.  tests/test_vectorized.py reads the
 # JSON written beside each module.
 
-_LOOP_DEF = re.compile(r"^static void __pyx_f_\w*?_(loop_\w+_(?:float|double))\(.*\{\s*$")
+_LOOP_DEF = re.compile(r"^static (?:CYTHON_INLINE )?void "
+                       r"__pyx_f_\w*?_(loop_\w+_(?:float|double)|cvt_\w+)\(.*\{\s*$")
 _VEC_LINE = re.compile(r"^(.*?):(\d+):\d+: optimized: loop vectorized")
 
 

@@ -34,6 +34,11 @@ QUICK_CASES = ("sigmoid", "silu", "gelu", "gelu_tanh", "prelu", "softmax")
 QUICK_SIZES = (1_000,)
 # The pure-Python reference takes ~0.1-1 s per call at 1e5; larger sizes would take forever.
 REFERENCE_MAX_N = 100_000
+# The dtypes: float32 and float64, and bfloat16 when ml_dtypes is installed (fastact on
+# ml_dtypes' arrays beside torch.bfloat16 on the same bits; a peer that does not compute
+# in bfloat16 is skipped, see fastact._peers.build).
+DTYPES = tuple(d.__name__ for d in _peers.DTYPES) + (
+    ("bfloat16",) if _peers.BFLOAT16 is not None else ())
 
 
 def pytest_addoption(parser):
@@ -76,8 +81,7 @@ def bench_params(quick):
     sizes = QUICK_SIZES if quick else _peers.SIZES
     out = []
     for case in cases:
-        for dtype in _peers.DTYPES:
-            dname = dtype.__name__
+        for dname in DTYPES:
             for n in sizes:
                 for pass_ in _peers.PASSES:
                     impls = _peers.builders(case, pass_, reference=n <= REFERENCE_MAX_N,

@@ -1,5 +1,7 @@
 """Every elementwise ufunc's contiguous loops are SIMD code, on every built target (the
-gated ufuncs gated_<gate> and gated_<gate>_backward included).
+gated ufuncs gated_<gate> and gated_<gate>_backward included), and so are the block
+conversions of the float16 and bfloat16 loops (cvt_<from>_to_<to>: contiguous 16-bit
+data widened to float32 before the float32 loop runs, and its results narrowed back).
 
 With GCC, setup.py records GCC's -fopt-info-vec-optimized report per kernel module:
 <module>.vectorized.json beside it, the number of "loop vectorized" reports inside the C
@@ -22,6 +24,9 @@ from fastact import _dispatch
 from fastact._build_config import X86_TARGETS
 
 ELEMENTWISE = sorted(name for name, u in fastact.UFUNCS.items() if u.signature is None)
+# the template's 16-bit block conversions (half.h's functions over a contiguous block)
+CONVERSIONS = ("cvt_half_to_float", "cvt_float_to_half", "cvt_bf16_to_float",
+               "cvt_float_to_bf16")
 
 # Loops that cannot vectorize on an x86-64 target without FMA (the baseline): their
 # kernels call fma() for an exactly rounded a*b + c that their error bounds rest on, and
@@ -113,6 +118,11 @@ def test_every_loop_vectorized(isa):
                     stale.append(loop)
             elif loops[loop] == 0:
                 scalar.append(loop)
+    for loop in CONVERSIONS:
+        if loop not in loops:
+            missing.append(loop)
+        elif loops[loop] == 0:
+            scalar.append(loop)
     assert not missing, f"{isa}: loops absent from the report: {missing}"
     assert not scalar, (f"{isa}: these loops no longer vectorize (a libm call or a branch "
                         f"GCC cannot select in their kernels?): {scalar}")
@@ -121,10 +131,12 @@ def test_every_loop_vectorized(isa):
 
 
 def test_report_lists_only_real_loops():
-    # the report's loops are exactly the template's: two per elementwise ufunc
+    # the report's loops are exactly the template's: two per elementwise ufunc, and the
+    # four conversions
     for isa in _dispatch.built():
         _, report, _ = _report(isa)
         if report is None:
             continue
         expected = {f"loop_{n}_{t}" for n in ELEMENTWISE for t in ("float", "double")}
+        expected |= set(CONVERSIONS)
         assert set(report["loops"]) == expected, isa

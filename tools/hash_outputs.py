@@ -6,7 +6,8 @@
 
 Inputs: every STEP-th float32 bit pattern (--step) (NaNs, infinities and subnormals included),
 260,000 float64 points (a wide log-spaced sweep, the [-10, 10] range densely, and special
-values), and their float16 roundings; parameters at their defaults and at a second set.
+values), their float16 roundings, and every float16 and bfloat16 bit pattern (bfloat16
+with ml_dtypes); parameters at their defaults and at a second set.
 Each ufunc is hashed per dtype, on the kernel module FASTACT_ISA selects (the best here
 by default), so run it once per ISA for a full check.
 """
@@ -29,7 +30,14 @@ def inputs(step=STEP):
                            -3.0, 3.0]])
     with np.errstate(all="ignore"):
         f16 = f64.astype(np.float16)
-    return {"float16": f16, "float32": f32, "float64": f64}
+    out = {"float16": f16, "float32": f32, "float64": f64}
+    # every 16-bit pattern too: the float16 and bfloat16 conversions see each one
+    bits16 = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16)
+    out["float16_all"] = bits16.view(np.float16)
+    from fastact._dispatch import BFLOAT16
+    if BFLOAT16 is not None:
+        out["bfloat16"] = bits16.view(BFLOAT16)
+    return out
 
 
 def param_sets(nparams, name):
@@ -60,7 +68,7 @@ def hashes(step=STEP):
         for dt, x in data.items():
             if u.signature:
                 x = x[: x.size // 100 * 100].reshape(-1, 100)
-            pdt = np.float32 if dt == "float16" else x.dtype.type
+            pdt = np.float32 if x.dtype.itemsize == 2 else x.dtype.type   # 16-bit: float32
             g = x[::-1].copy() if ndata == 2 else None
             for params in param_sets(0 if u.signature else u.nin - ndata, uname):
                 args = ([g] if g is not None else []) + [x] + [pdt(p) for p in params]

@@ -10,6 +10,10 @@ tool's references and units (fastact.accuracy), over a strided scan:
   accuracy tool does;
 * float64: the accuracy tool's sample (POINTS64 points over every binade, uniform over the
   central range) and special points, against mpmath;
+* float16 and bfloat16: every finite bit pattern (63,488 and 65,280 inputs: the kinks
+  and special points are among them), against the float64 kernel on the widened input
+  with the float32 parameters the 16-bit loops take, as ``python -m fastact accuracy16``
+  does; errors in ULP of the 16-bit format;
 * softmax and log_softmax: AXIS_ROWS rows of the case's data, in the accuracy tool's
   row-scale units (``accuracy.axis_forward_error``, ``axis_backward_error``).
 
@@ -35,7 +39,8 @@ from .records._peers import params as _params
 
 STRIDE32 = 16411           # float32 bit patterns: 2**32 / 16411 is about 262,000 inputs
 POINTS64 = 1000            # float64 points per case against mpmath (plus special points)
-AXIS_ROWS = {"float32": 64, "float64": 4}   # rows of _peers.SOFTMAX_ROW
+AXIS_ROWS = {"float32": 64, "float64": 4,   # rows of _peers.SOFTMAX_ROW
+             "float16": 64, "bfloat16": 64}
 SEED = 1                   # the scan's g (and softmax rows) are not the timed data
 
 
@@ -53,7 +58,9 @@ class Scan:
     result)`` is the maximum error of a builder's result."""
 
     def __init__(self, case, dtype, stride=STRIDE32, points64=POINTS64):
-        self.case, self.dtype = case, np.dtype(dtype).name
+        self.case, self.dtype = case, _peers.as_dtype(dtype).name
+        # float32 and the 16-bit formats: references from the float64 kernel
+        self.widened = self.dtype != "float64"
         self.rec = _registry.BY_NAME[case.activation]
         self.axis = self.rec.kind == "axis"
         with np.errstate(all="ignore"):
@@ -80,15 +87,18 @@ class Scan:
         self.M = accuracy.max_derivative(kernel)
         f = ACTIVATIONS[self.case.activation]
         kw = self.case.kwargs
+        dt = _peers.as_dtype(self.dtype)
         if self.dtype == "float32":
             bits = np.arange(0, 1 << 32, stride, dtype=np.int64).astype(np.uint32)
             x = np.concatenate([bits.view(np.float32), accuracy.special_points32(kernel)])
-        else:
+        elif self.dtype == "float64":
             x = np.concatenate([accuracy.special_points64(kernel),
                                 accuracy.sample_points64(kernel, points64, SEED)])
-        x = x[np.isfinite(x)]
-        g = accuracy._g_for(len(x)).astype(self.dtype)
-        self.data = _peers.Data(self.case, np.dtype(self.dtype), len(x), x, g, f(x, **kw))
+        else:                                   # every 16-bit pattern
+            x = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(dt)
+        x = x[np.isfinite(x.astype(np.float64))]
+        g = accuracy._g_for(len(x)).astype(dt)
+        self.data = _peers.Data(self.case, dt, len(x), x, g, f(x, **kw))
         x64, g64 = x.astype(np.float64), g.astype(np.float64)
         self.x64, self.g64, self.absg = x64, g64, np.abs(g64)
         # f' at a kink is a convention (fastact follows PyTorch's), not a value to round:
@@ -98,9 +108,9 @@ class Scan:
         window = accuracy._crossing_window(kernel, x64)
         self.window = {"forward": None,
                        "backward": True if self.case.from_output else window}
-        if self.dtype == "float32":
+        if self.widened:
             # the float64 kernel on the widened input, with the float32 parameters widened
-            # (what the accuracy tool does)
+            # (what the accuracy tool does; the 16-bit loops take float32 parameters too)
             p64 = [float(np.float32(v)) for v in kp]
             d64 = UFUNCS[kernel + "_derivative"](x64, *p64)
             self.ref = {"forward": UFUNCS[kernel](x64, *p64), "backward": d64 * g64}
@@ -115,13 +125,13 @@ class Scan:
         y = np.asarray(y, np.float64).reshape(-1)
         ref = self.ref[pass_]
         eps = accuracy.EPS[self.dtype]
-        if self.dtype == "float32":
+        if self.widened:
             r = ref
-            err = np.abs(y - r) / accuracy._ulp32(r)
+            err = np.abs(y - r) / accuracy.ulp_of(self.dtype)(r)
             err_abs = np.abs(y - r) / (eps * self.M)
-            # equal, both NaN, or the overflow to inf that rounding r to float32 gives
-            exact_ok = (y == r) | (np.isnan(y) & np.isnan(r)) | \
-                (np.isinf(y) & (y == r.astype(np.float32)))
+            # equal, both NaN, or the overflow to inf that rounding r to the dtype gives
+            rounded = r.astype(_peers.as_dtype(self.dtype)).astype(np.float64)
+            exact_ok = (y == r) | (np.isnan(y) & np.isnan(r)) | (np.isinf(y) & (y == rounded))
         else:
             err, err_abs, _ = accuracy._errors64(y, ref, self.M)
             r = ref["rd"]
@@ -151,7 +161,7 @@ class Scan:
         rows = AXIS_ROWS[self.dtype]
         self.data = _peers.make_data(self.case, self.dtype, rows * _peers.SOFTMAX_ROW, SEED)
         x64, g64, y64 = (a.astype(np.float64) for a in (self.data.x, self.data.g, self.data.y))
-        if self.dtype == "float32":
+        if self.widened:
             f = ACTIVATIONS[name]
             fr, br = f(x64), f.backward(g64, y64)
             sb = np.stack([accuracy.axis_backward_scale(name, g, y) for g, y in zip(g64, y64)])

@@ -22,6 +22,10 @@ they are installed (JAX, ONNX Runtime and numba are imported only when one of th
 builders runs; the first JAX builder switches on ``jax_enable_x64`` for the process).
 The peers' thread count is the caller's business (``set_peer_threads``).  A builder that
 raises ``Unsupported`` (ONNX Runtime's float64 gaps) means the peer lacks that case.
+
+float16 and bfloat16 (``DTYPES16``) run the same builders on 16-bit data (torch gets
+torch.bfloat16 tensors on the same bits, JAX jnp.bfloat16 arrays); ``build`` leaves out a
+peer that does not compute in the format.
 """
 
 from collections import namedtuple
@@ -29,6 +33,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import ACTIVATIONS, GATED, _registry
+from ._dispatch import BFLOAT16
 from .records import _peers as _engines
 from .records._peers import Unsupported, torch_module  # noqa: F401  (Unsupported: re-exported)
 
@@ -42,6 +47,21 @@ SOFTMAX_ROW = 1000
 SIZES = (1_000, 100_000, 1_000_000, 10_000_000)
 DTYPES = (np.float32, np.float64)
 PASSES = ("forward", "backward")
+# The 16-bit formats: fastact computes them in float32 and rounds once; bfloat16 is
+# ml_dtypes' (None here without it), the same format as torch.bfloat16 and jnp.bfloat16.
+DTYPES16 = ("float16", "bfloat16")
+
+
+def as_dtype(name):
+    """The NumPy dtype of a dtype name ("bfloat16": ml_dtypes'; ValueError without it)."""
+    if isinstance(name, np.dtype):
+        return name
+    if name == "bfloat16":
+        if BFLOAT16 is None:
+            raise ValueError("bfloat16 needs ml_dtypes (pip install ml_dtypes, or "
+                             "fastact[bfloat16])")
+        return BFLOAT16
+    return np.dtype(name)
 
 
 def cases(only=None):
@@ -65,8 +85,9 @@ def _fn(case):
 
 
 def make_data(case, dtype, n, seed=0):
-    """x ~ U(-4, 4), g ~ N(0, 1), y = fastact forward of x; contiguous, of dtype."""
-    dtype = np.dtype(dtype)
+    """x ~ U(-4, 4), g ~ N(0, 1), y = fastact forward of x; contiguous, of dtype (a
+    16-bit one: the float64 draws rounded to it)."""
+    dtype = as_dtype(dtype)
     rng = np.random.default_rng(seed)
     f = _fn(case)
     if f.info.kind == "gated":
@@ -120,11 +141,16 @@ def fastact_backward(d, from_output=None):
     return lambda: f.backward(g, x, **kw)
 
 
+def _floats(a):
+    """An array as (nested) lists of Python floats (bfloat16's tolist gives its scalars)."""
+    return (a.astype(np.float64) if a.dtype.name == "bfloat16" else a).tolist()
+
+
 def reference_forward(d):
     f, kw = _fn(d.case).reference, d.case.kwargs
-    xs = d.x.tolist()
+    xs = _floats(d.x)
     if d.b is not None:
-        bs = d.b.tolist()
+        bs = _floats(d.b)
         return lambda: [f(u, v, **kw) for u, v in zip(xs, bs)]
     if _fn(d.case).info.kind == "glu":
         return lambda: [f(r) for r in xs]
@@ -133,20 +159,20 @@ def reference_forward(d):
 
 def reference_backward(d):
     f, kw = _fn(d.case).reference, d.case.kwargs
-    gs = d.g.tolist()
+    gs = _floats(d.g)
     if d.b is not None:
-        xs, bs = d.x.tolist(), d.b.tolist()
+        xs, bs = _floats(d.x), _floats(d.b)
         return lambda: [f.backward(h, u, v, **kw) for h, u, v in zip(gs, xs, bs)]
     if _fn(d.case).info.kind == "glu":
-        xs = d.x.tolist()
+        xs = _floats(d.x)
         return lambda: [f.backward(gr, r) for gr, r in zip(gs, xs)]
     if ACTIVATIONS[d.case.activation].info.kind == "axis":
-        ys = d.y.tolist()
+        ys = _floats(d.y)
         return lambda: [f.backward(gr, yr) for gr, yr in zip(gs, ys)]
     if d.case.from_output:
-        ys = d.y.tolist()
+        ys = _floats(d.y)
         return lambda: [f.backward_from_output(gv, yv, **kw) for gv, yv in zip(gs, ys)]
-    xs = d.x.tolist()
+    xs = _floats(d.x)
     return lambda: [f.backward(gv, xv, **kw) for gv, xv in zip(gs, xs)]
 
 
@@ -228,11 +254,40 @@ def builders(case, pass_, reference=True, from_x=False):
 
 
 def as_numpy(result):
-    """A builder's result as NumPy arrays (a tuple for prelu's backward)."""
+    """A builder's result as NumPy arrays (a tuple for prelu's backward); a
+    torch.bfloat16 tensor (whose .numpy() torch refuses) as ml_dtypes' bfloat16."""
     if isinstance(result, tuple):
         return tuple(as_numpy(r) for r in result)
     if isinstance(result, list):
         return np.asarray(result)
     if hasattr(result, "numpy") and not isinstance(result, np.ndarray):
+        torch = torch_module()
+        if torch is not None and getattr(result, "dtype", None) == torch.bfloat16:
+            return result.view(torch.int16).numpy().view(as_dtype("bfloat16"))
         return result.numpy()
     return np.asarray(result)
+
+
+def build(impl, builder, d):
+    """builder(d), run once (warm-up): the callable to time.
+
+    For a 16-bit case a peer counts only where it computes in that format: one that
+    raises on it, or hands back another dtype (NumPy formulas whose float constants
+    promote bfloat16 to float32, SciPy's special functions, numba's float32/float64
+    loops), lacks the format and raises Unsupported, so the bench leaves it out of the
+    case.  fastact and the reference are never left out."""
+    if d.dtype.name not in DTYPES16 or impl not in ALL_PEERS:
+        fn = builder(d)
+        fn()
+        return fn
+    try:
+        fn = builder(d)
+        r = as_numpy(fn())
+    except Unsupported:
+        raise
+    except Exception as exc:                        # noqa: BLE001
+        raise Unsupported(f"{impl} on {d.dtype.name}: {type(exc).__name__}: {exc}") from None
+    r = r[0] if isinstance(r, tuple) else r
+    if np.asarray(r).dtype != d.dtype:
+        raise Unsupported(f"{impl} returns {np.asarray(r).dtype} for {d.dtype.name} input")
+    return fn

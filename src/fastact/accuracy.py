@@ -74,7 +74,11 @@ SLACK = 1e-6                  # comparisons allow the float64 reference's own ro
 # its f' is a double).  The absolute-error criteria of the backward forms scale with |g|.
 G_VALUES = (1.0, -1.0, 0.5, -0.1, 0.75, 1e-3, -0.3, -2.5e-6)
 
-EPS = {"float32": 2.0 ** -23, "float64": 2.0 ** -52}
+EPS = {"float32": 2.0 ** -23, "float64": 2.0 ** -52,
+       "float16": 2.0 ** -10, "bfloat16": 2.0 ** -7}     # the 16-bit ones: accuracy16, bench
+# the smallest subnormal of each format: the resolution of a result near 0
+TINY = {"float32": 2.0 ** -149, "float64": 2.0 ** -1074,
+        "float16": 2.0 ** -24, "bfloat16": 2.0 ** -133}
 DTYPES = ("float32", "float64")
 REF_VERSION = 1               # bump when a reference formula changes (invalidates --cache)
 
@@ -935,6 +939,16 @@ def _ulp32(r):
     return np.ldexp(1.0, np.maximum(e - 24, -149))
 
 
+def ulp_of(dtype):
+    """The function r -> ULP at r (float64 arrays) of a dtype's format, by name."""
+    if dtype == "float64":
+        return _ulp64
+    if dtype == "float32":
+        return _ulp32
+    from .accuracy16 import ulp16         # float16, bfloat16 (accuracy16 imports this module)
+    return lambda r: ulp16(np.asarray(r, np.float64), dtype)
+
+
 def axis_forward_error(name, x, y, fr, m, dtype):
     """The forward error of one softmax-type row (float64 arrays: the input x, the result y,
     the reference fr; m = max(sign * x) over the finite x, the record's AxisAccuracy.sign):
@@ -946,8 +960,7 @@ def axis_forward_error(name, x, y, fr, m, dtype):
         d = np.abs(y - fr)
         dist = np.abs(acc.sign * x - m)             # from the row's dominant entry
         if acc.forward_unit == "ulp":
-            ulp = _ulp64 if dtype == "float64" else _ulp32
-            return d / ulp(fr) / (1 + dist + len(x) / 8)
+            return d / ulp_of(dtype)(fr) / (1 + dist + len(x) / 8)
         return d / (EPS[dtype] * (1 + dist))
 
 
@@ -959,9 +972,8 @@ def axis_backward_scale(name, g, y):
 
 def axis_backward_error(dx, br, sb, dtype):
     """|dx - br| in eps * sb (sb: axis_backward_scale)."""
-    tiny = 2.0 ** -1074 if dtype == "float64" else 2.0 ** -149
     with np.errstate(all="ignore"):
-        return np.abs(dx - br) / (EPS[dtype] * sb + tiny)
+        return np.abs(dx - br) / (EPS[dtype] * sb + TINY[dtype])
 
 
 def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):

@@ -1,12 +1,16 @@
 """``python -m fastact bench``: how fast fastact is next to what a user would run instead.
 
-For every activation (gelu twice: exact and tanh), each dtype, forward and backward, it
+For every activation (gelu twice: exact and tanh), each dtype (float32 and float64; with
+``--dtype`` also float16 and bfloat16), forward and backward, it
 times fastact and each installed peer (NumPy, SciPy, PyTorch, JAX, ONNX Runtime, numba;
 their formulas are in the records, ``fastact._peers`` builds the table) on the same n
 elements and prints Melem/s, the ratio of fastact to the fastest peer, and fastact's
 speedup over the pure-Python reference (timed on fewer elements and compared per
 element).  Then, unless ``--no-errors``, what each gives up for its speed: its maximum
 error on the same case over a strided scan of inputs (fastact._peer_errors).
+bfloat16 is ml_dtypes' dtype for fastact and NumPy, torch.bfloat16 on the same bits for
+PyTorch and jnp.bfloat16 for JAX; a peer that does not compute in a 16-bit format
+(raises on it, or returns float32) is left out of that case (fastact._peers.build).
 
 Method: every implementation is warmed up, then called in a loop long enough to measure
 (at least 2 ms per sample); the implementations of one case take turns, ``--repeats``
@@ -32,9 +36,11 @@ import numpy as np
 
 from . import ACTIVATIONS, UFUNCS, __version__, _registry, set_num_threads
 from . import _peer_errors, _peers
+from ._dispatch import BFLOAT16
 
 MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
-DTYPE_NAMES = ("float32", "float64")
+DTYPE_NAMES = ("float32", "float64")                # the default run
+DTYPE_CHOICES = DTYPE_NAMES + _peers.DTYPES16       # --dtype may also name the 16-bit ones
 
 
 # ---- timing ---------------------------------------------------------------------------
@@ -98,7 +104,9 @@ def _parser():
     p.add_argument("--repeats", type=_int, default=5,
                    help="timed samples per implementation; the best counts (default 5)")
     p.add_argument("--dtype", default="float32,float64",
-                   help="float32, float64 or both, comma-separated (default both)")
+                   help="comma-separated, of float32, float64, float16 and bfloat16 "
+                        "(ml_dtypes'; PyTorch runs torch.bfloat16 on the same bits); "
+                        "'all' for the four (default float32,float64)")
     p.add_argument("--only", metavar="NAME[,NAME]", default=None,
                    help="activations (or cases such as gelu_tanh) to run (default all)")
     p.add_argument("--threads", type=_int, default=1,
@@ -120,7 +128,8 @@ def _parser():
     p.add_argument("--no-errors", action="store_false", dest="errors",
                    help="skip the error table (the scan: float32 every "
                         f"{_peer_errors.STRIDE32}th bit pattern, float64 "
-                        f"{_peer_errors.POINTS64} points against mpmath)")
+                        f"{_peer_errors.POINTS64} points against mpmath, float16 and "
+                        "bfloat16 every bit pattern)")
     p.add_argument("--json", metavar="PATH", default=None,
                    help="also write every sample and the table to PATH as JSON")
     return p
@@ -128,11 +137,16 @@ def _parser():
 
 def _select(parser, args):
     dtypes = [s.strip() for s in args.dtype.split(",") if s.strip()]
-    if dtypes in (["both"], ["all"]):
+    if dtypes == ["both"]:
         dtypes = list(DTYPE_NAMES)
-    bad = [d for d in dtypes if d not in DTYPE_NAMES]
+    elif dtypes == ["all"]:
+        dtypes = [d for d in DTYPE_CHOICES if d != "bfloat16" or BFLOAT16 is not None]
+    bad = [d for d in dtypes if d not in DTYPE_CHOICES]
     if bad or not dtypes:
-        parser.error(f"--dtype: choose from {', '.join(DTYPE_NAMES)}; got {args.dtype!r}")
+        parser.error(f"--dtype: choose from {', '.join(DTYPE_CHOICES)}; got {args.dtype!r}")
+    if "bfloat16" in dtypes and BFLOAT16 is None:
+        parser.error("--dtype bfloat16 needs ml_dtypes (pip install ml_dtypes, or "
+                     "fastact[bfloat16])")
     only = None
     if args.only:
         only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -184,9 +198,8 @@ def run(n=1_000_000, repeats=5, dtypes=DTYPE_NAMES, cases=None, ref_n=10_000, th
                 fns, errors, builders = {}, {}, {}
                 for impl, builder in _peers.builders(case, pass_, reference=False).items():
                     try:
-                        fn = builder(data)
-                        fn()
-                        fns[impl], builders[impl] = fn, builder
+                        fns[impl] = _peers.build(impl, builder, data)
+                        builders[impl] = builder
                     except _peers.Unsupported:     # the peer lacks this dtype: absent
                         pass
                     except Exception as exc:       # a peer that breaks is reported, not fatal
@@ -364,7 +377,9 @@ def format_table(rows, peers, meta):
             f"scan (float32: every {_peer_errors.STRIDE32}th bit pattern, the finite ones, "
             "against the float64 kernel; float64: "
             f"{_peer_errors.POINTS64} points over every binade against mpmath; both with the "
-            "kinks and zeros of f'), in ULP of the correctly rounded result",
+            "kinks and zeros of f'; float16 and bfloat16: every finite bit pattern against "
+            "the float64 kernel), in ULP of the correctly rounded result (of the case's "
+            "dtype)",
             "backward: near zeros of f' and where timed from y, the smaller of ULP and "
             "|error| / (eps max|f'| |g|), as the accuracy tool; not counted at the kinks "
             "themselves (f' there is a convention); softmax rows: the accuracy tool's "
@@ -511,6 +526,8 @@ def main(argv=None):
     parser = _parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     dtypes, cases = _select(parser, args)
+    if (args.losses or args.limits) and set(dtypes) - set(DTYPE_NAMES):
+        parser.error("--losses and --limits take float32 and float64 only")
     if args.losses:
         from . import _bench_losses
         _peers.set_torch_threads(args.threads)

@@ -3,7 +3,9 @@
 A record's ``peers()`` returns {peer name: Peer(forward builder, backward builder)}.  A
 builder takes the case's data ``d`` (fastact._peers.Data: x, g, y as NumPy arrays) and
 returns a zero-argument callable that runs the peer once; the conversion of the inputs
-(``torch.from_numpy`` views) happens in the builder, outside the timed call.  ``p``, the
+(``torch.from_numpy`` views, ``tensor``) happens in the builder, outside the timed call.
+The same builders serve every dtype, float16 and bfloat16 included (fastact._peers says
+which peers count for a 16-bit case).  ``p``, the
 case's parameters by name, is resolved there too.
 
 Each peer uses the best formula its library offers, written the way a careful user would:
@@ -68,22 +70,30 @@ def torch_module():
     return torch
 
 
-def tx(fn):
-    """as x, with torch tensors (from_numpy views)"""
+def tensor(a):
+    """A NumPy array as a torch tensor on the same memory: torch.from_numpy, except for
+    ml_dtypes' bfloat16, which from_numpy refuses: its bits viewed as int16, then as
+    torch.bfloat16 (the same format).  Builders call it outside the timed call."""
     import torch
-    T = torch.from_numpy
+    if a.dtype.name == "bfloat16":
+        import numpy as np
+        return torch.from_numpy(a.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(a)
+
+
+def tx(fn):
+    """as x, with torch tensors (from_numpy views, see tensor)"""
+    T = tensor
     return lambda d: (lambda x=T(d.x), p=params(d): fn(x, p))
 
 
 def tgx(fn):
-    import torch
-    T = torch.from_numpy
+    T = tensor
     return lambda d: (lambda g=T(d.g), x=T(d.x), p=params(d): fn(g, x, p))
 
 
 def tgy(fn):
-    import torch
-    T = torch.from_numpy
+    T = tensor
     return lambda d: (lambda g=T(d.g), y=T(d.y), p=params(d): fn(g, y, p))
 
 
@@ -291,12 +301,10 @@ def gab(fn):
 
 
 def tab(fn):
-    import torch
-    T = torch.from_numpy
+    T = tensor
     return lambda d: (lambda a=T(d.x), b=T(d.b): fn(a, b))
 
 
 def tgab(fn):
-    import torch
-    T = torch.from_numpy
+    T = tensor
     return lambda d: (lambda g=T(d.g), a=T(d.x), b=T(d.b): fn(g, a, b))

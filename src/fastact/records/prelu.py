@@ -18,7 +18,7 @@ def _np_prelu_backward(g, x, w):
 
 
 def _torch_peer(torch):
-    F, A, T = torch.nn.functional, torch.ops.aten, torch.from_numpy
+    F, A, T = torch.nn.functional, torch.ops.aten, _peers.tensor
 
     def weight(d):
         return torch.tensor([_peers.params(d)["weight"]], dtype=T(d.x).dtype)
