@@ -2,7 +2,7 @@
 # jax.nn.sparse_plus; Blondel et al., "Learning with Fenchel-Young Losses", 2020);
 # sparse_plus' = sparse_sigmoid = (x + 1) / 2 clipped to [0, 1], continuous, so the kinks
 # at +-1 have one value (0 and 1).  From the output: sparse_plus' = sqrt(y) on (0, 1).
-# float32 widens to double (the forward's correction terms are double arithmetic).
+# float32: the plain formula in double, rounded once (below).
 
 cdef inline double sparse_plus_fwd(double x) noexcept nogil:
     # (x + 1)^2 / 4 rounded once: x + 1 = t + e exactly (Fast2Sum: |x| < 1), and
@@ -35,3 +35,23 @@ cdef inline double sparse_plus_grad_y(double y) noexcept nogil:
     r = 0.0 if islessequal(y, 0.0) else r
     r = 1.0 if isgreaterequal(y, 1.0) else r
     return y if y != y else r
+
+
+# float32: (x + 1)^2 / 4 in double with the plain formula, rounded once: for float x the
+# square of x + 1 (exact in double for |x| >= 2^-29, and rounding to 1/4 below) rounds
+# once, 2^-53 relative, which moves the float32 result only where it lies that close to a
+# rounding boundary; the accuracy tool checks every float32 input.  f' = (x + 1)/2 and
+# sqrt(y) are the double kernels' rounded.
+
+cdef inline float sparse_plus_fwd_f(float x) noexcept nogil:
+    cdef double t = <double>x + 1.0
+    cdef double r = (t * t) * 0.25
+    r = 0.0 if islessequal(x, -1.0) else r
+    r = <double>x if isgreaterequal(x, 1.0) else r
+    return x if x != x else <float>r
+
+cdef inline float sparse_plus_grad_f(float x) noexcept nogil:
+    return <float>sparse_plus_grad(<double>x)
+
+cdef inline float sparse_plus_grad_y_f(float y) noexcept nogil:
+    return <float>sparse_plus_grad_y(<double>y)

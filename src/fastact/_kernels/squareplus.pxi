@@ -2,7 +2,7 @@
 # "Squareplus: a softplus-like algebraic rectifier", 2021);
 # squareplus'(x) = (1 + x / sqrt(x^2 + b)) / 2; from the output f' = y^2 / (y^2 + b/4).
 # b = 0 is relu, with relu's f'(0) = 0 (PyTorch's convention; then y = 0 tells f' = 0).
-# float32 widens to double (the scaling below is double arithmetic).
+# float32: in double without the scaling (below), rounded once.
 #
 # With s = sqrt(x^2 + b):
 #   * x >= 0: (x + s) / 2 and (1 + x/s) / 2 add terms of one sign: no cancellation;
@@ -66,3 +66,30 @@ cdef inline double squareplus_grad_y(double y, double b) noexcept nogil:
     r = 1.0 if y == INFINITY else r
     r = 0.0 if islessequal(y, 0.0) else r
     return y if y != y else r
+
+
+# float32: the same formulas in double without the scaling, rounded once.  For float x and
+# b, x^2 + b neither overflows (at most 2^256) nor loses a term that matters (a float's
+# square is at least 2^-298), and (b/2) / (s - x) stays normal down to the float32
+# subnormals, so each result is the double computation's (within 2 ULP of double, with
+# s's error at most 3) rounded to float.
+
+cdef inline float squareplus_fwd_f(float x, float b) noexcept nogil:
+    cdef double xd = x, bd = b
+    cdef double s = sqrt(xd * xd + bd)
+    cdef double pos = (xd + s) * 0.5
+    cdef double neg = (bd * 0.5) / (s - xd)                # +0 at x = -inf
+    return <float>(neg if isless(xd, 0.0) else pos)        # NaN: pos, which is NaN
+
+cdef inline float squareplus_grad_f(float x, float b) noexcept nogil:
+    cdef double xd = x, bd = b
+    cdef double s = sqrt(xd * xd + bd)
+    cdef double pos = (1.0 + xd / s) * 0.5
+    pos = 0.0 if s == 0.0 else pos                         # b = 0, x = 0: relu'(0)
+    pos = 1.0 if xd == INFINITY else pos                   # inf / inf
+    cdef double neg = (bd * 0.5) / (s * (s - xd))
+    cdef double r = neg if isless(xd, -0.5 * s) else pos
+    return <float>(0.0 if xd == -INFINITY else r)          # -inf / inf
+
+cdef inline float squareplus_grad_y_f(float y, float b) noexcept nogil:
+    return <float>squareplus_grad_y(<double>y, <double>b)

@@ -38,7 +38,7 @@ def peers():
 
 
 RECORD = record(
-    name="sparse_plus", order=260, float32="widen",
+    name="sparse_plus", order=260, float32="native",
     # f' = sparse_sigmoid(x) = sqrt(y) on (0, 1): continuous in y, so the rounding of y
     # costs at most a quarter of an ULP.
     from_output=True,

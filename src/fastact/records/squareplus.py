@@ -80,7 +80,7 @@ def peers():
 
 
 RECORD = record(
-    name="squareplus", order=275, float32="widen",
+    name="squareplus", order=275, float32="native",
     # b >= 0, as JAX's documentation asks (a negative b makes x^2 + b negative near 0);
     # b = 0 is relu.  f' = y^2 / (y^2 + b/4) (y > 0 for b > 0; y = 0 with b = 0 only from
     # x <= 0, where f' = 0)
