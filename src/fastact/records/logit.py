@@ -111,7 +111,7 @@ RECORD = record(
     # refuses it.  eps > 1/2 is PyTorch's clamp formula too (then every p is clamped).
     params=(Param("eps", None, at_least=0.0),),
     general=General("logit_general", CHECK,
-                    accuracy(forward=1.0, derivative=1.5, backward=2.0, span=1.0,
+                    accuracy(forward=1.0, derivative=2.5, backward=3.0, span=1.0,
                              kinks=(0.0, CHECK[0], 0.5, 1.0 - CHECK[0], 1.0)),
                     max_derivative=1.0 / (CHECK[0] * (1.0 - CHECK[0]))),
     # f' is a function of y without eps (2 + e^y + e^-y), but not with it: y = logit(eps)
@@ -122,9 +122,10 @@ RECORD = record(
     limits=((_limit(lambda e: _mp.mp.log(e / (1 - e))),
              _limit(lambda e: _mp.mp.log((1 - e) / e))),
             (_limit(lambda e: 0.0), _limit(lambda e: 0.0))),
-    # logit.pxi: below 1 ULP forward (fdlibm's log, the ratio's rounding corrected),
-    # f' = 1 / (p (1 - p)) within 1.5 ULP
-    accuracy=accuracy(forward=1.0, derivative=1.5, backward=2.0, span=1.0,
+    # logit.pxi: below 1 ULP forward (fdlibm's log, the ratio's rounding corrected);
+    # f' = 1 / (p (1 - p)) rounds 1 - p (p < 1/2), the product and the quotient: the full
+    # run measured 1.92 ULP in float64 (p = 0.155), the backward 2.19
+    accuracy=accuracy(forward=1.0, derivative=2.5, backward=3.0, span=1.0,
                       kinks=(0.0, 0.5, 1.0)),
     kink_derivatives=(((), 0.0, INF), ((), 1.0, INF), ((), 0.5, 4.0),
                       ((0.25,), 0.25, 1.0 / (0.25 * 0.75)), ((0.25,), 0.75, 1.0 / (0.25 * 0.75)),
