@@ -337,3 +337,16 @@ def run_python(code, timeout=120, **env):
     full.update(env)
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
                           text=True, timeout=timeout, env=full)
+
+
+@pytest.fixture
+def jax64():
+    """JAX with jax_enable_x64 on for the test (restored after), so that float64 stays
+    float64 in jax.nn; skips when JAX is not installed."""
+    jax = pytest.importorskip("jax")
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        yield jax
+    finally:
+        jax.config.update("jax_enable_x64", before)

@@ -226,14 +226,3 @@ def test_squareplus_matches_jax(jax64):
         assert (np.abs(d - grad) <= 4 * np.finfo(np.float64).eps * (np.abs(grad) + 1)).all()
     g0 = float(jax.grad(lambda t: jax.nn.squareplus(t, 0.0))(0.0))
     assert math.isnan(g0) and fastact.squareplus.derivative(0.0, 0.0) == 0.0
-
-
-@pytest.fixture
-def jax64():
-    jax = pytest.importorskip("jax")
-    before = jax.config.jax_enable_x64
-    jax.config.update("jax_enable_x64", True)
-    try:
-        yield jax
-    finally:
-        jax.config.update("jax_enable_x64", before)

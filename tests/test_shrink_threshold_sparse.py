@@ -298,17 +298,6 @@ def test_sparse_sigmoid_has_no_from_output():
 
 # ---- JAX's jax.nn ------------------------------------------------------------------------
 
-@pytest.fixture
-def jax64():
-    jax = pytest.importorskip("jax")
-    before = jax.config.jax_enable_x64
-    jax.config.update("jax_enable_x64", True)
-    try:
-        yield jax
-    finally:
-        jax.config.update("jax_enable_x64", before)
-
-
 @pytest.mark.parametrize("name", ["sparse_plus", "sparse_sigmoid"])
 def test_sparse_match_jax(name, jax64):
     """Values and jax.grad agree with jax.nn in float64, but for the documented kink of
