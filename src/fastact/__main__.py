@@ -1,7 +1,8 @@
 """Command line: ``python -m fastact [demo|accuracy|accuracy16|bench|gallery] ...``.
 
-With no command it runs the demo: each activation's value and derivative at a few points
-and the kernel's speedup over the pure-Python reference.
+With no command it runs the main job (``fastact.demo``): every activation, gated
+activation and loss at a few points, value and derivative, and each kernel's speedup over
+its pure-Python reference.
 """
 
 import argparse
@@ -12,7 +13,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = argparse.ArgumentParser(prog="python -m fastact", description=__doc__)
     sub = parser.add_subparsers(dest="command")
-    demo = sub.add_parser("demo", help="values, derivatives and speedups (the default)")
+    demo = sub.add_parser("demo", help="every public function's values, derivatives and speedups (the default)")
     demo.add_argument("--n", type=int, default=100_000, help="elements timed (default 100000)")
     demo.add_argument("--repeats", type=int, default=5)
     tools = {"accuracy": "ULP error of every kernel",
