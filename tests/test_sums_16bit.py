@@ -30,10 +30,6 @@ def _gelu(v):
     return 0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0)))
 
 
-def _gelu_tanh(v):
-    return 0.5 * v * (1.0 + math.tanh(math.sqrt(2.0 / math.pi) * (v + 0.044715 * v ** 3)))
-
-
 def _sigmoid(v):
     return 1.0 / (1.0 + math.exp(-v))
 

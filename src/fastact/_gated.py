@@ -247,6 +247,7 @@ class GLU:
         fname = self.name + ".backward"
         g = _real(fname, "grad_output", grad_output)
         x, axis, first, second = self._halves(fname, x, axis)
+        lazy = _lazy(fname, [g, x], out)
         dtype = _result_dtype([g, x])
         half = x[first].shape
         try:
@@ -256,7 +257,7 @@ class GLU:
         if not ok:
             raise ValueError(f"fastact.{fname}: grad_output has shape {np.shape(g)}, but "
                              f"glu's output has shape {half}")
-        if _lazy(fname, [g, x], out):
+        if lazy:
             import dask.array as da
             grads = dask_pair(UFUNCS[self._kernel + "_backward"], [g, x[second], x[first]],
                               dtype)
