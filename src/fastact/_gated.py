@@ -8,13 +8,20 @@ kind "gated" or "glu"; ``_registry.GATED``):
 * ``NAME.backward(grad_output, a, b, *, out=None)`` -> ``(grad_a, grad_b)``, both from one
   fused pass (``gated_<gate>_backward``, a ufunc with three inputs and two outputs).  Where
   a or b was broadcast, its gradient is summed over the broadcast dimensions to its own
-  shape, as autograd does (``out`` is then a pair of arrays of the shapes of a and b).
+  shape, as autograd does (``out`` is then a pair of arrays of the shapes of a and b); a
+  16-bit sum accumulates in float64 and is rounded once, an overflowing one is inf
+  without a floating-point warning (``_sums``).
 * No ``derivative``: f(a, b) has two partial derivatives, which are
   ``backward(1.0, a, b)``.
 * ``glu(x, axis=-1)``: a * sigmoid(b), (a, b) the halves of x along axis (PyTorch's
   ``F.glu``), run by the gated kernel of sigmoid with the operands in the order (b, a),
   straight from views of x into the result (and, in ``glu.backward``, into the two halves
   of the gradient): no copy.
+
+Dask arrays run lazily: the forwards as the other activations' (through the ufunc's
+``__array_ufunc__``), the backwards (two outputs, which dask's ``__array_ufunc__`` does
+not take) through ``dask.array.apply_gufunc`` and the sums through
+``dask.array.reduction``; other duck arrays are refused by the backwards.
 
 The checks, error messages and pickling are the other activations' (``_api``).
 """
