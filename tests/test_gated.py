@@ -462,6 +462,28 @@ def test_glu_errors():
     assert (out == 7.0).all()
 
 
+class _Duck:
+    """A duck array that is not dask's: it takes part in NumPy's protocols but runs no
+    ufunc (a gated backward's two outputs are beyond what fastact hands duck arrays)."""
+    dtype = np.dtype(np.float64)
+    shape = (2, 4)
+    ndim = 2
+
+    def __array_ufunc__(self, *args, **kwargs):
+        return NotImplemented
+
+
+def test_non_dask_duck_arrays_refused_by_name():
+    a = np.ones((2, 4))
+    for call, name in ((lambda: fastact.swiglu.backward(_Duck(), a, a), "swiglu.backward"),
+                       (lambda: fastact.geglu.backward(a, a, _Duck()), "geglu.backward"),
+                       (lambda: fastact.glu.backward(np.ones((2, 2)), _Duck()),
+                        "glu.backward"),
+                       (lambda: fastact.swiglu(_Duck(), a), "swiglu")):
+        with pytest.raises(TypeError, match=rf"fastact\.{name}: "):
+            call()
+
+
 def test_glu_writes_into_out_halves():
     x = np.arange(12.0).reshape(3, 4) / 4
     out = np.empty((3, 2))

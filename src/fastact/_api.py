@@ -41,6 +41,7 @@ from numpy.exceptions import AxisError
 from . import _registry, reference
 from ._dispatch import BFLOAT16, UFUNCS
 from ._fastcall import METHODS, FastAxis, FastCall, method as _compiled_method
+from ._sums import sum_over
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 # the floating dtypes that are not NumPy's own: ml_dtypes' bfloat16, when installed
@@ -603,16 +604,14 @@ class PReLU(Activation, FastCall):
         # (NaN stays NaN: NaN > 0 is False).  Computed before grad_x is written, since out
         # may be grad_output or x (or share memory with them).
         # Computed with NumPy under errstate, so that it raises no floating-point warning,
-        # like the kernels (an infinite grad_output times x = 0 is NaN silently).
+        # like the kernels (an infinite grad_output times x = 0 is NaN silently); summed
+        # by sum_over: 16-bit in float64, rounded once, an overflow inf without a warning.
         xa = _cast(x, dtype)
         with np.errstate(all="ignore"):
             contrib = _cast(g, dtype) * np.where(xa > 0, 0, xa)
             contrib = np.broadcast_to(contrib, shape)
-            if np.ndim(w) == 0:
-                grad_w = contrib.sum(dtype=dtype).reshape(wshape)
-            else:
-                axes = tuple(i for i in range(contrib.ndim) if i != 1)
-                grad_w = contrib.sum(axis=axes, dtype=dtype)
+        axes = tuple(i for i in range(contrib.ndim) if np.ndim(w) == 0 or i != 1)
+        grad_w = sum_over(contrib, axes, dtype).reshape(wshape)
         grad_x = _call(fname, UFUNCS[self.info.kernel + "_backward"], [("grad_output", g), ("x", x)],
                        [(self.params[0], w)], out)
         return grad_x, grad_w

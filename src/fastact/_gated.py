@@ -8,13 +8,20 @@ kind "gated" or "glu"; ``_registry.GATED``):
 * ``NAME.backward(grad_output, a, b, *, out=None)`` -> ``(grad_a, grad_b)``, both from one
   fused pass (``gated_<gate>_backward``, a ufunc with three inputs and two outputs).  Where
   a or b was broadcast, its gradient is summed over the broadcast dimensions to its own
-  shape, as autograd does (``out`` is then a pair of arrays of the shapes of a and b).
+  shape, as autograd does (``out`` is then a pair of arrays of the shapes of a and b); a
+  16-bit sum accumulates in float64 and is rounded once, an overflowing one is inf
+  without a floating-point warning (``_sums``).
 * No ``derivative``: f(a, b) has two partial derivatives, which are
   ``backward(1.0, a, b)``.
 * ``glu(x, axis=-1)``: a * sigmoid(b), (a, b) the halves of x along axis (PyTorch's
   ``F.glu``), run by the gated kernel of sigmoid with the operands in the order (b, a),
   straight from views of x into the result (and, in ``glu.backward``, into the two halves
   of the gradient): no copy.
+
+Dask arrays run lazily: the forwards as the other activations' (through the ufunc's
+``__array_ufunc__``), the backwards (two outputs, which dask's ``__array_ufunc__`` does
+not take) through ``dask.array.apply_gufunc`` and the sums through
+``dask.array.reduction``; other duck arrays are refused by the backwards.
 
 The checks, error messages and pickling are the other activations' (``_api``).
 """
@@ -26,22 +33,13 @@ import numpy as np
 from numpy.exceptions import AxisError
 
 from . import _registry, reference
-from ._api import (_activation, _call, _check_out, _copy, _real, _result_dtype, _rounded,
-                   _show, _ufunc_error)
+from ._api import (_activation, _call, _cast, _check_out, _copy, _is_duck, _real,
+                   _result_dtype, _rounded, _ufunc_error)
 from ._dispatch import UFUNCS
+from ._sums import dask_pair, is_dask, sum_to
 from .records import _gated
 
 _P = inspect.Parameter
-
-
-def _sum_to(full, shape, dtype):
-    """full summed over the dimensions that broadcasting added or stretched, to shape
-    (float16 sums accumulate in float32)."""
-    lead = full.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
-                                      if n == 1 and full.shape[lead + i] != 1)
-    acc = np.float32 if dtype == np.float16 else dtype
-    return np.asarray(np.sum(full, axis=axes, dtype=acc)).reshape(shape).astype(dtype)
 
 
 def _check_outs(fname, out, dtype, shapes, names):
@@ -140,26 +138,50 @@ class Gated:
         values = [v for _, v in data]
         dtype = _result_dtype(values)
         shapes = [np.shape(values[1]), np.shape(values[2])]
+        lazy = _lazy(fname, values, out)
         outs = _check_outs(fname, out, dtype, shapes, ["grad_a", "grad_b"])
         try:
             shape = np.broadcast_shapes(*(np.shape(v) for v in values))
         except ValueError as exc:
             raise _ufunc_error(fname, exc, data) from None
+        if lazy:
+            full = dask_pair(UFUNCS[k + "_backward"], values, dtype)
+            return tuple(r if s == shape else sum_to(r, s, dtype)
+                         for r, s in zip(full, shapes))
         # an operand of the full shape gets its gradient straight into its out
         direct = tuple(o if s == shape else None for o, s in zip(outs, shapes))
         try:
             full = UFUNCS[k + "_backward"](*values, out=direct, signature=(dtype,) * 5)
         except (TypeError, ValueError) as exc:
             raise _ufunc_error(fname, exc, data) from None
+        # From here on nothing can fail: sum_to raises no floating-point error (an
+        # overflowing sum is inf), so an error never leaves one out written and not the other.
         res = []
         for r, s, o in zip(full, shapes, outs):
             if s != shape:
-                r = _sum_to(r, s, dtype)
+                r = sum_to(r, s, dtype)
                 if o is not None:
                     o[...] = r
                     r = o
             res.append(r)
         return tuple(res)
+
+
+def _lazy(fname, values, out):
+    """Whether an operand is a duck array: dask arrays run lazily (without out=, as a
+    lazy result has nothing to write into); another duck type is refused, as a gated
+    backward's two outputs are beyond the __array_ufunc__ protocol that the single-output
+    ufuncs hand them to."""
+    duck = next((v for v in values if _is_duck(v)), None)
+    if duck is None:
+        return False
+    kind = type(duck).__name__
+    if not is_dask(duck):
+        raise TypeError(f"fastact.{fname}: {kind} input is not supported (NumPy and dask "
+                        "arrays are)")
+    if out is not None:
+        raise TypeError(f"fastact.{fname}: out= is not supported for {kind} input")
+    return True
 
 
 class GLU:
@@ -205,7 +227,7 @@ class GLU:
             axis = operator.index(axis)
         except TypeError:
             raise TypeError(f"fastact.{fname}: axis must be an integer, got {axis!r}") from None
-        x = np.asarray(x, dtype=dtype)
+        x = _cast(x, dtype)         # a dask array lazily
         if x.ndim == 0:
             raise ValueError(f"fastact.{fname}: x must have at least one dimension (glu "
                              "halves it along axis), got a 0-d array")
@@ -232,6 +254,7 @@ class GLU:
         fname = self.name + ".backward"
         g = _real(fname, "grad_output", grad_output)
         x, axis, first, second = self._halves(fname, x, axis)
+        lazy = _lazy(fname, [g, x], out)
         dtype = _result_dtype([g, x])
         half = x[first].shape
         try:
@@ -241,6 +264,11 @@ class GLU:
         if not ok:
             raise ValueError(f"fastact.{fname}: grad_output has shape {np.shape(g)}, but "
                              f"glu's output has shape {half}")
+        if lazy:
+            import dask.array as da
+            grads = dask_pair(UFUNCS[self._kernel + "_backward"], [g, x[second], x[first]],
+                              dtype)
+            return da.concatenate(grads[::-1], axis=axis)
         _check_out(fname, out, dtype)
         if out is not None and out.shape != x.shape:
             raise ValueError(f"fastact.{fname}: out has shape {out.shape}, but x has shape "
