@@ -17,7 +17,7 @@ The softmax family (softmax, log_softmax, softmin) is drawn on two-logit rows
 # The facts behind the panels
 # ---------------------------
 # Every function's record (formula, output range, largest ``|f'|``, when to use it) is in
-# ``fastact.ACTIVATIONS``; :func:`fastact.gallery.guide_rows` lists them.  A few columns:
+# ``fastact.ACTIVATIONS``; ``fastact.gallery.guide_rows`` lists them.  A few columns:
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 
@@ -35,9 +35,9 @@ for row in rows:
 # %%
 # The grid
 # --------
-# :func:`fastact.gallery.overview` returns this grid as a matplotlib Figure (for a
+# ``fastact.gallery.overview`` returns this grid as a matplotlib Figure (for a
 # notebook, or ``fig.savefig``).  Here the same panels are drawn into pyplot axes with
-# :func:`fastact.gallery.plot`, which takes an ``ax``; ``compact=True`` leaves out the
+# ``fastact.gallery.plot``, which takes an ``ax``; ``compact=True`` leaves out the
 # labels a small panel has no room for.
 names = list(fastact.ACTIVATIONS)
 ncols = 5
@@ -55,16 +55,18 @@ fig.legend(handles=[Line2D([], [], color="#1f5fa8", lw=2.2, label="f(x)"),
                     Line2D([], [], color="#b3261e", marker="o", ls="",
                            label="kinks, max f', min f")],
            loc="outside upper center", ncols=4, fontsize=10)
+plt.show()
 
 # %%
 # One activation in detail
 # ------------------------
-# Without ``compact``, :func:`fastact.gallery.plot` labels what it marks: here GELU's
+# Without ``compact``, ``fastact.gallery.plot`` labels what it marks: here GELU's
 # dip below zero and the maximum of its derivative, and ReLU's kink at 0, where fastact
 # returns ``relu'(0) = 0`` (PyTorch's convention).
 fig2, (ax_gelu, ax_relu) = plt.subplots(1, 2, figsize=(12, 4.0), layout="constrained")
 gallery.plot("gelu", ax=ax_gelu)
 gallery.plot("relu", ax=ax_relu)
+plt.show()
 
 features = gallery.features("gelu")
 x_min, f_min = features["minimum"]

@@ -9,7 +9,7 @@ initialisation, or one large update) is enough to put units there.
 
 This example shifts every bias of one layer down and counts the units that stop
 learning, for ReLU, Leaky ReLU and GELU.  The experiment is
-:func:`fastact.gallery.dead_neurons`: one fully connected layer of 512 units on 256
+``fastact.gallery.dead_neurons``: one fully connected layer of 512 units on 256
 inputs, He-normal weights, a batch of 256 N(0, 1) inputs, seed 0.  A unit counts as
 dead when ``|f'(z)| < 1e-3`` for every input of the batch; the derivatives are
 fastact's kernels.
@@ -42,6 +42,7 @@ print(f"{'never > 0':>10}" + "".join(f"{100 * d:6.1f}" for d in res["silent"]["r
 # -------
 fig, ax = plt.subplots(figsize=(7.5, 4.4), layout="constrained")
 gallery.plot_dead_neurons(res, ax=ax)
+plt.show()
 
 # %%
 # What dead means for a gradient step

@@ -6,9 +6,9 @@ The last layer of a network and its loss come in pairs:
 
 * a **sigmoid** output (a probability per output, for binary or multi-label targets)
   with the binary cross-entropy, computed from the logits:
-  :func:`fastact.binary_cross_entropy_with_logits`;
+  ``fastact.binary_cross_entropy_with_logits``;
 * a **softmax** output (one distribution over C classes) with the cross-entropy,
-  computed from the logits: :func:`fastact.cross_entropy`;
+  computed from the logits: ``fastact.cross_entropy``;
 * a **linear** output (a real number, for regression) with the mean squared error,
   three lines of NumPy.
 
@@ -20,7 +20,7 @@ small when it is right.  fastact's losses return it with ``value_and_grad``.
 # %%
 # The losses against one logit
 # ----------------------------
-# :func:`fastact.gallery.plot_losses` draws the first two pairs (reduction ``'none'``:
+# ``fastact.gallery.plot_losses`` draws the first two pairs (reduction ``'none'``:
 # one loss per row); the third panel is the MSE of a linear output, in NumPy.
 import matplotlib.pyplot as plt
 import numpy as np
@@ -42,6 +42,7 @@ axes[2].set_xlim(-4, 4)
 axes[2].set_ylim(-6, 12)
 axes[2].grid(alpha=0.3)
 axes[2].legend(fontsize=8, loc="upper center", framealpha=0.9)
+plt.show()
 
 # %%
 # The gradients ``value_and_grad`` returns
@@ -133,6 +134,7 @@ ax.set_title("Target 1: the squared error's gradient vanishes exactly where the 
              "is most wrong", fontsize=10)
 ax.grid(alpha=0.3, which="both")
 ax.legend(fontsize=9)
+plt.show()
 
 # %%
 # The cross-entropy's gradient stays near -1 however wrong a saturated prediction is,

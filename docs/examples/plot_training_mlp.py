@@ -179,6 +179,7 @@ ax1.set_ylabel("query position")
 ax1.set_title("Mean attention weights after training (causal: upper triangle 0)",
               fontsize=10)
 fig.colorbar(im, ax=ax1, shrink=0.85)
+plt.show()
 
 # %%
 # Each position attends mostly to the one before it (position 0 can only see itself),

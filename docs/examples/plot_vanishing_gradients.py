@@ -7,7 +7,7 @@ that reaches each layer, once with every hidden activation: sigmoid, tanh, ReLU 
 GELU.  The forward ``f(z)`` and backward ``f.backward(g, z)`` of every layer are
 fastact's kernels; NumPy does the matrix products.
 
-The experiment is :func:`fastact.gallery.vanishing_gradients`: zero biases, a random
+The experiment is ``fastact.gallery.vanishing_gradients``: zero biases, a random
 N(0, 1) input batch of 64, the loss ``sum(h_50 * r) / 64`` for a fixed random readout
 ``r``, Xavier/Glorot weights for the activations bounded on both sides (sigmoid, tanh)
 and He weights for the others.  Every activation sees the same input, readout and
@@ -46,11 +46,12 @@ for name in names:
 #
 # Plot it
 # -------
-# :func:`fastact.gallery.plot_vanishing_gradients` draws every curve relative to its
+# ``fastact.gallery.plot_vanishing_gradients`` draws every curve relative to its
 # value at the top layer (so all end at 1 on the right; the slope is the per-layer
 # factor), with the bound ``0.25**n`` drawn from the sigmoid's top layer.
 fig, ax = plt.subplots(figsize=(7.5, 4.6), layout="constrained")
 gallery.plot_vanishing_gradients(res, ax=ax)
+plt.show()
 
 # %%
 # Why
