@@ -88,9 +88,9 @@ for name, ((loss, grad), closed_form, loss_fn) in checks.items():
     print(f"{name:26} loss {float(loss):.4f}   max |grad - closed form| "
           f"{np.max(np.abs(grad - closed_form)):.1e}   max |grad - finite diff.| "
           f"{np.max(np.abs(grad - finite_difference(loss_fn, logits))):.1e}")
-mse_grad = 2 * (logits - y_true) / logits.size
-print(f"{'linear + MSE (NumPy)':26} loss {mse(logits):.4f}   "
-      f"max |grad - finite diff.| {np.max(np.abs(mse_grad - finite_difference(mse, logits))):.1e}")
+linear_grad = 2 * (logits - y_true) / logits.size
+print(f"{'linear + MSE (NumPy)':26} loss {mse(logits):.4f}   max |grad - finite diff.| "
+      f"{np.max(np.abs(linear_grad - finite_difference(mse, logits))):.1e}")
 
 # %%
 # The class axis is NumPy's last axis, ``axis=-1``.  PyTorch puts the classes on axis 1

@@ -158,7 +158,7 @@ print(f"{steps} steps in {elapsed:.1f} s; loss {losses[0]:.3f} at the first step
 print(f"held-out: loss {test_loss:.4f}, accuracy {accuracy:.1%} on {x_test.shape[0]} "
       f"sequences")
 
-attn = test_cache[5].mean(axis=0)                # average attention pattern, (T, T)
+attn = test_cache[5].mean(axis=0)     # cache[5]: the attention weights; mean over sequences
 print("mean attention weight on the previous token (positions 1-7):",
       np.round(np.diagonal(attn, offset=-1), 3))
 
