@@ -110,14 +110,19 @@ def _pairs(words):
             i += 1
 
 
-def read_markdown_table(path, first_cell):
+def read_markdown_table(path, first_cell, after=None):
     """The cells of the markdown table row that starts with ``| first_cell |``, with the
-    header's cells: (header, row), or None."""
+    header's cells: (header, row), or None.  ``after``: look only below the line that
+    starts with it."""
     if not os.path.exists(path):
         return None
     header = None
     with open(path, encoding="utf-8") as fh:
-        for line in fh:
+        lines = fh.read().splitlines(keepends=True)
+        if after is not None:
+            starts = [i for i, line in enumerate(lines) if line.startswith(after)]
+            lines = lines[starts[0]:] if starts else []
+        for line in lines:
             if line.startswith("|") and not line.startswith("|---"):
                 cells = [c.strip() for c in line.strip().strip("|").split("|")]
                 if header is None or not cells[0] or cells[0] in ("kernel", "loss", "function"):
@@ -145,9 +150,10 @@ def _esc(text):
 def _table(header, rows, widths=None):
     """A list-table."""
     out = [".. list-table::", "   :header-rows: 1", ""]
+    cell = lambda c: "—" if c in ("", "-", None) else c   # a bare "-" would be a bullet
     for row in [header] + rows:
-        out.append("   * - " + (row[0] or " "))
-        out.extend("     - " + (c or " ") for c in row[1:])
+        out.append("   * - " + cell(row[0]))
+        out.extend("     - " + cell(c) for c in row[1:])
     out.append("")
     return out
 
@@ -270,9 +276,16 @@ def _accuracy_section(name, info, acc_rows):
                    "max \\|f'\\|, the measure near zeros of f' and for the from-output forms:")
         out.append("")
         out += _table(["kind", "float32 max ULP", "float64 max ULP", "bound (ULP)"], rows)
-    out.append("float16 and bfloat16 compute in float32 and round once: every 16-bit input is "
-               "within 1 ULP of the format (:doc:`/accuracy`).")
-    out.append("")
+    row16 = read_markdown_table(os.path.join(DOCS, "accuracy.md"), name,
+                                after="(accuracy-16bit)=")
+    if row16:
+        header, cells = row16
+        out.append("float16 and bfloat16 compute in float32 and round once; every 16-bit "
+                   "input (``python -m fastact accuracy16``; :ref:`accuracy-16bit`), max ULP "
+                   "of the format, '—' where the form does not exist:")
+        out.append("")
+        out += _table(header[1:], [[c.replace(" - ", " — ").replace("- /", "— /")
+                                    .replace("/ -", "/ —") for c in cells[1:]]])
     return out
 
 
@@ -286,8 +299,9 @@ def _speed_section(name, bench, machine, peers):
         return out
     out.append(f"Melem/s, one thread, n = 1e6 (higher is better), from ``python -m fastact "
                f"bench`` (run of {_esc(machine or 'the project machine')}); peers: {_esc(peers)}. "
-               f"'-': the peer has no such function or dtype. The maximum error of each "
-               f"implementation on the same case (ULP) is in parentheses. Full output: "
+               f"'—': the peer has no such function or dtype. The maximum error of each "
+               f"implementation on the same case (ULP) is in parentheses; a tail flushed to "
+               f"zero shows as a huge figure. Full output: "
                f":doc:`/speed`.")
     out.append("")
     impls = []
@@ -450,8 +464,9 @@ def activation_page(name, obj, acc_rows, bench, machine, peers, image):
     else:
         out += ["No parameters beyond the " + ("operands" if kind == "gated" else "input")
                 + " and ``out=``.", ""]
-    out += ["Parameters broadcast against the data and are cast to its dtype "
-            "(:doc:`/guide/conventions`).", ""]
+    if params:
+        out += ["Parameters broadcast against the data and are cast to its dtype "
+                "(:doc:`/guide/conventions`).", ""]
     out += _methods_section(name, obj, info)
     out += _heading("When to use", "-") + [_esc(getattr(info, "use", "") or "-"), ""]
     out += _heading("When to avoid", "-") + [_esc(getattr(info, "avoid", "") or "-"), ""]
@@ -468,6 +483,21 @@ def _docstring_section(name):
         f".. autofunction:: fastact.{name}", ""]
 
 
+# The losses have no record: their formulas, as the guide states them.
+LOSS_FORMULAS = {
+    "cross_entropy": (
+        ("formula", "loss_i = -sum_c w_c t_ic log(softmax(x_i)_c), t_ic the (smoothed) target"),
+        ("gradient", "softmax(x_i) - t_i (weights and smoothing folded in), / the reduction's "
+                     "divisor"),
+        ("computed as", "log-sum-exp with the row's maximum subtracted; x - max carried exactly")),
+    "binary_cross_entropy_with_logits": (
+        ("formula", "w (pos_weight t softplus(-z) + (1 - t) softplus(z))"),
+        ("gradient", "w ((pos_weight t + 1 - t) sigmoid(z) - pos_weight t), i.e. sigmoid(z) - t "
+                     "without pos_weight"),
+        ("computed as", "the softplus form, which never cancels")),
+}
+
+
 def loss_page(name, obj, losses_table, bench, image):
     import fastact.losses as L
     out = [f".. _api-{name}:", ""] + _heading(f"fastact.{name}", "=")
@@ -475,8 +505,10 @@ def loss_page(name, obj, losses_table, bench, image):
     out.append(_lit(_signature(obj, "fastact." + name)))
     out.append("")
     summary = (inspect.getdoc(obj) or "").split("\n\n")[0].replace("\n", " ")
-    if summary:
-        out += [_esc(summary), ""]
+    if summary:  # rst already; only the bars of |x| need escaping
+        out += [re.sub(r"(?<!\\)\|", r"\\|", summary), ""]
+    out += _field_list([(k, _esc(v) if k == "computed as" else _lit(v))
+                        for k, v in LOSS_FORMULAS.get(name, ())])
     if image:
         out += [f".. image:: {os.path.basename(image)}", f"   :alt: {name} and its gradient", "",
                 "*The loss (solid) and its gradient (dashed) against one logit, from "
@@ -484,14 +516,17 @@ def loss_page(name, obj, losses_table, bench, image):
     out += _methods_section(name, obj, None)
     out += ["``value_and_grad`` returns ``(loss, dloss/dlogits)`` from one pass over the "
             "logits; the gradient has the logits' shape and dtype and is divided as the "
-            "reduction divides. The class axis is NumPy's last (``axis=-1``); pass "
-            "``axis=1`` for PyTorch's ``(N, C, ...)`` layout (:doc:`/guide/losses`).", ""]
+            "reduction divides (:doc:`/guide/losses`)."
+            + (" The class axis is NumPy's last (``axis=-1``); pass ``axis=1`` for PyTorch's "
+               "``(N, C, ...)`` layout." if "axis" in inspect.signature(obj).parameters
+               else ""), ""]
     out += _heading("Accuracy", "-")
     rows = []
     for dt in ("float32", "float64"):
         b = L.ACCURACY.get((name, dt))
         if b is not None:
-            rows.append([dt] + [f"{getattr(b, f)}" for f in b._fields])
+            rows.append([dt] + [f"{getattr(b, f):g}" if isinstance(getattr(b, f), float)
+                                else str(getattr(b, f)) for f in b._fields])
             fields = list(b._fields)
     if rows:
         out += ["Bounds (``fastact.losses.ACCURACY``; loss and reduced loss in ULP of the "
@@ -502,7 +537,11 @@ def loss_page(name, obj, losses_table, bench, image):
         out += ["Maximum errors measured by the accuracy tool's full run "
                 "(:ref:`accuracy-losses`):", ""]
         out += _table(header[1:], [[_esc(c) for c in cells[1:]]])
-    out += _speed_section(name, bench, "", "")
+    out += _heading("Speed", "-")
+    out += [f"``python -m fastact bench --losses`` times ``{name}`` and its ``value_and_grad`` "
+            "against NumPy and PyTorch's forward + ``backward()`` "
+            "(``benchmarks/test_bench_losses.py`` too); no run of it is recorded in "
+            "``docs/`` yet.", ""]
     out += _heading("When to use", "-")
     out += [("The output layer of a classifier with one class per example (softmax output): "
              "class indices or class probabilities as targets."
