@@ -53,8 +53,8 @@ def read_bench(path=os.path.join(DOCS, "bench.txt")):
 
     Each table maps a column header (fastact, numpy, torch, ..., "vs best") to the figure
     of the forward and of the backward.  A later table's row replaces an earlier one (the
-    file's reruns come last), and the run heading ("# python -m fastact bench ...") it came
-    from is kept with it."""
+    file's reruns come last), except from a run with another softmax row length (--row),
+    and the run heading ("# python -m fastact bench ...") it came from is kept with it."""
     out, machine, peers = {}, "", ""
     if not os.path.exists(path):
         return out, machine, peers
@@ -94,7 +94,10 @@ def read_bench(path=os.path.join(DOCS, "bench.txt")):
                 name = lv[0]
                 fwd = dict(zip(cols[0], lv[1:]))
                 bwd = dict(zip(cols[1], rv))
-                out.setdefault((name, dtype), {})[kind or "speed"] = (fwd, bwd, heading)
+                entry = out.setdefault((name, dtype), {})
+                if "--row" in heading and (kind or "speed") in entry:
+                    continue  # another row length is another case, not a rerun of this one
+                entry[kind or "speed"] = (fwd, bwd, heading)
     return out, machine, peers
 
 
