@@ -156,6 +156,9 @@ class Record(NamedTuple):
     ref_derivative: Optional[Callable] = None
     ref_from_output: Optional[Callable] = None  # f' from y, where from_output
     ref_backward: Optional[Callable] = None     # axis kinds: the row's vector-Jacobian product
+                                                # from (g row, y row), y the output: the
+                                                # API's backward_from_output (its backward
+                                                # takes x and runs the forward first)
     # -- high-precision reference (mpmath at the accuracy tool's precision) ----------
     mp_forward: Optional[Callable] = None       # f(x, *params), x a finite mpf, params mpf;
                                                 # axis kinds: the row (floats, -inf allowed)
