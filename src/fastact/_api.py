@@ -742,14 +742,9 @@ class Softmax(Activation, FastAxis):
 
     def __init__(self, spec):
         super().__init__(spec)
-        forward, from_output = UFUNCS[spec.kernel], UFUNCS[spec.kernel + "_backward"]
-
-        def from_input(g, x, out=None):
-            # the backward from x for FastAxis: the forward into a temporary, then the
-            # from-output kernel (both along the last axis, the gufuncs' core axis)
-            return from_output(g, forward(x), out)
-
-        self._setup([forward, None, from_input, None, from_output], spec.params)
+        # FastAxis runs the backward from x as the forward, then the from-output ufunc
+        self._setup([UFUNCS[spec.kernel], None, None, None, UFUNCS[spec.kernel + "_backward"]],
+                    spec.params)
 
     def _axes(self, fname, axis, ndim):
         """axis as an int, or a tuple of distinct non-negative axes (None: all of them)."""
