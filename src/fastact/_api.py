@@ -1066,11 +1066,13 @@ def _doc(spec, sig, ref):
     sig = _signature(spec, "__call__") if sig is None else sig
     if "self" in sig.parameters:
         sig = sig.replace(parameters=list(sig.parameters.values())[1:])
-    lines = [f"{spec.name}{sig}", "", f"``{spec.formula}``.", ""]
+    # the signature after the formula, as literal text: numpydoc would take a first line
+    # "name(...)" for the signature, which Sphinx's autodata then fails to place
+    lines = [f"``{spec.formula}``.", "", f"Signature: ``{spec.name}{sig}``", ""]
     lines += _params_section(spec, sig) + [""] + _returns(spec, "__call__") + [""]
     if spec.kind == "axis":
         family = [n for n in ("softmax", "log_softmax", "softmin") if n != spec.name]
-        lines += ["See Also", "--------"] + [f"{n}" for n in family] + [""]
+        lines += ["See Also", "--------"] + [f"fastact.{n}" for n in family] + [""]
     methods = [m for m in ("derivative", "backward", "derivative_from_output",
                            "backward_from_output") if hasattr(cls, m)]
     facts = [("derivative", spec.derivative), ("output range", spec.output_range),

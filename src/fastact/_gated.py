@@ -77,7 +77,8 @@ class Gated:
         ref = self.reference
         grads = [ref.backward(1.0, u, v) for u, v in zip(a, b)]
         self.__doc__ = (
-            f"{spec.name}{_signature(spec, '__call__', False)}\n\n``{spec.formula}``.\n\n"
+            f"``{spec.formula}``.\n\nSignature: ``{spec.name}"
+            f"{_signature(spec, '__call__', False)}``\n\n"
             + _params_doc(spec, "__call__") +
             "\nReturns\n-------\nndarray\n    f(a) * b, of the broadcast shape of a and b.\n"
             "\nNotes\n-----\n"
@@ -181,8 +182,8 @@ class GLU:
         self._kernel = "gated_" + spec.gate
         row, g = [1.0, -2.0, 0.5, 3.0], [1.0, -1.0]
         self.__doc__ = (
-            f"{spec.name}{_signature(spec, '__call__', False)}\n\n``{spec.formula}`` "
-            "(torch.nn.functional.glu).\n\n" + _params_doc(spec, "__call__") +
+            f"``{spec.formula}`` (torch.nn.functional.glu).\n\nSignature: ``{spec.name}"
+            f"{_signature(spec, '__call__', False)}``\n\n" + _params_doc(spec, "__call__") +
             "\nReturns\n-------\nndarray\n    a * sigmoid(b), x's shape halved along axis.\n"
             "\nNotes\n-----\n"
             f"``{spec.name}.backward(grad_output, x, axis=-1)`` returns the gradient with "
