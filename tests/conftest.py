@@ -58,7 +58,8 @@ ACTS = fastact.ACTIVATIONS
 NAMES = list(ACTS)
 ELEMENTWISE = [n for n, f in ACTS.items() if f.info.kind != "axis"]
 AXIS = [n for n, f in ACTS.items() if f.info.kind == "axis"]
-FROM_OUTPUT = [n for n, f in ACTS.items() if f.has_from_output]
+# the elementwise from-output forms (the softmax family has backward_from_output alone)
+FROM_OUTPUT = [n for n, f in ACTS.items() if hasattr(f, "derivative_from_output")]
 WITH_DERIVATIVE = [n for n, f in ACTS.items() if f.has_derivative]
 WITH_MAX_DERIVATIVE = [n for n, f in ACTS.items() if f.info.max_derivative is not None]
 MONOTONIC = [n for n, f in ACTS.items() if f.info.monotonic]

@@ -39,8 +39,11 @@ def _cases(x, g):
         if f.info.kind == "axis":
             y = _lazy(f, x, axis=1)
             out.append((name, y, f(XN, axis=1)))
-            out.append((name + ".backward", _lazy(f.backward, g, y, axis=1),
-                        f.backward(GN, f(XN, axis=1), axis=1)))
+            out.append((name + ".backward", _lazy(f.backward, g, x, axis=1),
+                        f.backward(GN, XN, axis=1)))
+            out.append((name + ".backward_from_output",
+                        _lazy(f.backward_from_output, g, y, axis=1),
+                        f.backward_from_output(GN, f(XN, axis=1), axis=1)))
             continue
         if name == "rrelu":
             continue     # training draws its slopes with NumPy; evaluation is leaky_relu

@@ -48,13 +48,14 @@ def test_derivative_matches_finite_differences(name, args):
 @pytest.mark.parametrize("axis", [-1, 0])
 @pytest.mark.parametrize("name", AXIS)
 def test_axis_backward_matches_finite_difference_vjp(name, axis):
-    """backward(g, y) is the vector-Jacobian product: d/dx <g, f(x)>, by 4th-order
-    central differences in each component."""
+    """backward(g, x) and backward_from_output(g, f(x)) are the vector-Jacobian product
+    d/dx <g, f(x)>, by 4th-order central differences in each component."""
     f = ACTS[name]
     rng = np.random.default_rng(7)
     x = rng.standard_normal((4, 5)) * 2
     g = rng.standard_normal(x.shape)
-    got = f.backward(g, f(x, axis=axis), axis=axis)
+    got = f.backward(g, x, axis=axis)
+    from_y = f.backward_from_output(g, f(x, axis=axis), axis=axis)
     loss = lambda t: np.sum(g * f(t, axis=axis))
     h = 1e-3
     fd = np.empty_like(x)
@@ -63,6 +64,7 @@ def test_axis_backward_matches_finite_difference_vjp(name, axis):
         e[idx] = 1.0
         fd[idx] = _fd4(lambda s: loss(x + s * e), 0.0, h)
     np.testing.assert_allclose(got, fd, rtol=FD_RTOL, atol=FD_ATOL)
+    np.testing.assert_allclose(from_y, fd, rtol=FD_RTOL, atol=FD_ATOL)
 
 
 # ---- backward == grad_output * derivative ---------------------------------------------

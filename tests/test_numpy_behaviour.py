@@ -70,8 +70,8 @@ def test_activations_follow_the_registry():
         assert f.has_derivative == (f.info.kind != "axis")
         if f.info.kind == "elementwise":
             assert f.has_from_output == _registry.KERNEL_BY_NAME[f.info.kernel].from_output
-        else:
-            assert not f.has_from_output
+        else:                       # the softmax family: backward_from_output
+            assert f.has_from_output == (f.info.kind == "axis")
         for m in ("derivative", "backward", "derivative_from_output", "backward_from_output"):
             assert hasattr(f, m) == hasattr(f.reference, m), (name, m)
         assert callable(f.reference)

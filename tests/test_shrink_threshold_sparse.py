@@ -186,7 +186,7 @@ def test_threshold_signature_and_repr_have_no_defaults():
         assert params["value"].default is inspect.Parameter.empty
         assert params["threshold"].kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
     assert repr(fastact.threshold) == "<fastact.threshold(x, threshold, value)>"
-    assert "threshold: required" in fastact.threshold.derivative.__doc__
+    assert "threshold : float or array_like\n    Required." in fastact.threshold.derivative.__doc__
     assert not fastact.threshold.has_from_output
     # PyTorch's names, in its order (torch.nn.functional.threshold(input, threshold, value))
     torch = pytest.importorskip("torch")

@@ -123,11 +123,11 @@ def _x(dtype, shape=(2, 5)):
 
 def _data(f, method, dtype, shape=(2, 5)):
     """The data operands of f.method: x (special values included), or y = f(x) for the
-    from-output forms and softmax's backward; grad_output first for the backwards."""
+    from-output forms; grad_output first for the backwards."""
     if f.info.kind == "axis":
         n = math.prod(shape)
         x = np.linspace(-2.0, 3.0, n).reshape(shape).astype(dtype)
-        return [x] if method == "__call__" else [np.cos(x), f(x)]
+        return [x] if method == "__call__" else [np.cos(x), f(x) if method in Y_METHODS else x]
     x = _x(dtype, shape)
     first = f(x) if method in Y_METHODS else x
     if method in TWO_DATA or method == "backward":
@@ -269,7 +269,8 @@ def test_bad_out(name, method):
 
 def test_out_aliasing_the_data():
     for f, method in ((fastact.elu, "__call__"), (fastact.sigmoid, "backward_from_output"),
-                      (fastact.softmax, "backward"), (fastact.leaky_relu, "backward"),
+                      (fastact.softmax, "backward"), (fastact.softmin, "backward_from_output"),
+                      (fastact.leaky_relu, "backward"),
                       (fastact.log_softmax, "__call__")):
         args = (0.5,) if f.params and f.info.kind != "axis" else ()
         for k in range(len(_data(f, method, np.float32))):
@@ -285,7 +286,7 @@ def test_softmax_axis(name):
     f = ACTS[name]
     axes = [-1, 1, 0, -2, 2, -3, 10 ** 20, np.int64(1), np.int64(-1), True, 1.0, "1", None]
     for dtype in (np.float32, np.float64):
-        for method in ("__call__", "backward"):
+        for method in ("__call__", "backward", "backward_from_output"):
             for shape in ((3, 4), (4,), (2, 3, 4), (3, 0), ()):
                 data = _data(f, method, dtype, shape)
                 check(f, method, data)
@@ -342,11 +343,16 @@ def _issue_calls():
         "prelu.derivative(x, 0.2, out=o)": lambda: fastact.prelu.derivative(x, 0.2, out=o),
         "softmax(X)": lambda: fastact.softmax(X),
         "softmax(X, axis=1, out=O)": lambda: fastact.softmax(X, axis=1, out=O),
-        "softmax.backward(G, Y)": lambda: fastact.softmax.backward(G, Y),
-        "softmax.backward(G, Y, 1, out=O)": lambda: fastact.softmax.backward(G, Y, 1, out=O),
-        "log_softmax.backward(G, LY)": lambda: fastact.log_softmax.backward(G, LY),
-        "log_softmax.backward(G, LY, axis=-1, out=O)":
-            lambda: fastact.log_softmax.backward(G, LY, axis=-1, out=O),
+        "softmax.backward(G, X)": lambda: fastact.softmax.backward(G, X),
+        "softmax.backward(G, X, 1, out=O)": lambda: fastact.softmax.backward(G, X, 1, out=O),
+        "softmin.backward(G, X, axis=-1)": lambda: fastact.softmin.backward(G, X, axis=-1),
+        "softmax.backward_from_output(G, Y)":
+            lambda: fastact.softmax.backward_from_output(G, Y),
+        "softmax.backward_from_output(G, Y, 1, out=O)":
+            lambda: fastact.softmax.backward_from_output(G, Y, 1, out=O),
+        "log_softmax.backward(G, X)": lambda: fastact.log_softmax.backward(G, X),
+        "log_softmax.backward_from_output(G, LY, axis=-1, out=O)":
+            lambda: fastact.log_softmax.backward_from_output(G, LY, axis=-1, out=O),
     }
     for name, f in ACTS.items():
         if f.info.kind != "elementwise":

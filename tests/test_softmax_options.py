@@ -1,5 +1,10 @@
 """The softmax family's options: softmin, where= (JAX's mask), axis=None and tuples of axes
-(SciPy's and Keras's), against closed forms in float64 and PyTorch when installed."""
+(SciPy's and Keras's), the two backwards (backward(g, x) from the input, as every
+activation's; backward_from_output(g, y) from the output), PyTorch's dim= refused with a
+pointer to axis, against closed forms in float64 and PyTorch when installed."""
+
+import inspect
+
 
 import numpy as np
 import pytest
@@ -42,6 +47,11 @@ def closed_form_vjp(name, g, y, axis=-1, where=None):
     return np.where(w, -d if name == "softmin" else d, 0.0)
 
 
+def closed_form_vjp_x(name, g, x, axis=-1, where=None):
+    """The vector-Jacobian product at x, from the closed form's y in float64."""
+    return closed_form_vjp(name, g, closed_form(name, x, axis, where), axis, where)
+
+
 def test_softmin_is_softmax_of_minus_x():
     for dtype in (np.float16, np.float32, np.float64):
         x = X.astype(dtype)
@@ -49,8 +59,10 @@ def test_softmin_is_softmax_of_minus_x():
         assert np.array_equal(fastact.softmin(x, axis=0), fastact.softmax(-x, axis=0))
     np.testing.assert_allclose(fastact.softmin(X), closed_form("softmin", X), rtol=1e-14)
     y = fastact.softmin(X)
-    np.testing.assert_allclose(fastact.softmin.backward(G, y),
+    np.testing.assert_allclose(fastact.softmin.backward_from_output(G, y),
                                closed_form_vjp("softmin", G, y), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(fastact.softmin.backward(G, X),
+                               closed_form_vjp_x("softmin", G, X), rtol=1e-12, atol=1e-15)
 
 
 def test_softmin_conventions():
@@ -64,10 +76,15 @@ def test_axes(name, axis):
     f = fastact.ACTIVATIONS[name]
     y = f(X, axis=axis)
     np.testing.assert_allclose(y, closed_form(name, X, axis), rtol=1e-13, atol=1e-300)
-    np.testing.assert_allclose(f.backward(G, y, axis=axis),
+    np.testing.assert_allclose(f.backward_from_output(G, y, axis=axis),
                                closed_form_vjp(name, G, y, axis), rtol=1e-11, atol=1e-14)
+    dx = f.backward(G, X, axis=axis)
+    np.testing.assert_allclose(dx, closed_form_vjp_x(name, G, X, axis), rtol=1e-11,
+                               atol=1e-14)
     out = np.full(X.shape, 7.0)
     assert f(X, axis=axis, out=out) is out and np.array_equal(out, y)
+    out = np.full(X.shape, 7.0)
+    assert f.backward(G, X, axis=axis, out=out) is out and np.array_equal(out, dx)
     y32 = f(X.astype(np.float32), axis=axis)
     assert y32.dtype == np.float32
     np.testing.assert_allclose(y32, y, rtol=2e-6, atol=1e-30)
@@ -91,13 +108,16 @@ def test_where(name):
     x[1, 1, ~mask[1, 1]] = np.inf
     with np.errstate(all="raise"):
         y = f(x, where=mask)
-        dx = f.backward(G, y, where=mask)
+        dy = f.backward_from_output(G, y, where=mask)
+        dx = f.backward(G, x, where=mask)
     want = closed_form(name, X, where=mask)
     np.testing.assert_allclose(y, want, rtol=1e-13, atol=1e-300)
     assert (y[~mask] == (-np.inf if name == "log_softmax" else 0.0)).all()
-    np.testing.assert_allclose(dx, closed_form_vjp(name, G, y, where=mask), rtol=1e-11,
+    np.testing.assert_allclose(dy, closed_form_vjp(name, G, y, where=mask), rtol=1e-11,
                                atol=1e-14)
-    assert (dx[~mask] == 0).all()
+    np.testing.assert_allclose(dx, closed_form_vjp_x(name, G, X, where=mask), rtol=1e-11,
+                               atol=1e-14)
+    assert (dx[~mask] == 0).all() and (dy[~mask] == 0).all()
     # a mask that broadcasts, with a tuple of axes
     col = np.array([True, False, True, True, False])
     np.testing.assert_allclose(f(X, axis=(1, 2), where=col),
@@ -140,7 +160,9 @@ def test_softmin_matches_torch(dtype):
         y = fastact.softmin(x, axis=dim)
         tol = dict(rtol=1e-5, atol=1e-7) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(y, yt.detach().numpy(), **tol)
-        np.testing.assert_allclose(fastact.softmin.backward(g, y, axis=dim),
+        np.testing.assert_allclose(fastact.softmin.backward_from_output(g, y, axis=dim),
+                                   xt.grad.numpy(), **tol)
+        np.testing.assert_allclose(fastact.softmin.backward(g, x, axis=dim),
                                    xt.grad.numpy(), **tol)
 
 
@@ -152,5 +174,101 @@ def test_where_matches_torch_masked_fill():
     yt.backward(torch.from_numpy(G))
     y = fastact.softmax(X, where=mask)
     np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-12, atol=1e-300)
-    np.testing.assert_allclose(fastact.softmax.backward(G, y, where=mask), xt.grad.numpy(),
+    np.testing.assert_allclose(fastact.softmax.backward_from_output(G, y, where=mask),
+                               xt.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(fastact.softmax.backward(G, X, where=mask), xt.grad.numpy(),
                                rtol=1e-10, atol=1e-14)
+
+
+# ---- one rule for every backward: backward(g, x) takes the input --------------------------
+
+@pytest.mark.parametrize("name", AXIS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_backward_takes_the_input(name, dtype):
+    """backward(g, x) is the vector-Jacobian product at x (the trap of issue 20: it took y,
+    and x passed there gave a gradient off by up to 0.49 with no error);
+    backward_from_output(g, y) the same from y = f(x)."""
+    f = fastact.ACTIVATIONS[name]
+    x, g = X.astype(dtype), G.astype(dtype)
+    want = closed_form_vjp_x(name, G, X)
+    rtol, atol = (1e-11, 1e-14) if dtype == np.float64 else (2e-5, 2e-6)
+    with np.errstate(all="raise"):
+        dx = f.backward(g, x)
+        dy = f.backward_from_output(g, f(x))
+    assert dx.dtype == dy.dtype == dtype
+    np.testing.assert_allclose(dx, want, rtol=rtol, atol=atol)
+    np.testing.assert_allclose(dy, want, rtol=rtol, atol=atol)
+    for axis in (0, 1):
+        np.testing.assert_allclose(f.backward(g, x, axis), closed_form_vjp_x(name, G, X, axis),
+                                   rtol=rtol, atol=atol)
+    assert list(inspect.signature(f.backward).parameters) == [
+        "grad_output", "x", "axis", "where", "out"]
+    assert list(inspect.signature(f.backward_from_output).parameters) == [
+        "grad_output", "y", "axis", "where", "out"]
+    assert f.has_from_output and not f.has_derivative
+
+
+@pytest.mark.parametrize("name", AXIS)
+def test_backward_from_x_small_and_odd_calls(name):
+    """The compiled path (last axis, float32/float64 ndarrays) and the general one (0-d,
+    lists, ints, broadcast grad_output, out aliasing an input) agree with the closed form."""
+    f = fastact.ACTIVATIONS[name]
+    x, g = X[0], G[0]
+    want = closed_form_vjp_x(name, g, x)
+    np.testing.assert_allclose(f.backward(g.tolist(), x.tolist()), want, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(f.backward(g, x[0, :1] * 0 + 2), closed_form_vjp_x(
+        name, g, np.full((4, 1), 2.0)), atol=1e-15)                  # x broadcast
+    np.testing.assert_allclose(f.backward(1.0, x), closed_form_vjp_x(
+        name, np.ones_like(x), x), rtol=1e-12, atol=1e-15)           # grad_output broadcast
+    assert f.backward(1.5, 2.0) == closed_form_vjp_x(name, np.array([1.5]), np.array([2.0]))[0]
+    np.testing.assert_allclose(f.backward([1, 2, 3], np.array([1, 0, 2])),
+                               closed_form_vjp_x(name, np.array([1.0, 2, 3]),
+                                                 np.array([1.0, 0, 2])), rtol=1e-12, atol=1e-15)
+    for k in range(2):                       # out is x, then out is grad_output
+        data = [g.copy(), x.copy()]
+        assert f.backward(*data, out=data[k]) is data[k]
+        np.testing.assert_allclose(data[k], want, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", AXIS)
+def test_backward_errors_name_the_method_and_leave_out_alone(name):
+    f = fastact.ACTIVATIONS[name]
+    sentinel = np.full(X.shape, 7.0)
+    for call, exc in [(lambda: f.backward(G[:, :2], X, out=sentinel), ValueError),
+                      (lambda: f.backward(G, X, axis=3, out=sentinel), np.exceptions.AxisError),
+                      (lambda: f.backward(G, X, where=np.ones(4, bool), out=sentinel),
+                       ValueError),
+                      (lambda: f.backward(G, X.astype(np.float32), out=sentinel), None),
+                      (lambda: f.backward(G, X, out=np.empty((3, 4))), ValueError),
+                      (lambda: f.backward(G, "x", out=sentinel), TypeError)]:
+        if exc is None:                       # float64 grad_output: a float64 result, fine
+            call()
+            sentinel[...] = 7.0
+            continue
+        with pytest.raises(exc, match=rf"fastact\.{name}\.backward\b"):
+            call()
+        assert (sentinel == 7.0).all()
+
+
+# ---- PyTorch's dim= -----------------------------------------------------------------------
+
+DIM_MESSAGE = "no argument 'dim': fastact's name for PyTorch's dim is axis (NumPy's name)"
+
+
+@pytest.mark.parametrize("name", AXIS + ["glu"])
+def test_dim_points_to_axis(name):
+    f = getattr(fastact, name)
+    x = np.arange(8.0).reshape(2, 4)
+    g = np.ones((2, 2)) if name == "glu" else np.ones((2, 4))
+    calls = {"": lambda **kw: f(x, **kw), ".backward": lambda **kw: f.backward(g, x, **kw)}
+    if name != "glu":
+        calls[".backward_from_output"] = lambda **kw: f.backward_from_output(g, f(x), **kw)
+    for method, call in calls.items():
+        sentinel = np.full(x.shape if method else f(x).shape, 7.0)
+        for kw in (dict(dim=1), dict(dim=-1, out=sentinel), dict(axis=1, dim=1)):
+            with pytest.raises(TypeError) as info:
+                call(**kw)
+            assert str(info.value) == f"fastact.{name}{method}: {DIM_MESSAGE}"
+        assert (sentinel == 7.0).all()
+        with pytest.raises(TypeError, match="unexpected keyword argument 'dims'"):
+            call(dims=1)

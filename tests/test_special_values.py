@@ -60,12 +60,17 @@ def test_axis_nan_row_is_all_nan(name, dtype):
     assert np.isnan(y[0]).all() and np.isnan(y[2]).all()
     assert not np.isnan(y[1]).any()
     assert same_values(yt, y.T)
-    # backward: a NaN in g or y gives NaN at least where it sits
+    # backward_from_output: a NaN in g or y gives NaN at least where it sits; backward: a
+    # NaN in g likewise, a NaN in x makes the row's forward, so its gradient, all NaN
     good = f(x[1:2])
     with strict_fp():
-        b1 = f.backward(np.array([[np.nan, 1.0, 1.0]], dtype), good)
-        b2 = f.backward(np.array([[1.0, 2.0, 3.0]], dtype), np.array([[0.5, np.nan, 0.5]], dtype))
-    assert np.isnan(b1[0, 0]) and np.isnan(b2[0, 1])
+        b1 = f.backward_from_output(np.array([[np.nan, 1.0, 1.0]], dtype), good)
+        b2 = f.backward_from_output(np.array([[1.0, 2.0, 3.0]], dtype),
+                                    np.array([[0.5, np.nan, 0.5]], dtype))
+        b3 = f.backward(np.array([[np.nan, 1.0, 1.0]], dtype), x[1:2])
+        b4 = f.backward(np.ones((3, 3), dtype), x)
+    assert np.isnan(b1[0, 0]) and np.isnan(b2[0, 1]) and np.isnan(b3[0, 0])
+    assert np.isnan(b4[0]).all() and np.isnan(b4[2]).all() and not np.isnan(b4[1]).any()
 
 
 # ---- infinities ---------------------------------------------------------------------------
@@ -347,15 +352,18 @@ def test_softmax_masked_and_infinite_rows(dtype):
 
 def test_softmax_backward_on_masked_rows_is_finite():
     g = np.array([[1.0, -2.0, 3.0], [0.5, 0.5, 0.5]])
+    x = np.array([[-np.inf] * 3, [0.0, -np.inf, 1.0]])
     with strict_fp():
-        y = fastact.softmax(np.array([[-np.inf] * 3, [0.0, -np.inf, 1.0]]))
-        b = fastact.softmax.backward(g, y)
-        ly = fastact.log_softmax(np.array([[-np.inf] * 3, [0.0, -np.inf, 1.0]]))
-        lb = fastact.log_softmax.backward(g, ly)
-    np.testing.assert_array_equal(b[0], [0.0, 0.0, 0.0])
-    assert np.isfinite(b).all() and np.isfinite(lb).all()
-    np.testing.assert_array_equal(lb[0], g[0])   # exp(-inf) = 0: nothing flows back
-    assert b[1, 1] == 0.0
+        y = fastact.softmax(x)
+        ly = fastact.log_softmax(x)
+        pairs = [(fastact.softmax.backward_from_output(g, y),
+                  fastact.log_softmax.backward_from_output(g, ly)),
+                 (fastact.softmax.backward(g, x), fastact.log_softmax.backward(g, x))]
+    for b, lb in pairs:
+        np.testing.assert_array_equal(b[0], [0.0, 0.0, 0.0])
+        assert np.isfinite(b).all() and np.isfinite(lb).all()
+        np.testing.assert_array_equal(lb[0], g[0])   # exp(-inf) = 0: nothing flows back
+        assert b[1, 1] == 0.0
 
 
 def test_softmax_huge_spread_without_warning():

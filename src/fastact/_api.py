@@ -33,6 +33,7 @@ import inspect
 import math
 import operator
 import struct
+import textwrap
 import types
 
 import numpy as np
@@ -340,26 +341,31 @@ def _rounded(values):
 
 
 def _example(spec, ref):
-    """A doctest for an activation's docstring: its forward and derivative (softmax: its
-    backward) at a few points, with the output computed by the pure-Python reference, so
-    the text is true for the kernels up to the rounding to 4 decimals."""
-    lines = ["    >>> import numpy as np, fastact"]
+    """A doctest for an activation's docstring: its forward and derivative (the softmax
+    family: its backward from x and from y) at a few points, with the output computed by
+    the pure-Python reference, so the text is true for the kernels up to the rounding to
+    4 decimals."""
+    lines = [">>> import numpy as np, fastact"]
     if spec.kind == "axis":
-        p = [ref(x) for x in [_EXAMPLE_ROW]][0]
+        y = ref(_EXAMPLE_ROW)
         g = [0.0, 1.0, 0.0]
-        lines += [f"    >>> y = fastact.{spec.name}(np.array({_EXAMPLE_ROW}))",
-                  "    >>> np.round(y, 4)", f"    {_rounded(p)}",
-                  f"    >>> np.round(fastact.{spec.name}.backward(np.array({g}), y), 4)",
-                  f"    {_rounded(ref.backward(g, p))}"]
+        lines += [f">>> x = np.array({_EXAMPLE_ROW})",
+                  f">>> y = fastact.{spec.name}(x)",
+                  ">>> np.round(y, 4)", _rounded(y),
+                  f">>> g = np.array({g})",
+                  f">>> np.round(fastact.{spec.name}.backward(g, x), 4)",
+                  _rounded(ref.backward(g, _EXAMPLE_ROW)),
+                  f">>> np.round(fastact.{spec.name}.backward_from_output(g, y), 4)",
+                  _rounded(ref.backward_from_output(g, y))]
     else:
         # required parameters (threshold's) are passed their example values
         args = [p.default for p in spec.params if p.required]
         text = "".join(f", {a!r}" for a in args)
-        lines += [f"    >>> x = np.array({_EXAMPLE_X})",
-                  f"    >>> np.round(fastact.{spec.name}(x{text}), 4)",
-                  f"    {_rounded([ref(v, *args) for v in _EXAMPLE_X])}",
-                  f"    >>> np.round(fastact.{spec.name}.derivative(x{text}), 4)",
-                  f"    {_rounded([ref.derivative(v, *args) for v in _EXAMPLE_X])}"]
+        lines += [f">>> x = np.array({_EXAMPLE_X})",
+                  f">>> np.round(fastact.{spec.name}(x{text}), 4)",
+                  _rounded([ref(v, *args) for v in _EXAMPLE_X]),
+                  f">>> np.round(fastact.{spec.name}.derivative(x{text}), 4)",
+                  _rounded([ref.derivative(v, *args) for v in _EXAMPLE_X])]
     return "\n".join(lines) + "\n"
 
 
@@ -385,13 +391,8 @@ class Activation:
         self.name = spec.name
         self.params = spec.params
         self.reference = reference.BY_NAME[spec.name]
-        self.__doc__ = (
-            f"fastact.{spec.name}: {spec.formula}\n\n"
-            f"derivative: {spec.derivative}\noutput range: {spec.output_range}\n"
-            f"use: {spec.use}\navoid: {spec.avoid}\nkinks and limits: {spec.kinks}\n"
-            f"\nExample (the values printed are the pure-Python reference's, rounded):\n\n"
-            + _example(spec, self.reference)
-        )
+        self.__doc__ = _doc(spec, getattr(type(self), "__signature__", None),
+                            self.reference)
 
     def __repr__(self):
         args = "".join(f", {p.name}" if p.required else f", {p.name}={p.default!r}"
@@ -408,11 +409,16 @@ class Activation:
 
     @property
     def has_derivative(self):
+        """Whether there is a ``derivative(x)``, f' elementwise (not for the softmax family,
+        whose Jacobian is a matrix per row: use ``backward``)."""
         return hasattr(self, "derivative")
 
     @property
     def has_from_output(self):
-        return hasattr(self, "derivative_from_output")
+        """Whether the backward can also take the forward's output y instead of x
+        (``backward_from_output(grad_output, y)``, and for elementwise activations
+        ``derivative_from_output(y)``): f' is a function of y."""
+        return hasattr(self, "backward_from_output")
 
     def _bind(self, method, args, kwargs):
         """Match positional and keyword parameters to this activation's, with defaults:
@@ -722,19 +728,22 @@ class Softmax(Activation, FastAxis):
     axes, as SciPy's and Keras's softmax allow) or None (every element).  ``where`` (JAX's
     name) is a boolean mask broadcast to x: masked-out entries give 0 (-inf for
     log_softmax) and are left out of the normalisation; a fully masked row is an all
-    -inf row (0 everywhere; -inf for log_softmax).  ``backward(grad_output, y, axis=-1,
-    where=None)`` takes the forward's output y and returns the vector-Jacobian product
-    along the axis (0 at masked-out entries).  A 0-d input is one row of one element.
+    -inf row (0 everywhere; -inf for log_softmax).  ``backward(grad_output, x, axis=-1,
+    where=None)`` takes the input x, as every activation's backward does, and returns the
+    vector-Jacobian product along the axis (0 at masked-out entries);
+    ``backward_from_output(grad_output, y, ...)`` takes the forward's output y instead
+    (no forward recomputed).  A 0-d input is one row of one element.
     """
 
     # Along the last axis, float32 or float64 ndarrays go to the ufunc from C (FastAxis);
     # these methods are the general path.
-    _FAST = ("backward",)
+    _FAST = ("backward", "backward_from_output")
 
     def __init__(self, spec):
         super().__init__(spec)
-        self._setup([UFUNCS[spec.kernel], None, UFUNCS[spec.kernel + "_backward"], None,
-                     None], spec.params)
+        # FastAxis runs the backward from x as the forward, then the from-output ufunc
+        self._setup([UFUNCS[spec.kernel], None, None, None, UFUNCS[spec.kernel + "_backward"]],
+                    spec.params)
 
     def _axes(self, fname, axis, ndim):
         """axis as an int, or a tuple of distinct non-negative axes (None: all of them)."""
@@ -836,13 +845,50 @@ class Softmax(Activation, FastAxis):
             return res[0]
         return _call(fname, ufunc, data, [], out, axis=axis)
 
-    def _general_call(self, x, axis=-1, *, where=None, out=None):
+    def _general_call(self, x, axis=-1, *, where=None, out=None, **kwargs):
+        _no_dim(self.name, kwargs)
         return self._axis_call("forward", UFUNCS[self.info.kernel], [("x", x)], axis, out,
                                where)
 
-    def backward(self, grad_output, y, axis=-1, *, where=None, out=None):
+    def backward(self, grad_output, x, axis=-1, *, where=None, out=None, **kwargs):
+        _no_dim(self.name + ".backward", kwargs)
+        fname = self.name + ".backward"
+        g = _real(fname, "grad_output", grad_output)
+        x = _real(fname, "x", x)
+        if out is not None:
+            _check_out(fname, out, _result_dtype([g, x]))
+        # y = f(x) first (a temporary; masked-out entries as the forward gives them),
+        # then the from-output kernel: the same numbers as backward_from_output(g, f(x)).
+        # The errors name the backward, and grad_output's shape is checked before the
+        # forward runs (nothing is computed for a call that will fail).
+        try:
+            shape = np.broadcast_shapes(np.shape(g), np.shape(x))
+        except ValueError as exc:
+            raise _ufunc_error(fname, exc, [("grad_output", g), ("x", x)]) from None
+        self._axes(fname, axis, len(shape))
+        if where is not None:
+            self._mask(fname, where, shape)
+        y = self._axis_call("backward", UFUNCS[self.info.kernel], [("x", x)], axis, None,
+                            where)
         return self._axis_call("backward", UFUNCS[self.info.kernel + "_backward"],
+                               [("grad_output", g), ("x", y)], axis, out, where)
+
+    def backward_from_output(self, grad_output, y, axis=-1, *, where=None, out=None,
+                             **kwargs):
+        _no_dim(self.name + ".backward_from_output", kwargs)
+        return self._axis_call("backward_from_output", UFUNCS[self.info.kernel + "_backward"],
                                [("grad_output", grad_output), ("y", y)], axis, out, where)
+
+
+def _no_dim(fname, kwargs):
+    """Keywords a method does not take: PyTorch's dim gets a pointer to axis (NumPy's
+    name), the others Python's own message."""
+    if "dim" in kwargs:
+        raise TypeError(f"fastact.{fname}: no argument 'dim': fastact's name for PyTorch's "
+                        f"dim is axis (NumPy's name)")
+    if kwargs:
+        raise TypeError(f"fastact.{fname}() got an unexpected keyword argument "
+                        f"{next(iter(kwargs))!r}")
 
 
 _CLASSES = {"elementwise": Elementwise, "gelu": GELU, "prelu": PReLU, "rrelu": RReLU,
@@ -865,43 +911,193 @@ _P = inspect.Parameter
 _DATA = {"__call__": ("x",), "derivative": ("x",), "backward": ("grad_output", "x"),
          "derivative_from_output": ("y",), "backward_from_output": ("grad_output", "y")}
 
+# The docstrings are numpydoc's format (sections underlined: Parameters, Returns, See Also,
+# Notes, Examples), which help() shows as plain text and Sphinx's numpydoc renders; the
+# record's formulas go in literal text (``...``), its prose in a literal block, so that
+# no character of theirs (*, |, _) is read as reStructuredText markup.
 
-def _param_doc(p):
+_DATA_DOC = {
+    "x": ("array_like", "The input: real numbers (integers and bool compute in float64; "
+                        "float16 and bfloat16 keep their dtype)."),
+    "y": ("array_like", "The forward's output y = f(x)."),
+    "grad_output": ("array_like", "The gradient of the loss with respect to the output "
+                                  "(broadcast against the other data)."),
+}
+_EXTRA_DOC = {   # arguments that are not the record's parameters
+    "where": ("array_like of bool, optional",
+              "A mask broadcast to x: masked-out entries give 0 (-inf for log_softmax) and "
+              "are left out of the normalisation (JAX's where)."),
+    "training": ("bool, default False",
+                 "Training: a random slope per element, drawn from U(lower, upper); "
+                 "evaluation: the slope (lower + upper) / 2."),
+    "rng": ("None, int, SeedSequence, BitGenerator or Generator, optional",
+            "The random source in training, as np.random.default_rng takes it."),
+    "slopes": ("array_like, optional",
+               "The slopes the forward drew in training (its second result)."),
+    "out": ("ndarray, optional", "An array of the result's dtype and shape to write into."),
+}
+
+
+def _param_doc(spec, p):
+    """(type, description) of one of the record's parameters for the Parameters section."""
+    if spec.kind == "axis" and p.name == "axis":
+        return ("int, tuple of ints or None, default -1",
+                "The axis the rows run along; a tuple of axes makes the elements along "
+                "them one row, None every element.  (PyTorch calls it dim.)")
+    if spec.kind == "prelu":
+        return (f"float or array_like, default {p.default!r}",
+                "The slope for x <= 0: one value, or a 1-d array with one slope per "
+                "channel (axis 1 of x).")
+    if isinstance(p.default, str):
+        names = ", ".join(repr(v) for v in (p.default,) + tuple(
+            v for _, v in p.aliases if v != p.default))
+        alias = ", ".join(f"{a!r} means {v!r}" for a, v in p.aliases)
+        return (f"{{{names}}} or bool, default {p.default!r}",
+                f"Which form to compute; {alias} (as JAX and Keras pass it).")
     rules = []
     if p.nonzero:
         rules.append("nonzero")
-    if p.at_least is not None:
+    if type(p.at_least) is float:
+        rules.append(f">= {p.at_least}")
+    elif p.at_least is not None:
         rules.append(f">= {p.at_least}")
     if p.from_output_nonnegative:
         rules.append(">= 0 in the from-output forms")
     rules.append("finite" if p.inf is None else f"finite or {p.inf}")
-    if isinstance(p.default, str):
-        rules = [f"{a!r} means {v!r}" for a, v in p.aliases]
-    given = "required" if p.required else f"default {p.default!r}"
-    return f"    {p.name}: {given}" + (f" ({', '.join(rules)})" if rules else "")
+    rule = f"{', '.join(rules)}.".capitalize()
+    if p.required:
+        return "float or array_like", f"Required. {rule}"
+    if p.default is None:
+        return "float or array_like, optional", f"Not given by default. {rule}"
+    return f"float or array_like, default {p.default!r}", rule
 
 
-def _method_doc(spec, method):
-    what = {
-        "__call__": f"the forward: {spec.formula}",
-        "derivative": f"f'(x) = {spec.derivative}",
-        "backward": (f"the vector-Jacobian product along the axis: {spec.derivative}"
-                     if spec.kind == "axis" else
-                     f"grad_output * f'(x) in one pass, f'(x) = {spec.derivative}"
-                     + ("; returns (grad_x, grad_weight)" if spec.kind == "prelu" else "")),
-        "derivative_from_output": f"f' from the output y = f(x): {spec.derivative}",
-        "backward_from_output": f"grad_output * f' from the output y: {spec.derivative}",
-    }[method]
-    params = "\n".join(_param_doc(p) for p in spec.params)
-    return (f"fastact.{spec.name}{'' if method == '__call__' else '.' + method}: {what}\n"
-            + (f"\nParameters:\n{params}\n" if params else "")
-            + "\nout: an array of the result's dtype and shape to write into (optional).")
+def _params_section(spec, sig):
+    """The Parameters section for a method of signature sig (self excluded)."""
+    by_name = {p.name: p for p in spec.params}
+    lines = ["Parameters", "----------"]
+    for name in sig.parameters:
+        if name in _DATA_DOC:
+            typ, desc = _DATA_DOC[name]
+        elif name in by_name:
+            typ, desc = _param_doc(spec, by_name[name])
+        elif name in _EXTRA_DOC:
+            typ, desc = _EXTRA_DOC[name]
+        else:
+            continue
+        lines += [f"{name} : {typ}"] + _wrap(desc, "    ")
+    return lines
+
+
+def _wrap(text, indent="", more=""):
+    """text as lines of at most 88 characters (more: the further lines' extra indent)."""
+    return textwrap.wrap(text, 88, initial_indent=indent, subsequent_indent=indent + more,
+                         break_on_hyphens=False, break_long_words=False)
+
+
+_RETURNS = {
+    "__call__": "f(x), of the shape of the broadcast data and the data's dtype (float64 for "
+                "integer or bool input); a NumPy scalar for a 0-d input; out if given.",
+    "derivative": "f'(x), elementwise, as the forward's result.",
+    "backward": "grad_output * f'(x): the gradient with respect to x.",
+    "derivative_from_output": "f'(x) computed from y = f(x), elementwise.",
+    "backward_from_output": "grad_output * f'(x) computed from y = f(x): the gradient with "
+                            "respect to x.",
+}
+
+
+def _returns(spec, method):
+    if spec.kind == "axis" and method == "backward":
+        text = ("The gradient with respect to x: the vector-Jacobian product along the "
+                "axis, 0 at masked-out entries.")
+    elif spec.kind == "axis" and method == "backward_from_output":
+        text = ("The gradient with respect to x, from y: the vector-Jacobian product along "
+                "the axis, 0 at masked-out entries.")
+    elif spec.kind == "prelu" and method == "backward":
+        return ["Returns", "-------", "grad_x : ndarray", "    grad_output * f'(x).",
+                "grad_weight : ndarray",
+                "    The gradient with respect to weight, of weight's shape."]
+    elif spec.kind == "rrelu" and method == "__call__":
+        return ["Returns", "-------", "ndarray or tuple of ndarray",
+                "    f(x) in evaluation; (f(x), slopes) in training."]
+    else:
+        text = _RETURNS[method]
+    return ["Returns", "-------", "ndarray"] + _wrap(text, "    ")
+
+
+def _summary(spec, method):
+    """The first line of a method's docstring."""
+    d = f"``{spec.derivative}``"
+    if spec.kind == "axis":
+        return {"__call__": f"``{spec.formula}``.",
+                "backward": f"The backward from the input x: {d}, with y = f(x).",
+                "backward_from_output": f"The backward from the output y = f(x): {d}."}[method]
+    return {"__call__": f"The forward: ``{spec.formula}``.",
+            "derivative": f"The derivative f'(x) = {d}.",
+            "backward": f"The backward, grad_output * f'(x) in one pass; f'(x) = {d}.",
+            "derivative_from_output": f"f'(x) from the output y = f(x): {d}.",
+            "backward_from_output": f"grad_output * f'(x) from the output y = f(x): {d}.",
+            }[method]
+
+
+def _method_doc(spec, method, sig=None):
+    """A method's docstring (numpydoc): summary, Parameters, Returns; the signature is the
+    function's own (help() and Sphinx show it).  sig: its signature, self first."""
+    sig = _signature(spec, method) if sig is None else sig
+    sig = sig.replace(parameters=list(sig.parameters.values())[1:])
+    lines = [_summary(spec, method), ""] + _params_section(spec, sig) + [""]
+    lines += _returns(spec, method)
+    return "\n".join(lines) + "\n"
+
+
+_METHOD_LINES = {
+    "derivative": "f'(x), elementwise",
+    "backward": "grad_output * f'(x), the gradient with respect to x",
+    "derivative_from_output": "f'(x) from the output y",
+    "backward_from_output": "the gradient with respect to x from the output y",
+}
+
+
+def _doc(spec, sig, ref):
+    """An activation's docstring, what help(fastact.NAME) shows: the signature, formula,
+    parameters, result, its methods and facts, and an example."""
+    cls = _class(spec)
+    sig = _signature(spec, "__call__") if sig is None else sig
+    if "self" in sig.parameters:
+        sig = sig.replace(parameters=list(sig.parameters.values())[1:])
+    # the signature after the formula, as literal text: numpydoc would take a first line
+    # "name(...)" for the signature, which Sphinx's autodata then fails to place
+    lines = [f"``{spec.formula}``.", "", f"Signature: ``{spec.name}{sig}``", ""]
+    lines += _params_section(spec, sig) + [""] + _returns(spec, "__call__") + [""]
+    if spec.kind == "axis":
+        family = [n for n in ("softmax", "log_softmax", "softmin") if n != spec.name]
+        lines += ["See Also", "--------"] + [f"fastact.{n}" for n in family] + [""]
+    methods = [m for m in ("derivative", "backward", "derivative_from_output",
+                           "backward_from_output") if hasattr(cls, m)]
+    facts = [("derivative", spec.derivative), ("output range", spec.output_range),
+             ("use", spec.use), ("avoid", spec.avoid), ("kinks and limits", spec.kinks)]
+    lines += ["Notes", "-----", "Methods, with the forward's parameters (help() on each "
+              "tells more):", ""]
+    data = {m: ", ".join(_DATA[m]) for m in methods}
+    for m in methods:
+        what = _METHOD_LINES[m]
+        if spec.kind == "axis":
+            what = ("the gradient with respect to x, from x (the forward recomputed)"
+                    if m == "backward" else "the same from the output y (no forward)")
+        elif spec.kind == "prelu" and m == "backward":
+            what += ", and grad_weight"
+        lines += _wrap(f"- ``{spec.name}.{m}({data[m]}, ...)``: {what}.", "", "  ")
+    lines += _wrap(f"- ``{spec.name}.has_derivative`` is {'derivative' in methods}, "
+                   f"``{spec.name}.has_from_output`` {'backward_from_output' in methods}.",
+                   "", "  ") + ["",
+              "::", ""] + [f"    {k}: {v}" for k, v in facts] + [""]
+    lines += ["Examples", "--------",
+              "The values printed are the pure-Python reference's, rounded:", ""]
+    return "\n".join(lines) + "\n" + _example(spec, ref)
 
 
 def _signature(spec, method):
     data = _DATA[method]
-    if spec.kind == "axis" and method == "backward":
-        data = ("grad_output", "y")
     ps = [_P("self", _P.POSITIONAL_ONLY)]
     ps += [_P(d, _P.POSITIONAL_OR_KEYWORD) for d in data]
     ps += [_P(p.name, _P.POSITIONAL_OR_KEYWORD) if p.required else
@@ -932,14 +1128,16 @@ def _compiled(general, method):
 
 def _specialize(spec, base):
     """The class of one activation: base with its docstrings and signatures."""
-    ns = {"__doc__": base.__doc__, "__module__": "fastact"}
-    generic = base in (Elementwise, ElementwiseFromOutput)
+    ns = {"__doc__": f"The class of fastact.{spec.name} (its one instance): see "
+                     f"help(fastact.{spec.name}).", "__module__": "fastact"}
+    generic = base in (Elementwise, ElementwiseFromOutput, Softmax)
     for method in ("derivative", "backward", "derivative_from_output", "backward_from_output"):
         fn = getattr(base, method, None)
         if fn is None:
             continue
         sig = _signature(spec, method) if generic else inspect.signature(fn)
-        ns[method] = _copy(fn, method, f"{spec.name}.{method}", _method_doc(spec, method), sig)
+        ns[method] = _copy(fn, method, f"{spec.name}.{method}", _method_doc(spec, method, sig),
+                           sig)
         if method in base._FAST:
             ns[method] = _compiled(ns[method], method)
     # the forward: FastCall's compiled __call__, over _general_call (copied under the
@@ -950,7 +1148,7 @@ def _specialize(spec, base):
     fn = getattr(base, forward)
     sig = _signature(spec, "__call__") if generic else inspect.signature(fn)
     ns[forward] = _copy(fn, "__call__", f"{spec.name}.__call__",
-                        _method_doc(spec, "__call__"), sig)
+                        _method_doc(spec, "__call__", sig), sig)
     ns["__signature__"] = sig.replace(parameters=list(sig.parameters.values())[1:])
     return type(spec.name, (base,), ns)
 
@@ -959,7 +1157,8 @@ def build():
     """One API object per registry entry, in the registry's order."""
     out = {}
     for spec in _registry.ACTIVATIONS:
-        obj = _specialize(spec, _class(spec))(spec)
-        type(obj).__doc__ = obj.__doc__     # help() shows the class's: the activation's
-        out[spec.name] = obj
+        # The instance's docstring differs from its class's: help(fastact.NAME) then shows
+        # it alone, without the class's members (pydoc documents an instance with a
+        # docstring of its own as itself).
+        out[spec.name] = _specialize(spec, _class(spec))(spec)
     return out

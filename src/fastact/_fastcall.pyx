@@ -13,7 +13,8 @@ here, in C, and handed to the ufunc:
   ufunc as 0-d arrays of the loop's parameter dtype, which NumPy reads fastest and which
   select the same loop with the same value as the general path's signature=;
 * out: an ndarray of the data's dtype and shape, writeable;
-* softmax's axis: the last one (-1 or ndim - 1).
+* softmax's axis: the last one (-1 or ndim - 1); the softmax family's backward from x is
+  its forward into a temporary, then the from-output ufunc.
 
 Every other call, and every call that fails a check here, goes to the general path (the
 Python method), which does everything again and raises the documented error: nothing is
@@ -36,7 +37,9 @@ METHODS = ("__call__", "derivative", "backward", "derivative_from_output",
            "backward_from_output")
 cdef enum:
     FORWARD = 0
+    BACKWARD = 2
     DERIVATIVE_FROM_OUTPUT = 3
+    BACKWARD_FROM_OUTPUT = 4
     MAX_PARAMS = 4              # elementwise kernels take up to 2 (hardtanh, softplus)
 
 cdef object _F32 = np.dtype(np.float32)
@@ -289,8 +292,9 @@ cdef class FastCall:
 
 
 cdef class FastAxis(FastCall):
-    """The compiled calls of softmax and log_softmax (generalized ufuncs along an axis):
-    the forward and the backward along the last axis."""
+    """The compiled calls of the softmax family (generalized ufuncs along an axis): the
+    forward, the backward from x and the backward from y along the last axis.  _setup's
+    ufuncs: the forward's and the from-output backward's (the backward from x runs both)."""
 
     cdef object _fast(self, int which, tuple args, Py_ssize_t ndata, dict kwargs, object out):
         cdef object axis = -1
@@ -311,6 +315,13 @@ cdef class FastAxis(FastCall):
             axis = kwargs["axis"]
         if type(axis) is not int or not (axis == -1 or axis == nd - 1):
             return None
+        if which == BACKWARD:
+            # from x: y = f(x) into a temporary, then the from-output kernel (the numbers
+            # of backward_from_output(g, f(x)); out may be x, which is read first)
+            y = _run(self._ufuncs[FORWARD], args[1:2], 1, (), None)
+            if y is None:
+                return None
+            return _run(self._ufuncs[BACKWARD_FROM_OUTPUT], (args[0], y), 2, (), out)
         return _run(self._ufuncs[which], args, ndata, (), out)   # the core axis: the last
 
 

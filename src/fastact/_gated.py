@@ -75,22 +75,27 @@ class Gated:
         ref = self.reference
         grads = [ref.backward(1.0, u, v) for u, v in zip(a, b)]
         self.__doc__ = (
-            f"fastact.{spec.name}: {spec.formula}\n\n"
-            f"partial derivatives: {spec.derivative}\n"
-            f"use: {spec.use}\navoid: {spec.avoid}\nkinks and limits: {spec.kinks}\n\n"
-            "backward(grad_output, a, b) returns (grad_a, grad_b) from one fused pass; a "
-            "broadcast operand's gradient is summed to its shape.  There is no derivative: "
-            "the two partial derivatives are backward(1.0, a, b).\n"
-            "\nExample (the values printed are the pure-Python reference's, rounded):\n\n"
-            "    >>> import numpy as np, fastact\n"
-            f"    >>> a, b = np.array({a}), np.array({b})\n"
-            f"    >>> np.round(fastact.{spec.name}(a, b), 4)\n"
-            f"    {_rounded([ref(u, v) for u, v in zip(a, b)])}\n"
-            f"    >>> da, db = fastact.{spec.name}.backward(np.ones(3), a, b)\n"
-            "    >>> np.round(da, 4)\n"
-            f"    {_rounded([d[0] for d in grads])}\n"
-            "    >>> np.round(db, 4)\n"
-            f"    {_rounded([d[1] for d in grads])}\n")
+            f"``{spec.formula}``.\n\nSignature: ``{spec.name}"
+            f"{_signature(spec, '__call__', False)}``\n\n"
+            + _params_doc(spec, "__call__") +
+            "\nReturns\n-------\nndarray\n    f(a) * b, of the broadcast shape of a and b.\n"
+            "\nNotes\n-----\n"
+            f"``{spec.name}.backward(grad_output, a, b)`` returns (grad_a, grad_b) from one "
+            "fused pass; a\nbroadcast operand's gradient is summed to its shape.  There is "
+            "no derivative: the two\npartial derivatives are ``backward(1.0, a, b)``.\n\n"
+            f"::\n\n    partial derivatives: {spec.derivative}\n    use: {spec.use}\n"
+            f"    avoid: {spec.avoid}\n    kinks and limits: {spec.kinks}\n\n"
+            "Examples\n--------\n"
+            "The values printed are the pure-Python reference's, rounded:\n\n"
+            ">>> import numpy as np, fastact\n"
+            f">>> a, b = np.array({a}), np.array({b})\n"
+            f">>> np.round(fastact.{spec.name}(a, b), 4)\n"
+            f"{_rounded([ref(u, v) for u, v in zip(a, b)])}\n"
+            f">>> da, db = fastact.{spec.name}.backward(np.ones(3), a, b)\n"
+            ">>> np.round(da, 4)\n"
+            f"{_rounded([d[0] for d in grads])}\n"
+            ">>> np.round(db, 4)\n"
+            f"{_rounded([d[1] for d in grads])}\n")
 
     def __repr__(self):
         args = "".join(f", {p.name}={p.default!r}" for p in self.params)
@@ -199,18 +204,23 @@ class GLU:
         self._kernel = "gated_" + spec.gate
         row, g = [1.0, -2.0, 0.5, 3.0], [1.0, -1.0]
         self.__doc__ = (
-            f"fastact.{spec.name}: {spec.formula} (torch.nn.functional.glu)\n\n"
-            f"partial derivatives: {spec.derivative}\n"
-            f"use: {spec.use}\navoid: {spec.avoid}\n\n"
-            "backward(grad_output, x, axis=-1) returns the gradient with respect to x (x's "
-            "shape), both halves from one fused pass.\n"
-            "\nExample (the values printed are the pure-Python reference's, rounded):\n\n"
-            "    >>> import numpy as np, fastact\n"
-            f"    >>> x = np.array({row})\n"
-            f"    >>> np.round(fastact.{spec.name}(x), 4)\n"
-            f"    {_rounded(self.reference(row))}\n"
-            f"    >>> np.round(fastact.{spec.name}.backward(np.array({g}), x), 4)\n"
-            f"    {_rounded(self.reference.backward(g, row))}\n")
+            f"``{spec.formula}`` (torch.nn.functional.glu).\n\nSignature: ``{spec.name}"
+            f"{_signature(spec, '__call__', False)}``\n\n" + _params_doc(spec, "__call__") +
+            "\nReturns\n-------\nndarray\n    a * sigmoid(b), x's shape halved along axis.\n"
+            "\nNotes\n-----\n"
+            f"``{spec.name}.backward(grad_output, x, axis=-1)`` returns the gradient with "
+            "respect to x\n(x's shape), both halves from one fused pass.  PyTorch's dim is "
+            "axis here.\n\n"
+            f"::\n\n    partial derivatives: {spec.derivative}\n    use: {spec.use}\n"
+            f"    avoid: {spec.avoid}\n\n"
+            "Examples\n--------\n"
+            "The values printed are the pure-Python reference's, rounded:\n\n"
+            ">>> import numpy as np, fastact\n"
+            f">>> x = np.array({row})\n"
+            f">>> np.round(fastact.{spec.name}(x), 4)\n"
+            f"{_rounded(self.reference(row))}\n"
+            f">>> np.round(fastact.{spec.name}.backward(np.array({g}), x), 4)\n"
+            f"{_rounded(self.reference.backward(g, row))}\n")
 
     def __repr__(self):
         return f"<fastact.{self.name}(x, axis=-1)>"
@@ -283,7 +293,7 @@ class GLU:
 
 # ---- signatures and docstrings (as _api._specialize does for the others) --------------
 
-def _signature(spec, method):
+def _signature(spec, method, self_=True):
     if spec.kind == "glu":
         data = ("x",) if method == "__call__" else ("grad_output", "x")
         params = [_P("axis", _P.POSITIONAL_OR_KEYWORD, default=-1)]
@@ -291,40 +301,79 @@ def _signature(spec, method):
         data = ("a", "b") if method == "__call__" else ("grad_output", "a", "b")
         params = [_P(p.name, _P.POSITIONAL_OR_KEYWORD, default=p.default)
                   for p in spec.params]
-    return inspect.Signature([_P("self", _P.POSITIONAL_ONLY)]
+    return inspect.Signature([_P("self", _P.POSITIONAL_ONLY)] * self_
                              + [_P(d, _P.POSITIONAL_OR_KEYWORD) for d in data] + params
                              + [_P("out", _P.KEYWORD_ONLY, default=None)])
 
 
+_DATA_DOC = {"x": "array_like\n    The input, halved along axis into a and b.",
+             "a": "array_like\n    The gate's input (broadcast against b).",
+             "b": "array_like\n    The gated values (broadcast against a).",
+             "grad_output": "array_like\n    The gradient of the loss with respect to the "
+                            "output."}
+
+
+def _params_doc(spec, method):
+    """The Parameters section (numpydoc) of a method."""
+    lines = ["Parameters", "----------"]
+    for name in _signature(spec, method, False).parameters:
+        if name in _DATA_DOC:
+            lines.append(f"{name} : {_DATA_DOC[name]}")
+        elif name == "axis":
+            lines.append("axis : int, default -1\n    The axis to halve (its length must be "
+                         "even).  (PyTorch calls it dim.)")
+        elif name == "approximate":
+            lines.append("approximate : {'none', 'tanh'} or bool, default 'none'\n    Exact "
+                         "gelu or its tanh form; True means 'tanh', False 'none' (as JAX\n"
+                         "    and Keras pass it).")
+        elif name == "out":
+            lines.append("out : " + ("ndarray, optional\n    An array of the result's dtype "
+                                     "and shape to write into." if method == "__call__"
+                                     or spec.kind == "glu" else
+                                     "tuple of two ndarrays, optional\n    Arrays of a's and "
+                                     "b's shape and the result's dtype to write into."))
+    return "\n".join(lines) + "\n"
+
+
 def _method_doc(spec, method):
     if method == "__call__":
-        what = f"the forward: {spec.formula}"
-        out = "an array of the result's dtype and shape"
+        what = f"The forward: ``{spec.formula}``."
+        ret = "ndarray\n    The result."
     elif spec.kind == "glu":
-        what = ("the gradient with respect to x, both halves in one pass: "
-                f"{spec.derivative}")
-        out = "an array of x's shape and the result's dtype"
+        what = ("The gradient with respect to x, both halves in one pass:\n"
+                f"``{spec.derivative}``.")
+        ret = "ndarray\n    The gradient with respect to x, of x's shape."
     else:
         what = ("(grad_a, grad_b) = (grad_output * b * f'(a), grad_output * f(a)) in one "
-                f"pass ({spec.derivative}); a broadcast operand's gradient is summed to "
-                "its shape")
-        out = "a tuple of two arrays, of a's and of b's shape"
-    params = ""
-    if spec.kind == "gated" and spec.params:
-        params = ("\nParameters:\n    approximate: 'none' (exact gelu) or 'tanh'; True "
-                  "means 'tanh', False 'none' (as JAX and Keras pass it)\n")
-    elif spec.kind == "glu":
-        params = "\nParameters:\n    axis: the axis to halve (its length must be even)\n"
-    return (f"fastact.{spec.name}{'' if method == '__call__' else '.' + method}: {what}\n"
-            + params + f"\nout: {out} to write into (optional).")
+                f"pass\n(``{spec.derivative}``); a broadcast operand's gradient is summed to "
+                "its shape.")
+        ret = ("grad_a : ndarray\n    Of a's shape.\ngrad_b : ndarray\n    Of b's shape.")
+    return f"{what}\n\n{_params_doc(spec, method)}\nReturns\n-------\n{ret}\n"
+
+
+def _refuse_dim(fn):
+    """fn, refusing PyTorch's dim= with a pointer to axis (glu's methods)."""
+    def method(self, *args, **kwargs):
+        if "dim" in kwargs:
+            name = self.name if fn.__name__ == "__call__" else f"{self.name}.{fn.__name__}"
+            raise TypeError(f"fastact.{name}: no argument 'dim': fastact's name for "
+                            f"PyTorch's dim is axis (NumPy's name)")
+        return fn(self, *args, **kwargs)
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__", "__signature__"):
+        setattr(method, attr, getattr(fn, attr))
+    method.__wrapped__ = fn
+    return method
 
 
 def _specialize(spec):
     base = GLU if spec.kind == "glu" else Gated
-    ns = {"__doc__": base.__doc__, "__module__": "fastact"}
+    ns = {"__doc__": f"The class of fastact.{spec.name} (its one instance): see "
+                     f"help(fastact.{spec.name}).", "__module__": "fastact"}
     for method in ("__call__", "backward"):
         ns[method] = _copy(getattr(base, method), method, f"{spec.name}.{method}",
                            _method_doc(spec, method), _signature(spec, method))
+        if spec.kind == "glu":
+            ns[method] = _refuse_dim(ns[method])
     sig = _signature(spec, "__call__")
     ns["__signature__"] = sig.replace(parameters=list(sig.parameters.values())[1:])
     return type(spec.name, (base,), ns)
@@ -334,8 +383,7 @@ def build():
     """One API object per gated record, in their order."""
     out = {}
     for spec in _registry.GATED:
-        obj = _specialize(spec)(spec)
-        type(obj).__doc__ = obj.__doc__
-        out[spec.name] = obj
+        # a docstring of its own: help(fastact.NAME) shows it alone (_api.build)
+        out[spec.name] = _specialize(spec)(spec)
     return out
 

@@ -163,7 +163,7 @@ class Scan:
         x64, g64, y64 = (a.astype(np.float64) for a in (self.data.x, self.data.g, self.data.y))
         if self.widened:
             f = ACTIVATIONS[name]
-            fr, br = f(x64), f.backward(g64, y64)
+            fr, br = f(x64), f.backward_from_output(g64, y64)
             sb = np.stack([accuracy.axis_backward_scale(name, g, y) for g, y in zip(g64, y64)])
         else:
             refs = accuracy._axis_chunk((name, list(x64), list(g64), list(y64)))

@@ -12,9 +12,10 @@ One table, used by both the pytest-benchmark suite (``benchmarks/``) and
   peer that has no such function (or no backward) is simply absent.
 
 The backward convention: where fastact's derivative is a function of the output
-(``f.has_from_output``, and softmax/log_softmax), the backward is timed from the forward's
-output y, as PyTorch's autograd does (``sigmoid_backward(g, y)``, ``threshold_backward``,
-``elu_backward(is_result=True)``); peers then use y where their formula allows it.
+(``f.has_from_output``: softmax, log_softmax and softmin too), the backward is timed from the
+forward's output y (``backward_from_output``), as PyTorch's autograd does
+(``sigmoid_backward(g, y)``, ``_softmax_backward_data``, ``elu_backward(is_result=True)``);
+peers then use y where their formula allows it.
 Elsewhere the backward is ``g * f'(x)`` from x.
 
 SciPy, PyTorch, JAX, ONNX Runtime and numba are optional: their peers appear only when
@@ -68,13 +69,12 @@ def cases(only=None):
     """The benchmark cases in registry order; ``only``: names of activations or cases."""
     out = []
     for name, f in ACTIVATIONS.items():
-        axis = f.info.kind == "axis"
         if only and name not in only:
             continue
         # required parameters (threshold's) pass their example values (records.Param)
         kwargs = {p.name: p.default for p in f.params if p.required}
         kwargs.update(f.info.bench_kwargs or {})
-        out.append(Case(name, name, kwargs, axis or f.has_from_output))
+        out.append(Case(name, name, kwargs, f.has_from_output))
     out += [Case(name, name, {}, False) for name in GATED if not only or name in only]
     return out
 
@@ -128,9 +128,6 @@ def fastact_backward(d, from_output=None):
         return lambda: f.backward(g, x, b, **kw)
     if from_output is None:
         from_output = d.case.from_output
-    if f.info.kind == "axis":
-        y = d.y
-        return lambda: f.backward(g, y, **kw)
     if f.info.kind == "glu":
         x = d.x
         return lambda: f.backward(g, x, **kw)
@@ -166,9 +163,6 @@ def reference_backward(d):
     if _fn(d.case).info.kind == "glu":
         xs = _floats(d.x)
         return lambda: [f.backward(gr, r) for gr, r in zip(gs, xs)]
-    if ACTIVATIONS[d.case.activation].info.kind == "axis":
-        ys = _floats(d.y)
-        return lambda: [f.backward(gr, yr) for gr, yr in zip(gs, ys)]
     if d.case.from_output:
         ys = _floats(d.y)
         return lambda: [f.backward_from_output(gv, yv, **kw) for gv, yv in zip(gs, ys)]
@@ -244,8 +238,7 @@ def builders(case, pass_, reference=True, from_x=False):
     times it from y (what recomputing the forward inside the backward costs).
     """
     out = {"fastact": fastact_forward if pass_ == "forward" else fastact_backward}
-    if (from_x and pass_ == "backward" and case.from_output
-            and _fn(case).info.kind != "axis"):
+    if from_x and pass_ == "backward" and case.from_output:
         out["fastact_from_x"] = lambda d: fastact_backward(d, from_output=False)
     if reference:
         out["reference"] = reference_forward if pass_ == "forward" else reference_backward

@@ -904,14 +904,20 @@ def _axis_rows(nrows, seed=0):
 
 def _axis_ref(name, x, g, y):
     """mpmath: the forward at x and the vector-Jacobian product at (g, y) for one row (the
-    record's mp_forward and mp_backward), with the backward's scale and the row's max."""
+    record's mp_forward and mp_backward), with the backward's scale and the row's max; then
+    the vector-Jacobian product at x (the API's backward: at the exact y) and its scale."""
     _mp_init()
     rec = _registry.BY_NAME[name]
     xs, gs, ys = x.tolist(), g.tolist(), y.tolist()
     scale = rec.backward_scale(np.asarray(g, np.float64), np.asarray(y, np.float64))
     sign = rec.accuracy.sign
     m = max(sign * v for v in xs if math.isfinite(v))
-    return rec.mp_forward(xs), rec.mp_backward(gs, ys), [float(v) for v in scale], float(m)
+    fwd = rec.mp_forward(xs)
+    exact_y = np.array([v if isinstance(v, float) else _round_double(v) for v in fwd])
+    scale_x = axis_backward_scale_x(name, np.asarray(x, np.float64), np.asarray(g, np.float64),
+                                    exact_y, float(m))
+    return (fwd, rec.mp_backward(gs, ys), [float(v) for v in scale], float(m),
+            rec.mp_backward(gs, fwd), [float(v) for v in scale_x])
 
 
 def _axis_chunk(args):
@@ -919,9 +925,10 @@ def _axis_chunk(args):
     _mp_init()
     out = []
     for x, g, y in zip(rows, gs, ys):
-        fwd, bwd, sb, m = _axis_ref(name, x, g, y)
+        fwd, bwd, sb, m, bwd_x, sb_x = _axis_ref(name, x, g, y)
         out.append(([_round_double(v) if not isinstance(v, float) else v for v in fwd],
-                    [_round_double(v) for v in bwd], sb, m))
+                    [_round_double(v) for v in bwd], sb, m,
+                    [_round_double(v) for v in bwd_x], sb_x))
     return out
 
 
@@ -970,6 +977,20 @@ def axis_backward_scale(name, g, y):
     return _registry.BY_NAME[name].backward_scale(g, y)
 
 
+def axis_backward_scale_x(name, x, g, y, m):
+    """The unit of the backward from x (float64 x, g and the exact y; m = max(sign * x)):
+    the record's backward_scale at the exact y, times what the forward's error in y adds
+    where its unit is relative (softmax, softmin: 1 + |sign x_i - m| + n/8, the forward's
+    own unit; log_softmax's scale already holds y's absolute error)."""
+    acc = _registry.BY_NAME[name].accuracy
+    scale = _registry.BY_NAME[name].backward_scale(g, y)
+    if acc.forward_unit != "ulp":
+        return scale
+    with np.errstate(all="ignore"):
+        dist = np.where(np.isfinite(x), np.abs(acc.sign * x - m), 0.0)
+    return scale * (1 + dist + len(x) / 8)
+
+
 def axis_backward_error(dx, br, sb, dtype):
     """|dx - br| in eps * sb (sb: axis_backward_scale)."""
     with np.errstate(all="ignore"):
@@ -977,8 +998,12 @@ def axis_backward_error(dx, br, sb, dtype):
 
 
 def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
-    """Rows for softmax / log_softmax: forward and backward, float64 against mpmath,
-    float32 against the float64 kernel on the widened rows."""
+    """Rows for the softmax family: forward, backward (from x, the API's backward: against
+    the exact vector-Jacobian product at x) and backward_from_output (the from-output
+    kernel on the forward's y: against the exact product at that y), float64 against
+    mpmath, float32 against the float64 kernels on the widened rows.  Both backwards are the
+    same numbers (the backward from x is the from-output kernel on the forward's y); only
+    the reference differs."""
     bounds = _registry.AXIS_ACCURACY[name]
     nrows = QUICK_AXIS_ROWS if quick else AXIS_ROWS
     xs = _axis_rows(nrows, seed)
@@ -988,7 +1013,9 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
     dt = np.dtype(dtype)
     t0 = time.perf_counter()
     st_f = Stats(name, "forward", dtype, None, bounds["forward"], True)
-    st_b = Stats(name, "backward", dtype, None, bounds["backward"], True)
+    st_x = Stats(name, "backward", dtype, None, bounds["backward"], True)
+    st_b = Stats(name, "backward_from_output", dtype, None,
+                 bounds["backward_from_output"] or bounds["backward"], True)
     xs_t = [x.astype(dt) for x in xs]
     gs_t = [g.astype(dt) for g in gs]
     catcher = _FlagCatcher()
@@ -1000,6 +1027,7 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
         dx, h = catcher.run(bwd_u, g, y)
         if h:
             st_b.flag(",".join(h), x[0])
+            st_x.flag(",".join(h), x[0])
         ys.append(y)
         dxs.append(dx)
     if dtype == "float64":
@@ -1032,8 +1060,10 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
             b = bwd_u(g64, y64)
             m = float(np.max(bounds["sign"] * x64[np.isfinite(x64)]))
             sb = axis_backward_scale(name, g64, y64)
-            refs.append((f.tolist(), b.tolist(), sb.tolist(), m))
-    for x, y, dx, (fr, br, sb, m) in zip(xs_t, ys, dxs, refs):
+            bx = bwd_u(g64, f)
+            sbx = axis_backward_scale_x(name, x64, g64, f, m)
+            refs.append((f.tolist(), b.tolist(), sb.tolist(), m, bx.tolist(), sbx.tolist()))
+    for x, y, dx, (fr, br, sb, m, bxr, sbx) in zip(xs_t, ys, dxs, refs):
         x = x.astype(np.float64)
         y = y.astype(np.float64)
         dx = dx.astype(np.float64)
@@ -1054,14 +1084,22 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
         mb = axis_backward_error(dx, br, sb, dtype)
         mb[~bfin] = 0.0
         st_b.add(len(x), x, dx, br, np.zeros_like(mb), mb, True)
+        # backward from x: the same dx, against the product at the exact y
+        bxr = np.array(bxr, np.float64)
+        mx = axis_backward_error(dx, bxr, np.array(sbx, np.float64), dtype)
+        mx[~np.isfinite(bxr)] = 0.0
+        st_x.add(len(x), x, dx, bxr, np.zeros_like(mx), mx, True)
     dt_s = time.perf_counter() - t0
     rows = []
-    for st in (st_f, st_b):
-        st.seconds = dt_s / 2
+    for st in (st_f, st_x, st_b):
+        st.seconds = dt_s / 3
         r = st.row()
         r["max_ulp"] = None
         r["rows"] = nrows
         r["abs_where"] = ("eps * magnitude of the terms" if st is st_b
+                          else "eps * magnitude of the terms at the exact y"
+                          + (" * (1 + |x_i - max x| + n/8)"
+                             if bounds["forward_unit"] == "ulp" else "") if st is st_x
                           else "ULP / (1 + |x_i - max x| + n/8)" if bounds["forward_unit"] == "ulp"
                           else "eps * (1 + |x_i - max x|)")
         rows.append(r)

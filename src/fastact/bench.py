@@ -453,12 +453,14 @@ def _small_calls(x):
             lambda: A["sigmoid"].backward_from_output(g, y, out=o),
         "prelu(x, 0.2)": lambda: A["prelu"](x, 0.2),
         "softmax(X, axis=1, out=O)": lambda: A["softmax"](X, axis=1, out=O),
-        "softmax.backward(G, Y)": lambda: A["softmax"].backward(G, Y),
-        "softmax.backward(G, Y, axis=1, out=O)":
-            lambda: A["softmax"].backward(G, Y, axis=1, out=O),
-        "log_softmax.backward(G, Y)": lambda: A["log_softmax"].backward(G, LY),
-        "log_softmax.backward(G, Y, -1, out=O)":
-            lambda: A["log_softmax"].backward(G, LY, -1, out=O),
+        "softmax.backward(G, X)": lambda: A["softmax"].backward(G, X),
+        "softmax.backward_from_output(G, Y)": lambda: A["softmax"].backward_from_output(G, Y),
+        "softmax.backward_from_output(G, Y, axis=1, out=O)":
+            lambda: A["softmax"].backward_from_output(G, Y, axis=1, out=O),
+        "log_softmax.backward_from_output(G, Y)":
+            lambda: A["log_softmax"].backward_from_output(G, LY),
+        "log_softmax.backward_from_output(G, Y, -1, out=O)":
+            lambda: A["log_softmax"].backward_from_output(G, LY, -1, out=O),
     }
 
 
@@ -480,7 +482,7 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
             f = ACTIVATIONS[name]
             fns[name] = (lambda f, a: lambda: f(x, *a, out=out))(f, _required(f))
         for name, f in ACTIVATIONS.items():
-            if getattr(f, "has_from_output", False) and f.has_from_output:
+            if hasattr(f, "derivative_from_output"):     # elementwise: not the softmax family
                 a = _required(f)
                 y = f(x, *a)
                 fns[name + ".backward_from_output"] = (

@@ -3,7 +3,8 @@
 Each object here works on Python floats (softmax-type ones on lists of floats) and has
 the same methods as its compiled twin: ``f(x, *params)``, ``f.derivative``,
 ``f.backward(g, x, ...)`` and, where f' is a function of the output,
-``f.derivative_from_output(y)`` and ``f.backward_from_output(g, y)``.  It is the
+``f.derivative_from_output(y)`` and ``f.backward_from_output(g, y)`` (the softmax family:
+``f.backward(gs, xs)`` and ``f.backward_from_output(gs, ys)`` on rows).  It is the
 independent implementation the tests compare the kernels with, and the baseline the
 benchmarks report speedups against.
 
@@ -66,8 +67,11 @@ def _make(rec):
         ns["derivative"] = lambda self, x, *p, **kw: derivative(x, *p, **kw)
         ns["backward"] = (lambda self, g, x, *p, **kw: g * derivative(x, *p, **kw))
     if rec.ref_backward is not None:
-        backward = rec.ref_backward
-        ns["backward"] = lambda self, g, y, *p, **kw: backward(g, y, *p, **kw)
+        # the softmax family: the record's ref_backward takes the output y (the row's
+        # vector-Jacobian product from y); backward takes x, as every backward does
+        from_y = rec.ref_backward
+        ns["backward"] = lambda self, g, x, *p, **kw: from_y(g, forward(x), *p, **kw)
+        ns["backward_from_output"] = lambda self, g, y, *p, **kw: from_y(g, y, *p, **kw)
     if rec.ref_from_output is not None:
         from_output = rec.ref_from_output
         ns["derivative_from_output"] = lambda self, y, *p, **kw: from_output(y, *p, **kw)

@@ -99,7 +99,7 @@ def curve(name, n=4001, lo=None, hi=None):
         y = f(rows, axis=1)
         onehot = np.zeros_like(rows)
         onehot[:, 0] = 1.0
-        return x, y[:, 0], f.backward(onehot, y, axis=1)[:, 0]
+        return x, y[:, 0], f.backward(onehot, rows, axis=1)[:, 0]
     args = example_args(f)
     return x, f(x, *args), f.derivative(x, *args)
 
@@ -108,8 +108,7 @@ def _value(f, x):
     x = np.array([x], dtype=np.float64)
     if f.info.kind == "axis":
         rows = np.array([[x[0], 0.0]])
-        y = f(rows)
-        return float(f.backward(np.array([[1.0, 0.0]]), y)[0, 0])
+        return float(f.backward(np.array([[1.0, 0.0]]), rows)[0, 0])
     return float(f.derivative(x, *example_args(f))[0])
 
 
@@ -297,7 +296,7 @@ def kernel_speed(n=1_000_000, repeats=5, dtype=np.float32, seed=SEED, names=None
 
     ``n`` elements of ``dtype`` drawn from U(-4, 4), the median of ``repeats`` timed runs
     after one warm-up, one thread.  Softmax-type kernels run on rows of 1000 along the
-    last axis; their backward takes the forward's output.
+    last axis; their backward is timed from the forward's output (backward_from_output).
     """
     rng = np.random.default_rng(seed)
     out = {}
@@ -307,7 +306,7 @@ def kernel_speed(n=1_000_000, repeats=5, dtype=np.float32, seed=SEED, names=None
             x = rng.uniform(-4, 4, (max(1, n // 1000), 1000)).astype(dtype)
             y = f(x)
             g = np.ones_like(x)
-            fwd, bwd = (lambda: f(x)), (lambda: f.backward(g, y))
+            fwd, bwd = (lambda: f(x)), (lambda: f.backward_from_output(g, y))
         else:
             x = rng.uniform(-4, 4, n).astype(dtype)
             g = np.ones_like(x)

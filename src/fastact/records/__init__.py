@@ -101,12 +101,16 @@ def accuracy(forward=4.0, derivative=8.0, backward=None, abs_eps=4.0, from_outpu
 #                 x_i - max, and the sum's n roundings);
 #                 "abs": eps * (1 + |x_i - max x|) absolute, for outputs that are a
 #                 difference (log_softmax: (x_i - max) - lse cancels near 0).
-#   backward      |dx - exact| / (eps * the magnitude of its terms, the record's
-#                 backward_scale).
+#   backward      the API's backward(g, x): |dx - exact product at x| / (eps * the
+#                 magnitude of its terms at the exact y, the record's backward_scale,
+#                 times 1 + |x_i - max x| + n/8 where forward_unit is "ulp": y's own
+#                 error, relative, passed on).
 #   sign          +1 where the row's largest entry sets its scale (softmax), -1 where the
 #                 smallest does (softmin): "max x" above is max(sign * x).
-AxisAccuracy = namedtuple("AxisAccuracy", "forward backward forward_unit sign",
-                          defaults=("ulp", 1))
+#   backward_from_output  backward_from_output(g, y): |dx - exact product at that y| /
+#                 (eps * the magnitude of its terms, backward_scale); None: backward's.
+AxisAccuracy = namedtuple("AxisAccuracy", "forward backward forward_unit sign "
+                          "backward_from_output", defaults=("ulp", 1, None))
 
 # gated activations f(a) * b (kinds "gated" and "glu"), checked by tests/test_gated.py
 # against mpmath (the gate record's mp_forward and mp_derivative) on sampled (a, b), float32
@@ -156,6 +160,9 @@ class Record(NamedTuple):
     ref_derivative: Optional[Callable] = None
     ref_from_output: Optional[Callable] = None  # f' from y, where from_output
     ref_backward: Optional[Callable] = None     # axis kinds: the row's vector-Jacobian product
+                                                # from (g row, y row), y the output: the
+                                                # API's backward_from_output (its backward
+                                                # takes x and runs the forward first)
     # -- high-precision reference (mpmath at the accuracy tool's precision) ----------
     mp_forward: Optional[Callable] = None       # f(x, *params), x a finite mpf, params mpf;
                                                 # axis kinds: the row (floats, -inf allowed)

@@ -72,10 +72,13 @@ RECORD = record(
     name="log_softmax", order=220, kind="axis", params=(("axis", -1),),
     ref_forward=ref_forward, ref_backward=ref_backward,
     mp_forward=mp_forward, mp_backward=mp_backward, backward_scale=backward_scale,
-    accuracy=AxisAccuracy(forward=8.0, backward=8.0, forward_unit="abs"),
+    # full accuracy run (2,000 rows): backward (from x) 1.34 float64, 0.49 float32;
+    # backward_from_output 0.93 and 0.49
+    accuracy=AxisAccuracy(forward=8.0, backward=8.0, forward_unit="abs",
+                          backward_from_output=8.0),
     peers=peers,
     formula="x_i - log(sum_j exp(x_j)) along axis",
-    derivative="backward: g - exp(y) * sum(g)",
+    derivative="backward: g - exp(y) * sum(g), y = log_softmax(x)",
     output_range="(-inf, 0]", zero_centred=False, max_derivative=None, monotonic=False,
     use="log-probabilities for the negative log-likelihood loss",
     avoid="hidden layers",

@@ -68,10 +68,13 @@ RECORD = record(
     name="softmax", order=90, kind="axis", params=(("axis", -1),),
     ref_forward=ref_forward, ref_backward=ref_backward,
     mp_forward=mp_forward, mp_backward=mp_backward, backward_scale=backward_scale,
-    accuracy=AxisAccuracy(forward=4.0, backward=8.0, forward_unit="ulp"),
+    # full accuracy run (2,000 rows): backward (from x) 2.0 float64, 1.53 float32;
+    # backward_from_output 3.23 and 0.50
+    accuracy=AxisAccuracy(forward=4.0, backward=8.0, forward_unit="ulp",
+                          backward_from_output=8.0),
     peers=peers,
     formula="exp(x_i) / sum_j exp(x_j) along axis",
-    derivative="Jacobian diag(y) - y y^T; backward: y * (g - sum(g * y))",
+    derivative="Jacobian diag(y) - y y^T; backward: y * (g - sum(g * y)), y = softmax(x)",
     output_range="(0, 1), sums to 1", zero_centred=False, max_derivative=None,
     monotonic=False,
     use="output layer for multi-class classification: a probability distribution",
