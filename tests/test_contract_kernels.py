@@ -379,8 +379,8 @@ def _ordered(a):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_targets_agree_within_the_forward_bounds(dtype):
-    # The baseline rounds multiply-adds twice where AVX2 and AVX-512 fuse them (README,
-    # "Threads and CPU dispatch"): not bit for bit, but two forwards within 4 ULP of the
+    # The baseline rounds multiply-adds twice where AVX2 and AVX-512 fuse them (docs/guide/threads.md,
+    # "CPU targets and threads"): not bit for bit, but two forwards within 4 ULP of the
     # truth are within 8 ULP of each other.
     mods = fastact._dispatch.modules()
     if len(mods) < 2:

@@ -99,7 +99,7 @@ def test_concurrent_callers_get_what_one_caller_gets():
     get exactly what one caller gets: nothing but the thread settings is shared between
     calls.  Under the GIL the large loops already run at once (NumPy lets go of the GIL
     around them); on free-threaded CPython the compiled fast path and the API's Python
-    code do too (the README's "Free-threaded Python")."""
+    code do too (docs/guide/threads.md, "Free-threaded Python")."""
     import threading
     rng = np.random.default_rng(3)
     big = rng.uniform(-8, 8, (64, 1024))                 # 65536 elements: threaded loops

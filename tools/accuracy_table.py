@@ -1,4 +1,4 @@
-"""The README's accuracy summary, from the JSON of a full accuracy run.
+"""The accuracy summary of docs/accuracy.md, from the JSON of a full accuracy run.
 
     python -m fastact accuracy --out docs/accuracy.txt --json accuracy.json
     python tools/accuracy_table.py accuracy.json        # prints the Markdown table

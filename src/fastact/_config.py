@@ -23,7 +23,7 @@ def set_num_threads(n):
     n may be at most 1024, or OMP_THREAD_LIMIT if that is lower.  The default (None)
     follows OpenMP's own count, which OMP_NUM_THREADS and threadpoolctl's
     ``threadpool_limits`` set.  In a process forked from one that had used threads, loops
-    stay on one thread whatever n is (GNU OpenMP's threads do not survive fork; the README
+    stay on one thread whatever n is (GNU OpenMP's threads do not survive fork; docs/guide/threads.md
     explains).
 
     >>> import fastact

@@ -620,7 +620,7 @@ def _measure_kernel64(name, quick, workers, progress, cache, points=None, seed=0
 
 def _f_overflows(y, g, fd, x):
     """Where the backward g * f'(x) is +-inf because f'(x) itself rounds to +-inf (fd: f'
-    as the dtype rounds it): the backward is g times f' rounded (README), so that inf is
+    as the dtype rounds it): the backward is g times f' rounded (docs/guide/backward.md), so that inf is
     its result even where g f' is finite (logit's f' = 1 / p for a subnormal p)."""
     with np.errstate(all="ignore"):
         return np.isinf(fd) & np.isfinite(x) & np.isinf(y) & (np.sign(y) == np.sign(g * fd))

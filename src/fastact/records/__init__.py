@@ -179,7 +179,7 @@ class Record(NamedTuple):
     accuracy: Any = None            # Accuracy (elementwise kernels), AxisAccuracy (axis),
                                     # GatedAccuracy (gated, glu)
     # -- documented values the tests hold the kernels to -----------------------------
-    kink_derivatives: tuple = ()    # ((params, x, f'(x)), ...) at the kinks (README's list)
+    kink_derivatives: tuple = ()    # ((params, x, f'(x)), ...) at the kinks (documented on the API pages)
     # -- benchmark -------------------------------------------------------------------
     peers: Optional[Callable] = None  # () -> {peer name: Peer}; optional libraries are
                                       # imported inside it, their peers left out if absent
