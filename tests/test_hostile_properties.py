@@ -50,7 +50,7 @@ LAYOUTS = ("C", "F", "strided", "reversed")
 K = 16              # eps_c multiples allowed for the kernels' own rounding
 EPS32 = float(np.finfo(np.float32).eps)
 
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -311,7 +311,7 @@ def _alias_or_fresh(c, arr, shape, dt):
 @given(gated_cases())
 def test_gated_forward(c):
     dt, _, (a, A), (b, B) = _gated_data(c)
-    f, fp = gate(c["name"], A)
+    f, _ = gate(c["name"], A)
     c1, _ = gate_cond(c["name"], A)
     want = f * B
     tol = elem_tol(want, np.abs(B) * c1, dt, np.abs(B) * (1 + np.abs(A)))
@@ -369,11 +369,12 @@ def glu_cases(draw):
     return c
 
 
-def _glu_ref(X, G, axis):
+def _glu_ref(X, axis):
+    """(a, sigmoid(b), sigmoid'(b) and the condition terms), (a, b) the halves of X."""
     A, Bh = np.split(X, 2, axis=axis)
     s, ds = gate("sigmoid", Bh)
     c1, c2 = gate_cond("sigmoid", Bh)
-    return A, Bh, s, ds, c1, c2
+    return A, s, ds, c1, c2
 
 
 @SETTINGS
@@ -382,7 +383,7 @@ def test_glu_forward(c):
     dt = DTYPES[c["dtype"]]
     rng = np.random.default_rng(c["seed"])
     x, X = make(rng, c["full"], dt, c["layouts"][0], c["scale"])
-    A, Bh, s, _, c1, _ = _glu_ref(X, None, c["axis"])
+    A, s, _, c1, _ = _glu_ref(X, c["axis"])
     want = A * s
     tol = elem_tol(want, np.abs(A) * c1, dt, np.abs(A))
     out = None
@@ -409,7 +410,7 @@ def test_glu_backward(c):
     rng = np.random.default_rng(c["seed"])
     x, X = make(rng, c["full"], dt, c["layouts"][0], c["scale"], positive=c["positive"])
     g, G = make(rng, c["g"], dt, c["layouts"][1], c["scale"], positive=c["positive"])
-    A, Bh, s, ds, c1, c2 = _glu_ref(X, G, c["axis"])
+    A, s, ds, c1, c2 = _glu_ref(X, c["axis"])
     with np.errstate(all="ignore"):
         da, db = G * s, G * A * ds
         tol_a = elem_tol(da, np.abs(G) * c1, dt, np.abs(G))
@@ -524,7 +525,7 @@ def test_softmax_where_forward(c):
 def test_softmax_where_backward(c):
     dt = DTYPES[c["dtype"]]
     rng = np.random.default_rng(c["seed"])
-    x, X = make(rng, c["full"], dt, c["layouts"][0], min(c["scale"], 40.0))
+    _, X = make(rng, c["full"], dt, c["layouts"][0], min(c["scale"], 40.0))
     mask = np.broadcast_to(rng.random(c["mask"]) < c["density"], c["full"])
     yref, _ = _softmax_ref(c["name"], X, mask, c["axis"])
     y = yref.astype(dt)                                   # the forward's output, as passed
@@ -571,7 +572,7 @@ def loss_cases(draw):
     return c
 
 
-def _ce_ref(X, c, rng):
+def _ce_ref(X, c):
     """(loss, grad, loss scale, grad scale) of cross_entropy in float64, the class axis
     last; X is (rows, C)."""
     R, C = X.shape
@@ -657,7 +658,7 @@ def test_losses(c):
             tp = P.astype(dt)
             c["_t"] = tp.astype(np.float64)
             target = np.moveaxis(tp.reshape(rows_shape + (C,)), -1, ax)
-        loss_r, grad_r, lscale_r, gscale_r, den = _ce_ref(Xr, c, rng)
+        loss_r, grad_r, lscale_r, gscale_r, den = _ce_ref(Xr, c)
         fn = fastact.cross_entropy
         kw["axis"] = c["axis"]
         call = (x, target)

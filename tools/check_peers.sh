@@ -27,7 +27,9 @@ fi
 "$PY" -c 'import fastact' || { echo "check_peers: fastact does not import" >&2; exit 1; }
 
 # what the peers must not move: numpy, ml_dtypes and fastact itself
-held() { "$PY" -m pip freeze --all 2>/dev/null | grep -iE '^(numpy|ml[-_]dtypes|fastact)( |=|@)' || true; }
+held() {
+    "$PY" -m pip freeze --all 2>/dev/null | grep -iE '^(numpy|ml[-_]dtypes|fastact)( |=|@)' || true
+}
 BEFORE=$(held)
 CONSTRAINTS=$(mktemp "${TMPDIR:-/tmp}/fastact-peers.XXXXXX")
 trap 'rm -f "$CONSTRAINTS"' EXIT
