@@ -482,7 +482,9 @@ def softmax_cases(draw):
     full = draw(full_shapes())
     c = _common(draw)
     c.update(full=full, name=draw(st.sampled_from(["softmax", "log_softmax"])),
-             axis=draw(st.integers(-len(full), len(full) - 1)),
+             axis=draw(st.one_of(st.integers(-len(full), len(full) - 1), st.none(),
+                                 st.lists(st.integers(0, len(full) - 1), min_size=1,
+                                          max_size=len(full), unique=True).map(tuple))),
              mask=draw(broadcast_of(full)), density=draw(st.sampled_from([0.0, 0.5, 0.9, 1.0])))
     return c
 
