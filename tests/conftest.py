@@ -351,3 +351,125 @@ def jax64():
         yield jax
     finally:
         jax.config.update("jax_enable_x64", before)
+
+
+# ---- the peer stage (tools/check_peers.sh) -------------------------------------------
+# Tests that compare with PyTorch, JAX, ONNX Runtime or numba skip when the peer is not
+# installed, as it is not in CI's first stage.  They get the `peer` marker here, found
+# from their code (the test function, the module-level helpers and fixtures it uses, its
+# skipif reasons), so that `pytest -m peer` runs exactly them.  Two guards keep that
+# selection honest: a test skipped for a missing peer that is not marked `peer` fails
+# (the selection missed it: mark it `@pytest.mark.peer`), and with FASTACT_REQUIRE_PEERS=1
+# (the peer stage) any skip for a missing peer fails.
+import inspect  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+import re  # noqa: E402
+import textwrap  # noqa: E402
+import tokenize  # noqa: E402
+import types  # noqa: E402
+
+PEER_MODULES = ("torch", "jax", "jaxlib", "numba", "onnx", "onnxruntime")
+_PEER_WORD = re.compile(r"\b(%s)\b" % "|".join(PEER_MODULES))
+_PEER_STRING = re.compile(r"""[rbuf]*(['"])(%s)(\.\w+)*\1""" % "|".join(PEER_MODULES), re.I)
+_PEER_SKIP = re.compile(
+    r"could not import '(%s)\b|\b(torch|pytorch|jax|numba|onnx|onnx runtime|onnxruntime)\b"
+    r"[^.;]*\bnot installed" % "|".join(PEER_MODULES), re.I)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "peer: compares with PyTorch, JAX, ONNX Runtime or "
+                            "numba and skips without them (run by tools/check_peers.sh)")
+
+
+def _names_peer(source):
+    """The code (not its comments or docstrings) names a peer module: as a name, or as a
+    string that is a module path ("torch.nn.functional", importorskip's argument)."""
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(textwrap.dedent(source)).readline):
+            if tok.type == tokenize.NAME and tok.string in PEER_MODULES:
+                return True
+            if tok.type == tokenize.STRING and _PEER_STRING.fullmatch(tok.string):
+                return True
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return bool(_PEER_WORD.search(source))
+    return False
+
+
+_USES_PEER = {}     # code object -> bool (None while being worked out: recursion)
+
+
+def _uses_peer(fn, module):
+    """fn's code, or that of a module-level function of `module` it calls, names a peer."""
+    code = getattr(inspect.unwrap(fn), "__code__", None)
+    if code is None or code in _USES_PEER:
+        return bool(_USES_PEER.get(code))
+    _USES_PEER[code] = None
+    _USES_PEER[code] = result = _uses_peer_uncached(inspect.unwrap(fn), code, module)
+    return result
+
+
+def _uses_peer_uncached(fn, code, module):
+    try:
+        if _names_peer(inspect.getsource(fn)):
+            return True
+    except (OSError, TypeError):
+        pass
+    stack, names = [code], set()
+    while stack:                        # names used by fn and its nested functions
+        c = stack.pop()
+        names.update(c.co_names)
+        stack += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    if names & set(PEER_MODULES):
+        return True
+    return any(isinstance(obj, types.FunctionType) and obj.__module__ == module.__name__
+               and _uses_peer(obj, module)
+               for obj in (getattr(module, n, None) for n in names))
+
+
+def _needs_peer(item):
+    for mark in item.iter_markers("skipif"):
+        if _PEER_SKIP.search(str(mark.kwargs.get("reason", ""))):
+            return True
+    fn = getattr(item, "function", None)
+    if fn is None:
+        return False
+    if _uses_peer(fn, item.module):
+        return True
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info else ()):
+        for d in defs:
+            mod = inspect.getmodule(d.func)
+            if mod is not None and _uses_peer(d.func, mod):
+                return True
+    return False
+
+
+def pytest_itemcollected(item):
+    if item.get_closest_marker("peer") is None and _needs_peer(item):
+        item.add_marker(pytest.mark.peer)
+
+
+def _peer_skip_reason(report):
+    if not report.skipped or not isinstance(report.longrepr, tuple):
+        return None
+    reason = str(report.longrepr[2])
+    return reason if _PEER_SKIP.search(reason) else None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    reason = _peer_skip_reason(report)
+    if reason is None:
+        return
+    if os.environ.get("FASTACT_REQUIRE_PEERS") == "1":
+        msg = f"the peer stage needs every peer installed, but this test skipped: {reason}"
+    elif item.get_closest_marker("peer") is None:
+        msg = (f"skipped for a missing peer ({reason}) but not marked `peer`, so "
+               "tools/check_peers.sh would not run it: add @pytest.mark.peer")
+    else:
+        return
+    report.outcome = "failed"
+    report.longrepr = msg
