@@ -527,12 +527,15 @@ def test_softmax_where_forward(c):
 def test_softmax_where_backward(c):
     dt = DTYPES[c["dtype"]]
     rng = np.random.default_rng(c["seed"])
-    _, X = make(rng, c["full"], dt, c["layouts"][0], min(c["scale"], 40.0))
+    x, X = make(rng, c["full"], dt, c["layouts"][0], min(c["scale"], 40.0))
     mask = np.broadcast_to(rng.random(c["mask"]) < c["density"], c["full"])
     yref, _ = _softmax_ref(c["name"], X, mask, c["axis"])
     y = yref.astype(dt)                                   # the forward's output, as passed
     Y = y.astype(np.float64)
-    g, G = make(rng, c["full"], dt, c["layouts"][1], c["scale"])
+    def grad():     # the same grad_output afresh for each call (an aliased out overwrites it)
+        return make(np.random.default_rng(c["seed"] + 1), c["full"], dt, c["layouts"][1],
+                    c["scale"])
+    g, G = grad()
     ax = c["axis"]
     with np.errstate(all="ignore"):
         Gm = np.where(mask, G, 0.0)
@@ -547,11 +550,19 @@ def test_softmax_where_backward(c):
             scale = (np.abs(Gm) + p * np.sum(np.abs(Gm), axis=ax, keepdims=True)
                      * (1 + np.abs(np.where(mask, Y, 0.0))))
     tol = elem_tol(want, scale, dt)
-    out = _alias_or_fresh(c, g, g.shape, dt)
-    dx = run(getattr(fastact, c["name"]).backward, g, y, axis=ax, where=mask, out=out)
-    if out is not None:
-        assert dx is out
-    check(dx, want, tol, dt, c["name"] + ".backward")
+    f = getattr(fastact, c["name"])
+    # from the output y (no forward inside), then from the input x (the forward first)
+    # From x the forward's y is computed in dt inside the call: one more rounding of y
+    # (one eps of dt, relative) on top of the from-output bound.
+    y_rounding = float(finfo(dt).eps) * scale
+    for method, data, t in (("backward_from_output", y, tol),
+                            ("backward", x, tol + y_rounding)):
+        g, _ = grad()
+        out = _alias_or_fresh(c, g, g.shape, dt)
+        dx = run(getattr(f, method), g, data, axis=ax, where=mask, out=out)
+        if out is not None:
+            assert dx is out
+        check(dx, want, t, dt, f"{c['name']}.{method}")
 
 
 # ---- the losses --------------------------------------------------------------------------
