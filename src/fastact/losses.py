@@ -109,15 +109,14 @@ def _integer(fname, what, value):
                         f"{type(value).__name__}") from None
 
 
-def _class_weight(fname, weight, C, dtype):
-    """weight (C,) as float64 after rounding to the data's dtype (beyond its range: inf,
-    without a warning)."""
+def _class_weight(fname, weight, C):
+    """weight, checked to be (C,) real numbers (converted by _ce_rows, when there are
+    rows to compute)."""
     w = _array(fname, "weight", weight)
     if w.shape != (C,):
         raise ValueError(f"fastact.{fname}: weight must have shape ({C},), one per class "
                          f"(the logits' axis), got shape {w.shape}")
-    with np.errstate(all="ignore"):
-        return w.astype(dtype).astype(np.float64)
+    return w
 
 
 def _bce_weight(fname, what, value, shape, dtype):
@@ -265,7 +264,7 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
     if not _INT64.min <= ignore_index <= _INT64.max:
         raise ValueError(f"fastact.{fname}: ignore_index={ignore_index} is out of int64's "
                          f"range")
-    w = None if weight is None else _class_weight(fname, weight, C, dt)
+    w = None if weight is None else _class_weight(fname, weight, C)
     t = _array(fname, "target", target)
     row_shape = x.shape[:axis] + x.shape[axis + 1:]
     probabilities = _is_float(t.dtype)
@@ -324,6 +323,8 @@ def _ce_rows(x, dt, axis, C, t, probabilities, w, ignore_index, eps, reduction, 
     # the logits are not C-contiguous)
     x2 = np.ascontiguousarray(np.moveaxis(x.astype(dt, copy=False), axis, -1)).reshape(-1, C)
     R = x2.shape[0]
+    if w is not None:                  # rounded to the data's dtype (beyond it: inf)
+        w = w.astype(dt).astype(np.float64)
     if probabilities:
         t2 = np.ascontiguousarray(np.moveaxis(t.astype(dt, copy=False), axis, -1))
         t2 = t2.reshape(-1, C)
@@ -558,21 +559,62 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, mode, grad_output
         loss = np.empty(shape2 if elementwise else (0, 0), dtype=kdt)
         grad = np.empty(shape2 if want_grad else (0, 0), dtype=kdt)
         total = _losses.bce(x2, t2, ws[0], ws[1], scale, loss, elementwise, grad, want_grad)
-        if per_element:
-            grad *= g.reshape(shape2)
+        if ((g is not None and not np.isfinite(g).all()) or
+                (not math.isfinite(total) and not all(np.isfinite(a).all()
+                                                      for a in (t2, *ws)))):
+            # a non-finite weight, target or grad_output: PyTorch's order decides which
+            # entries are NaN and which inf (a non-finite parameter makes the total
+            # non-finite, so the parameters are looked at only then)
+            gout = g.reshape(shape2) if per_element else (
+                None if not want_grad else float(g) if g is not None else 1.0)
+            value, grad = _bce_torch_order(x2.astype(np.float64), t2.astype(np.float64),
+                                           ws[0] if weight is not None else None,
+                                           ws[1] if pos_weight is not None else None,
+                                           reduction, gout)
+        else:
+            value = (loss if elementwise else total if reduction == "sum" else
+                     total / n if n else math.nan)
+            if per_element:
+                grad *= g.reshape(shape2)
         if mode != "backward":
             if elementwise:
-                value = _cast(loss.reshape(x.shape), out_dt)
+                value = _cast(value.reshape(x.shape), out_dt)
                 value = value[()] if value.ndim == 0 else value
-            elif reduction == "sum":
-                value = _scalar(total, out_dt)
             else:
-                value = _scalar(total / n if n else math.nan, out_dt)
+                value = _scalar(value, out_dt)
             if not want_grad:
                 return value
         grad = _cast(grad.reshape(x.shape), out_dt)
         grad = grad[()] if grad.ndim == 0 else grad
     return grad if mode == "backward" else (value, grad)
+
+
+def _bce_torch_order(x, t, w, pw, reduction, gout):
+    """(loss, gradient times gout or None) of binary cross-entropy with logits as PyTorch
+    computes them (aten's (1 - t) x - log_weight log_sigmoid(x), times the weight, and its
+    backward), in float64, for x and t (B, K) and the weights broadcasting to them (None:
+    not given).  Only for non-finite targets, weights or grad_output, where which entries
+    come out NaN and which inf depends on the order of the operations."""
+    log_sig = np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+    if pw is not None:
+        log_sig = log_sig * ((pw - 1.0) * t + 1.0)
+    loss = (1.0 - t) * x - log_sig
+    if w is not None:
+        loss = loss * w
+    value = (loss if reduction == "none" else np.sum(loss) if reduction == "sum" else
+             np.sum(loss) / x.size)
+    if gout is None:
+        return value, None
+    sig = 1.0 / (1.0 + np.exp(-x))
+    if pw is not None:
+        tt = pw * t
+        grad = ((tt + 1.0) - t) * sig - tt
+    else:
+        grad = sig - t
+    if w is not None:
+        grad = grad * w
+    grad = grad * gout
+    return value, grad / x.size if reduction == "mean" else grad
 
 
 _BCE_PARAMETERS = """\
