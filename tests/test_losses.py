@@ -910,3 +910,18 @@ def test_backward_grad_output_of_the_wrong_shape(call, words):
         call()
     for w in ["fastact.", *words]:
         assert w in str(info.value), (w, str(info.value))
+
+
+def test_a_nan_target_leaves_the_other_elements_their_own_values():
+    # PyTorch's order is taken only where a target, weight or grad_output is not finite:
+    # an infinite logit elsewhere keeps its limit (PyTorch: (1 - 1) inf = NaN)
+    x = np.array([np.inf, -np.inf, 0.0, 2.0])
+    t = np.array([1.0, 0.0, np.nan, 0.0])
+    with quiet():
+        loss, grad = BCE.value_and_grad(x, t, reduction="none")
+        g = BCE.backward(np.array([1.0, 1.0, 1.0, np.inf]), x, np.array([1.0, 0.0, 0.5, 0.0]),
+                         reduction="none")
+    assert loss[:2].tolist() == [0.0, 0.0] and grad[:2].tolist() == [0.0, 0.0]
+    assert np.isnan(loss[2]) and np.isnan(grad[2])
+    assert loss[3] == pytest.approx(math.log1p(math.exp(2.0)), rel=4 * EPS64)
+    assert g[:2].tolist() == [0.0, 0.0] and g[2] == 0.0 and g[3] == np.inf

@@ -295,7 +295,7 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
     if mode == "backward":
         gout = _grad_output(fname, grad_output, loss_shape, out_dt)
     elif mode == "value_and_grad":
-        gout = np.ones(loss_shape)               # the gradient of loss.sum()
+        gout = np.float64(1.0)                   # the gradient of loss.sum()
     else:
         gout = None
     if x.size == 0:     # no rows (C > 0): nothing to compute, nothing of size C to make
@@ -335,17 +335,18 @@ def _ce_rows(x, dt, axis, C, t, probabilities, w, ignore_index, eps, reduction, 
         count = float(np.sum(w[t2[kept]])) if w is not None else float(np.count_nonzero(kept))
     wk = np.ones(C) if w is None else w
     wtotal = float(np.sum(wk))
-    g = None if gout is None else np.reshape(gout, -1)
+    g = None if gout is None else np.asarray(gout, np.float64)
+    per_row = g is not None and g.ndim > 0     # backward's grad_output, one per row
+    g = g.reshape(-1) if per_row else g
     degenerate = (not math.isfinite(wtotal) or (w is not None and not np.isfinite(w).all())
                   or (reduction == "mean" and not (count != 0 and math.isfinite(count)))
                   or (g is not None and not np.isfinite(g).all()))
     if not degenerate:
         want_grad = g is not None
-        per_row = want_grad and reduction == "none"
         if per_row:        # scaled row by row after a double computation: one rounding
             x2 = x2.astype(np.float64, copy=False)
             t2 = t2.astype(np.float64, copy=False) if probabilities else t2
-        scale = float(g[0]) if want_grad and not per_row else 1.0
+        scale = float(g) if want_grad and not per_row else 1.0
         scale = scale / count if reduction == "mean" else scale
         loss = np.empty(R)
         grad = np.empty((R, C) if want_grad else (0, 0), dtype=x2.dtype)
@@ -365,8 +366,7 @@ def _ce_rows(x, dt, axis, C, t, probabilities, w, ignore_index, eps, reduction, 
             return value, grad if want_grad else None
     x64 = x2.astype(np.float64)
     t64 = t2.astype(np.float64) if probabilities else t2
-    return _ce_torch_order(x64, t64, probabilities, w, ignore_index, eps, reduction,
-                           None if g is None else g if reduction == "none" else g[0])
+    return _ce_torch_order(x64, t64, probabilities, w, ignore_index, eps, reduction, g)
 
 
 _CE_PARAMETERS = """\
@@ -562,15 +562,9 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, mode, grad_output
         if ((g is not None and not np.isfinite(g).all()) or
                 (not math.isfinite(total) and not all(np.isfinite(a).all()
                                                       for a in (t2, *ws)))):
-            # a non-finite weight, target or grad_output: PyTorch's order decides which
-            # entries are NaN and which inf (a non-finite parameter makes the total
-            # non-finite, so the parameters are looked at only then)
-            gout = g.reshape(shape2) if per_element else (
-                None if not want_grad else float(g) if g is not None else 1.0)
-            value, grad = _bce_torch_order(x2.astype(np.float64), t2.astype(np.float64),
-                                           ws[0] if weight is not None else None,
-                                           ws[1] if pos_weight is not None else None,
-                                           reduction, gout)
+            value, grad = _bce_degenerate(x2, t2, ws, weight is not None,
+                                          pos_weight is not None, g, per_element,
+                                          want_grad, reduction, shape2)
         else:
             value = (loss if elementwise else total if reduction == "sum" else
                      total / n if n else math.nan)
@@ -589,22 +583,16 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, mode, grad_output
     return grad if mode == "backward" else (value, grad)
 
 
-def _bce_torch_order(x, t, w, pw, reduction, gout):
-    """(loss, gradient times gout or None) of binary cross-entropy with logits as PyTorch
+def _bce_torch_order(x, t, w, pw):
+    """(loss, gradient) of binary cross-entropy with logits, elementwise, as PyTorch
     computes them (aten's (1 - t) x - log_weight log_sigmoid(x), times the weight, and its
-    backward), in float64, for x and t (B, K) and the weights broadcasting to them (None:
-    not given).  Only for non-finite targets, weights or grad_output, where which entries
-    come out NaN and which inf depends on the order of the operations."""
+    backward), in float64; w and pw None when not given.  Only for the elements with a
+    non-finite target, weight or grad_output, where which come out NaN and which inf
+    depends on the order of the operations."""
     log_sig = np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
     if pw is not None:
         log_sig = log_sig * ((pw - 1.0) * t + 1.0)
     loss = (1.0 - t) * x - log_sig
-    if w is not None:
-        loss = loss * w
-    value = (loss if reduction == "none" else np.sum(loss) if reduction == "sum" else
-             np.sum(loss) / x.size)
-    if gout is None:
-        return value, None
     sig = 1.0 / (1.0 + np.exp(-x))
     if pw is not None:
         tt = pw * t
@@ -612,9 +600,32 @@ def _bce_torch_order(x, t, w, pw, reduction, gout):
     else:
         grad = sig - t
     if w is not None:
-        grad = grad * w
-    grad = grad * gout
-    return value, grad / x.size if reduction == "mean" else grad
+        loss, grad = loss * w, grad * w
+    return loss, grad
+
+
+def _bce_degenerate(x2, t2, ws, weighted, pos_weighted, g, per_element, want_grad,
+                    reduction, shape2):
+    """(loss as the reduction gives it, gradient times grad_output or None) in float64
+    when a target, weight or grad_output is not finite: the kernel's values, and
+    PyTorch's at those elements (the other elements keep theirs: infinite logits the
+    limits)."""
+    x, t = x2.astype(np.float64), t2.astype(np.float64)
+    w, pw = (np.broadcast_to(v, shape2) for v in ws)
+    gb = np.broadcast_to(1.0 if g is None else g.reshape(shape2) if per_element else
+                         float(g), shape2)
+    bad = ~(np.isfinite(t) & np.isfinite(w) & np.isfinite(pw) & np.isfinite(gb))
+    loss, grad = np.empty(shape2), np.empty(shape2)
+    _losses.bce(x, t, ws[0], ws[1], 1.0, loss, True, grad, True)
+    loss[bad], grad[bad] = _bce_torch_order(x[bad], t[bad], w[bad] if weighted else None,
+                                            pw[bad] if pos_weighted else None)
+    n = x.size
+    value = (loss if reduction == "none" else np.sum(loss) if reduction == "sum" else
+             np.sum(loss) / n)
+    if not want_grad:
+        return value, None
+    grad = grad * gb                         # PyTorch: times the weight, grad_output, 1/n
+    return value, grad / n if reduction == "mean" else grad
 
 
 _BCE_PARAMETERS = """\
