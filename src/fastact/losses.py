@@ -4,13 +4,21 @@
 (sigmoid output, binary or multi-label) take logits, with the names, parameters and
 semantics of ``torch.nn.functional``.  Each is a plain function with a ``value_and_grad``
 attribute of the same signature that returns ``(loss, dloss/dlogits)`` from one sweep over
-the logits (``fastact._losses``), and a ``reference`` attribute, its pure-Python twin on
-lists (``fastact._loss_reference``).
+the logits (``fastact._losses``), a ``backward(grad_output, logits, target, ...)`` that
+returns the gradient times grad_output (the activations' ``.backward`` shape of API:
+PyTorch's autograd step), and a ``reference`` attribute, its pure-Python twin on lists
+(``fastact._loss_reference``).
 
 The class axis: PyTorch's class dimension is 1 (input ``(N, C, d1, ...)``); fastact's is
 ``axis=-1``, NumPy's convention (rows of class scores).  ``axis=1`` takes PyTorch's
-layout.  Class-index targets have the logits' shape without the class axis; probability
-targets have the logits' shape.
+layout; ``dim=`` is a TypeError that says so.  Class-index targets have the logits' shape
+without the class axis; probability targets have the logits' shape.
+
+Dtypes and byte order as the activations: byte-swapped operands are read in native order,
+float16 and bfloat16 are computed in float32 and returned in their own dtype.  The
+degenerate cases (a weight that is 0, inf or NaN where it counts, a mean over a weight sum
+of 0 or inf, a non-finite target or grad_output) take PyTorch's order of operations, so
+that NaN and inf come out where PyTorch's do; no floating-point warning leaves fastact.
 
 Gradients with respect to the logits, before the reduction's 1/D (D = the sum of the
 targets' class weights over the rows not ignored for 'mean' with indices, the number of
