@@ -925,3 +925,86 @@ def test_a_nan_target_leaves_the_other_elements_their_own_values():
     assert np.isnan(loss[2]) and np.isnan(grad[2])
     assert loss[3] == pytest.approx(math.log1p(math.exp(2.0)), rel=4 * EPS64)
     assert g[:2].tolist() == [0.0, 0.0] and g[2] == 0.0 and g[3] == np.inf
+
+
+# ---- property: every dtype, byte order, layout against a float64 closed form -------------
+
+def np_cross_entropy(x, t, axis, w, eps, reduction):
+    """(loss, grad) in float64 by the closed forms of the module docstring, with NumPy
+    alone (classes moved last; t class indices or probabilities)."""
+    x = np.moveaxis(x.astype(np.float64), axis, -1)
+    C = x.shape[-1]
+    w = np.ones(C) if w is None else w.astype(np.float64)
+    z = x - x.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    if t.dtype.kind in "iu":
+        onehot = np.eye(C)[t]
+        wy = w[t]
+        q = (1 - eps) * wy[..., None] * onehot + eps / C * w
+        den = wy.sum()
+    else:
+        q = w * ((1 - eps) * np.moveaxis(t.astype(np.float64), axis, -1) + eps / C)
+        den = t.size / C
+    loss = -(q * logp).sum(axis=-1)
+    grad = q.sum(axis=-1, keepdims=True) * np.exp(logp) - q
+    size = q.sum(axis=-1, keepdims=True) + 0 * q       # |terms| of each gradient entry
+    d = den if reduction == "mean" else 1.0
+    value = loss if reduction == "none" else loss.sum() / d
+    return value, np.moveaxis(grad / d, -1, axis), np.moveaxis(size / d, -1, axis)
+
+
+EPS_OF = {"float16": 2.0 ** -11, "bfloat16": 2.0 ** -8, "float32": 2.0 ** -24,
+          "float64": 2.0 ** -53}
+
+
+def test_losses_over_dtypes_byte_orders_and_layouts():
+    from hypothesis import given, strategies as st
+    import hypothesis.extra.numpy as hnp
+
+    @given(st.data())
+    def check(data):
+        name = data.draw(st.sampled_from(list(EPS_OF)), "dtype")
+        dt = bf16() if name == "bfloat16" else np.dtype(name)
+        shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), "shape")
+        axis = data.draw(st.integers(-len(shape), len(shape) - 1), "axis")
+        reduction = data.draw(st.sampled_from(REDUCTIONS), "reduction")
+        eps = data.draw(st.sampled_from([0.0, 0.25]), "eps")
+        g = rng(data.draw(st.integers(0, 2 ** 16), "seed"))
+        C = shape[axis]
+        # a strided view (every other element of a larger array), byte-swapped or not
+        big = (g.standard_normal(tuple(2 * s for s in shape)) * 4).astype(dt)
+        x = big[tuple(slice(None, None, 2) for _ in shape)]
+        if name != "bfloat16" and data.draw(st.booleans(), "swapped"):
+            x = x.astype(x.dtype.newbyteorder(">"))
+        rows = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
+        if data.draw(st.booleans(), "probabilities"):
+            t = np.moveaxis(g.dirichlet(np.ones(C), rows), -1, axis).astype(dt)
+        else:
+            t = g.integers(0, C, rows)
+        w = g.uniform(0.5, 2.0, C).astype(dt) if data.draw(st.booleans(), "weight") else None
+        with quiet():
+            loss, grad = CE.value_and_grad(x, t, axis=axis, weight=w, reduction=reduction,
+                                           label_smoothing=eps)
+        assert np.asarray(loss).dtype == np.dtype(dt).newbyteorder("=")
+        assert grad.dtype == np.asarray(loss).dtype and grad.shape == shape
+        want, want_grad, size = np_cross_entropy(x, t, axis, w, eps, reduction)
+        e = EPS_OF[name]
+        tol = 2 * e + 1e-13                   # one rounding, with room for the reference
+        np.testing.assert_allclose(np.asarray(loss, np.float64), want, rtol=tol)
+        assert np.all(np.abs(grad.astype(np.float64) - want_grad) <= tol * size)
+        # BCE, elementwise, with a pos_weight along the last axis
+        bt = g.uniform(0, 1, shape).astype(dt)
+        pw = g.uniform(0.5, 2.0, shape[-1]).astype(dt)
+        with quiet():
+            bl, bg = BCE.value_and_grad(x, bt, pos_weight=pw, reduction=reduction)
+        x64, t64, p64 = (a.astype(np.float64) for a in (x, bt, pw))
+        sp = np.logaddexp(0, x64)                     # softplus(x); softplus(-x) = sp - x
+        el = p64 * t64 * (sp - x64) + (1 - t64) * sp
+        n = el.size if reduction == "mean" else 1
+        want = el if reduction == "none" else el.sum() / n
+        np.testing.assert_allclose(np.asarray(bl, np.float64), want, rtol=tol, atol=1e-300)
+        sig = 1 / (1 + np.exp(-x64))
+        want_grad = ((1 - t64) * sig - p64 * t64 * (1 - sig)) / n
+        assert np.all(np.abs(bg.astype(np.float64) - want_grad) <= tol * (1 + p64) / n)
+
+    check()
