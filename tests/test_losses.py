@@ -1008,3 +1008,17 @@ def test_losses_over_dtypes_byte_orders_and_layouts():
         assert np.all(np.abs(bg.astype(np.float64) - want_grad) <= tol * (1 + p64) / n)
 
     check()
+
+
+def test_dask_arrays_are_refused_not_computed():
+    # np.asarray would compute them whole, silently: the losses say so instead
+    da = pytest.importorskip("dask.array")
+    x = da.zeros((4, 3), chunks=2)
+    for call, what in ((lambda: CE(x, np.zeros(4, int)), "logits"),
+                       (lambda: CE(X, da.zeros(2, dtype=int, chunks=1)), "target"),
+                       (lambda: BCE.value_and_grad(X, X, weight=da.ones(3, chunks=1)),
+                        "weight"),
+                       (lambda: CE.backward(da.ones((), chunks=()), X, [0, 1]),
+                        "grad_output")):
+        with pytest.raises(TypeError, match=rf"fastact\..*{what}.*dask.*compute"):
+            call()

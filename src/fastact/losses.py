@@ -45,7 +45,7 @@ import numpy as np
 from numpy.exceptions import AxisError
 
 from . import _loss_reference, _losses
-from ._api import _is_float, _real
+from ._api import _is_duck, _is_float, _real
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits"]
 
@@ -59,6 +59,11 @@ _INT64 = np.iinfo(np.int64)
 def _array(fname, what, value, bool_ok=False):
     """value as an ndarray of real numbers (TypeError naming fname and what otherwise;
     bools too, as PyTorch refuses them, unless bool_ok)."""
+    if _is_duck(value):
+        # np.asarray would compute a dask array here, silently and whole
+        raise TypeError(f"fastact.{fname}: {what} is a {type(value).__module__}."
+                        f"{type(value).__name__}; the losses take NumPy arrays (for a dask "
+                        f"array, .compute() it first)")
     a = np.asarray(_real(fname, what, value))
     if a.dtype.kind == "b" and not bool_ok:
         raise TypeError(f"fastact.{fname}: {what} must be numbers, got dtype bool (convert "
