@@ -694,8 +694,11 @@ binary_cross_entropy_with_logits.__doc__ = f"""The binary cross-entropy of sigmo
     Examples
     --------
     >>> import numpy as np, fastact
-    >>> round(float(fastact.binary_cross_entropy_with_logits(np.array([0.0, 2.0]), np.array([1.0, 0.0]))), 6)
+    >>> bce = fastact.binary_cross_entropy_with_logits
+    >>> round(float(bce(np.array([0.0, 2.0]), np.array([1.0, 0.0]))), 6)
     1.410038
+    >>> bce(np.array([0.0, 2.0]), np.array([1.0, 0.0]), reduction="none")
+    array([0.69314718, 2.12692801])
     """
 
 
@@ -727,9 +730,10 @@ _bce_value_and_grad.__doc__ = f"""``(loss, dloss/dlogits)`` of
     Examples
     --------
     >>> import numpy as np, fastact
-    >>> loss, grad = fastact.binary_cross_entropy_with_logits.value_and_grad(np.array([0.0]), np.array([1.0]))
-    >>> grad
-    array([-0.5])
+    >>> bce = fastact.binary_cross_entropy_with_logits
+    >>> loss, grad = bce.value_and_grad(np.array([0.0]), np.array([1.0]))
+    >>> loss, grad
+    (np.float64(0.6931471805599453), array([-0.5]))
     """
 
 
@@ -759,8 +763,12 @@ _bce_backward.__doc__ = f"""The gradient of ``fastact.binary_cross_entropy_with_
     Examples
     --------
     >>> import numpy as np, fastact
-    >>> fastact.binary_cross_entropy_with_logits.backward(4.0, np.array([0.0, 0.0]), np.array([1.0, 0.0]))
+    >>> bce = fastact.binary_cross_entropy_with_logits
+    >>> bce.backward(4.0, np.array([0.0, 0.0]), np.array([1.0, 0.0]))
     array([-1.,  1.])
+    >>> bce.backward(np.array([1.0, 3.0]), np.array([0.0, 0.0]), np.array([1.0, 0.0]),
+    ...              reduction="none")
+    array([-0.5,  1.5])
     """
 
 
