@@ -402,7 +402,7 @@ def test_axis_takes_pytorchs_layout_and_non_contiguous_input():
 
 
 @pytest.mark.parametrize("obj", [CE, BCE, CE.value_and_grad, BCE.value_and_grad,
-                                 CE.reference, BCE.reference])
+                                 CE.backward, BCE.backward, CE.reference, BCE.reference])
 def test_pickle_by_name(obj):
     for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
         assert pickle.loads(pickle.dumps(obj, protocol)) is obj
@@ -414,6 +414,9 @@ def test_signatures_and_exports():
     assert params == ["logits", "target", "axis", "weight", "ignore_index", "reduction",
                       "label_smoothing"]
     assert list(inspect.signature(CE.value_and_grad).parameters) == params
+    assert list(inspect.signature(CE.backward).parameters) == ["grad_output", *params]
+    assert list(inspect.signature(BCE.backward).parameters) == [
+        "grad_output", "logits", "target", "weight", "pos_weight", "reduction"]
     assert list(inspect.signature(BCE).parameters) == list(
         inspect.signature(BCE.value_and_grad).parameters) == [
             "logits", "target", "weight", "pos_weight", "reduction"]
@@ -490,10 +493,532 @@ def test_stub_signatures_match_the_functions():
     for fn, proto in ((CE, "_CrossEntropy"), (BCE, "_BinaryCrossEntropyWithLogits")):
         methods = {m.name: m for m in protocols[proto].body if isinstance(m, ast.FunctionDef)}
         for name, runtime in (("__call__", fn), ("value_and_grad", fn.value_and_grad),
-                              ("reference", fn.reference)):
+                              ("backward", fn.backward), ("reference", fn.reference)):
             args = methods[name].args
             names = [a.arg for a in args.args][1:]
             defaults = [ast.literal_eval(d) for d in args.defaults]
             sig = inspect.signature(runtime).parameters.values()
             assert names == [p.name for p in sig], (proto, name)
             assert defaults == [p.default for p in sig if p.default is not p.empty], (proto, name)
+
+
+# ---- byte order, bfloat16 ------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", ["f8", "f4", "f2"])
+def test_byte_swapped_operands_give_the_native_results(code):
+    g = rng(20)
+    x = (g.standard_normal((5, 4)) * 3).astype("<" + code)
+    t = np.array([0, 3, 1, 2, 3])
+    p = g.dirichlet(np.ones(4), 5).astype("<" + code)
+    w, pw = g.uniform(0.5, 2, 4), g.uniform(0.5, 2, 4)
+    sw = lambda a: a.astype(a.dtype.newbyteorder(">"))        # noqa: E731
+    for reduction in REDUCTIONS:
+        for native, swapped in (
+                (CE.value_and_grad(x, t, weight=w, reduction=reduction),
+                 CE.value_and_grad(sw(x), sw(t), weight=sw(w), reduction=reduction)),
+                (CE.value_and_grad(x, p, reduction=reduction, label_smoothing=0.1),
+                 CE.value_and_grad(sw(x), sw(p), reduction=reduction, label_smoothing=0.1)),
+                (BCE.value_and_grad(x, p, w, pw, reduction=reduction),
+                 BCE.value_and_grad(sw(x), sw(p), sw(w), sw(pw), reduction=reduction))):
+            for a, b in zip(native, swapped):
+                assert b.dtype == np.dtype(code) and b.dtype.isnative
+                assert np.array_equal(a, b)
+
+
+def bf16():
+    return pytest.importorskip("ml_dtypes").bfloat16
+
+
+def test_bfloat16_in_bfloat16_out_rounding_the_float64_result_once():
+    BF = bf16()
+    g = rng(21)
+    x = (g.standard_normal((64, 6)) * 3).astype(BF)
+    t = g.integers(0, 6, 64)
+    p = g.dirichlet(np.ones(6), 64).astype(BF)            # a bfloat16 probability target
+    x64 = x.astype(np.float64)
+    for reduction in REDUCTIONS:
+        for target in (t, p):
+            loss, grad = CE.value_and_grad(x, target, reduction=reduction)
+            assert np.asarray(loss).dtype == BF and grad.dtype == BF
+            want_loss, want_grad, _ = mp_cross_entropy(
+                x64, list(target) if target is t else list(target.astype(np.float64)),
+                reduction=reduction)
+            # computed in float32 from exact bfloat16 inputs: within one bfloat16 rounding
+            # (2^-8 relative) of the exact value
+            want_loss = np.array([float(v) for v in np.ravel(want_loss)])
+            np.testing.assert_allclose(np.ravel(loss).astype(np.float64), want_loss,
+                                       rtol=2.0 ** -8)
+            want_grad = np.array([[float(v) for v in row] for row in want_grad])
+            np.testing.assert_allclose(grad.astype(np.float64), want_grad, rtol=2.0 ** -8,
+                                       atol=2.0 ** -8 * np.abs(want_grad).max())
+        bt = g.uniform(0, 1, x.shape).astype(BF)
+        loss, grad = BCE.value_and_grad(x, bt, reduction=reduction)
+        assert np.asarray(loss).dtype == BF and grad.dtype == BF
+        want_loss, want_grad = mp_bce(x64.ravel(), bt.astype(np.float64).ravel(),
+                                      np.ones(x.size), np.ones(x.size), reduction)
+        np.testing.assert_allclose(np.ravel(loss).astype(np.float64),
+                                   [float(v) for v in np.ravel(want_loss)], rtol=2.0 ** -8)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_16_bit_sums_accumulate_wide_and_round_once(dtype):
+    # 4096 equal losses: a sum in the 16-bit type stalls at 256 or 2048 (PyTorch, which
+    # accumulates in float32, gives the exact sum rounded once)
+    dt = bf16() if dtype == "bfloat16" else np.float16
+    x = np.zeros(4096, dt)
+    t = np.ones(4096, dt)
+    want = 4096 * math.log(2.0)                      # softplus(0) each
+    assert BCE(x, t, reduction="sum") == dt(want)
+    assert BCE(x, t, reduction="mean") == dt(math.log(2.0))
+    xs = np.zeros((4096, 2), dt)
+    assert CE(xs, np.zeros(4096, int), reduction="sum") == dt(want)
+    g = CE.backward(np.ones(4096, dt), xs, np.zeros(4096, int), reduction="none")
+    assert g.dtype == dt and np.all(g.astype(float) == [-0.5, 0.5])
+
+
+# ---- parameter types -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("call,words", [
+    (lambda: CE(X, [0, 1], label_smoothing="0.1"), ["label_smoothing", "str"]),
+    (lambda: CE(X, [0, 1], label_smoothing=b"0.2"), ["label_smoothing", "bytes"]),
+    (lambda: CE(X, [0, 1], label_smoothing=True), ["label_smoothing", "bool"]),
+    (lambda: CE(X, [0, 1], label_smoothing=np.True_), ["label_smoothing"]),
+    (lambda: CE(X, [0, 1], label_smoothing=[0.1]), ["label_smoothing", "list"]),
+    (lambda: CE(X, [0, 1], ignore_index=True), ["ignore_index", "bool"]),
+    (lambda: CE(X, [0, 1], ignore_index="1"), ["ignore_index", "str"]),
+    (lambda: CE(X, [0, 1], ignore_index=np.float64(1.0)), ["ignore_index"]),
+    (lambda: CE(X, [0, 1], axis=True), ["axis", "bool"]),
+    (lambda: CE(X, [0, 1], weight=["1", "2", "3"]), ["weight"]),
+    (lambda: CE(X, [0, 1], weight=[True, False, True]), ["weight", "bool"]),
+    (lambda: BCE(X, X, weight=np.array(["a", "b", "c"])), ["weight"]),
+    (lambda: BCE(X, X, pos_weight=["1", "2", "3"]), ["pos_weight"]),
+    (lambda: BCE(X, X, pos_weight=True), ["pos_weight", "bool"]),
+    (lambda: BCE(X, X > 0), ["target", "bool"]),
+    (lambda: CE.backward("1", X, [0, 1]), ["grad_output"]),
+])
+def test_strings_and_bools_are_type_errors(call, words):
+    with pytest.raises(TypeError) as info:
+        call()
+    for w in ["fastact.", *words]:
+        assert w in str(info.value), (w, str(info.value))
+
+
+def test_numpy_scalars_are_numbers():
+    want = CE(X, [0, 1], label_smoothing=0.5, ignore_index=1)
+    assert CE(X, [0, 1], label_smoothing=np.float32(0.5), ignore_index=np.int8(1)) == want
+    assert CE(X, [0, 1], label_smoothing=np.array(0.5), ignore_index=np.int64(1)) == want
+    assert CE(X, [0, 1], label_smoothing=1) == CE(X, [0, 1], label_smoothing=1.0)
+
+
+# ---- floating-point warnings, degenerate weights, PyTorch's NaN and inf -------------------
+
+def quiet():
+    """np.errstate(all='raise') with warnings as errors: nothing may leak."""
+    import contextlib
+    stack = contextlib.ExitStack()
+    stack.enter_context(np.errstate(all="raise"))
+    stack.enter_context(warnings.catch_warnings())
+    warnings.simplefilter("error")
+    return stack
+
+
+def torch_backward(fn, x, gout, *args, **kwargs):
+    """(loss, gradient of loss with respect to x for grad_output gout) from PyTorch."""
+    torch = pytest.importorskip("torch")
+    xt = torch.tensor(x, requires_grad=True)
+    conv = [torch.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+    kw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    loss = fn(xt, *conv, **kw)
+    loss.backward(torch.tensor(gout, dtype=loss.dtype).expand(loss.shape))
+    return loss.detach().numpy(), xt.grad.numpy()
+
+
+def assert_same(got, want, what):
+    """Equal to PyTorch within rounding, with NaN and inf in the same places."""
+    got, want = np.asarray(got, np.float64), np.asarray(want, np.float64)
+    assert np.array_equal(np.isnan(got), np.isnan(want)), (what, got, want)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=0, equal_nan=True, err_msg=what)
+
+
+XD = np.array([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0]])
+DEGENERATE = {
+    "used weights 0": ([0.0, 1.0, 1.0], [0, 0]),
+    "all weights 0": ([0.0, 0.0, 0.0], [1, 2]),
+    "weights cancel": ([1.0, -1.0, 1.0], [0, 1]),
+    "inf weight used": ([math.inf, 1.0, 1.0], [0, 2]),
+    "inf weight unused": ([math.inf, 1.0, 1.0], [1, 2]),
+    "nan weight unused": ([1.0, math.nan, 1.0], [0, 2]),
+    "weight sum overflows": ([1e308, 1e308, 1e308], [0, 2]),
+    "every row ignored": (None, [-100, -100]),
+    "every row ignored, weights": ([0.0, 1.0, 1.0], [-100, -100]),
+    "one row ignored, its weight 0": ([0.0, 1.0, 1.0], [-100, 0]),
+    "probabilities, inf weight": ([math.inf, 1.0, 1.0], [[0.2, 0.3, 0.5], [0.0, 0.5, 0.5]]),
+    "probabilities, inf target": (None, [[math.inf, 0.0, 0.0], [0.2, 0.3, 0.5]]),
+    "probabilities, nan target": (None, [[math.nan, 0.5, 0.5], [0.2, 0.3, 0.5]]),
+}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("eps", [0.0, 0.2])
+@pytest.mark.parametrize("case", list(DEGENERATE))
+def test_degenerate_weights_give_pytorchs_nan_and_inf(case, eps, reduction):
+    F = pytest.importorskip("torch.nn.functional")
+    w, t = DEGENERATE[case]
+    w = None if w is None else np.array(w)
+    t = np.array(t)
+    kw = dict(weight=w, reduction=reduction, label_smoothing=eps)
+    want_loss, want_grad = torch_value_and_grad(F.cross_entropy, XD, t, **kw)
+    with quiet():
+        loss, grad = CE.value_and_grad(XD, t, **kw)
+        assert_same(CE(XD, t, **kw), want_loss, "loss")
+    assert_same(loss, want_loss, "value_and_grad's loss")
+    assert_same(grad, want_grad, "value_and_grad's grad")
+    for gout in (3.0, math.inf, math.nan):
+        gout = np.array([gout, 0.5]) if reduction == "none" else gout
+        _, want = torch_backward(F.cross_entropy, XD, gout, t, **kw)
+        with quiet():
+            assert_same(CE.backward(gout, XD, t, **kw), want, f"backward({gout})")
+
+
+def test_the_issues_case_zero_weight_with_smoothing_is_nan_not_inf():
+    # every target class 0, its weight 0: the mean divides by 0, 0/0 and x/0 together
+    # give NaN in PyTorch (fastact gave inf)
+    with quiet():
+        assert np.isnan(CE(XD, [0, 0], weight=[0.0, 1.0, 1.0], label_smoothing=0.2))
+
+
+BCE_DEGENERATE = {
+    "inf weight": dict(weight=np.array([math.inf, 1.0, 0.0])),
+    "nan weight": dict(weight=np.array([math.nan, 1.0, 1.0])),
+    "inf pos_weight": dict(pos_weight=np.array([math.inf, 1.0, 2.0])),
+    "inf target": dict(target=np.array([[math.inf, 0.0, 1.0], [0.5, -math.inf, 1.0]])),
+}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("case", list(BCE_DEGENERATE))
+def test_bce_non_finite_parameters_give_pytorchs_nan_and_inf(case, reduction):
+    F = pytest.importorskip("torch.nn.functional")
+    kw = dict(BCE_DEGENERATE[case])
+    t = kw.pop("target", np.array([[0.0, 1.0, 0.5], [1.0, 0.0, 0.25]]))
+    x = np.array([[40.0, -3.0, 0.0], [0.5, 50.0, -40.0]])
+    want_loss, want_grad = torch_value_and_grad(F.binary_cross_entropy_with_logits, x, t,
+                                                reduction=reduction, **kw)
+    with quiet():
+        loss, grad = BCE.value_and_grad(x, t, reduction=reduction, **kw)
+    assert_same(loss, want_loss, "loss")
+    assert_same(grad, want_grad, "grad")
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_parameters_beyond_float32_are_inf_without_a_warning(reduction):
+    # float64 1e39 rounds to float32 inf (as PyTorch's float32 parameters would hold it):
+    # no "overflow encountered in cast", and PyTorch's results with inf
+    F = pytest.importorskip("torch.nn.functional")
+    x = XD.astype(np.float32)
+    inf32 = np.float32(np.inf)
+    t = np.array([0, 2])
+    p = np.array([[1e39, 0.0, 0.0], [0.2, 0.3, 0.5]])
+    cases = [
+        (CE, F.cross_entropy, (t,), dict(weight=np.array([1e39, 1.0, 1.0])),
+         (t,), dict(weight=np.array([inf32, 1, 1], np.float32))),
+        (CE, F.cross_entropy, (p,), {},
+         (np.array([[inf32, 0, 0], [0.2, 0.3, 0.5]], np.float32),), {}),
+        (BCE, F.binary_cross_entropy_with_logits, (np.ones((2, 3)),),
+         dict(weight=np.array([1e39, 1.0, 1.0]), pos_weight=np.array([1.0, 1e39, 1.0])),
+         (np.ones((2, 3), np.float32),),
+         dict(weight=np.array([inf32, 1, 1], np.float32),
+              pos_weight=np.array([1, inf32, 1], np.float32))),
+    ]
+    for ours, theirs, args, kw, targs, tkw in cases:
+        want_loss, want_grad = torch_value_and_grad(theirs, x, *targs, reduction=reduction,
+                                                    **tkw)
+        with quiet():
+            loss, grad = ours.value_and_grad(x, *args, reduction=reduction, **kw)
+        assert_same(loss, want_loss, f"{theirs.__name__} loss")
+        assert_same(grad, want_grad, f"{theirs.__name__} grad")
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_huge_float64_weights_as_pytorch_without_a_warning(reduction):
+    # weight=np.full(3, 1e308) warned three times ("overflow encountered in reduce"...)
+    F = pytest.importorskip("torch.nn.functional")
+    t = np.array([0, 2])
+    kw = dict(weight=np.full(3, 1e308), reduction=reduction)
+    want_loss, want_grad = torch_value_and_grad(F.cross_entropy, XD, t, **kw)
+    with quiet():
+        loss, grad = CE.value_and_grad(XD, t, **kw)
+    assert_same(loss, want_loss, "loss")
+    assert_same(grad, want_grad, "grad")
+
+
+# ---- an empty batch of many classes --------------------------------------------------------
+
+def test_an_empty_batch_allocates_nothing_in_proportion_to_the_classes():
+    # (0, C): PyTorch's NaN for 'mean', 0 for 'sum'; fastact made C float64 ones first
+    # (16 GiB for C = 2^31; 2^24 here: 128 MiB, which tracemalloc sees)
+    import tracemalloc
+    C = 2 ** 24
+    x = np.empty((0, C), np.float32)
+    t = np.zeros(0, np.int64)
+    wv = np.broadcast_to(np.float32(1), (C,))
+    tracemalloc.start()
+    try:
+        with quiet():
+            assert np.isnan(CE(x, t)) and np.isnan(CE(x, t, weight=wv))
+            assert np.isnan(CE(x, x, label_smoothing=0.1))
+            loss, grad = CE.value_and_grad(x, t, reduction="sum")
+            assert loss == 0 and loss.dtype == np.float32 and grad.shape == (0, C)
+            assert CE(x, t, reduction="none").shape == (0,)
+            assert CE.backward(1.0, x, t).shape == (0, C)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 ** 20, peak
+    F = pytest.importorskip("torch.nn.functional")
+    torch = pytest.importorskip("torch")
+    assert math.isnan(F.cross_entropy(torch.empty(0, 3), torch.zeros(0, dtype=torch.long)))
+
+
+# ---- dim=, the class axis, backward ------------------------------------------------------
+
+@pytest.mark.parametrize("fn,name", [
+    (lambda **kw: CE(X, [0, 1], **kw), "fastact.cross_entropy()"),
+    (lambda **kw: CE.value_and_grad(X, [0, 1], **kw), "fastact.cross_entropy.value_and_grad()"),
+    (lambda **kw: CE.backward(1.0, X, [0, 1], **kw), "fastact.cross_entropy.backward()"),
+    (lambda **kw: BCE(X, X, **kw), "fastact.binary_cross_entropy_with_logits()"),
+    (lambda **kw: BCE.value_and_grad(X, X, **kw),
+     "fastact.binary_cross_entropy_with_logits.value_and_grad()"),
+    (lambda **kw: BCE.backward(1.0, X, X, **kw),
+     "fastact.binary_cross_entropy_with_logits.backward()"),
+])
+def test_dim_is_a_type_error_that_says_axis(fn, name):
+    with pytest.raises(TypeError) as info:
+        fn(dim=1)
+    msg = str(info.value)
+    assert name in msg and "'dim'" in msg and "axis" in msg, msg
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'weights'"):
+        fn(weights=None)
+
+
+def test_the_class_axis_rule_with_as_many_classes_as_positions(one_torch_thread):
+    # torch-layout logits (N, C, T) with C == T: the default axis=-1 reads rows of T
+    # positions as classes, a valid-looking but other loss; axis=1 is PyTorch's
+    F = pytest.importorskip("torch.nn.functional")
+    g = rng(30)
+    x = g.standard_normal((4, 3, 3))
+    t = g.integers(0, 3, (4, 3))
+    want, _ = torch_value_and_grad(F.cross_entropy, x, t)
+    assert CE(x, t, axis=1) == pytest.approx(float(want), rel=1e-13)
+    assert abs(CE(x, t) - float(want)) > 1e-3
+    # the docstrings say so, near the top
+    for f in (CE, CE.value_and_grad, CE.backward):
+        head = f.__doc__[:600]
+        assert "axis=1" in head and "dim" in head, f
+
+
+def test_help_says_what_the_losses_return():
+    import pydoc
+    for f in (CE, BCE, CE.value_and_grad, BCE.value_and_grad, CE.backward, BCE.backward):
+        text = pydoc.render_doc(f, renderer=pydoc.plaintext)
+        for section in ("Parameters", "Returns", "Examples"):
+            assert section in text, (f, section)
+
+
+@pytest.mark.parametrize("f", [CE.backward, BCE.backward], ids=["ce", "bce"])
+def test_backward_docstring_examples_run(f):
+    import doctest
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = doctest.DocTestFinder(recurse=False).find(f, f.__qualname__, globs={})
+    assert sum(len(t.examples) for t in tests) >= 2
+    for t in tests:
+        runner.run(t)
+    assert runner.summarize(verbose=False).failed == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("options", [{}, {"weight": True, "label_smoothing": 0.1},
+                                     {"ignore_index": 2}, {"probabilities": True},
+                                     {"probabilities": True, "weight": True,
+                                      "label_smoothing": 0.3}])
+def test_cross_entropy_backward_is_pytorchs_autograd(dtype, reduction, options,
+                                                    one_torch_thread):
+    F = pytest.importorskip("torch.nn.functional")
+    g = rng(31)
+    x = (g.standard_normal((4, 5, 3)) * 3).astype(dtype)          # PyTorch's layout
+    if options.get("probabilities"):
+        t = np.moveaxis(g.dirichlet(np.ones(5), (4, 3)), -1, 1).astype(dtype)
+    else:
+        t = g.integers(0, 5, (4, 3))
+    kw = dict(reduction=reduction, label_smoothing=options.get("label_smoothing", 0.0))
+    if "ignore_index" in options:
+        kw["ignore_index"] = options["ignore_index"]
+    if options.get("weight"):
+        kw["weight"] = g.uniform(0.3, 2.0, 5).astype(dtype)
+    gout = (g.standard_normal((4, 3)) if reduction == "none" else np.float64(-2.5)).astype(dtype)
+    _, want = torch_backward(F.cross_entropy, x, gout, t, **kw)
+    got = CE.backward(gout, x, t, axis=1, **kw)
+    assert got.dtype == dtype and got.shape == x.shape
+    np.testing.assert_allclose(got, want, **TOL[dtype])
+    if reduction != "none":                   # value_and_grad is backward(1)
+        assert np.array_equal(CE.backward(1.0, x, t, axis=1, **kw),
+                              CE.value_and_grad(x, t, axis=1, **kw)[1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_backward_is_pytorchs_autograd(dtype, reduction, one_torch_thread):
+    F = pytest.importorskip("torch.nn.functional")
+    g = rng(32)
+    x = (g.standard_normal((3, 4)) * 4).astype(dtype)
+    t = g.uniform(0, 1, x.shape).astype(dtype)
+    kw = dict(weight=g.uniform(0.2, 2, (3, 1)).astype(dtype),
+              pos_weight=g.uniform(0.5, 3, 4).astype(dtype), reduction=reduction)
+    gout = (g.standard_normal(x.shape) if reduction == "none" else np.float64(0.75)).astype(dtype)
+    _, want = torch_backward(F.binary_cross_entropy_with_logits, x, gout, t, **kw)
+    got = BCE.backward(gout, x, t, **kw)
+    assert got.dtype == dtype and got.shape == x.shape
+    np.testing.assert_allclose(got, want, **TOL[dtype])
+
+
+def test_backward_of_none_rounds_once():
+    # each row's gradient scaled in double, then rounded: exactly the float64 result
+    # rounded to float32 (a float32 gradient times a float32 grad_output would round twice)
+    g = rng(33)
+    x = g.standard_normal((300, 7)).astype(np.float32)
+    t = g.integers(0, 7, 300)
+    gout = g.standard_normal(300).astype(np.float32)
+    want = CE.backward(gout.astype(np.float64), x.astype(np.float64), t, reduction="none")
+    got = CE.backward(gout, x, t, reduction="none")
+    assert np.array_equal(got, want.astype(np.float32))
+    got = BCE.backward(gout[:, None], x, np.full(x.shape, 0.3, np.float32), reduction="none")
+    want = BCE.backward(gout[:, None].astype(np.float64), x.astype(np.float64),
+                        np.full(x.shape, np.float32(0.3), np.float64), reduction="none")
+    assert np.array_equal(got, want.astype(np.float32))
+
+
+@pytest.mark.parametrize("call,words", [
+    (lambda: CE.backward(np.ones(2), X, [0, 1]), ["grad_output", "a scalar", "(2,)"]),
+    (lambda: CE.backward(np.ones(3), X, [0, 1], reduction="none"),
+     ["grad_output", "(2,)", "(3,)"]),
+    (lambda: BCE.backward(np.ones((3, 3)), X, X, reduction="none"),
+     ["grad_output", "(2, 3)", "(3, 3)"]),
+])
+def test_backward_grad_output_of_the_wrong_shape(call, words):
+    with pytest.raises(ValueError) as info:
+        call()
+    for w in ["fastact.", *words]:
+        assert w in str(info.value), (w, str(info.value))
+
+
+def test_a_nan_target_leaves_the_other_elements_their_own_values():
+    # PyTorch's order is taken only where a target, weight or grad_output is not finite:
+    # an infinite logit elsewhere keeps its limit (PyTorch: (1 - 1) inf = NaN)
+    x = np.array([np.inf, -np.inf, 0.0, 2.0])
+    t = np.array([1.0, 0.0, np.nan, 0.0])
+    with quiet():
+        loss, grad = BCE.value_and_grad(x, t, reduction="none")
+        g = BCE.backward(np.array([1.0, 1.0, 1.0, np.inf]), x, np.array([1.0, 0.0, 0.5, 0.0]),
+                         reduction="none")
+    assert loss[:2].tolist() == [0.0, 0.0] and grad[:2].tolist() == [0.0, 0.0]
+    assert np.isnan(loss[2]) and np.isnan(grad[2])
+    assert loss[3] == pytest.approx(math.log1p(math.exp(2.0)), rel=4 * EPS64)
+    assert g[:2].tolist() == [0.0, 0.0] and g[2] == 0.0 and g[3] == np.inf
+
+
+# ---- property: every dtype, byte order, layout against a float64 closed form -------------
+
+def np_cross_entropy(x, t, axis, w, eps, reduction):
+    """(loss, grad) in float64 by the closed forms of the module docstring, with NumPy
+    alone (classes moved last; t class indices or probabilities)."""
+    x = np.moveaxis(x.astype(np.float64), axis, -1)
+    C = x.shape[-1]
+    w = np.ones(C) if w is None else w.astype(np.float64)
+    z = x - x.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    if t.dtype.kind in "iu":
+        onehot = np.eye(C)[t]
+        wy = w[t]
+        q = (1 - eps) * wy[..., None] * onehot + eps / C * w
+        den = wy.sum()
+    else:
+        q = w * ((1 - eps) * np.moveaxis(t.astype(np.float64), axis, -1) + eps / C)
+        den = t.size / C
+    loss = -(q * logp).sum(axis=-1)
+    grad = q.sum(axis=-1, keepdims=True) * np.exp(logp) - q
+    size = q.sum(axis=-1, keepdims=True) + 0 * q       # |terms| of each gradient entry
+    d = den if reduction == "mean" else 1.0
+    value = loss if reduction == "none" else loss.sum() / d
+    return value, np.moveaxis(grad / d, -1, axis), np.moveaxis(size / d, -1, axis)
+
+
+EPS_OF = {"float16": 2.0 ** -11, "bfloat16": 2.0 ** -8, "float32": 2.0 ** -24,
+          "float64": 2.0 ** -53}
+
+
+def test_losses_over_dtypes_byte_orders_and_layouts():
+    from hypothesis import given, strategies as st
+    import hypothesis.extra.numpy as hnp
+
+    @given(st.data())
+    def check(data):
+        name = data.draw(st.sampled_from(list(EPS_OF)), "dtype")
+        dt = bf16() if name == "bfloat16" else np.dtype(name)
+        shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=3, max_side=5), "shape")
+        axis = data.draw(st.integers(-len(shape), len(shape) - 1), "axis")
+        reduction = data.draw(st.sampled_from(REDUCTIONS), "reduction")
+        eps = data.draw(st.sampled_from([0.0, 0.25]), "eps")
+        g = rng(data.draw(st.integers(0, 2 ** 16), "seed"))
+        C = shape[axis]
+        # a strided view (every other element of a larger array), byte-swapped or not
+        big = (g.standard_normal(tuple(2 * s for s in shape)) * 4).astype(dt)
+        x = big[tuple(slice(None, None, 2) for _ in shape)]
+        if name != "bfloat16" and data.draw(st.booleans(), "swapped"):
+            x = x.astype(x.dtype.newbyteorder(">"))
+        rows = shape[:axis % len(shape)] + shape[axis % len(shape) + 1:]
+        if data.draw(st.booleans(), "probabilities"):
+            t = np.moveaxis(g.dirichlet(np.ones(C), rows), -1, axis).astype(dt)
+        else:
+            t = g.integers(0, C, rows)
+        w = g.uniform(0.5, 2.0, C).astype(dt) if data.draw(st.booleans(), "weight") else None
+        with quiet():
+            loss, grad = CE.value_and_grad(x, t, axis=axis, weight=w, reduction=reduction,
+                                           label_smoothing=eps)
+        assert np.asarray(loss).dtype == np.dtype(dt).newbyteorder("=")
+        assert grad.dtype == np.asarray(loss).dtype and grad.shape == shape
+        want, want_grad, size = np_cross_entropy(x, t, axis, w, eps, reduction)
+        e = EPS_OF[name]
+        tol = 2 * e + 1e-13                   # one rounding, with room for the reference
+        np.testing.assert_allclose(np.asarray(loss, np.float64), want, rtol=tol)
+        assert np.all(np.abs(grad.astype(np.float64) - want_grad) <= tol * size)
+        # BCE, elementwise, with a pos_weight along the last axis
+        bt = g.uniform(0, 1, shape).astype(dt)
+        pw = g.uniform(0.5, 2.0, shape[-1]).astype(dt)
+        with quiet():
+            bl, bg = BCE.value_and_grad(x, bt, pos_weight=pw, reduction=reduction)
+        x64, t64, p64 = (a.astype(np.float64) for a in (x, bt, pw))
+        sp = np.logaddexp(0, x64)                     # softplus(x); softplus(-x) = sp - x
+        el = p64 * t64 * (sp - x64) + (1 - t64) * sp
+        n = el.size if reduction == "mean" else 1
+        want = el if reduction == "none" else el.sum() / n
+        np.testing.assert_allclose(np.asarray(bl, np.float64), want, rtol=tol, atol=1e-300)
+        sig = 1 / (1 + np.exp(-x64))
+        want_grad = ((1 - t64) * sig - p64 * t64 * (1 - sig)) / n
+        assert np.all(np.abs(bg.astype(np.float64) - want_grad) <= tol * (1 + p64) / n)
+
+    check()
+
+
+def test_dask_arrays_are_refused_not_computed():
+    # np.asarray would compute them whole, silently: the losses say so instead
+    da = pytest.importorskip("dask.array")
+    x = da.zeros((4, 3), chunks=2)
+    for call, what in ((lambda: CE(x, np.zeros(4, int)), "logits"),
+                       (lambda: CE(X, da.zeros(2, dtype=int, chunks=1)), "target"),
+                       (lambda: BCE.value_and_grad(X, X, weight=da.ones(3, chunks=1)),
+                        "weight"),
+                       (lambda: CE.backward(da.ones((), chunks=()), X, [0, 1]),
+                        "grad_output")):
+        with pytest.raises(TypeError, match=rf"fastact\..*{what}.*dask.*compute"):
+            call()

@@ -4,13 +4,21 @@
 (sigmoid output, binary or multi-label) take logits, with the names, parameters and
 semantics of ``torch.nn.functional``.  Each is a plain function with a ``value_and_grad``
 attribute of the same signature that returns ``(loss, dloss/dlogits)`` from one sweep over
-the logits (``fastact._losses``), and a ``reference`` attribute, its pure-Python twin on
-lists (``fastact._loss_reference``).
+the logits (``fastact._losses``), a ``backward(grad_output, logits, target, ...)`` that
+returns the gradient times grad_output (the activations' ``.backward`` shape of API:
+PyTorch's autograd step), and a ``reference`` attribute, its pure-Python twin on lists
+(``fastact._loss_reference``).
 
 The class axis: PyTorch's class dimension is 1 (input ``(N, C, d1, ...)``); fastact's is
 ``axis=-1``, NumPy's convention (rows of class scores).  ``axis=1`` takes PyTorch's
-layout.  Class-index targets have the logits' shape without the class axis; probability
-targets have the logits' shape.
+layout; ``dim=`` is a TypeError that says so.  Class-index targets have the logits' shape
+without the class axis; probability targets have the logits' shape.
+
+Dtypes and byte order as the activations: byte-swapped operands are read in native order,
+float16 and bfloat16 are computed in float32 and returned in their own dtype.  The
+degenerate cases (a weight that is 0, inf or NaN where it counts, a mean over a weight sum
+of 0 or inf, a non-finite target or grad_output) take PyTorch's order of operations, so
+that NaN and inf come out where PyTorch's do; no floating-point warning leaves fastact.
 
 Gradients with respect to the logits, before the reduction's 1/D (D = the sum of the
 targets' class weights over the rows not ignored for 'mean' with indices, the number of
@@ -28,6 +36,8 @@ row's loss):
   sigmoid(-x)) (= sigmoid(x) - t when w = pw = 1).
 """
 
+import inspect
+import math
 import operator
 from collections import namedtuple
 
@@ -35,29 +45,42 @@ import numpy as np
 from numpy.exceptions import AxisError
 
 from . import _loss_reference, _losses
-from ._api import _real
+from ._api import _is_duck, _is_float, _real
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits"]
 
 _REDUCTIONS = ("mean", "sum", "none")
-_F16, _F32, _F64 = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _INT64 = np.iinfo(np.int64)
 
 
 # ---- argument checks (every one runs before any kernel) ---------------------------------
 
-def _array(fname, what, value):
-    """value as an ndarray of real numbers (TypeError naming fname and what otherwise)."""
-    return np.asarray(_real(fname, what, value))
+def _array(fname, what, value, bool_ok=False):
+    """value as an ndarray of real numbers (TypeError naming fname and what otherwise;
+    bools too, as PyTorch refuses them, unless bool_ok)."""
+    if _is_duck(value):
+        # np.asarray would compute a dask array here, silently and whole
+        raise TypeError(f"fastact.{fname}: {what} is a {type(value).__module__}."
+                        f"{type(value).__name__}; the losses take NumPy arrays (for a dask "
+                        f"array, .compute() it first)")
+    a = np.asarray(_real(fname, what, value))
+    if a.dtype.kind == "b" and not bool_ok:
+        raise TypeError(f"fastact.{fname}: {what} must be numbers, got dtype bool (convert "
+                        f"with .astype(float))")
+    return a
 
 
 def _dtypes(fname, logits):
-    """(the logits as an array, the dtype the kernels compute in, the result's dtype):
-    float32 and float64 as they are, float16 computed in float32 and returned as float16,
-    integers and bool in float64 (fastact's rules)."""
-    x = _array(fname, "logits", logits)
-    if x.dtype == _F16:
-        return x, _F32, _F16
+    """(the logits as an array in native byte order, the dtype the kernels compute in, the
+    result's dtype): float32 and float64 as they are, float16 and bfloat16 computed in
+    float32 and returned in their own dtype, integers and bool in float64 (the
+    activations' rules)."""
+    x = _array(fname, "logits", logits, bool_ok=True)
+    if not x.dtype.isnative:                 # byte-swapped: the kernels read native only
+        x = x.astype(x.dtype.newbyteorder("="))
+    if x.dtype.itemsize == 2 and _is_float(x.dtype):
+        return x, _F32, x.dtype
     dt = x.dtype if x.dtype.kind == "f" else _F64
     return x, dt, dt
 
@@ -69,15 +92,44 @@ def _reduction(fname, reduction):
     return reduction
 
 
-def _class_weight(fname, weight, C, dtype):
-    """weight (C,) as float64 after rounding to the data's dtype, or all ones."""
-    if weight is None:
-        return np.ones(C)
+def _number(fname, what, value):
+    """A real scalar as a float: Python or NumPy ints and floats (0-d arrays too);
+    strings, bytes, bools and arrays are TypeError (float('0.1') and True would pass)."""
+    if type(value) in (int, float):
+        try:
+            return float(value)
+        except OverflowError:
+            raise ValueError(f"fastact.{fname}: {what} is out of float64's range") from None
+    if not isinstance(value, (str, bytes, np.bool_)):
+        try:
+            a = np.asarray(value)
+        except Exception:
+            a = None
+        if a is not None and a.ndim == 0 and (a.dtype.kind in "iuf" or _is_float(a.dtype)):
+            return float(a)
+    raise TypeError(f"fastact.{fname}: {what} must be a real number, got "
+                    f"{type(value).__name__}")
+
+
+def _integer(fname, what, value):
+    """An integer as a Python int (bools are TypeError, as in PyTorch)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"fastact.{fname}: {what} must be an integer, got bool")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"fastact.{fname}: {what} must be an integer, got "
+                        f"{type(value).__name__}") from None
+
+
+def _class_weight(fname, weight, C):
+    """weight, checked to be (C,) real numbers (converted by _ce_rows, when there are
+    rows to compute)."""
     w = _array(fname, "weight", weight)
     if w.shape != (C,):
         raise ValueError(f"fastact.{fname}: weight must have shape ({C},), one per class "
                          f"(the logits' axis), got shape {w.shape}")
-    return w.astype(dtype).astype(np.float64)
+    return w
 
 
 def _bce_weight(fname, what, value, shape, dtype):
@@ -94,13 +146,39 @@ def _bce_weight(fname, what, value, shape, dtype):
     lead = 0
     while lead < w.ndim and w.shape[lead] == 1:
         lead += 1
-    return w.astype(dtype).astype(np.float64).reshape(w.shape[lead:])
-
-
-def _mean(total, count):
-    """total / count as PyTorch's mean gives it: NaN for 0 / 0, without a warning."""
     with np.errstate(all="ignore"):
-        return np.float64(total) / np.float64(count)
+        return w.astype(dtype).astype(np.float64).reshape(w.shape[lead:])
+
+
+def _grad_output(fname, value, shape, dtype):
+    """backward's grad_output as float64 of the loss's shape (rounded to the loss's dtype
+    first, as PyTorch's would be): a scalar for 'mean' and 'sum', else an array that
+    broadcasts to the loss's shape without enlarging it."""
+    g = _array(fname, "grad_output", value)
+    try:
+        ok = np.broadcast_shapes(g.shape, shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        want = "a scalar (reduction 'mean' or 'sum')" if shape == () else f"shape {shape}"
+        raise ValueError(f"fastact.{fname}: grad_output must have the loss's shape, {want}, "
+                         f"got shape {g.shape}")
+    with np.errstate(all="ignore"):
+        return np.broadcast_to(g.astype(dtype).astype(np.float64), shape)
+
+
+def _unexpected(fname, kwargs, axis_hint):
+    """The TypeError Python gives for an unknown keyword, naming fastact's function, with
+    the way to PyTorch's dim."""
+    name = next(iter(kwargs))
+    msg = f"fastact.{fname}() got an unexpected keyword argument {name!r}"
+    if name == "dim":
+        msg += (": fastact's name for PyTorch's dim is axis (NumPy's name); " + axis_hint)
+    return TypeError(msg)
+
+
+_CE_AXIS = "pass axis=1 for PyTorch's class dimension 1 (the default is axis=-1)"
+_BCE_AXIS = "this loss is elementwise and takes no axis"
 
 
 def _scalar(value, dtype):
@@ -115,20 +193,74 @@ def _cast(a, dtype):
         return np.asarray(a, dtype=dtype, order="C")
 
 
+def _empty_value(reduction, shape, dtype):
+    """The loss of no rows, as PyTorch: NaN for 'mean', 0 for 'sum'."""
+    if reduction == "none":
+        return np.empty(shape, dtype)
+    return _scalar(math.nan if reduction == "mean" else 0.0, dtype)
+
+
 # ---- cross_entropy -----------------------------------------------------------------------
 
+def _ce_torch_order(x, t, probabilities, w, ignore_index, eps, reduction, gout):
+    """(loss, gradient or None) of cross-entropy computed as PyTorch composes it (aten's
+    log_softmax, nll_loss and smoothing term, then autograd's backward of each with
+    grad_output gout), in float64, for rows x (R, C) and targets t.  The kernels' fused
+    formulas are the same function; this is only for the degenerate cases (a weight that
+    is 0, inf or NaN where it counts, a mean over a weight sum of 0 or inf, a non-finite
+    target or grad_output), where which entries come out NaN and which inf depends on the
+    order of the operations: here it is PyTorch's."""
+    R, C = x.shape
+    wv = np.ones(C) if w is None else w
+    m = np.max(x, axis=1, keepdims=True)
+    logp = (x - m) - np.log(np.sum(np.exp(x - m), axis=1, keepdims=True))
+    if probabilities:
+        q = t * (1.0 - eps) + eps / C if eps else t
+        prod = logp * q if w is None else logp * q * w
+        total = -np.sum(prod)
+        value = (-np.sum(prod, axis=1) if reduction == "none" else
+                 total if reduction == "sum" else total / R)
+        if gout is None:
+            return value, None
+        g = -(gout / R if reduction == "mean" else gout)
+        G = (np.reshape(g, (-1, 1)) * wv) * q
+    else:
+        kept = t != ignore_index
+        tt = np.where(kept, t, 0)
+        rows = np.arange(R)
+        wt = wv[tt]
+        nll = np.where(kept, -(logp[rows, tt] * wt), 0.0)
+        count = np.sum(wt[kept]) if w is not None else float(np.count_nonzero(kept))
+        value = (nll if reduction == "none" else np.sum(nll) if reduction == "sum" else
+                 np.sum(nll) / count)
+        if eps:
+            smooth = np.where(kept, -np.sum(logp * wv, axis=1), 0.0)
+            ret = (smooth if reduction == "none" else np.sum(smooth) if reduction == "sum"
+                   else np.sum(smooth) / count)
+            value = (1.0 - eps) * value + ret * (eps / C)
+        if gout is None:
+            return value, None
+        gn = gout * (1.0 - eps) if eps else gout
+        gr = np.broadcast_to(-(gn / count) if reduction == "mean" else -gn, (R,))
+        G = np.zeros((R, C))
+        G[rows[kept], tt[kept]] = wt[kept] * gr[kept]
+        if eps:
+            gs = gout * (eps / C)
+            gs = np.where(kept, gs / count if reduction == "mean" else gs, 0.0)
+            G = G + (-gs)[:, None] * wv
+    return value, G - np.exp(logp) * np.sum(G, axis=1, keepdims=True)
+
+
 def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
-                   label_smoothing, want_grad):
+                   label_smoothing, mode, grad_output=None):
+    """mode: 'value' (the loss), 'value_and_grad' ((loss, grad)) or 'backward' (the
+    gradient times grad_output)."""
     x, dt, out_dt = _dtypes(fname, logits)
     reduction = _reduction(fname, reduction)
     if x.ndim == 0:
         raise ValueError(f"fastact.{fname}: logits must have a class axis (at least 1-D), "
                          f"got a 0-d array")
-    try:
-        axis = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"fastact.{fname}: axis must be an integer, got "
-                        f"{type(axis).__name__}") from None
+    axis = _integer(fname, "axis", axis)
     if not -x.ndim <= axis < x.ndim:
         raise AxisError(f"fastact.{fname}: axis {axis} is out of bounds for logits of "
                         f"{x.ndim} dimensions")
@@ -137,28 +269,18 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
     if C == 0:
         raise ValueError(f"fastact.{fname}: logits have no classes (axis {axis} has "
                          f"length 0)")
-    try:
-        eps = float(label_smoothing)
-    except (TypeError, ValueError):
-        raise TypeError(f"fastact.{fname}: label_smoothing must be a number, got "
-                        f"{type(label_smoothing).__name__}") from None
+    eps = _number(fname, "label_smoothing", label_smoothing)
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"fastact.{fname}: label_smoothing must be between 0.0 and 1.0, "
                          f"got {label_smoothing!r}")
-    if isinstance(ignore_index, bool):
-        raise TypeError(f"fastact.{fname}: ignore_index must be an integer, got bool")
-    try:
-        ignore_index = operator.index(ignore_index)
-    except TypeError:
-        raise TypeError(f"fastact.{fname}: ignore_index must be an integer, got "
-                        f"{type(ignore_index).__name__}") from None
+    ignore_index = _integer(fname, "ignore_index", ignore_index)
     if not _INT64.min <= ignore_index <= _INT64.max:
         raise ValueError(f"fastact.{fname}: ignore_index={ignore_index} is out of int64's "
                          f"range")
-    w = _class_weight(fname, weight, C, dt)
+    w = None if weight is None else _class_weight(fname, weight, C)
     t = _array(fname, "target", target)
     row_shape = x.shape[:axis] + x.shape[axis + 1:]
-    probabilities = t.dtype.kind == "f"
+    probabilities = _is_float(t.dtype)
     if probabilities:
         if t.shape != x.shape:
             raise ValueError(f"fastact.{fname}: target of class probabilities must have "
@@ -182,88 +304,239 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
             raise IndexError(f"fastact.{fname}: target[{', '.join(map(str, where))}] = "
                              f"{t[where]} is not a class index in [0, {C}) and not "
                              f"ignore_index={ignore_index}")
+    loss_shape = row_shape if reduction == "none" else ()
+    if mode == "backward":
+        gout = _grad_output(fname, grad_output, loss_shape, out_dt)
+    elif mode == "value_and_grad":
+        gout = np.float64(1.0)                   # the gradient of loss.sum()
+    else:
+        gout = None
+    if x.size == 0:     # no rows (C > 0): nothing to compute, nothing of size C to make
+        value = _empty_value(reduction, row_shape, out_dt)
+        grad = np.zeros(x.shape, out_dt)
+        return value if mode == "value" else grad if mode == "backward" else (value, grad)
+    with np.errstate(all="ignore"):              # casts beyond float32, sums beyond float64
+        value, grad = _ce_rows(x, dt, axis, C, t, probabilities, w, ignore_index, eps,
+                               reduction, gout)
+        if reduction == "none":
+            value = _cast(value.reshape(row_shape), out_dt)
+            value = value[()] if value.ndim == 0 else value
+        else:
+            value = _scalar(value, out_dt)
+        if gout is not None:
+            moved = row_shape + (C,)
+            grad = _cast(np.moveaxis(grad.reshape(moved), -1, axis), out_dt)
+    return value if mode == "value" else grad if mode == "backward" else (value, grad)
 
+
+def _ce_rows(x, dt, axis, C, t, probabilities, w, ignore_index, eps, reduction, gout):
+    """(loss (float64, a scalar or one per row), gradient times gout (R, C) or None) of
+    the checked arguments, the class axis moved last."""
     # rows of the class axis, contiguous (a copy only when the axis is not the last one or
     # the logits are not C-contiguous)
     x2 = np.ascontiguousarray(np.moveaxis(x.astype(dt, copy=False), axis, -1)).reshape(-1, C)
     R = x2.shape[0]
-    loss = np.empty(R)
-    grad = np.empty((R, C) if want_grad else (0, 0), dtype=dt)
+    if w is not None:                  # rounded to the data's dtype (beyond it: inf)
+        w = w.astype(dt).astype(np.float64)
     if probabilities:
         t2 = np.ascontiguousarray(np.moveaxis(t.astype(dt, copy=False), axis, -1))
+        t2 = t2.reshape(-1, C)
         count = R
-        scale = 1.0 if reduction != "mean" else _mean(1.0, count)
-        _losses.ce_prob(x2, t2.reshape(-1, C), w, eps, scale, loss, grad, want_grad,
-                        np.empty(C))
     else:
-        t1 = np.ascontiguousarray(t.reshape(-1), dtype=np.int64) if t.size else np.zeros(0, np.int64)
-        kept1 = t1 != ignore_index
-        count = float(np.sum(w[t1[kept1]]))
-        scale = 1.0 if reduction != "mean" else _mean(1.0, count)
-        _losses.ce_index(x2, t1, w, float(np.sum(w)), ignore_index, eps, scale, loss, grad,
-                         want_grad)
+        t2 = np.ascontiguousarray(t.reshape(-1), dtype=np.int64)
+        kept = t2 != ignore_index
+        count = float(np.sum(w[t2[kept]])) if w is not None else float(np.count_nonzero(kept))
+    wk = np.ones(C) if w is None else w
+    wtotal = float(np.sum(wk))
+    g = None if gout is None else np.asarray(gout, np.float64)
+    per_row = g is not None and g.ndim > 0     # backward's grad_output, one per row
+    g = g.reshape(-1) if per_row else g
+    degenerate = (not math.isfinite(wtotal) or (w is not None and not np.isfinite(w).all())
+                  or (reduction == "mean" and not (count != 0 and math.isfinite(count)))
+                  or (g is not None and not np.isfinite(g).all()))
+    if not degenerate:
+        want_grad = g is not None
+        if per_row:        # scaled row by row after a double computation: one rounding
+            x2 = x2.astype(np.float64, copy=False)
+            t2 = t2.astype(np.float64, copy=False) if probabilities else t2
+        scale = float(g) if want_grad and not per_row else 1.0
+        scale = scale / count if reduction == "mean" else scale
+        loss = np.empty(R)
+        grad = np.empty((R, C) if want_grad else (0, 0), dtype=x2.dtype)
+        if probabilities:
+            _losses.ce_prob(x2, t2, wk, eps, scale, loss, grad, want_grad, np.empty(C))
+        else:
+            _losses.ce_index(x2, t2, wk, wtotal, ignore_index, eps, scale, loss, grad,
+                             want_grad)
+        total = np.sum(loss)
+        # a non-finite target probability gives a non-finite loss: then PyTorch's order
+        # decides which entries are NaN (checked only then, to spare a pass over t)
+        if not (probabilities and not math.isfinite(total) and not np.isfinite(t2).all()):
+            if per_row:
+                grad *= g[:, None]
+            value = loss if reduction == "none" else total if reduction == "sum" \
+                else total / count
+            return value, grad if want_grad else None
+    x64 = x2.astype(np.float64)
+    t64 = t2.astype(np.float64) if probabilities else t2
+    return _ce_torch_order(x64, t64, probabilities, w, ignore_index, eps, reduction, g)
 
-    if reduction == "none":
-        value = _cast(loss.reshape(row_shape), out_dt)
-        value = value[()] if value.ndim == 0 else value
-    elif reduction == "sum":
-        value = _scalar(np.sum(loss), out_dt)
-    else:
-        value = _scalar(_mean(np.sum(loss), count), out_dt)
-    if not want_grad:
-        return value
-    moved = x.shape[:axis] + x.shape[axis + 1:] + (C,)
-    g = np.moveaxis(grad.reshape(moved), -1, axis)
-    return value, _cast(g, out_dt)
+
+_CE_PARAMETERS = """\
+    logits : array_like
+        Class scores (unnormalized log-probabilities), the classes along ``axis``: float16,
+        bfloat16, float32 or float64 (any byte order), or integers (computed in float64).
+    target : array_like
+        Integer class indices, with the logits' shape without the class axis (0-d for 1-D
+        logits), or float class probabilities, with the logits' shape.
+    axis : int, default -1
+        The class axis (PyTorch's ``dim``, which is 1 there: pass ``axis=1`` for
+        PyTorch's layout ``(N, C, d1, ...)``).
+    weight : array_like of shape (C,), optional
+        One weight per class (a rescaling of each class's terms, as PyTorch's).
+    ignore_index : int, default -100
+        A class-index target equal to it contributes nothing, to the loss, the mean's
+        divisor or the gradient (class-index targets only).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' divides the sum by the sum of the targets' class weights over the rows not
+        ignored (the number of such rows without ``weight``; the number of rows for
+        probability targets); 'none' gives one loss per row.
+    label_smoothing : float in [0, 1], default 0.0
+        The target becomes ``(1 - label_smoothing) target + label_smoothing / C``."""
+
+_CE_RULE = """\
+    The class axis is fastact's ``axis=-1`` (NumPy's rows of class scores), where
+    PyTorch's ``dim`` is 1: for logits in PyTorch's layout ``(N, C, d1, ...)`` pass
+    ``axis=1``.  (With ``N, C, T`` logits where ``C == T`` the default gives another,
+    valid-looking loss.)"""
 
 
 def cross_entropy(logits, target, axis=-1, weight=None, ignore_index=-100,
-                  reduction="mean", label_smoothing=0.0):
-    """The cross-entropy of softmax(logits) along ``axis`` against ``target``, as
-    ``torch.nn.functional.cross_entropy`` (with NumPy's class axis; ``axis=1`` is
-    PyTorch's layout).
+                  reduction="mean", label_smoothing=0.0, **kwargs):
+    if kwargs:
+        raise _unexpected("cross_entropy", kwargs, _CE_AXIS)
+    return _cross_entropy("cross_entropy", logits, target, axis, weight, ignore_index,
+                          reduction, label_smoothing, "value")
 
-    target: integer class indices, with the logits' shape without the class axis, or
-    float class probabilities, with the logits' shape.  weight: one weight per class.
-    ignore_index: a class-index target equal to it contributes nothing (class-index
-    targets only).  reduction: 'mean' (divided by the sum of the targets' class weights
-    over the rows not ignored, or by the number of rows for probability targets),
-    'sum', or 'none' (one loss per row).  label_smoothing in [0, 1]: the target becomes
-    (1 - label_smoothing) target + label_smoothing / C.
 
-    Computed as log-sum-exp with the row's maximum subtracted, in double: finite for any
-    finite logits.  A NaN logit makes its row's loss NaN.  float32 and float64 in give the
-    same dtype out; float16 is computed in float32 and returned as float16; integer
-    logits in float64.  ``cross_entropy.value_and_grad(...)`` returns ``(loss, grad)``.
+cross_entropy.__doc__ = f"""The cross-entropy of softmax(logits) along ``axis`` against ``target``,
+    as ``torch.nn.functional.cross_entropy``.
 
+{_CE_RULE}
+
+    Parameters
+    ----------
+{_CE_PARAMETERS}
+
+    Returns
+    -------
+    loss : scalar or ndarray
+        The loss, in the logits' dtype (float64 for integer logits): a NumPy scalar for
+        'mean' and 'sum', an array of the logits' shape without the class axis for
+        'none'.  A mean over no rows (all ignored, or an empty batch) is NaN.
+
+    See Also
+    --------
+    cross_entropy.value_and_grad : the loss and its gradient in one sweep.
+    cross_entropy.backward : the gradient times an upstream gradient.
+
+    Notes
+    -----
+    Per row, with p = softmax(x) and e the smoothing, a class index y gives
+    ``(1 - e) w_y (-log p_y) + (e / C) sum_c w_c (-log p_c)``.  Computed as
+    log-sum-exp with the row's maximum subtracted, in double: finite for any finite
+    logits; a NaN logit makes its row's loss NaN.  float16 and bfloat16 are computed in
+    float32 and rounded once.
+
+    Examples
+    --------
     >>> import numpy as np, fastact
     >>> logits = np.array([[2.0, 1.0, 0.1], [0.5, 2.5, 0.3]])
     >>> round(float(fastact.cross_entropy(logits, np.array([0, 1]))), 6)
     0.31854
+    >>> fastact.cross_entropy(logits, np.array([0, 1]), reduction="none")
+    array([0.41703002, 0.22004952])
     """
-    return _cross_entropy("cross_entropy", logits, target, axis, weight, ignore_index,
-                          reduction, label_smoothing, False)
 
 
 def _cross_entropy_value_and_grad(logits, target, axis=-1, weight=None, ignore_index=-100,
-                                  reduction="mean", label_smoothing=0.0):
-    """``(loss, dloss/dlogits)`` of ``fastact.cross_entropy`` from one sweep over the
-    logits: ``grad`` has the logits' shape and dtype and is softmax minus the (smoothed,
-    weighted) one-hot target, divided as the reduction divides (with 'none', the gradient
-    of ``loss.sum()``).  Ignored rows get 0.
+                                  reduction="mean", label_smoothing=0.0, **kwargs):
+    if kwargs:
+        raise _unexpected("cross_entropy.value_and_grad", kwargs, _CE_AXIS)
+    return _cross_entropy("cross_entropy.value_and_grad", logits, target, axis, weight,
+                          ignore_index, reduction, label_smoothing, "value_and_grad")
 
+
+_cross_entropy_value_and_grad.__doc__ = f"""``(loss, dloss/dlogits)`` of ``fastact.cross_entropy``
+    from one sweep over the logits.
+
+{_CE_RULE}
+
+    Parameters
+    ----------
+{_CE_PARAMETERS}
+
+    Returns
+    -------
+    loss : scalar or ndarray
+        As ``fastact.cross_entropy`` returns it.
+    grad : ndarray
+        The gradient with respect to the logits (of ``loss.sum()`` for 'none'), with the
+        logits' shape and dtype: softmax minus the (smoothed, weighted) one-hot target,
+        divided as the reduction divides; 0 in ignored rows.  The same as
+        ``cross_entropy.backward(1.0, ...)`` (an array of ones for 'none').
+
+    Examples
+    --------
     >>> import numpy as np, fastact
     >>> loss, grad = fastact.cross_entropy.value_and_grad(np.array([[0.0, 0.0]]), np.array([1]))
-    >>> grad
-    array([[ 0.5, -0.5]])
+    >>> loss, grad
+    (np.float64(0.6931471805599453), array([[ 0.5, -0.5]]))
     """
-    return _cross_entropy("cross_entropy.value_and_grad", logits, target, axis, weight,
-                          ignore_index, reduction, label_smoothing, True)
+
+
+def _cross_entropy_backward(grad_output, logits, target, axis=-1, weight=None,
+                            ignore_index=-100, reduction="mean", label_smoothing=0.0,
+                            **kwargs):
+    if kwargs:
+        raise _unexpected("cross_entropy.backward", kwargs, _CE_AXIS)
+    return _cross_entropy("cross_entropy.backward", logits, target, axis, weight,
+                          ignore_index, reduction, label_smoothing, "backward", grad_output)
+
+
+_cross_entropy_backward.__doc__ = f"""The gradient of ``fastact.cross_entropy`` with respect to the
+    logits, times ``grad_output`` (the chain rule's step, as PyTorch's autograd gives it).
+
+{_CE_RULE}
+
+    Parameters
+    ----------
+    grad_output : scalar or array_like
+        The gradient with respect to the loss: a scalar for 'mean' and 'sum', an array
+        of the loss's shape (the logits' without the class axis) for 'none'.
+{_CE_PARAMETERS}
+
+    Returns
+    -------
+    grad : ndarray
+        ``grad_output`` times dloss/dlogits, with the logits' shape and dtype (for
+        'none', each row's gradient times its own ``grad_output``); 0 in ignored rows.
+
+    Examples
+    --------
+    >>> import numpy as np, fastact
+    >>> fastact.cross_entropy.backward(2.0, np.array([[0.0, 0.0]]), np.array([1]))
+    array([[ 1., -1.]])
+    >>> fastact.cross_entropy.backward(np.array([1.0, 0.5]), np.zeros((2, 2)), np.array([0, 1]),
+    ...                                reduction="none")
+    array([[-0.5 ,  0.5 ],
+           [ 0.25, -0.25]])
+    """
 
 
 # ---- binary_cross_entropy_with_logits ----------------------------------------------------
 
-def _bce(fname, logits, target, weight, pos_weight, reduction, want_grad):
+def _bce(fname, logits, target, weight, pos_weight, reduction, mode, grad_output=None):
     x, dt, out_dt = _dtypes(fname, logits)
     reduction = _reduction(fname, reduction)
     t = _array(fname, "target", target)
@@ -272,6 +545,11 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, want_grad):
                          f"got {t.shape}")
     ws = [_bce_weight(fname, what, v, x.shape, dt) if v is not None else np.ones(())
           for what, v in (("weight", weight), ("pos_weight", pos_weight))]
+    loss_shape = x.shape if reduction == "none" else ()
+    g = (_grad_output(fname, grad_output, loss_shape, out_dt) if mode == "backward" else
+         None)
+    want_grad = mode != "value"
+    per_element = g is not None and reduction == "none"
     # the weights repeat along the leading axes: view the data as (B, K), K the size of
     # the trailing axes they span (one row of all n elements when both are scalars)
     tail = max(w.ndim for w in ws)
@@ -282,73 +560,241 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, want_grad):
               for w in ws]
     else:
         ws = [w.reshape(1) for w in ws]
-    x2 = np.ascontiguousarray(x, dtype=dt).reshape(shape2)
-    t2 = np.ascontiguousarray(t, dtype=dt).reshape(shape2)
-    n = x.size
-    scale = _mean(1.0, n) if reduction == "mean" else 1.0
-    elementwise = reduction == "none"
-    loss = np.empty(shape2 if elementwise else (0, 0), dtype=dt)
-    grad = np.empty(shape2 if want_grad else (0, 0), dtype=dt)
-    total = _losses.bce(x2, t2, ws[0], ws[1], scale, loss, elementwise, grad, want_grad)
-    if elementwise:
-        value = _cast(loss.reshape(x.shape), out_dt)
-        value = value[()] if value.ndim == 0 else value
-    elif reduction == "sum":
-        value = _scalar(total, out_dt)
+    # scaled element by element after a double computation (one rounding) for 'none'
+    kdt = _F64 if per_element else dt
+    with np.errstate(all="ignore"):          # targets beyond float32's range are inf
+        x2 = np.ascontiguousarray(x, dtype=dt).astype(kdt, copy=False).reshape(shape2)
+        t2 = np.ascontiguousarray(t, dtype=dt).astype(kdt, copy=False).reshape(shape2)
+        n = x.size
+        scale = float(g) if g is not None and not per_element else 1.0
+        scale = scale / n if reduction == "mean" and n else scale
+        elementwise = reduction == "none" and mode != "backward"
+        loss = np.empty(shape2 if elementwise else (0, 0), dtype=kdt)
+        grad = np.empty(shape2 if want_grad else (0, 0), dtype=kdt)
+        total = _losses.bce(x2, t2, ws[0], ws[1], scale, loss, elementwise, grad, want_grad)
+        if ((g is not None and not np.isfinite(g).all()) or
+                (not math.isfinite(total) and not all(np.isfinite(a).all()
+                                                      for a in (t2, *ws)))):
+            value, grad = _bce_degenerate(x2, t2, ws, weight is not None,
+                                          pos_weight is not None, g, per_element,
+                                          want_grad, reduction, shape2)
+        else:
+            value = (loss if elementwise else total if reduction == "sum" else
+                     total / n if n else math.nan)
+            if per_element:
+                grad *= g.reshape(shape2)
+        if mode != "backward":
+            if elementwise:
+                value = _cast(value.reshape(x.shape), out_dt)
+                value = value[()] if value.ndim == 0 else value
+            else:
+                value = _scalar(value, out_dt)
+            if not want_grad:
+                return value
+        grad = _cast(grad.reshape(x.shape), out_dt)
+        grad = grad[()] if grad.ndim == 0 else grad
+    return grad if mode == "backward" else (value, grad)
+
+
+def _bce_torch_order(x, t, w, pw):
+    """(loss, gradient) of binary cross-entropy with logits, elementwise, as PyTorch
+    computes them (aten's (1 - t) x - log_weight log_sigmoid(x), times the weight, and its
+    backward), in float64; w and pw None when not given.  Only for the elements with a
+    non-finite target, weight or grad_output, where which come out NaN and which inf
+    depends on the order of the operations."""
+    log_sig = np.minimum(x, 0.0) - np.log1p(np.exp(-np.abs(x)))
+    if pw is not None:
+        log_sig = log_sig * ((pw - 1.0) * t + 1.0)
+    loss = (1.0 - t) * x - log_sig
+    sig = 1.0 / (1.0 + np.exp(-x))
+    if pw is not None:
+        tt = pw * t
+        grad = ((tt + 1.0) - t) * sig - tt
     else:
-        value = _scalar(_mean(total, n), out_dt)
+        grad = sig - t
+    if w is not None:
+        loss, grad = loss * w, grad * w
+    return loss, grad
+
+
+def _bce_degenerate(x2, t2, ws, weighted, pos_weighted, g, per_element, want_grad,
+                    reduction, shape2):
+    """(loss as the reduction gives it, gradient times grad_output or None) in float64
+    when a target, weight or grad_output is not finite: the kernel's values, and
+    PyTorch's at those elements (the other elements keep theirs: infinite logits the
+    limits)."""
+    x, t = x2.astype(np.float64), t2.astype(np.float64)
+    w, pw = (np.broadcast_to(v, shape2) for v in ws)
+    gb = np.broadcast_to(1.0 if g is None else g.reshape(shape2) if per_element else
+                         float(g), shape2)
+    bad = ~(np.isfinite(t) & np.isfinite(w) & np.isfinite(pw) & np.isfinite(gb))
+    loss, grad = np.empty(shape2), np.empty(shape2)
+    _losses.bce(x, t, ws[0], ws[1], 1.0, loss, True, grad, True)
+    loss[bad], grad[bad] = _bce_torch_order(x[bad], t[bad], w[bad] if weighted else None,
+                                            pw[bad] if pos_weighted else None)
+    n = x.size
+    value = (loss if reduction == "none" else np.sum(loss) if reduction == "sum" else
+             np.sum(loss) / n)
     if not want_grad:
-        return value
-    g = _cast(grad.reshape(x.shape), out_dt)
-    return value, g[()] if g.ndim == 0 else g
+        return value, None
+    grad = grad * gb                         # PyTorch: times the weight, grad_output, 1/n
+    return value, grad / n if reduction == "mean" else grad
+
+
+_BCE_PARAMETERS = """\
+    logits : array_like
+        float16, bfloat16, float32 or float64 (any byte order), or integers (computed in
+        float64).
+    target : array_like
+        Probabilities in [0, 1], the logits' shape (floats or integers; not bools).
+    weight : array_like, optional
+        A rescaling of each element's loss, broadcast against the logits (it may not
+        enlarge them).
+    pos_weight : array_like, optional
+        The positives' weight, broadcast against the logits from the right (shape
+        ``(C,)``: one per class of the last axis).
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' over every element, 'sum', or 'none' (the elementwise loss)."""
 
 
 def binary_cross_entropy_with_logits(logits, target, weight=None, pos_weight=None,
-                                     reduction="mean"):
-    """The binary cross-entropy of sigmoid(logits) against ``target`` (probabilities in
-    [0, 1], the logits' shape), as ``torch.nn.functional.binary_cross_entropy_with_logits``:
-    ``-w (pos_weight t log sigmoid(x) + (1 - t) log(1 - sigmoid(x)))``.
-
-    weight: broadcast against the loss; pos_weight: the positives' weight, broadcast along
-    the trailing axes (shape ``(C,)`` for one per class of the last axis).  Both must
-    broadcast to the logits' shape.  reduction: 'mean' (over every element), 'sum' or
-    'none'.  Computed as ``pw t softplus(-x) + (1 - t) softplus(x)``, in double: exact for
-    every x, no overflow (infinite logits give the limits).
-
-    >>> import numpy as np, fastact
-    >>> round(float(fastact.binary_cross_entropy_with_logits(np.array([0.0, 2.0]), np.array([1.0, 0.0]))), 6)
-    1.410038
-    """
+                                     reduction="mean", **kwargs):
+    if kwargs:
+        raise _unexpected("binary_cross_entropy_with_logits", kwargs, _BCE_AXIS)
     return _bce("binary_cross_entropy_with_logits", logits, target, weight, pos_weight,
-                reduction, False)
+                reduction, "value")
 
 
-def _bce_value_and_grad(logits, target, weight=None, pos_weight=None, reduction="mean"):
-    """``(loss, dloss/dlogits)`` of ``fastact.binary_cross_entropy_with_logits`` in one
-    sweep: ``grad = w ((1 - t) sigmoid(x) - pos_weight t sigmoid(-x))`` (sigmoid(x) - t
-    without weights), divided by the number of elements for 'mean'.
+binary_cross_entropy_with_logits.__doc__ = f"""The binary cross-entropy of sigmoid(logits) against
+    ``target``, as ``torch.nn.functional.binary_cross_entropy_with_logits``:
+    ``-w (pos_weight t log sigmoid(x) + (1 - t) log(1 - sigmoid(x)))``, elementwise (no
+    class axis).
 
+    Parameters
+    ----------
+{_BCE_PARAMETERS}
+
+    Returns
+    -------
+    loss : scalar or ndarray
+        The loss, in the logits' dtype (float64 for integer logits): a NumPy scalar for
+        'mean' and 'sum' (the mean of no elements is NaN), the logits' shape for 'none'.
+
+    See Also
+    --------
+    binary_cross_entropy_with_logits.value_and_grad : the loss and its gradient.
+    binary_cross_entropy_with_logits.backward : the gradient times an upstream gradient.
+
+    Notes
+    -----
+    Computed as ``pw t softplus(-x) + (1 - t) softplus(x)`` in double: exact for every x,
+    no overflow (infinite logits give the limits).  float16 and bfloat16 are computed in
+    float32 and rounded once.
+
+    Examples
+    --------
     >>> import numpy as np, fastact
-    >>> loss, grad = fastact.binary_cross_entropy_with_logits.value_and_grad(np.array([0.0]), np.array([1.0]))
-    >>> grad
-    array([-0.5])
+    >>> bce = fastact.binary_cross_entropy_with_logits
+    >>> round(float(bce(np.array([0.0, 2.0]), np.array([1.0, 0.0]))), 6)
+    1.410038
+    >>> bce(np.array([0.0, 2.0]), np.array([1.0, 0.0]), reduction="none")
+    array([0.69314718, 2.12692801])
     """
+
+
+def _bce_value_and_grad(logits, target, weight=None, pos_weight=None, reduction="mean",
+                        **kwargs):
+    if kwargs:
+        raise _unexpected("binary_cross_entropy_with_logits.value_and_grad", kwargs,
+                          _BCE_AXIS)
     return _bce("binary_cross_entropy_with_logits.value_and_grad", logits, target, weight,
-                pos_weight, reduction, True)
+                pos_weight, reduction, "value_and_grad")
+
+
+_bce_value_and_grad.__doc__ = f"""``(loss, dloss/dlogits)`` of
+    ``fastact.binary_cross_entropy_with_logits`` in one sweep.
+
+    Parameters
+    ----------
+{_BCE_PARAMETERS}
+
+    Returns
+    -------
+    loss : scalar or ndarray
+        As ``fastact.binary_cross_entropy_with_logits`` returns it.
+    grad : ndarray
+        ``w ((1 - t) sigmoid(x) - pos_weight t sigmoid(-x))`` (``sigmoid(x) - t``
+        without weights), divided by the number of elements for 'mean' (the gradient of
+        ``loss.sum()`` for 'none'), with the logits' shape and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np, fastact
+    >>> bce = fastact.binary_cross_entropy_with_logits
+    >>> loss, grad = bce.value_and_grad(np.array([0.0]), np.array([1.0]))
+    >>> loss, grad
+    (np.float64(0.6931471805599453), array([-0.5]))
+    """
+
+
+def _bce_backward(grad_output, logits, target, weight=None, pos_weight=None,
+                  reduction="mean", **kwargs):
+    if kwargs:
+        raise _unexpected("binary_cross_entropy_with_logits.backward", kwargs, _BCE_AXIS)
+    return _bce("binary_cross_entropy_with_logits.backward", logits, target, weight,
+                pos_weight, reduction, "backward", grad_output)
+
+
+_bce_backward.__doc__ = f"""The gradient of ``fastact.binary_cross_entropy_with_logits`` with
+    respect to the logits, times ``grad_output`` (as PyTorch's autograd gives it).
+
+    Parameters
+    ----------
+    grad_output : scalar or array_like
+        The gradient with respect to the loss: a scalar for 'mean' and 'sum', an array
+        that broadcasts to the logits' shape (without enlarging it) for 'none'.
+{_BCE_PARAMETERS}
+
+    Returns
+    -------
+    grad : ndarray
+        ``grad_output`` times dloss/dlogits, with the logits' shape and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np, fastact
+    >>> bce = fastact.binary_cross_entropy_with_logits
+    >>> bce.backward(4.0, np.array([0.0, 0.0]), np.array([1.0, 0.0]))
+    array([-1.,  1.])
+    >>> bce.backward(np.array([1.0, 3.0]), np.array([0.0, 0.0]), np.array([1.0, 0.0]),
+    ...              reduction="none")
+    array([-0.5,  1.5])
+    """
+
+
+def _hide_kwargs(fn):
+    """The signature without the **kwargs that only catch dim= (and other unknown names)
+    to say so in fastact's words."""
+    sig = inspect.signature(fn)
+    fn.__signature__ = sig.replace(parameters=[
+        p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD])
 
 
 def _attach(fn, **methods):
-    """fn.value_and_grad and fn.reference, named so that they pickle by their qualified
-    names (fastact.losses.cross_entropy.value_and_grad, ...)."""
+    """fn.value_and_grad, fn.backward and fn.reference, named so that they pickle by their
+    qualified names (fastact.losses.cross_entropy.value_and_grad, ...)."""
+    _hide_kwargs(fn)
     for name, m in methods.items():
         m.__name__, m.__qualname__, m.__module__ = name, f"{fn.__qualname__}.{name}", __name__
+        if name != "reference":
+            _hide_kwargs(m)
         setattr(fn, name, m)
 
 
 _attach(cross_entropy, value_and_grad=_cross_entropy_value_and_grad,
-        reference=_loss_reference.cross_entropy)
+        backward=_cross_entropy_backward, reference=_loss_reference.cross_entropy)
 _attach(binary_cross_entropy_with_logits, value_and_grad=_bce_value_and_grad,
-        reference=_loss_reference.binary_cross_entropy_with_logits)
+        backward=_bce_backward, reference=_loss_reference.binary_cross_entropy_with_logits)
 del _attach
 
 

@@ -16,6 +16,9 @@ class _CrossEntropy(Protocol):
                        weight: ArrayLike | None = None, ignore_index: int = -100,
                        reduction: _Reduction = "mean",
                        label_smoothing: float = 0.0) -> tuple[Any, Any]: ...
+    def backward(self, grad_output: ArrayLike, logits: ArrayLike, target: ArrayLike,
+                 axis: int = -1, weight: ArrayLike | None = None, ignore_index: int = -100,
+                 reduction: _Reduction = "mean", label_smoothing: float = 0.0) -> Any: ...
     def reference(self, logits: Any, target: Any, weight: Any = None,
                   ignore_index: int = -100, reduction: _Reduction = "mean",
                   label_smoothing: float = 0.0) -> tuple[Any, Any]: ...
@@ -28,6 +31,9 @@ class _BinaryCrossEntropyWithLogits(Protocol):
                        weight: ArrayLike | None = None,
                        pos_weight: ArrayLike | None = None,
                        reduction: _Reduction = "mean") -> tuple[Any, Any]: ...
+    def backward(self, grad_output: ArrayLike, logits: ArrayLike, target: ArrayLike,
+                 weight: ArrayLike | None = None, pos_weight: ArrayLike | None = None,
+                 reduction: _Reduction = "mean") -> Any: ...
     def reference(self, logits: Any, target: Any, weight: Any = None,
                   pos_weight: Any = None, reduction: _Reduction = "mean") -> tuple[Any, Any]: ...
 
