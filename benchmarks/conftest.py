@@ -21,7 +21,7 @@ from collections import namedtuple
 import pytest
 
 import fastact
-from fastact import _peers
+from fastact.instruments import peers as _peers
 
 # One benchmark: a case of _peers.cases(), dtype name, n, "forward"/"backward", the
 # implementation ("fastact", "fastact_from_x", "reference", or a peer of _peers.ALL_PEERS),
@@ -36,7 +36,7 @@ QUICK_SIZES = (1_000,)
 REFERENCE_MAX_N = 100_000
 # The dtypes: float32 and float64, and bfloat16 when ml_dtypes is installed (fastact on
 # ml_dtypes' arrays beside torch.bfloat16 on the same bits; a peer that does not compute
-# in bfloat16 is skipped, see fastact._peers.build).
+# in bfloat16 is skipped, see fastact.instruments.peers.build).
 DTYPES = tuple(d.__name__ for d in _peers.DTYPES) + (
     ("bfloat16",) if _peers.BFLOAT16 is not None else ())
 

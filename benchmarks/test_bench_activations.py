@@ -5,13 +5,13 @@ in one group each.
 
 The group is "<case> <dtype> n=<size> <pass>", so pytest-benchmark's table puts the
 implementations of one case side by side.  extra_info carries the elements per second.
-The formulas the peers run are in fastact/_peers.py (shared with ``python -m fastact
+The formulas the peers run are in fastact/instruments/peers.py (shared with ``python -m fastact
 bench``).  No assertion on time, ever.
 """
 
 import pytest
 
-from fastact import _peers
+from fastact.instruments import peers as _peers
 
 
 def test_bench(benchmark, bench_case, bench_data, request):

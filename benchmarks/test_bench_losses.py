@@ -1,4 +1,4 @@
-"""The fused losses (fastact._bench_losses, also ``python -m fastact bench --losses``):
+"""The fused losses (fastact.instruments.bench_losses, also ``python -m fastact bench --losses``):
 cross_entropy on (1000, 1000) logits and binary_cross_entropy_with_logits on 1e6, forward
 and value_and_grad, fastact next to NumPy and PyTorch in one group each.  The peers are
 checked against fastact first; no assertion on time."""
@@ -6,7 +6,7 @@ checked against fastact first; no assertion on time."""
 import numpy as np
 import pytest
 
-from fastact import _bench_losses
+from fastact.instruments import bench_losses as _bench_losses
 
 DTYPES = ("float32", "float64")
 _CASES = {}

@@ -316,7 +316,7 @@ def native_window_atol(kernel, x, dtype):
     relative: the registry's abs_eps * eps32 * max|f'| within each window around the zero
     (as the accuracy tool measures it); 0 elsewhere, and for the other kernels and dtypes."""
     import fastact._registry as registry
-    from fastact.accuracy import max_derivative
+    from fastact.instruments.accuracy import max_derivative
     x = np.asarray(x, dtype=np.float64)
     if dtype != np.float32 or kernel not in registry.FLOAT32_NATIVE:
         return np.zeros(x.shape)

@@ -12,7 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from fastact import _registry, accuracy
+from fastact import _registry
+from fastact.instruments import accuracy
 
 mpmath = pytest.importorskip("mpmath")
 
@@ -103,7 +104,7 @@ def test_reference_is_converged():
 def test_ulp_of_the_reference():
     # ulp(r) is that of r's binade: just below a power of two the smaller spacing applies,
     # and at zero the smallest subnormal.
-    from fastact.accuracy import _errors64, _encode, _mp_init
+    from fastact.instruments.accuracy import _errors64, _encode, _mp_init
     mp = _mp_init()
     r = [mp.mpf(1) - mp.mpf(2) ** -60, mp.mpf(0), mp.mpf(2) ** -1074 * 3]
     ref = _encode(r)
@@ -131,8 +132,8 @@ def test_cli_quick_json(tmp_path):
 @pytest.mark.parametrize("fmt", ["float16", "bfloat16"])
 def test_16bit_formats_exhaustive(fmt):
     """Every float16 / bfloat16 input through every kernel and direction: within 1 ULP of
-    the format (issue 14's aim), NaN kept, limits exact (fastact.accuracy16)."""
-    from fastact import accuracy16
+    the format (issue 14's aim), NaN kept, limits exact (fastact.instruments.accuracy16)."""
+    from fastact.instruments import accuracy16
     if fmt not in accuracy16.formats():
         pytest.skip("ml_dtypes is not installed")
     rows = accuracy16.measure(fmt)

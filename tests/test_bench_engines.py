@@ -18,7 +18,7 @@ import json
 import numpy as np
 import pytest
 
-from fastact import _peer_errors, _peers
+from fastact.instruments import peer_errors as _peer_errors, peers as _peers
 from fastact.records._peers import installed
 
 N = 2_000
@@ -185,7 +185,7 @@ def test_error_column_softmax_rows():
 
 def test_bench_prints_the_new_peers_and_the_error_table(capsys, tmp_path):
     """The bench end to end on a tiny n: the engines' columns and the error table."""
-    from fastact import bench
+    from fastact.instruments import bench
     out = tmp_path / "bench.json"
     assert bench.main(["--n", "1000", "--repeats", "1", "--only", "hardsigmoid",
                        "--dtype", "float32", "--ref-n", "0", "--json", str(out)]) == 0
@@ -205,7 +205,7 @@ def test_bench_prints_the_new_peers_and_the_error_table(capsys, tmp_path):
 def test_bench_runs_a_gated_case_with_the_error_table():
     # the gated functions have two operands, which the error scan does not take: their
     # error column is "-", and the run goes on (it once stopped the whole bench)
-    from fastact import bench
+    from fastact.instruments import bench
     rows = bench.run(n=1000, repeats=1, dtypes=("float32",), cases=[_case("swiglu")],
                      ref_n=0)
     fastact_rows = [r for r in rows if r.get("impl") == "fastact"]
@@ -218,7 +218,8 @@ def test_bench_runs_a_gated_case_with_the_error_table():
 def test_bench_limits_runs_every_activation():
     # `bench --limits` calls every activation, threshold's required parameters included
     # (it once stopped at threshold): each appears in its lines
-    from fastact import ACTIVATIONS, bench
+    from fastact import ACTIVATIONS
+    from fastact.instruments import bench
     lines = bench.run_limits(["float32"], 1, n=1000, small_n=100)
     text = "\n".join(lines)
     for name in ACTIVATIONS:
@@ -227,7 +228,7 @@ def test_bench_limits_runs_every_activation():
 
 def test_bench_row_option(capsys):
     # --row sets the softmax rows' length (attention rows of 64 to 256) for that run only
-    from fastact import bench
+    from fastact.instruments import bench
     before = _peers.SOFTMAX_ROW
     assert bench.main(["--only", "softmax", "--dtype", "float32", "--row", "64", "--n", "6400",
                        "--repeats", "1", "--ref-n", "0", "--no-errors"]) == 0
@@ -314,7 +315,7 @@ def test_bench_bfloat16_beside_torch(capsys, tmp_path):
     """--dtype bfloat16 end to end: fastact and torch.bfloat16 timed on the same data, with
     their errors in bfloat16 ULP; a peer that cannot compute in bfloat16 is absent, not an
     error.  The default run stays float32 and float64."""
-    from fastact import bench
+    from fastact.instruments import bench
     out = tmp_path / "bench.json"
     assert bench.main(["--n", "2000", "--repeats", "1", "--only", "sigmoid,softmax,gelu",
                        "--dtype", "bfloat16", "--ref-n", "0", "--json", str(out)]) == 0
@@ -333,7 +334,7 @@ def test_bench_bfloat16_beside_torch(capsys, tmp_path):
 
 
 def test_bench_dtype_choices(capsys):
-    from fastact import bench
+    from fastact.instruments import bench
     p = bench._parser()
     args = p.parse_args(["--dtype", "float16,float32"])
     assert bench._select(p, args)[0] == ["float16", "float32"]

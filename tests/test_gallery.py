@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 import fastact
-from fastact import gallery
-from fastact.gallery import cli, experiments as ex
+from fastact.instruments import gallery
+from fastact.instruments.gallery import cli, experiments as ex
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Each sigmoid layer multiplies the gradient's norm by a factor within this of 0.25
@@ -208,7 +208,8 @@ def test_kernel_speed_and_guide_rows():
 
 
 def test_package_does_not_import_matplotlib():
-    code = ("import sys, fastact, fastact.gallery; fastact.gallery.vanishing_gradients("
+    code = ("import sys, fastact, fastact.instruments.gallery; "
+            "fastact.instruments.gallery.vanishing_gradients("
             "depth=3, width=8); assert 'matplotlib' not in sys.modules, 'imported'")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
@@ -393,12 +394,12 @@ def test_index_html_embeds_every_figure_and_the_guide(built):
 
 
 def test_module_command_runs(tmp_path):
-    """``python -m fastact.gallery`` as a process: exit status and error output."""
+    """``python -m fastact.instruments.gallery`` as a process: exit status and error output."""
     pytest.importorskip("matplotlib")
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     f = tmp_path / "f"
     f.write_text("")
-    r = subprocess.run([sys.executable, "-m", "fastact.gallery", "--out", str(f)],
+    r = subprocess.run([sys.executable, "-m", "fastact.instruments.gallery", "--out", str(f)],
                        capture_output=True, text=True, env=env)
     assert r.returncode != 0 and "not a folder" in r.stderr
 

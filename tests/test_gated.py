@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import fastact
-from fastact import _registry, accuracy_gated
+from fastact import _registry
+from fastact.instruments import accuracy_gated
 from fastact.records import gated_accuracy
 
 from conftest import ALL_FLOAT, gradients
@@ -135,7 +136,7 @@ def test_geglu_approximate_booleans():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", GATED)
 def test_accuracy_against_mpmath(name, dtype):
-    # the accuracy tool's gated rows (fastact.accuracy_gated): mpmath at 180 bits on
+    # the accuracy tool's gated rows (fastact.instruments.accuracy_gated): mpmath at 180 bits on
     # sampled (a, b, g), each within its record's GatedAccuracy bound
     pytest.importorskip("mpmath")
     rows = accuracy_gated.measure(name, dtype, quick=True)
@@ -153,7 +154,7 @@ def test_accuracy_against_mpmath(name, dtype):
 
 def test_accuracy_tool_cli(capsys):
     pytest.importorskip("mpmath")
-    from fastact import accuracy
+    from fastact.instruments import accuracy
     assert accuracy.main(["--quick", "--only", "reglu", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "reglu (gated_relu)" in out and "grad_a" in out

@@ -1,4 +1,5 @@
-"""The losses in the accuracy tool (fastact.accuracy_losses), quick mode: each row's loss,
+"""The losses in the accuracy tool (fastact.instruments.accuracy_losses), quick mode: each
+row's loss,
 the reduced losses and value_and_grad's gradient of cross_entropy and
 binary_cross_entropy_with_logits, float32 and float64, within fastact.losses.ACCURACY
 against mpmath; the tool's mpmath references checked against the pure-Python ones and
@@ -12,7 +13,8 @@ import numpy as np
 import pytest
 
 import fastact
-from fastact import accuracy, accuracy_losses, losses
+from fastact import losses
+from fastact.instruments import accuracy, accuracy_losses
 from fastact import _loss_reference as ref
 
 pytest.importorskip("mpmath")

@@ -8,7 +8,7 @@ One row per kernel: the maximum error of the forward, the derivative and the bac
 float32 and float64 (ULP; for softmax/log_softmax and where the tool measures an absolute
 error, "eps*" marks eps times the scale of the terms), the ULP bounds of the forward and
 derivative from fastact._registry.ACCURACY, and the special-value failures.  The losses'
-rows (fastact.accuracy_losses) make a second table: each row's loss, the reduced loss and
+rows (fastact.instruments.accuracy_losses) make a second table: each row's loss, the reduced loss and
 the gradient, with their bounds (fastact.losses.ACCURACY; C is the number of classes).
 """
 

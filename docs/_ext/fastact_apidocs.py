@@ -196,7 +196,7 @@ def _note_format():
     if _FMT is None:
         _FMT = _Missing()
         try:
-            from fastact.gallery import experiments as ex
+            from fastact.instruments.gallery import experiments as ex
             gm = ex.features("gelu")["minimum"]
             _FMT.update(gelu_gap=f"{ex.gelu_tanh_gap():.1e}", gelu_min=f"{gm[1]:.3f}",
                         gelu_argmin=f"{gm[0]:.3f}")
@@ -338,7 +338,7 @@ def _speed_section(name, bench, machine, peers):
 
 
 def _plot_activation(name, path):
-    from fastact import gallery
+    from fastact.instruments import gallery
     fig = gallery.plot(name)
     fig.set_size_inches(6.4, 3.6)
     fig.savefig(path, dpi=90)
@@ -374,7 +374,7 @@ def _plot_gated(name, path):
 
 def _plot_loss(name, path):
     from matplotlib.figure import Figure
-    from fastact import gallery
+    from fastact.instruments import gallery
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     axes = fig.subplots(1, 2)
     gallery.plot_losses(ax=axes)

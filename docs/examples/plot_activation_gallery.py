@@ -17,12 +17,12 @@ The softmax family (softmax, log_softmax, softmin) is drawn on two-logit rows
 # The facts behind the panels
 # ---------------------------
 # Every function's record (formula, output range, largest ``|f'|``, when to use it) is in
-# ``fastact.ACTIVATIONS``; ``fastact.gallery.guide_rows`` lists them.  A few columns:
+# ``fastact.ACTIVATIONS``; ``fastact.instruments.gallery.guide_rows`` lists them.  A few columns:
 import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 
 import fastact
-from fastact import gallery
+from fastact.instruments import gallery
 
 rows = gallery.guide_rows()
 print(f"{len(rows)} activations")
@@ -35,9 +35,9 @@ for row in rows:
 # %%
 # The grid
 # --------
-# ``fastact.gallery.overview`` returns this grid as a matplotlib Figure (for a
+# ``fastact.instruments.gallery.overview`` returns this grid as a matplotlib Figure (for a
 # notebook, or ``fig.savefig``).  Here the same panels are drawn into pyplot axes with
-# ``fastact.gallery.plot``, which takes an ``ax``; ``compact=True`` leaves out the
+# ``fastact.instruments.gallery.plot``, which takes an ``ax``; ``compact=True`` leaves out the
 # labels a small panel has no room for.
 names = list(fastact.ACTIVATIONS)
 ncols = 5
@@ -60,7 +60,7 @@ plt.show()
 # %%
 # One activation in detail
 # ------------------------
-# Without ``compact``, ``fastact.gallery.plot`` labels what it marks: here GELU's
+# Without ``compact``, ``fastact.instruments.gallery.plot`` labels what it marks: here GELU's
 # dip below zero and the maximum of its derivative, and ReLU's kink at 0, where fastact
 # returns ``relu'(0) = 0`` (PyTorch's convention).
 fig2, (ax_gelu, ax_relu) = plt.subplots(1, 2, figsize=(12, 4.0), layout="constrained")

@@ -9,7 +9,7 @@ initialisation, or one large update) is enough to put units there.
 
 This example shifts every bias of one layer down and counts the units that stop
 learning, for ReLU, Leaky ReLU and GELU.  The experiment is
-``fastact.gallery.dead_neurons``: one fully connected layer of 512 units on 256
+``fastact.instruments.gallery.dead_neurons``: one fully connected layer of 512 units on 256
 inputs, He-normal weights, a batch of 256 N(0, 1) inputs, seed 0.  A unit counts as
 dead when ``|f'(z)| < 1e-3`` for every input of the batch; the derivatives are
 fastact's kernels.
@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import fastact
-from fastact import gallery
+from fastact.instruments import gallery
 
 res = gallery.dead_neurons()
 shifts = res["shifts"]

@@ -20,13 +20,13 @@ small when it is right.  fastact's losses return it with ``value_and_grad``.
 # %%
 # The losses against one logit
 # ----------------------------
-# ``fastact.gallery.plot_losses`` draws the first two pairs (reduction ``'none'``:
+# ``fastact.instruments.gallery.plot_losses`` draws the first two pairs (reduction ``'none'``:
 # one loss per row); the third panel is the MSE of a linear output, in NumPy.
 import matplotlib.pyplot as plt
 import numpy as np
 
 import fastact
-from fastact import gallery
+from fastact.instruments import gallery
 
 fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
 gallery.plot_losses(ax=axes[:2])

@@ -7,7 +7,7 @@ that reaches each layer, once with every hidden activation: sigmoid, tanh, ReLU 
 GELU.  The forward ``f(z)`` and backward ``f.backward(g, z)`` of every layer are
 fastact's kernels; NumPy does the matrix products.
 
-The experiment is ``fastact.gallery.vanishing_gradients``: zero biases, a random
+The experiment is ``fastact.instruments.gallery.vanishing_gradients``: zero biases, a random
 N(0, 1) input batch of 64, the loss ``sum(h_50 * r) / 64`` for a fixed random readout
 ``r``, Xavier/Glorot weights for the activations bounded on both sides (sigmoid, tanh)
 and He weights for the others.  Every activation sees the same input, readout and
@@ -23,7 +23,7 @@ underlying random matrices (seed 0), only the scale differs.
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fastact import gallery
+from fastact.instruments import gallery
 
 names = ("sigmoid", "tanh", "relu", "gelu")
 res = gallery.vanishing_gradients(names=names)
@@ -46,7 +46,7 @@ for name in names:
 #
 # Plot it
 # -------
-# ``fastact.gallery.plot_vanishing_gradients`` draws every curve relative to its
+# ``fastact.instruments.gallery.plot_vanishing_gradients`` draws every curve relative to its
 # value at the top layer (so all end at 1 on the right; the slope is the per-layer
 # factor), with the bound ``0.25**n`` drawn from the sigmoid's top layer.
 fig, ax = plt.subplots(figsize=(7.5, 4.6), layout="constrained")
@@ -80,4 +80,4 @@ plt.show()
 #   normalisation layers and residual connections.
 #
 # The same numbers for every activation of the experiment (leaky_relu and silu too):
-# ``fastact.gallery.vanishing_gradients()`` with no arguments.
+# ``fastact.instruments.gallery.vanishing_gradients()`` with no arguments.

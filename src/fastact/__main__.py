@@ -1,7 +1,7 @@
 """Command line: ``python -m fastact [demo|accuracy|accuracy16|bench|gallery] ...``.
 
-With no command it runs the main job (``fastact.demo``): every activation, gated
-activation and loss at a few points, value and derivative, and each kernel's speedup over
+With no command it runs the main job (``fastact.instruments.demo``): every activation,
+gated activation and loss at a few points, value and derivative, and each kernel's speedup over
 its pure-Python reference.
 """
 
@@ -26,9 +26,9 @@ def main(argv=None):
                        add_help=False)
     if argv[:1] and argv[0] in tools:
         import importlib
-        return importlib.import_module(f"fastact.{argv[0]}").main(argv[1:])
+        return importlib.import_module(f"fastact.instruments.{argv[0]}").main(argv[1:])
     args = parser.parse_args(argv)
-    from . import demo as demo_mod
+    from .instruments import demo as demo_mod
     if args.command is None:
         return demo_mod.run()
     return demo_mod.run(n=args.n, repeats=args.repeats)

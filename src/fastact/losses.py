@@ -801,7 +801,8 @@ del _attach
 # ---- accuracy bounds ------------------------------------------------------------------------
 
 # The bounds ``python -m fastact accuracy --only cross_entropy,binary_cross_entropy_with_logits``
-# holds (fastact.accuracy_losses, against mpmath), per (loss, dtype), in ULP; each kind's
+# holds (fastact.instruments.accuracy_losses, against mpmath), per (loss, dtype), in ULP;
+# each kind's
 # bound is its value plus per_class * C for rows of C classes:
 #   loss          each row's (element's) loss, reduction='none': ULP of the result;
 #   loss_reduced  'sum' and 'mean': ULP of the result;

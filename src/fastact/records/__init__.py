@@ -130,7 +130,8 @@ def gated_accuracy(gate):
                          acc.abs_eps, acc.crossings)
 
 
-# A benchmark peer: builders that take the case's data (fastact._peers.Data) and return a
+# A benchmark peer: builders that take the case's data (fastact.instruments.peers.Data)
+# and return a
 # zero-argument callable running the peer once (None: the peer has no such function).
 Peer = namedtuple("Peer", "forward backward", defaults=(None,))
 

@@ -20,7 +20,7 @@ def init(prec):
         try:
             import mpmath
         except ImportError:  # pragma: no cover
-            raise SystemExit("fastact.accuracy: float64 references need mpmath "
+            raise SystemExit("fastact.instruments.accuracy: float64 references need mpmath "
                              "(pip install mpmath)") from None
         mp = mpmath.mp
     mp.prec = prec

@@ -1,10 +1,10 @@
-"""Shared helpers of the records' benchmark peers (fastact._peers builds the table).
+"""Shared helpers of the records' benchmark peers (fastact.instruments.peers builds the table).
 
 A record's ``peers()`` returns {peer name: Peer(forward builder, backward builder)}.  A
-builder takes the case's data ``d`` (fastact._peers.Data: x, g, y as NumPy arrays) and
+builder takes the case's data ``d`` (fastact.instruments.peers.Data: x, g, y as NumPy arrays) and
 returns a zero-argument callable that runs the peer once; the conversion of the inputs
 (``torch.from_numpy`` views, ``tensor``) happens in the builder, outside the timed call.
-The same builders serve every dtype, float16 and bfloat16 included (fastact._peers says
+The same builders serve every dtype, float16 and bfloat16 included (fastact.instruments.peers says
 which peers count for a 16-bit case).  ``p``, the
 case's parameters by name, is resolved there too.
 
@@ -27,14 +27,9 @@ from . import Peer
 
 def params(d):
     """The case's parameters, by name: the record's defaults updated by the case's
-    kwargs (and rrelu's evaluation slope)."""
-    from fastact import ACTIVATIONS, GATED
-    f = ACTIVATIONS.get(d.case.activation) or GATED[d.case.activation]
-    p = {q.name: q.default for q in f.params}
-    p.update(d.case.kwargs)
-    if "lower" in p and "upper" in p:
-        p["slope"] = p["lower"] / 2.0 + p["upper"] / 2.0
-    return p
+    kwargs (and rrelu's evaluation slope), resolved by the bench when it made the case
+    (fastact.instruments.peers.Case.params), so that the records need no fastact."""
+    return d.case.params
 
 
 def x(fn):
@@ -99,7 +94,8 @@ def tgy(fn):
 
 # ---- JAX, ONNX Runtime and numba: what a record names, run by generic builders ----------
 #
-# Nothing is imported here until a builder runs: fastact._peers builds the whole table at
+# Nothing is imported here until a builder runs: fastact.instruments.peers builds the
+# whole table at
 # import, and JAX alone takes seconds to import.  Each engine is optional; its peers appear
 # only when it is installed.
 #
@@ -117,7 +113,7 @@ def tgy(fn):
 #        Forward only (ONNX Runtime has no backward ops for inference).
 # numba  Numba(forward, backward, params): the scalar formulas a NumPy user would write,
 #        forward(x, *consts) and backward(g, v, *consts) with v = y where the case's
-#        backward is from the output (fastact._peers explains the convention), else x;
+#        backward is from the output (fastact.instruments.peers explains the convention), else x;
 #        consts are p[name] for name in params, frozen into the function.  Compiled with
 #        @vectorize (nopython, float32 and float64 signatures) in the builder, once.
 

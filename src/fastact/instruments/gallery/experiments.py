@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from .. import ACTIVATIONS
+from ... import ACTIVATIONS
 
 SEED = 0
 

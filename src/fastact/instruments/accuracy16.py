@@ -21,8 +21,8 @@ import sys
 
 import numpy as np
 
-from . import _registry
-from ._dispatch import BFLOAT16, UFUNCS
+from .. import _registry
+from .._dispatch import BFLOAT16, UFUNCS
 from .accuracy import _f_overflows, kernel_names, kernel_params
 
 MANT = {"float16": 10, "bfloat16": 7}          # stored mantissa bits

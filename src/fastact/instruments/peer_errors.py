@@ -2,7 +2,7 @@
 
 ``python -m fastact bench`` prints, beside the speeds, each implementation's maximum error
 on the same case (activation x dtype x pass), measured on the spot with the accuracy
-tool's references and units (fastact.accuracy), over a strided scan:
+tool's references and units (fastact.instruments.accuracy), over a strided scan:
 
 * float32: every STRIDE32-th bit pattern (the finite ones: about 262,000 inputs over every
   binade, subnormals to the largest float) and the kernel's special points (kinks, zeros
@@ -33,9 +33,10 @@ import math
 
 import numpy as np
 
-from . import ACTIVATIONS, UFUNCS, _registry, accuracy
-from . import _peers
-from .records._peers import params as _params
+from .. import ACTIVATIONS, UFUNCS, _registry
+from . import accuracy
+from . import peers as _peers
+from ..records._peers import params as _params
 
 STRIDE32 = 16411           # float32 bit patterns: 2**32 / 16411 is about 262,000 inputs
 POINTS64 = 1000            # float64 points per case against mpmath (plus special points)
@@ -54,7 +55,8 @@ def scanned(case):
 class Scan:
     """The inputs of one case x dtype and their references, for both passes.
 
-    ``data`` is a fastact._peers.Data (x, g, y) that every builder takes; ``error(pass_,
+    ``data`` is a fastact.instruments.peers.Data (x, g, y) that every builder takes;
+    ``error(pass_,
     result)`` is the maximum error of a builder's result."""
 
     def __init__(self, case, dtype, stride=STRIDE32, points64=POINTS64):

@@ -33,12 +33,14 @@ from collections import namedtuple
 
 import numpy as np
 
-from . import ACTIVATIONS, GATED, _registry
-from ._dispatch import BFLOAT16
-from .records import _peers as _engines
-from .records._peers import Unsupported, torch_module  # noqa: F401  (Unsupported: re-exported)
+from .. import ACTIVATIONS, GATED, _registry
+from .._dispatch import BFLOAT16
+from ..records import _peers as _engines
+from ..records._peers import Unsupported, torch_module  # noqa: F401  (Unsupported: re-exported)
 
-Case = namedtuple("Case", "name activation kwargs from_output")
+# params: every parameter by name (the record's defaults updated by kwargs, and rrelu's
+# evaluation slope), which the records' peer builders read (records._peers.params)
+Case = namedtuple("Case", "name activation kwargs from_output params")
 Data = namedtuple("Data", "case dtype n x g y b", defaults=(None,))   # b: gated cases
 
 # Row length of the softmax cases: n elements as (n // SOFTMAX_ROW, SOFTMAX_ROW) (a batch of
@@ -74,9 +76,18 @@ def cases(only=None):
         # required parameters (threshold's) pass their example values (records.Param)
         kwargs = {p.name: p.default for p in f.params if p.required}
         kwargs.update(f.info.bench_kwargs or {})
-        out.append(Case(name, name, kwargs, f.has_from_output))
-    out += [Case(name, name, {}, False) for name in GATED if not only or name in only]
+        out.append(Case(name, name, kwargs, f.has_from_output, _params(f, kwargs)))
+    out += [Case(name, name, {}, False, _params(GATED[name], {}))
+            for name in GATED if not only or name in only]
     return out
+
+
+def _params(f, kwargs):
+    p = {q.name: q.default for q in f.params}
+    p.update(kwargs)
+    if "lower" in p and "upper" in p:
+        p["slope"] = p["lower"] / 2.0 + p["upper"] / 2.0
+    return p
 
 
 def _fn(case):
@@ -85,8 +96,8 @@ def _fn(case):
 
 
 def make_data(case, dtype, n, seed=0):
-    """x ~ U(-4, 4), g ~ N(0, 1), y = fastact forward of x; contiguous, of dtype (a
-    16-bit one: the float64 draws rounded to it)."""
+    """x ~ U(-4, 4) (within the record's domain), g ~ N(0, 1), y = fastact forward of x;
+    contiguous, of dtype (a 16-bit one: the float64 draws rounded to it)."""
     dtype = as_dtype(dtype)
     rng = np.random.default_rng(seed)
     f = _fn(case)
@@ -104,7 +115,8 @@ def make_data(case, dtype, n, seed=0):
         shape = (max(n // row, 1), row)
     else:
         shape = (n,)
-    x = rng.uniform(-4.0, 4.0, shape).astype(dtype)
+    lo, hi = f.info.domain                  # logit's [0, 1]: its inputs, not NaNs
+    x = rng.uniform(max(lo, -4.0), min(hi, 4.0), shape).astype(dtype)
     g = rng.standard_normal(shape).astype(dtype)
     y = f(x, **case.kwargs)
     return Data(case, dtype, int(np.prod(shape)), x, g, y)

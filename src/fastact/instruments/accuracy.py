@@ -1,4 +1,5 @@
-"""Accuracy of fastact's kernels: ``python -m fastact accuracy`` (or ``python -m fastact.accuracy``).
+"""Accuracy of fastact's kernels: ``python -m fastact accuracy`` (or
+``python -m fastact.instruments.accuracy``).
 
 Measures every elementwise kernel's forward, derivative, backward and from-output forms,
 and softmax / log_softmax, against a reference correct to well under an ULP of the result:
@@ -50,9 +51,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from . import _registry
-from .records import _mp as _rmp
-from ._dispatch import UFUNCS
+from .. import _registry
+from ..records import _mp as _rmp
+from .._dispatch import UFUNCS
 
 KINDS = ("forward", "derivative", "backward", "derivative_from_output",
          "backward_from_output")
@@ -547,7 +548,7 @@ def _references64(name, xs, gs, workers, progress, cache):
     step = 512
     tasks = [(name, params, xs[i:i + step], gs[i:i + step], PREC)
              for i in range(0, len(xs), step)]
-    mod = importlib.import_module("fastact.accuracy")
+    mod = importlib.import_module("fastact.instruments.accuracy")
     results = []
     if workers <= 1 or len(tasks) < 4:
         for t in tasks:
@@ -1034,7 +1035,7 @@ def measure_axis(name, dtype, quick=True, workers=1, progress=None, seed=0):
         if progress:
             progress.start(f"float64 {name}: mpmath references", len(xs))
         tasks = [(name, xs_t[i:i + 20], gs_t[i:i + 20], ys[i:i + 20]) for i in range(0, len(xs), 20)]
-        mod = importlib.import_module("fastact.accuracy")
+        mod = importlib.import_module("fastact.instruments.accuracy")
         if workers > 1:
             import multiprocessing as mpr
             ctx = mpr.get_context("fork" if sys.platform.startswith("linux") else "spawn")
@@ -1293,7 +1294,7 @@ def main(argv=None):
         f"from-output forms)\n"
         f"float64 reference: mpmath at {PREC} bits; float32 reference: the float64 kernel on "
         f"the widened input (itself measured against mpmath{f64_note})\n"
-        + ("losses (fastact.accuracy_losses): float32 and float64 against mpmath; 'grad' in "
+        + ("losses (fastact.instruments.accuracy_losses): float32 and float64 against mpmath; 'grad' in "
            "ULP of the magnitude of its terms; bounds fastact.losses.ACCURACY, C = classes\n"
            if any(r["function"] in _LOSSES for r in rows) else "")
         + "".join(f"{d}: {timing[d]:.1f}s  " for d in dtypes) + f"total {total:.1f}s, "

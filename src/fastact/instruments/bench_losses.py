@@ -11,7 +11,8 @@ checked against fastact before timing.
 
 import numpy as np
 
-from . import binary_cross_entropy_with_logits as _bce, cross_entropy as _ce
+from .. import binary_cross_entropy_with_logits as _bce, cross_entropy as _ce
+from .timing import time_interleaved
 
 CE_SHAPE = (1000, 1000)
 BCE_N = 1_000_000
@@ -104,7 +105,6 @@ def check(fns, rtol):
 
 def run(repeats=5, dtypes=("float32", "float64")):
     """The table's lines."""
-    from .bench import time_interleaved
     lines = [f"losses: cross_entropy on {CE_SHAPE[0]}x{CE_SHAPE[1]} logits (class indices), "
              f"binary_cross_entropy_with_logits on {BCE_N:,}; reduction 'mean'; "
              "milliseconds per call (lower is better), best of "

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .. import ACTIVATIONS
+from ... import ACTIVATIONS
 from . import experiments as ex
 
 

@@ -3,14 +3,14 @@
 For every activation (gelu twice: exact and tanh), each dtype (float32 and float64; with
 ``--dtype`` also float16 and bfloat16), forward and backward, it
 times fastact and each installed peer (NumPy, SciPy, PyTorch, JAX, ONNX Runtime, numba;
-their formulas are in the records, ``fastact._peers`` builds the table) on the same n
+their formulas are in the records, ``fastact.instruments.peers`` builds the table) on the same n
 elements and prints Melem/s, the ratio of fastact to the fastest peer, and fastact's
 speedup over the pure-Python reference (timed on fewer elements and compared per
 element).  Then, unless ``--no-errors``, what each gives up for its speed: its maximum
-error on the same case over a strided scan of inputs (fastact._peer_errors).
+error on the same case over a strided scan of inputs (fastact.instruments.peer_errors).
 bfloat16 is ml_dtypes' dtype for fastact and NumPy, torch.bfloat16 on the same bits for
 PyTorch and jnp.bfloat16 for JAX; a peer that does not compute in a 16-bit format
-(raises on it, or returns float32) is left out of that case (fastact._peers.build).
+(raises on it, or returns float32) is left out of that case (fastact.instruments.peers.build).
 
 Method: every implementation is warmed up, then called in a loop long enough to measure
 (at least 2 ms per sample); the implementations of one case take turns, ``--repeats``
@@ -24,7 +24,6 @@ busy machine: read the ratios, not the absolutes, and never assert on them.
 """
 
 import argparse
-import gc
 import json
 import math
 import os
@@ -34,45 +33,13 @@ import time
 
 import numpy as np
 
-from . import ACTIVATIONS, UFUNCS, __version__, _registry, set_num_threads
-from . import _peer_errors, _peers
-from ._dispatch import BFLOAT16
+from .. import ACTIVATIONS, UFUNCS, __version__, _registry, set_num_threads
+from . import peer_errors as _peer_errors, peers as _peers
+from .timing import time_interleaved
+from .._dispatch import BFLOAT16
 
-MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
 DTYPE_NAMES = ("float32", "float64")                # the default run
 DTYPE_CHOICES = DTYPE_NAMES + _peers.DTYPES16       # --dtype may also name the 16-bit ones
-
-
-# ---- timing ---------------------------------------------------------------------------
-
-def _loop(fn, number):
-    t0 = time.perf_counter()
-    for _ in range(number):
-        fn()
-    return time.perf_counter() - t0
-
-
-def _calibrate(fn):
-    """Warm up fn and return how many calls make one sample of about MIN_SAMPLE."""
-    fn()
-    t = _loop(fn, 1)
-    return max(1, int(math.ceil(MIN_SAMPLE / max(t, 1e-9)))) if t < MIN_SAMPLE else 1
-
-
-def time_interleaved(fns, repeats):
-    """{name: [seconds per call, one per repeat]}; the functions take turns."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        numbers = {name: _calibrate(fn) for name, fn in fns.items()}
-        samples = {name: [] for name in fns}
-        for _ in range(repeats):
-            for name, fn in fns.items():
-                samples[name].append(_loop(fn, numbers[name]) / numbers[name])
-        return samples
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 # ---- the run --------------------------------------------------------------------------
@@ -119,7 +86,7 @@ def _parser():
     p.add_argument("--losses", action="store_true",
                    help="instead of the table: cross_entropy and "
                         "binary_cross_entropy_with_logits, forward and value_and_grad, "
-                        "against NumPy and PyTorch (fastact._bench_losses)")
+                        "against NumPy and PyTorch (fastact.instruments.bench_losses)")
     p.add_argument("--row", type=_int, default=_peers.SOFTMAX_ROW,
                    help="row length of the softmax-type and glu cases (default "
                         f"{_peers.SOFTMAX_ROW}; attention rows are 64 to 256)")
@@ -531,7 +498,7 @@ def main(argv=None):
     if (args.losses or args.limits) and set(dtypes) - set(DTYPE_NAMES):
         parser.error("--losses and --limits take float32 and float64 only")
     if args.losses:
-        from . import _bench_losses
+        from . import bench_losses as _bench_losses
         _peers.set_torch_threads(args.threads)
         print(f"fastact {__version__} bench --losses: torch.set_num_threads({args.threads})")
         print("\n".join(_bench_losses.run(args.repeats, dtypes)))

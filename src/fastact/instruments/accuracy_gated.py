@@ -17,8 +17,8 @@ import math
 
 import numpy as np
 
-from . import _registry
-from .records import _mp as _rmp
+from .. import _registry
+from ..records import _mp as _rmp
 
 KINDS = ("forward", "grad_a", "grad_b")
 POINTS = 20000
@@ -44,7 +44,7 @@ def _sample(rec, dtype, n, seed):
 
 def measure(name, dtype, quick=True, seed=0, prec=180):
     """The rows (forward, grad_a, grad_b per gated kernel) of one gated activation."""
-    from . import UFUNCS
+    from .. import UFUNCS
     mp = _rmp.init(prec)
     rows = []
     for gate in kernels_of(name):

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 
-from .. import ACTIVATIONS, GATED
+from ... import ACTIVATIONS, GATED
 from . import experiments as ex
 
 F_COLOR = "#1f5fa8"
@@ -282,7 +282,7 @@ def plot_losses(ax=None):
     (sigmoid output), and cross-entropy over 3 classes as the true class's logit moves
     with the other two at 0 (softmax output), plain and with label_smoothing=0.1.
     Computed with ``value_and_grad`` (reduction='none').  Returns the Figure."""
-    from .. import binary_cross_entropy_with_logits as bce, cross_entropy as ce
+    from ... import binary_cross_entropy_with_logits as bce, cross_entropy as ce
     if ax is None:
         require_matplotlib()
         from matplotlib.figure import Figure

@@ -32,8 +32,8 @@ import math
 
 import numpy as np
 
-from . import losses as _losses
-from .records import _mp as _rmp
+from .. import losses as _losses
+from ..records import _mp as _rmp
 
 LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits")
 KINDS = ("loss", "loss_reduced", "grad")

@@ -5,7 +5,7 @@ overview grid, the vanishing-gradient and dead-unit figures, the output layers' 
 and a self-contained
 ``index.html`` into DIR.  The same pieces from Python, e.g. in a notebook::
 
-    from fastact import gallery
+    from fastact.instruments import gallery
     gallery.plot("gelu")                       # a matplotlib Figure: f, f', marked points
     gallery.plot("relu", ax=my_axes)           # or draw into your own Axes
     gallery.overview()                         # every activation on one grid

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from .. import ACTIVATIONS, __version__
+from ... import ACTIVATIONS, __version__
 from . import experiments as ex
 
 STEPS = 5

@@ -1,8 +1,0 @@
-"""``python -m fastact.gallery --out DIR`` (the same as ``python -m fastact gallery``)."""
-
-import sys
-
-from .cli import main
-
-if __name__ == "__main__":
-    sys.exit(main())

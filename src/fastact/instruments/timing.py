@@ -1,0 +1,39 @@
+"""Timing for the bench: the functions compared take turns, each sample a loop of calls
+long enough to time (MIN_SAMPLE), with the garbage collector off, so that a change of
+machine load falls on every implementation alike."""
+
+import gc
+import math
+import time
+
+MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
+
+
+def _loop(fn, number):
+    t0 = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return time.perf_counter() - t0
+
+
+def _calibrate(fn):
+    """Warm up fn and return how many calls make one sample of about MIN_SAMPLE."""
+    fn()
+    t = _loop(fn, 1)
+    return max(1, int(math.ceil(MIN_SAMPLE / max(t, 1e-9)))) if t < MIN_SAMPLE else 1
+
+
+def time_interleaved(fns, repeats):
+    """{name: [seconds per call, one per repeat]}; the functions take turns."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        numbers = {name: _calibrate(fn) for name, fn in fns.items()}
+        samples = {name: [] for name in fns}
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                samples[name].append(_loop(fn, numbers[name]) / numbers[name])
+        return samples
+    finally:
+        if gc_was_enabled:
+            gc.enable()
