@@ -5,6 +5,7 @@ Run every example:            python -m sphinx -b doctest docs docs/_build/docte
 The API pages are generated from the records at build time (_ext/fastact_apidocs.py).
 """
 
+import importlib.machinery
 import os
 import sys
 
@@ -13,7 +14,9 @@ sys.path.insert(0, os.path.join(HERE, "_ext"))
 # Document the fastact of this source tree when it was built in place (its kernels next to
 # the sources); otherwise the installed one.
 _src = os.path.join(os.path.dirname(HERE), "src")
-if any(f.startswith("_losses") for f in os.listdir(os.path.join(_src, "fastact"))):
+_built = tuple(importlib.machinery.EXTENSION_SUFFIXES)     # a compiled module, not its .pyx
+if any(f.startswith("_losses") and f.endswith(_built)
+       for f in os.listdir(os.path.join(_src, "fastact"))):
     sys.path.insert(0, _src)
 
 import fastact  # noqa: E402
