@@ -98,18 +98,18 @@ def test_reference_is_converged():
                     assert a == 0
                     continue
                 assert abs((a - b) / b) < 2.0 ** -120, (name, which, x)
-    accuracy._mp_init()        # back to the default precision
+    accuracy.mp_init()         # back to the default precision
 
 
 def test_ulp_of_the_reference():
     # ulp(r) is that of r's binade: just below a power of two the smaller spacing applies,
     # and at zero the smallest subnormal.
-    from fastact.instruments.accuracy import _errors64, _encode, _mp_init
-    mp = _mp_init()
+    from fastact.instruments.accuracy import encode, errors64, mp_init
+    mp = mp_init()
     r = [mp.mpf(1) - mp.mpf(2) ** -60, mp.mpf(0), mp.mpf(2) ** -1074 * 3]
-    ref = _encode(r)
+    ref = encode(r)
     y = np.array([1.0, 5e-324, 1.5e-323])
-    err, _, specials = _errors64(y, ref, 1.0)
+    err, _, specials = errors64(y, ref, 1.0)
     assert not specials
     assert math.isclose(err[0], 2.0 ** -60 / 2.0 ** -53, rel_tol=1e-9)    # 1/128 ULP
     assert err[1] == 1.0
