@@ -17,7 +17,13 @@ from .facts import PREC, subject
 
 
 def mp_init(prec=PREC):
+    """mpmath's context set to prec bits (the records' references compute in it)."""
     return _rmp.init(prec)
+
+
+def mp_context(prec=PREC):
+    """mpmath's context at prec bits, set only if it is not already."""
+    return mp_init(prec) if _rmp.mp is None or _rmp.mp.prec != prec else _rmp.mp
 
 
 def reference(name, which, x, params=None, prec=PREC):
@@ -26,7 +32,7 @@ def reference(name, which, x, params=None, prec=PREC):
 
     Returns an mpf, or a float where the exact double is due (NaN, the limits at +-inf,
     a signed zero)."""
-    mp = mp_init(prec) if _rmp.mp is None or _rmp.mp.prec != prec else _rmp.mp
+    mp = mp_context(prec)
     sub = subject(name)
     params = sub.params if params is None else tuple(params)
     rec = sub.record

@@ -7,7 +7,8 @@ import math
 
 import numpy as np
 
-from .facts import PREC, subject
+from .facts import subject
+from .mp_refs import mp_context
 
 
 _F64_SPECIALS = (0.0, -0.0, 5e-324, -5e-324, 2.2250738585072014e-308, -2.2250738585072014e-308,
@@ -68,22 +69,16 @@ def _unique(a, after=None):
 # it: sign changes of the pure-Python reference on a fine grid over the span (and the
 # domain), each refined by bisection on the mpmath reference to adjacent doubles.
 
-GRID = 20001                    # uniform points over [-span, span] (and as many log-spaced)
+GRID = 20001        # uniform points over [-span, span]; a tenth as many log-spaced near 0
 _ZEROS = {}
 
 
 def _sign_mp(mp_f, x, params):
     try:
-        v = mp_f(_mp().mpf(x), *params)
+        v = mp_f(mp_context().mpf(x), *params)
     except (ValueError, ZeroDivisionError, OverflowError):
         return 0
     return 0 if v != v else (v > 0) - (v < 0)
-
-
-def _mp():
-    from .mp_refs import mp_init
-    from ...records import _mp as _rmp
-    return _rmp.mp if _rmp.mp is not None and _rmp.mp.prec == PREC else mp_init(PREC)
 
 
 def _bisect(mp_f, a, b, params):
@@ -97,9 +92,9 @@ def _bisect(mp_f, a, b, params):
         return None             # the pure-Python reference's sign was wrong: no zero
     while True:
         m = a + (b - a) / 2
-        if m in (a, b):
-            return a if abs(mp_f(_mp().mpf(a), *params)) <= abs(mp_f(_mp().mpf(b), *params)) \
-                else b
+        if m in (a, b):                 # adjacent doubles: the one nearer the zero
+            fa, fb = (abs(mp_f(mp_context().mpf(t), *params)) for t in (a, b))
+            return a if fa <= fb else b
         sm = _sign_mp(mp_f, m, params)
         if sm == 0:
             return m
@@ -130,7 +125,7 @@ def zeros_of_f(name):
     brackets = [(grid[i], grid[i + 1]) for i in np.flatnonzero(s[:-1] * s[1:] < 0)]
     brackets += [(grid[i - 1], grid[i + 1]) for i in np.flatnonzero(s == 0)
                  if 0 < i < grid.size - 1 and s[i - 1] * s[i + 1] < 0]
-    mp = _mp()
+    mp = mp_context()
     params = [mp.mpf(p) for p in sub.params]
     zeros = {_bisect(rec.mp_forward, float(a), float(b), params) for a, b in brackets}
     _ZEROS[key] = tuple(sorted(z for z in zeros if z is not None))
