@@ -179,17 +179,20 @@ def _squared_relu():
         ref_forward=lambda x: max(x, 0.0) ** 2, ref_derivative=lambda x: 2 * max(x, 0.0),
         mp_forward=lambda x: max(x, 0 * x) ** 2, mp_derivative=lambda x: 2 * max(x, 0 * x),
         limits=((0.0, INF), (0.0, INF)), accuracy=_bounds(span=1e155), max_derivative=None)
-    fns = {"forward": lambda x: _relu(x) * _relu(x),
-           "derivative": lambda x: 2 * _relu(x),
-           "backward": lambda g, x: g * (2 * _relu(x)),
-           "derivative_from_output": lambda y: 2 * np.sqrt(y),
-           "backward_from_output": lambda g, y: g * (2 * np.sqrt(y))}
+    # out=: the float32 measurement writes into its buffers, as into a ufunc's
+    fns = {"forward": lambda x, out=None: np.multiply(_relu(x), _relu(x), out=out),
+           "derivative": lambda x, out=None: np.multiply(x.dtype.type(2), _relu(x), out=out),
+           "backward": lambda g, x, out=None: np.multiply(g, 2 * _relu(x), out=out),
+           "derivative_from_output": lambda y, out=None: np.multiply(
+               y.dtype.type(2), np.sqrt(y), out=out),
+           "backward_from_output": lambda g, y, out=None: np.multiply(g, 2 * np.sqrt(y),
+                                                                      out=out)}
     return facts.Subject(rec.name, rec, rec.accuracy, (), math.inf, True, fns)
 
 
-def _rows(sub):
+def _rows(sub, dtype="float64"):
     with np.errstate(all="ignore"):
-        return {r["kind"]: r for r in accuracy.measure_kernel(sub, "float64", quick=True)}
+        return {r["kind"]: r for r in accuracy.measure_kernel(sub, dtype, quick=True)}
 
 
 def test_zeros_of_f_are_found_from_the_record():
@@ -222,10 +225,11 @@ def test_from_output_measured_only_where_f_prime_is_a_function_of_y():
     # selu's positive branch overflows with one f' (its scale), relu's only at x = inf
     for name in ("selu", "relu"):
         assert facts.from_output_valid(name, "float64", y).all()
-    rows = _rows(sub)
-    for kind in ("derivative_from_output", "backward_from_output"):
-        r = rows[kind]
-        assert r["skipped"] > 0 and r["special_failures"] == 0 and r["ok"], r
+    for dtype in ("float64", "float32"):
+        rows = _rows(sub, dtype)
+        for kind in ("derivative_from_output", "backward_from_output"):
+            r = rows[kind]
+            assert r["skipped"] > 0 and r["special_failures"] == 0 and r["ok"], r
     assert "points left out where y = f(x) overflows" in accuracy.format_table(list(rows.values()))
 
 
