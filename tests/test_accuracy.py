@@ -233,11 +233,16 @@ def test_from_output_measured_only_where_f_prime_is_a_function_of_y():
     assert "points left out where y = f(x) overflows" in accuracy.format_table(list(rows.values()))
 
 
-def test_unbounded_derivative_runs():
+def test_unbounded_derivative_runs(monkeypatch):
     assert facts.unbounded(None) and facts.unbounded(INF) and not facts.unbounded(0.25)
     assert accuracy.max_derivative("logit") == math.inf            # INF in its record
+    # max_derivative=None in a record (was float(None): TypeError)
+    monkeypatch.setattr(_registry, "record_of_kernel", lambda name: _squared_relu().record)
+    assert accuracy.max_derivative("relu") == math.inf
+    monkeypatch.undo()
     assert list(facts.abs_unit(math.inf, [0.0, -3.0])) == [1.0, 3.0]
     assert facts.abs_unit(1.25, [0.0, -3.0]) == 1.25
     rows = _rows(_squared_relu())
     assert all(r["ok"] for r in rows.values()), rows
     assert "f' unbounded" in rows["derivative_from_output"]["abs_where"]
+    assert "in eps * max(1, |f'(x)|) (f' unbounded)" in accuracy.format_table(list(rows.values()))

@@ -136,11 +136,14 @@ def format_table(rows, header=""):
         lines.append("failures:")
         lines += details
     # the from-output forms are measured only where f' is a function of y (facts)
+    # and an unbounded f' has no global scale M (facts.abs_unit)
     notes = [f"  {r['dtype']} {r['function']} {r['kind']}: {r['skipped']:,} points left out "
              f"where y = f(x) overflows and f' is not a function of y"
              for r in rows if r.get("skipped")]
+    notes += [f"  {r['dtype']} {r['function']} {r['kind']}: 'max abs' in eps * max(1, |f'(x)|) "
+              f"(f' unbounded)" for r in rows if "unbounded" in (r.get("abs_where") or "")]
     if notes:
-        lines += ["", "not measured:"] + notes
+        lines += ["", "notes:"] + notes
     return "\n".join(lines)
 
 
