@@ -313,18 +313,19 @@ def same_values(a, b):
 
 def native_window_atol(kernel, x, dtype):
     """Near a zero of f' a float32-native derivative's error bound is absolute, not
-    relative: the registry's abs_eps * eps32 * max|f'| within each window around the zero
-    (as the accuracy tool measures it); 0 elsewhere, and for the other kernels and dtypes."""
+    relative: the registry's abs_eps * eps32 * M within each window around the zero, M the
+    accuracy tool's unit (sup |f'|, or where f' is unbounded max(1, |f'(x)|), so that the
+    allowance stays finite); 0 elsewhere, and for the other kernels and dtypes."""
     import fastact._registry as registry
-    from fastact.instruments.accuracy import max_derivative
+    from fastact.instruments.accuracy import abs_unit, crossing_window, subject
     x = np.asarray(x, dtype=np.float64)
-    if dtype != np.float32 or kernel not in registry.FLOAT32_NATIVE:
+    win = crossing_window(kernel, x) if kernel in registry.FLOAT32_NATIVE else None
+    if dtype != np.float32 or win is None:
         return np.zeros(x.shape)
-    acc = registry.ACCURACY[kernel]
-    win = np.zeros(x.shape, bool)
-    for c, hw in acc.crossings:
-        win |= np.abs(x - c) <= hw
-    return np.where(win, acc.abs_eps * float(np.finfo(np.float32).eps) * max_derivative(kernel), 0.0)
+    sub = subject(kernel)
+    d = [sub.record.ref_derivative(v, *sub.params) for v in x.ravel().tolist()]
+    unit = abs_unit(sub.max_derivative, np.reshape(d, x.shape))
+    return np.where(win, sub.accuracy.abs_eps * float(np.finfo(np.float32).eps) * unit, 0.0)
 
 
 def run_python(code, timeout=120, **env):

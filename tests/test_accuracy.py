@@ -98,18 +98,18 @@ def test_reference_is_converged():
                     assert a == 0
                     continue
                 assert abs((a - b) / b) < 2.0 ** -120, (name, which, x)
-    accuracy._mp_init()        # back to the default precision
+    accuracy.mp_init()         # back to the default precision
 
 
 def test_ulp_of_the_reference():
     # ulp(r) is that of r's binade: just below a power of two the smaller spacing applies,
     # and at zero the smallest subnormal.
-    from fastact.instruments.accuracy import _errors64, _encode, _mp_init
-    mp = _mp_init()
+    from fastact.instruments.accuracy import encode, errors64, mp_init
+    mp = mp_init()
     r = [mp.mpf(1) - mp.mpf(2) ** -60, mp.mpf(0), mp.mpf(2) ** -1074 * 3]
-    ref = _encode(r)
+    ref = encode(r)
     y = np.array([1.0, 5e-324, 1.5e-323])
-    err, _, specials = _errors64(y, ref, 1.0)
+    err, _, specials = errors64(y, ref, 1.0)
     assert not specials
     assert math.isclose(err[0], 2.0 ** -60 / 2.0 ** -53, rel_tol=1e-9)    # 1/128 ULP
     assert err[1] == 1.0
@@ -142,3 +142,107 @@ def test_16bit_formats_exhaustive(fmt):
         assert r["nan_ok"] and r["limits_ok"], r
         if "from_output" not in r["kind"]:
             assert r["max_ulp"] <= 1.0, r
+
+
+# ---- the tool's rules for any activation, on synthetic records with NumPy stand-ins ----
+# (fastact.instruments.accuracy.facts.Subject: a record and its functions, no kernel)
+
+from fastact.instruments.accuracy import facts, sampling  # noqa: E402
+from fastact.records import INF, accuracy as _bounds, record  # noqa: E402
+
+STAR_S, STAR_B = 0.8944271909999159, -0.4472135954999579      # star_relu: s relu(x)^2 + b
+
+
+def _relu(x):
+    return np.maximum(x, 0.0)
+
+
+def _star_relu():
+    """s * relu(x)^2 + b by its plain formula, which cancels at its zero sqrt(-b / s)."""
+    rec = record(
+        name="star_relu_test", order=1e9,
+        ref_forward=lambda x, s=STAR_S, b=STAR_B: s * max(x, 0.0) ** 2 + b,
+        ref_derivative=lambda x, s=STAR_S, b=STAR_B: 2 * s * max(x, 0.0),
+        mp_forward=lambda x, s, b: s * max(x, 0 * x) ** 2 + b,
+        mp_derivative=lambda x, s, b: 2 * s * max(x, 0 * x),
+        limits=((STAR_B, INF), (0.0, INF)), accuracy=_bounds(span=8.0), max_derivative=None)
+    fns = {"forward": lambda x, s, b: s * _relu(x) ** 2 + b,
+           "derivative": lambda x, s, b: 2 * s * _relu(x),
+           "backward": lambda g, x, s, b: g * (2 * s * _relu(x))}
+    return facts.Subject(rec.name, rec, rec.accuracy, (STAR_S, STAR_B), math.inf, False, fns)
+
+
+def _squared_relu():
+    """relu(x)^2: f' = 2 relu(x) unbounded, from y: 2 sqrt(y); y overflows past 1.3e154."""
+    rec = record(
+        name="squared_relu_test", order=1e9, from_output=True,
+        ref_forward=lambda x: max(x, 0.0) ** 2, ref_derivative=lambda x: 2 * max(x, 0.0),
+        mp_forward=lambda x: max(x, 0 * x) ** 2, mp_derivative=lambda x: 2 * max(x, 0 * x),
+        limits=((0.0, INF), (0.0, INF)), accuracy=_bounds(span=1e155), max_derivative=None)
+    # out=: the float32 measurement writes into its buffers, as into a ufunc's
+    fns = {"forward": lambda x, out=None: np.multiply(_relu(x), _relu(x), out=out),
+           "derivative": lambda x, out=None: np.multiply(x.dtype.type(2), _relu(x), out=out),
+           "backward": lambda g, x, out=None: np.multiply(g, 2 * _relu(x), out=out),
+           "derivative_from_output": lambda y, out=None: np.multiply(
+               y.dtype.type(2), np.sqrt(y), out=out),
+           "backward_from_output": lambda g, y, out=None: np.multiply(g, 2 * np.sqrt(y),
+                                                                      out=out)}
+    return facts.Subject(rec.name, rec, rec.accuracy, (), math.inf, True, fns)
+
+
+def _rows(sub, dtype="float64"):
+    with np.errstate(all="ignore"):
+        return {r["kind"]: r for r in accuracy.measure_kernel(sub, dtype, quick=True)}
+
+
+def test_zeros_of_f_are_found_from_the_record():
+    z, = sampling.zeros_of_f(_star_relu())
+    assert z == pytest.approx(math.sqrt(-STAR_B / STAR_S), rel=4e-16)
+    assert sampling.zeros_of_f("gelu") == (0.0,) and sampling.zeros_of_f("logit") == (0.5,)
+    assert sampling.zeros_of_f("softplus") == ()            # positive everywhere
+
+
+def test_zero_of_f_sampling_finds_a_cancellation_uniform_sampling_misses():
+    sub = _star_relu()
+    # the points without the zeros of f: the plain formula looks fine there
+    xs = np.concatenate([sampling.special_points64(sub), sampling.sample_points64(sub, 3000)])
+    ref_f = accuracy.mp_chunk((sub, sub.params, xs, facts.g_for(len(xs)), accuracy.PREC))[0]
+    with np.errstate(all="ignore"):
+        y = sub.functions["forward"](xs, *sub.params)
+    err = accuracy.errors64(y, ref_f, 1.0)[0]
+    assert err.max() < 1e4
+    # with them (the measurement's points): the cancellation, ~1e15 ULP at x = 0.7071
+    row = _rows(sub)["forward"]
+    assert row["max_ulp"] > 1e12 and not row["ok"]
+    assert float(row["max_ulp_at"]["x"]) == pytest.approx(0.7071067811865476, rel=1e-12)
+
+
+def test_from_output_measured_only_where_f_prime_is_a_function_of_y():
+    sub = _squared_relu()
+    y = np.array([np.inf, 4.0, 0.0, np.nan])
+    assert list(facts.from_output_valid(sub, "float64", y)) == [False, True, True, True]
+    assert list(facts.from_output_valid(sub, "float32", y)) == [False, True, True, True]
+    # selu's positive branch overflows with one f' (its scale), relu's only at x = inf
+    for name in ("selu", "relu"):
+        assert facts.from_output_valid(name, "float64", y).all()
+    for dtype in ("float64", "float32"):
+        rows = _rows(sub, dtype)
+        for kind in ("derivative_from_output", "backward_from_output"):
+            r = rows[kind]
+            assert r["skipped"] > 0 and r["special_failures"] == 0 and r["ok"], r
+    assert "points left out where y = f(x) overflows" in accuracy.format_table(list(rows.values()))
+
+
+def test_unbounded_derivative_runs(monkeypatch):
+    assert facts.unbounded(None) and facts.unbounded(INF) and not facts.unbounded(0.25)
+    assert accuracy.max_derivative("logit") == math.inf            # INF in its record
+    # max_derivative=None in a record (was float(None): TypeError)
+    monkeypatch.setattr(_registry, "record_of_kernel", lambda name: _squared_relu().record)
+    assert accuracy.max_derivative("relu") == math.inf
+    monkeypatch.undo()
+    assert list(facts.abs_unit(math.inf, [0.0, -3.0])) == [1.0, 3.0]
+    assert facts.abs_unit(1.25, [0.0, -3.0]) == 1.25
+    rows = _rows(_squared_relu())
+    assert all(r["ok"] for r in rows.values()), rows
+    assert "f' unbounded" in rows["derivative_from_output"]["abs_where"]
+    assert "in eps * max(1, |f'(x)|) (f' unbounded)" in accuracy.format_table(list(rows.values()))

@@ -23,10 +23,8 @@ import numpy as np
 
 from .. import _registry
 from .._dispatch import BFLOAT16, UFUNCS
-from .accuracy import _f_overflows, kernel_names, kernel_params
-
-MANT = {"float16": 10, "bfloat16": 7}          # stored mantissa bits
-EMIN = {"float16": -14, "bfloat16": -126}      # smallest normal exponent
+from .accuracy.facts import f_overflows, kernel_names, kernel_params
+from .accuracy.units import MANT, ulp16
 
 
 def formats():
@@ -35,13 +33,6 @@ def formats():
     if BFLOAT16 is not None:
         out["bfloat16"] = BFLOAT16
     return out
-
-
-def ulp16(ref, fmt):
-    """ULP of the 16-bit format at each reference value (float64 array)."""
-    with np.errstate(all="ignore"):
-        _, e = np.frexp(np.abs(ref))
-    return np.ldexp(1.0, np.maximum(e - 1, EMIN[fmt]) - MANT[fmt])
 
 
 def _errors(got, ref, fmt, dt):
@@ -89,7 +80,7 @@ def _elementwise_rows(name, fmt, dt, g):
             with np.errstate(all="ignore"):
                 fd = UFUNCS[name + "_derivative"](x64, *p64).astype(np.float32)
                 g64, got64 = data64[0], got.astype(np.float64)
-                ok = _f_overflows(got64, g64, fd.astype(np.float64), x64)
+                ok = f_overflows(got64, g64, fd.astype(np.float64), x64)
             ref = np.where(ok, got64, ref)
         mx, nan_ok, lim_ok = _errors(got, ref, fmt, dt)
         rows.append({"format": fmt, "kernel": name, "kind": kind, "max_ulp": mx,
