@@ -33,7 +33,7 @@ import numpy as np
 from numpy.exceptions import AxisError
 
 from . import _registry, reference
-from ._api import (_activation, _call, _cast, _check_out, _copy, _is_duck, _real,
+from ._api import (_activation, _run_ufunc, _cast, _check_out, _copy, _is_duck, _real,
                    _result_dtype, _rounded, _ufunc_error)
 from ._dispatch import UFUNCS
 from ._sums import dask_pair, is_dask, sum_to
@@ -133,7 +133,7 @@ class Gated:
 
     def __call__(self, a, b, *args, out=None, **kwargs):
         k = self._kernel("forward", args, kwargs)
-        return _call(self.name, UFUNCS[k], [("a", a), ("b", b)], [], out)
+        return _run_ufunc(self.name, UFUNCS[k], [("a", a), ("b", b)], [], out)
 
     def backward(self, grad_output, a, b, *args, out=None, **kwargs):
         fname = self.name + ".backward"
@@ -257,7 +257,7 @@ class GLU:
     def __call__(self, x, axis=-1, *, out=None):
         x, axis, first, second = self._halves(self.name, x, axis)
         # sigmoid(u) * v with (u, v) = (b, a)
-        return _call(self.name, UFUNCS[self._kernel], [("x", x[second]), ("x", x[first])],
+        return _run_ufunc(self.name, UFUNCS[self._kernel], [("x", x[second]), ("x", x[first])],
                      [], out)
 
     def backward(self, grad_output, x, axis=-1, *, out=None):
