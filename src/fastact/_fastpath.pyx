@@ -9,9 +9,9 @@ here, in C, and handed to the ufunc:
 * data: ndarrays (exactly), all float32 or all float64;
 * parameters: Python floats and ints, checked on the value the loop takes (after the
   cast to float32 for float32 data) by the rules of their registry records
-  (_registry.Param), exactly as _api._params._check_scalar and _check_params do; they reach the
-  ufunc as 0-d arrays of the loop's parameter dtype, which NumPy reads fastest and which
-  select the same loop with the same value as the general path's signature=;
+  (_registry.Param), exactly as _api._params._check_scalar and _check_params do; they
+  reach the ufunc as 0-d arrays of the loop's parameter dtype, which NumPy reads fastest
+  and which select the same loop with the same value as the general path's signature=;
 * out: an ndarray of the data's dtype and shape, writeable;
 * softmax's axis: the last one (-1 or ndim - 1); the softmax family's backward from x is
   its forward into a temporary, then the from-output ufunc.
@@ -199,8 +199,8 @@ cdef class FastCall:
     cdef tuple _params(self, tuple args, Py_ssize_t first, dict kwargs, bint f32,
                        bint from_output, bint* at_defaults):
         """The parameters as the loop takes them (0-d arrays of its parameter dtype),
-        checked as _api._params._check_params checks Python scalars; None if they are not all
-        Python floats or ints, or fail a check (the general path says why).
+        checked as _api._params._check_params checks Python scalars; None if they are not
+        all Python floats or ints, or fail a check (the general path says why).
         at_defaults[0]: whether every one equals its default as the loop takes it."""
         cdef PyObject* given[MAX_PARAMS]
         cdef double c[MAX_PARAMS]

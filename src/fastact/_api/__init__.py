@@ -1,7 +1,7 @@
 """The thin API: one object per activation, wrapping the compiled ufuncs.
 
-The ufuncs (``fastact.UFUNCS``, from ``_dispatch``) already follow NumPy's rules (broadcasting, ``out=``,
-strides, 0-d and empty arrays, byte order).  This layer adds only what an activation
+The ufuncs (``fastact.UFUNCS``, from ``_dispatch``) already follow NumPy's rules
+(broadcasting, ``out=``, strides, 0-d and empty arrays, byte order).  This layer adds only what an activation
 library owes its users on top of that:
 
 * integer and bool input computes in float64 (like ``np.tanh`` on Python ints and int64
@@ -32,8 +32,8 @@ The layer's modules, one job each: ``_checks`` (the data and out), ``_params`` (
 parameters, by their records' rules), ``_ufunc_call`` (one checked ufunc call),
 ``_base`` (``Activation``), the classes of each kind (``_elementwise``, ``_gelu``,
 ``_prelu``, ``_rrelu``, ``_softmax``), ``_docstrings`` and ``_examples`` (what help()
-shows) and ``_classes`` (the class of each activation); here, ``build`` and the names
-the other layers import (``fastact._gated``, ``fastact.losses``).
+shows) and ``_classes`` (the class of each activation); here, ``build``, the pickled
+objects' ``_activation`` and the names other layers import (``fastact.losses``).
 """
 
 from .. import _registry
@@ -45,10 +45,10 @@ from ._prelu import PReLU
 from ._rrelu import RReLU
 from ._softmax import Softmax
 
-# The helpers the other layers use (fastact.losses, fastact._gated), importable from here
-# as before the split.
-from ._checks import (_cast, _check_out, _is_duck, _is_float, _real, _result_dtype,  # noqa: F401
-                      _show, _ufunc_error)
+# The helpers other layers use (fastact.losses; the gated objects take theirs from the
+# modules), importable from here as before the split.
+from ._checks import _cast, _check_out, _is_duck, _is_float, _real  # noqa: F401
+from ._checks import _result_dtype, _show, _ufunc_error  # noqa: F401
 from ._classes import _copy  # noqa: F401
 from ._examples import _rounded  # noqa: F401
 from ._ufunc_call import _run_ufunc  # noqa: F401

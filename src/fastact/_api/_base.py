@@ -15,7 +15,7 @@ class Activation:
     """
 
     # the methods with a compiled fast path (_classes._own_class): the subclasses'
-    _FAST_METHODS = ()
+    _FAST_METHODS = ()  # type: tuple[str, ...]
 
     def __init__(self, spec):
         self.info = spec
@@ -39,6 +39,7 @@ class Activation:
         return _activation, (self.name,)
 
     def _fname(self, method):
+        """The name method's errors give after "fastact.": NAME, or NAME.method."""
         return self.name if method == "forward" else f"{self.name}.{method}"
 
     @property

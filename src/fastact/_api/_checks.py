@@ -15,9 +15,12 @@ _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _OTHER_FLOATS = (BFLOAT16,) if BFLOAT16 is not None else ()
 
 
-def _is_float(dt):
-    return dt.kind == "f" or dt in _OTHER_FLOATS
 _PY_SCALARS = (float, int, bool)
+
+
+def _is_float(dt):
+    """Whether dt is a floating dtype, NumPy's or bfloat16."""
+    return dt.kind == "f" or dt in _OTHER_FLOATS
 
 
 def _is_duck(value):

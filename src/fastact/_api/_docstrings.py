@@ -8,8 +8,9 @@ import textwrap
 from ._examples import _example
 
 _P = inspect.Parameter
+# the data arguments of each method (then come the record's parameters)
 _DATA_ARGS = {"__call__": ("x",), "derivative": ("x",), "backward": ("grad_output", "x"),
-         "derivative_from_output": ("y",), "backward_from_output": ("grad_output", "y")}
+              "derivative_from_output": ("y",), "backward_from_output": ("grad_output", "y")}
 
 # The docstrings are numpydoc's format (sections underlined: Parameters, Returns, See Also,
 # Notes, Examples), which help() shows as plain text and Sphinx's numpydoc renders; the

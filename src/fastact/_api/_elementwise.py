@@ -16,7 +16,7 @@ class Elementwise(Activation, FastCall):
     """An activation whose parameters are scalars or arrays broadcast against x."""
 
     # The methods with a compiled fast path (besides the forward): _classes._own_class.
-    _FAST_METHODS = ("derivative", "backward")
+    _FAST_METHODS = ("derivative", "backward")  # type: tuple[str, ...]
 
     def __init__(self, spec):
         super().__init__(spec)
@@ -61,11 +61,13 @@ class ElementwiseFromOutput(Elementwise):
         return _run_ufunc(self.name + ".derivative_from_output",
                           self._ufunc["_derivative_from_output"], [("y", y)],
                           self._bind("derivative_from_output", args, kwargs), out,
-                          from_output=True, general=self._general_ufunc["_derivative_from_output"])
+                          from_output=True,
+                          general=self._general_ufunc["_derivative_from_output"])
 
     def backward_from_output(self, grad_output, y, *args, out=None, **kwargs):
         return _run_ufunc(self.name + ".backward_from_output",
                           self._ufunc["_backward_from_output"],
                           [("grad_output", grad_output), ("y", y)],
                           self._bind("backward_from_output", args, kwargs), out,
-                          from_output=True, general=self._general_ufunc["_backward_from_output"])
+                          from_output=True,
+                          general=self._general_ufunc["_backward_from_output"])

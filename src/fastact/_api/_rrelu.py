@@ -15,7 +15,8 @@ from ._ufunc_call import _run_ufunc
 _SLOPES = _registry.Param("slopes", None)
 _SLOPE = _registry.Param("slope", None)
 
-_RRELU_EVAL_SLOPES = {}       # (dtype num, lower, upper) -> the checked slope (RReLU.__call__)
+# (dtype num, lower, upper) -> the checked slope of evaluation (RReLU.__call__)
+_RRELU_EVAL_SLOPES: dict = {}
 _F32_F64 = (np.dtype(np.float32), np.dtype(np.float64))     # native byte order
 
 
