@@ -172,7 +172,7 @@ def test_environment_variables():
 def test_show_config_names_isa_threads_and_flags(capsys):
     fastact.show_config()
     out = capsys.readouterr().out
-    cfg = fastact._config.config()
+    cfg = fastact._runtime.config()
     assert cfg["isa"] == ISAS[0] or os.environ.get("FASTACT_ISA")
     for key in ("isa", "threads", "flags", "compiler", "openmp"):
         assert key in out
@@ -181,7 +181,7 @@ def test_show_config_names_isa_threads_and_flags(capsys):
 
 def test_threadpoolctl_sees_and_limits_openmp():
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    if not fastact._config.config()["openmp"]:
+    if not fastact._runtime.config()["openmp"]:
         pytest.skip("built without OpenMP")
     fastact.UFUNCS["sigmoid"](np.zeros(10))     # make sure the runtime is loaded
     with threadpoolctl.threadpool_limits(limits=1, user_api="openmp"):

@@ -15,7 +15,7 @@ import pathlib
 
 import pytest
 
-from fastact import _config, _dispatch
+from fastact import _dispatch, _runtime
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "instruction_counts.py"
@@ -71,7 +71,7 @@ def test_instruction_counts_within_baseline(tool):
         pytest.skip(f"instruction counts need the {tool.ISA} target (not built or not "
                     f"supported here: available {_dispatch.available()})")
     baseline = json.loads(tool.BASELINE.read_text())
-    compiler = _config.config()["compiler"]
+    compiler = _runtime.config()["compiler"]
     if baseline["compiler"] != compiler:
         pytest.skip(f"the baseline was counted on a build by {baseline['compiler']}, this "
                     f"build is by {compiler}: counts differ between compilers")

@@ -420,7 +420,7 @@ def test_registry_derives_the_general_kernels():
 @pytest.mark.parametrize("rec", GENERAL, ids=lambda r: r.name)
 def test_default_and_general_calls_take_the_compiled_path(rec):
     # the defaults (left out, or given as Python floats) and non-default Python floats:
-    # checked and run in C (_fastcall), no Python frame of fastact, as before the
+    # checked and run in C (_fastpath), no Python frame of fastact, as before the
     # parameters existed
     from test_small_calls import took_fast_path
     f = fastact.ACTIVATIONS[rec.name]

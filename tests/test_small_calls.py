@@ -1,4 +1,4 @@
-"""The compiled fast path of small calls (issue 12; fastact/_fastcall.pyx) changes nothing
+"""The compiled fast path of small calls (issue 12; fastact/_fastpath.pyx) changes nothing
 but the time: every call gives what the general path (the Python methods of fastact._api)
 gives, the same values and dtype or the same error, and an out untouched by a failure.
 
@@ -20,7 +20,7 @@ import fastact
 from conftest import ACTS, TWO_DATA, Y_METHODS, methods
 
 SENTINEL = 7.0
-FAST = [n for n, f in ACTS.items() if isinstance(f, fastact._fastcall.FastCall)]
+FAST = [n for n, f in ACTS.items() if isinstance(f, fastact._fastpath.FastCall)]
 F32_MAX = float(np.finfo(np.float32).max)
 
 

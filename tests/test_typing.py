@@ -16,7 +16,7 @@ HERE = pathlib.Path(__file__).parent
 def test_py_typed_and_stubs_ship():
     pkg = pathlib.Path(fastact.__file__).parent
     assert (pkg / "py.typed").exists()
-    assert (pkg / "__init__.pyi").exists() and (pkg / "_api.pyi").exists()
+    assert (pkg / "__init__.pyi").exists() and (pkg / "_api" / "__init__.pyi").exists()
     for isa in fastact._dispatch.built():
         assert (pkg / "_kernels" / f"_ufuncs_{isa}.pyi").exists()
 

@@ -129,7 +129,7 @@ def _worker(inventory):
     sys.modules["ml_dtypes"] = None
     import numpy as np
     import fastact
-    from fastact import _config, _dispatch, _registry
+    from fastact import _dispatch, _registry, _runtime
     fastact.set_num_threads(1)
     kernels = _dispatch.KERNELS
     if not kernels.__name__.endswith(f"_ufuncs_{ISA}"):
@@ -142,7 +142,7 @@ def _worker(inventory):
     marker()                       # dump 2: every kernel at N1; the rest at exit: at N2
     for _, _, _, run in cases:
         run(N2)
-    config = _config.config()
+    config = _runtime.config()
     with open(inventory, "w") as f:
         json.dump({"cases": [c[:3] for c in cases],
                    "compiler": config["compiler"], "flags": config["flags"]}, f)

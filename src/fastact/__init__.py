@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 from . import reference
 from ._api import build as _build
 from ._gated import build as _build_gated
-from ._config import get_num_threads, set_num_threads, show_config
+from ._runtime import get_num_threads, set_num_threads, show_config
 from ._dispatch import UFUNCS
 from .losses import binary_cross_entropy_with_logits, cross_entropy
 

@@ -20,7 +20,8 @@ from . import _registry
 
 def _by_name(name):
     """The reference object called name: what a pickled one unpickles to (the class is
-    made per activation in _make, so pickle cannot find it by name; the object it can)."""
+    made per activation in _reference_of, so pickle cannot find it by name; the object
+    it can)."""
     return BY_NAME[name] if name in BY_NAME else GATED[name]
 
 
@@ -52,7 +53,7 @@ def _with_variants(rec, fn, attr):
     return routed
 
 
-def _make(rec):
+def _reference_of(rec):
     """The reference object for one record (a class of its own, so that the methods it
     lacks are simply absent, as on the compiled object).  backward defaults to
     g * derivative(x)."""
@@ -85,10 +86,10 @@ def _make(rec):
     return type(cls, (), ns)()
 
 
-BY_NAME = {rec.name: _make(rec) for rec in _registry.ACTIVATIONS}
+BY_NAME = {rec.name: _reference_of(rec) for rec in _registry.ACTIVATIONS}
 
 
-def _make_gated(rec):
+def _gated_reference_of(rec):
     """The reference object of a gated record: ``f(a, b, *params)`` and
     ``backward(g, a, b, *params)`` -> (grad_a, grad_b) on Python floats; glu's on lists
     (one row: ``glu(xs)``, ``glu.backward(gs, xs)``)."""
@@ -107,4 +108,4 @@ def _make_gated(rec):
 
 
 # the gated activations (swiglu, geglu, reglu, glu), apart from BY_NAME like fastact.GATED
-GATED = {rec.name: _make_gated(rec) for rec in _registry.GATED}
+GATED = {rec.name: _gated_reference_of(rec) for rec in _registry.GATED}

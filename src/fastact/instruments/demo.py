@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from .. import ACTIVATIONS, GATED, losses, set_num_threads
-from .._config import config
+from .._runtime import config
 from .gallery.experiments import example_args
 
 POINTS = (-2.0, -0.5, 0.0, 0.5, 2.0)

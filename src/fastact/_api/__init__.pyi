@@ -4,8 +4,8 @@ from typing import Any, Literal, overload
 import numpy as np
 import numpy.typing as npt
 
-from . import _registry
-from ._fastcall import FastAxis, FastCall
+from .. import _registry
+from .._fastpath import FastAxis, FastCall
 
 # The data argument: any array-like of real numbers, or a duck array (dask) whose
 # __array_ufunc__ runs the ufunc.  The result is an ndarray, a NumPy scalar for 0-d
@@ -83,4 +83,6 @@ class Softmax(Activation, FastAxis):
                              where: npt.ArrayLike | None = None,
                              out: _Out = None) -> _Result: ...
 
+# what a pickled activation (or gated one) unpickles to: fastact.<name>
+def _activation(name: str) -> Any: ...
 def build() -> dict[str, Activation]: ...

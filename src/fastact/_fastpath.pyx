@@ -9,9 +9,9 @@ here, in C, and handed to the ufunc:
 * data: ndarrays (exactly), all float32 or all float64;
 * parameters: Python floats and ints, checked on the value the loop takes (after the
   cast to float32 for float32 data) by the rules of their registry records
-  (_registry.Param), exactly as _api._check_scalar and _check_params do; they reach the
-  ufunc as 0-d arrays of the loop's parameter dtype, which NumPy reads fastest and which
-  select the same loop with the same value as the general path's signature=;
+  (_registry.Param), exactly as _api._params._check_scalar and _check_params do; they
+  reach the ufunc as 0-d arrays of the loop's parameter dtype, which NumPy reads fastest
+  and which select the same loop with the same value as the general path's signature=;
 * out: an ndarray of the data's dtype and shape, writeable;
 * softmax's axis: the last one (-1 or ndim - 1); the softmax family's backward from x is
   its forward into a temporary, then the from-output ufunc.
@@ -113,8 +113,9 @@ cdef dict _with_out(dict kwargs, object out):
 
 cdef class FastCall:
     """The compiled calls of an activation (fastact._api's Elementwise and PReLU): its
-    forward as __call__, its other methods through method() below.  _setup gives it the
-    ufuncs and the parameters' records; _general_call is the forward's general path."""
+    forward as __call__, its other methods through compiled_method() below.  _setup gives
+    it the ufuncs and the parameters' records; _general_call is the forward's general
+    path."""
 
     cdef tuple _ufuncs              # by method number (METHODS), None where there is none
     cdef tuple _general             # a record with a general kernel (Record.general): its
@@ -140,7 +141,7 @@ cdef class FastCall:
         general: the general kernel's ufuncs, likewise, if the record has one (ufuncs
         then take no parameters and serve the calls at the defaults)."""
         if len(params) > MAX_PARAMS:
-            raise ValueError(f"fastact._fastcall: at most {MAX_PARAMS} parameters")
+            raise ValueError(f"fastact._fastpath: at most {MAX_PARAMS} parameters")
         self._ufuncs = tuple(ufuncs)
         self._general = None if general is None else tuple(general)
         self._names = tuple(p.name for p in params)
@@ -198,8 +199,8 @@ cdef class FastCall:
     cdef tuple _params(self, tuple args, Py_ssize_t first, dict kwargs, bint f32,
                        bint from_output, bint* at_defaults):
         """The parameters as the loop takes them (0-d arrays of its parameter dtype),
-        checked as _api._check_params checks Python scalars; None if they are not all
-        Python floats or ints, or fail a check (the general path says why).
+        checked as _api._params._check_params checks Python scalars; None if they are not
+        all Python floats or ints, or fail a check (the general path says why).
         at_defaults[0]: whether every one equals its default as the loop takes it."""
         cdef PyObject* given[MAX_PARAMS]
         cdef double c[MAX_PARAMS]
@@ -325,7 +326,7 @@ cdef class FastAxis(FastCall):
         return _run(self._ufuncs[which], args, ndata, (), out)   # the core axis: the last
 
 
-def method(general, int which, int ndata):
+def compiled_method(general, int which, int ndata):
     """A compiled method number `which` (METHODS) of `ndata` data operands: the fast path,
     else `general` (the Python method: the checks, the documented errors, and Python's
     own messages for arguments that do not bind).  A new function each call, so that

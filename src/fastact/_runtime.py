@@ -1,4 +1,6 @@
-"""Threads and build facts: set_num_threads, get_num_threads, show_config.
+"""The run-time settings and facts: set_num_threads, get_num_threads, show_config.
+
+(The build's own settings, the CPU targets and their flags, are _build_config's.)
 
 The thread count of large loops (at least GRAIN elements) follows, in order:
 fastact.set_num_threads(n); the FASTACT_NUM_THREADS environment variable (read at
@@ -116,7 +118,7 @@ def show_config(file=None):
     """Print the build: version, the ISA loaded, the ISA variants built into this
     installation and those this CPU supports, threads, OpenMP, compiler and flags.
 
-    ``fastact._config.config()`` returns the same facts as a dict.
+    ``fastact._runtime.config()`` returns the same facts as a dict.
 
     >>> import io, fastact
     >>> buf = io.StringIO()
@@ -129,5 +131,11 @@ def show_config(file=None):
             value = ", ".join(value)
         print(f"{key:>14}: {value}", file=file or sys.stdout)
 
+
+# The public functions are fastact's: help() names that module, and they pickle by
+# that name, whatever the private module they are defined in.
+for _f in (set_num_threads, get_num_threads, show_config):
+    _f.__module__ = "fastact"
+del _f
 
 _from_environment()

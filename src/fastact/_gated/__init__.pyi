@@ -3,7 +3,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from . import _registry
+from .. import _registry
 
 _Data = npt.ArrayLike | Any
 _Out = np.ndarray[Any, np.dtype[Any]] | None

@@ -1,0 +1,57 @@
+"""``GELU``: gelu(x, approximate='none' | 'tanh'), a kernel for each form."""
+
+import numpy as np
+
+from .. import _registry
+from .._dispatch import UFUNCS
+from ._base import Activation
+from ._checks import _F32, _F64
+from ._ufunc_call import _run_ufunc
+
+
+class GELU(Activation):
+    """gelu(x, approximate='none' | 'tanh'): the exact x*Phi(x) or PyTorch's tanh form.
+
+    The kernel for each value of ``approximate`` comes from the registry: the record's own
+    for the default, and the records that declare themselves its variants (gelu_tanh's
+    ``variant_of``) for the others.  The parameter's aliases (True for 'tanh', False for
+    'none', as JAX and Keras pass it) are its record's too."""
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        (p,) = spec.params
+        self._kernels = {p.default: spec.kernel,
+                         **{v: rec.kernel for (_, v), rec in
+                            _registry.variants_of(spec.name).items()}}
+        # by (type, value): 1 and 1.0 are not True; NumPy's bools are bools too
+        self._alias_kernels = {(t, a): self._kernels[v] for a, v in p.aliases
+                         for t in (type(a), np.bool_)}
+
+    def _kernel(self, method, approximate):
+        if type(approximate) is str and approximate in self._kernels:
+            return self._kernels[approximate]
+        try:
+            return self._alias_kernels[type(approximate), approximate]
+        except (KeyError, TypeError):           # TypeError: an unhashable value
+            allowed = list(self._kernels) + [a for a, _ in self.params[0].aliases]
+            raise ValueError(f"fastact.{self._fname(method)}: approximate must be one of "
+                             f"{allowed!r}, got {approximate!r}") from None
+
+    def __call__(self, x, approximate="none", *, out=None):
+        if type(x) is np.ndarray and out is None and (x.dtype is _F32 or x.dtype is _F64):
+            if type(approximate) is str and approximate in self._kernels:
+                return UFUNCS[self._kernels[approximate]](x)   # the common call, unchecked
+            if type(approximate) is bool:
+                return UFUNCS[self._alias_kernels[bool, approximate]](x)
+        k = self._kernel("forward", approximate)
+        return _run_ufunc(self.name, UFUNCS[k], [("x", x)], [], out)
+
+    def derivative(self, x, approximate="none", *, out=None):
+        k = self._kernel("derivative", approximate)
+        return _run_ufunc(self.name + ".derivative", UFUNCS[k + "_derivative"], [("x", x)],
+                          [], out)
+
+    def backward(self, grad_output, x, approximate="none", *, out=None):
+        k = self._kernel("backward", approximate)
+        return _run_ufunc(self.name + ".backward", UFUNCS[k + "_backward"],
+                          [("grad_output", grad_output), ("x", x)], [], out)

@@ -1,0 +1,186 @@
+"""``Softmax``: softmax, log_softmax and softmin along an axis, a tuple of axes or all,
+with JAX's where= mask, as generalized ufuncs.
+"""
+
+import operator
+
+import numpy as np
+from numpy.exceptions import AxisError
+
+from .._dispatch import UFUNCS
+from .._fastpath import FastAxis
+from ._base import Activation
+from ._checks import _cast, _check_out, _real, _result_dtype, _ufunc_error
+from ._ufunc_call import _run_ufunc
+
+
+class Softmax(Activation, FastAxis):
+    """softmax / softmin / log_softmax along an axis (default the last), as generalized
+    ufuncs.
+
+    ``axis`` is an integer, a tuple of integers (the row is every element along those
+    axes, as SciPy's and Keras's softmax allow) or None (every element).  ``where`` (JAX's
+    name) is a boolean mask broadcast to x: masked-out entries give 0 (-inf for
+    log_softmax) and are left out of the normalisation; a fully masked row is an all
+    -inf row (0 everywhere; -inf for log_softmax).  ``backward(grad_output, x, axis=-1,
+    where=None)`` takes the input x, as every activation's backward does, and returns the
+    vector-Jacobian product along the axis (0 at masked-out entries);
+    ``backward_from_output(grad_output, y, ...)`` takes the forward's output y instead
+    (no forward recomputed).  A 0-d input is one row of one element.
+    """
+
+    # Along the last axis, float32 or float64 ndarrays go to the ufunc from C (FastAxis);
+    # these methods are the general path.
+    _FAST_METHODS = ("backward", "backward_from_output")
+
+    def __init__(self, spec):
+        super().__init__(spec)
+        # FastAxis runs the backward from x as the forward, then the from-output ufunc
+        self._setup([UFUNCS[spec.kernel], None, None, None, UFUNCS[spec.kernel + "_backward"]],
+                    spec.params)
+
+    def _axes(self, fname, axis, ndim):
+        """axis as an int, or a tuple of distinct non-negative axes (None: all of them)."""
+        ndim = max(ndim, 1)                     # a 0-d input is one row of one element
+        many = axis is None or isinstance(axis, tuple)
+        axes = tuple(range(ndim)) if axis is None else axis if many else (axis,)
+        out = []
+        for a in axes:
+            try:
+                a = operator.index(a)
+            except TypeError:
+                raise TypeError(f"fastact.{fname}: axis must be an integer, a tuple of "
+                                f"integers or None, got {axis!r}") from None
+            # checked here: NumPy's own check fails with OverflowError beyond a C long
+            if not -ndim <= a < ndim:
+                raise AxisError(f"fastact.{fname}: axis {a} is out of bounds for array "
+                                f"of dimension {ndim}")
+            out.append(a % ndim)
+        if len(set(out)) != len(out):
+            raise ValueError(f"fastact.{fname}: axis {axis!r} repeats an axis")
+        if not out:
+            raise ValueError(f"fastact.{fname}: axis is an empty tuple")
+        return tuple(out) if many and len(out) > 1 else out[0]
+
+    def _mask(self, fname, where, shape):
+        if where is None:
+            return None
+        w = np.asarray(where)
+        if w.dtype != np.bool_:
+            raise TypeError(f"fastact.{fname}: where must be booleans, got dtype {w.dtype}")
+        try:
+            return np.broadcast_to(w, shape)
+        except ValueError:
+            raise ValueError(f"fastact.{fname}: where has shape {w.shape}, which does not "
+                             f"broadcast to the input's shape {shape}") from None
+
+    def _axis_call(self, method, ufunc, data, axis, out, where=None):
+        fname = self._fname(method)
+        data = [(what, _real(fname, what, v)) for what, v in data]
+        if out is not None and not isinstance(out, np.ndarray):
+            raise TypeError(f"fastact.{fname}: out must be a numpy.ndarray, "
+                            f"got {type(out).__name__}")
+        if len(data) == 2 and np.shape(data[0][1]) != np.shape(data[1][1]):
+            # grad_output and y broadcast against each other, as in every other backward
+            # (the generalized ufunc alone would refuse a grad_output without the axis).
+            dt = _result_dtype([v for _, v in data])      # before a Python scalar turns strong
+            try:
+                g, y = np.broadcast_arrays(_cast(data[0][1], dt), _cast(data[1][1], dt))
+            except ValueError as exc:
+                raise _ufunc_error(fname, exc, data) from None
+            data = [(data[0][0], g), (data[1][0], y)]
+        shape = np.shape(data[0][1])
+        axis = self._axes(fname, axis, len(shape))
+        mask = self._mask(fname, where, shape)
+        if mask is not None:
+            # Masked-out entries leave the row: the forward sees them as the value whose
+            # weight is exactly 0 (-inf for softmax and log_softmax, +inf for softmin: the
+            # record's sign); the backward sees a zero grad_output there.
+            dt = _result_dtype([v for _, v in data])
+            fill = -self.info.accuracy.sign * np.inf if len(data) == 1 else 0
+            first = _cast(data[0][1], dt)
+            data = [(data[0][0], np.where(mask, first, np.asarray(fill, dt)))] + data[1:]
+        res = self._rows(fname, ufunc, data, axis, out)
+        if mask is not None and len(data) == 2:          # 0 there, whatever y holds
+            if isinstance(res, np.ndarray):
+                np.copyto(res, 0, where=~mask)
+            elif not mask[()]:
+                res = res.dtype.type(0)
+        return res
+
+    def _rows(self, fname, ufunc, data, axis, out):
+        if isinstance(axis, tuple):
+            # the row is every element along these axes: they go last, merged into one
+            shape = np.shape(data[0][1])
+            dt = _result_dtype([v for _, v in data])
+            _check_out(fname, out, dt)
+            if out is not None and out.shape != shape:
+                raise ValueError(f"fastact.{fname}: out has shape {out.shape}, which does "
+                                 f"not match the result's shape {shape}")
+            last = tuple(range(len(shape) - len(axis), len(shape)))
+            moved = [np.moveaxis(_cast(v, dt), axis, last) for _, v in data]
+            flat = [(what, m.reshape(m.shape[:len(shape) - len(axis)] + (-1,)))
+                    for (what, _), m in zip(data, moved)]
+            res = _run_ufunc(fname, ufunc, flat, [], None, axis=-1)
+            res = np.moveaxis(res.reshape(moved[0].shape), last, axis)
+            if out is None:
+                return np.ascontiguousarray(res)
+            np.copyto(out, res)
+            return out
+        if all(np.ndim(v) == 0 for _, v in data):
+            # One row of one element: run it as shape (1,), hand back a 0-d result.
+            data = [(what, np.reshape(v, (1,))) for what, v in data]
+            if out is not None and out.size != 1:
+                raise ValueError(f"fastact.{fname}: out has shape {out.shape}, which does "
+                                 f"not match the result's shape ()")
+            res = _run_ufunc(fname, ufunc, data, [], None if out is None else out.reshape(1),
+                             axis=0)
+            if out is not None:
+                return out
+            return res[0]
+        return _run_ufunc(fname, ufunc, data, [], out, axis=axis)
+
+    def _general_call(self, x, axis=-1, *, where=None, out=None, **kwargs):
+        _no_dim(self.name, kwargs)
+        return self._axis_call("forward", UFUNCS[self.info.kernel], [("x", x)], axis, out,
+                               where)
+
+    def backward(self, grad_output, x, axis=-1, *, where=None, out=None, **kwargs):
+        _no_dim(self.name + ".backward", kwargs)
+        fname = self.name + ".backward"
+        g = _real(fname, "grad_output", grad_output)
+        x = _real(fname, "x", x)
+        if out is not None:
+            _check_out(fname, out, _result_dtype([g, x]))
+        # y = f(x) first (a temporary; masked-out entries as the forward gives them),
+        # then the from-output kernel: the same numbers as backward_from_output(g, f(x)).
+        # The errors name the backward, and grad_output's shape is checked before the
+        # forward runs (nothing is computed for a call that will fail).
+        try:
+            shape = np.broadcast_shapes(np.shape(g), np.shape(x))
+        except ValueError as exc:
+            raise _ufunc_error(fname, exc, [("grad_output", g), ("x", x)]) from None
+        self._axes(fname, axis, len(shape))
+        if where is not None:
+            self._mask(fname, where, shape)
+        y = self._axis_call("backward", UFUNCS[self.info.kernel], [("x", x)], axis, None,
+                            where)
+        return self._axis_call("backward", UFUNCS[self.info.kernel + "_backward"],
+                               [("grad_output", g), ("x", y)], axis, out, where)
+
+    def backward_from_output(self, grad_output, y, axis=-1, *, where=None, out=None,
+                             **kwargs):
+        _no_dim(self.name + ".backward_from_output", kwargs)
+        return self._axis_call("backward_from_output", UFUNCS[self.info.kernel + "_backward"],
+                               [("grad_output", grad_output), ("y", y)], axis, out, where)
+
+
+def _no_dim(fname, kwargs):
+    """Keywords a method does not take: PyTorch's dim gets a pointer to axis (NumPy's
+    name), the others Python's own message."""
+    if "dim" in kwargs:
+        raise TypeError(f"fastact.{fname}: no argument 'dim': fastact's name for PyTorch's "
+                        f"dim is axis (NumPy's name)")
+    if kwargs:
+        raise TypeError(f"fastact.{fname}() got an unexpected keyword argument "
+                        f"{next(iter(kwargs))!r}")
