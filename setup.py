@@ -315,7 +315,7 @@ extensions = [
     for isa, (_features, flags) in targets().items()
 ] + [
     # the small calls' fast path (no kernels: built once, with the baseline flags)
-    Extension("fastact._fastcall", ["src/fastact/_fastcall.pyx"],
+    Extension("fastact._fastpath", ["src/fastact/_fastpath.pyx"],
               include_dirs=[np.get_include()],
               define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
     # the fused losses (fastact.losses): built once, with the baseline flags; they
