@@ -99,7 +99,7 @@ class Scan:
         else:                                   # every 16-bit pattern
             x = np.arange(1 << 16, dtype=np.uint32).astype(np.uint16).view(dt)
         x = x[np.isfinite(x.astype(np.float64))]
-        g = accuracy._g_for(len(x)).astype(dt)
+        g = accuracy.g_for(len(x)).astype(dt)
         self.data = _peers.Data(self.case, dt, len(x), x, g, f(x, **kw))
         x64, g64 = x.astype(np.float64), g.astype(np.float64)
         self.x64, self.g64, self.absg = x64, g64, np.abs(g64)
@@ -107,7 +107,7 @@ class Scan:
         # the backward is not counted at the documented kinks themselves
         kinks = [float(k[1]) for k in self.rec.kink_derivatives]
         self.at_kink = np.isin(x64, kinks)
-        window = accuracy._crossing_window(kernel, x64)
+        window = accuracy.crossing_window(kernel, x64)
         self.window = {"forward": None,
                        "backward": True if self.case.from_output else window}
         if self.widened:
@@ -119,7 +119,7 @@ class Scan:
             with np.errstate(over="ignore"):
                 self.fd = d64.astype(np.float32).astype(np.float64)   # f' as float32 rounds it
         else:
-            fw, dw, bw = accuracy._mp_chunk((kernel, kp, x64, g64, accuracy.PREC))
+            fw, dw, bw = accuracy.mp_chunk((kernel, kp, x64, g64, accuracy.PREC))
             self.ref = {"forward": fw, "backward": bw}
             self.fd = dw["rd"]
 
@@ -135,19 +135,19 @@ class Scan:
             rounded = r.astype(_peers.as_dtype(self.dtype)).astype(np.float64)
             exact_ok = (y == r) | (np.isnan(y) & np.isnan(r)) | (np.isinf(y) & (y == rounded))
         else:
-            err, err_abs, _ = accuracy._errors64(y, ref, self.M)
+            err, err_abs, _ = accuracy.errors64(y, ref, self.M)
             r = ref["rd"]
             exact = ref["cls"] == 1
             # _errors64 leaves the exact expectations to its special-value checks: here an
             # exact expectation missed counts in ULP (a wrong sign of zero does not)
-            err = np.where(exact, np.abs(y - r) / accuracy._ulp64(r), err)
+            err = np.where(exact, np.abs(y - r) / accuracy.ulp64(r), err)
             exact_ok = (y == r) | (np.isnan(y) & np.isnan(r))
         if pass_ == "backward":
             err_abs = err_abs / self.absg
             exact_ok = exact_ok | self.at_kink
             if not self.case.from_output:
                 # g times f' rounded: inf where f' itself overflows (as the accuracy tool)
-                exact_ok = exact_ok | accuracy._f_overflows(y, self.g64, self.fd, self.x64)
+                exact_ok = exact_ok | accuracy.f_overflows(y, self.g64, self.fd, self.x64)
         win = self.window[pass_]
         if win is not None:
             err = np.where(win, np.minimum(err, err_abs), err)
@@ -168,7 +168,7 @@ class Scan:
             fr, br = f(x64), f.backward_from_output(g64, y64)
             sb = np.stack([accuracy.axis_backward_scale(name, g, y) for g, y in zip(g64, y64)])
         else:
-            refs = accuracy._axis_chunk((name, list(x64), list(g64), list(y64)))
+            refs = accuracy.axis_chunk((name, list(x64), list(g64), list(y64)))
             fr = np.array([r[0] for r in refs])
             br = np.array([r[1] for r in refs])
             sb = np.array([r[2] for r in refs])

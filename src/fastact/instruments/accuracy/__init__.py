@@ -67,7 +67,3 @@ from .sampling import (sample_points64, special_points32, special_points64,  # n
 from .stats import Stats, new_stats  # noqa: F401
 from .units import ulp32, ulp64, ulp_of  # noqa: F401
 
-# The names instruments/peer_errors.py still reads by their old private spelling (until it
-# reads the public ones above).
-_mp_chunk, _g_for, _crossing_window, _errors64, _ulp64, _f_overflows, _axis_chunk = (
-    mp_chunk, g_for, crossing_window, errors64, ulp64, f_overflows, axis_chunk)
