@@ -157,18 +157,42 @@ cdef inline double _expm1_poly_t(double r, madd_t tag) noexcept nogil:
     return _madd(p * r, r, r, tag)
 
 
-cdef inline double _exp_t(double x, madd_t tag) noexcept nogil:
-    # primitives' _exp (every double x, subnormal results rounded once), fused by tag
-    cdef double t, n, r, p, t1, n1
-    x = -746.0 if isless(x, -746.0) else x
-    x = 710.0 if isgreater(x, 710.0) else x
-    t = x * LOG2E + EXP_SHIFT
+cdef inline double _exp_neg_t(double y, madd_t tag) noexcept nogil:
+    # e^y for y <= 0 (BCE's e^-|x|): _exp_row's biased 2^n in one factor, the bias taken
+    # off by one product, which rounds a subnormal result once (as _exp's second factor);
+    # 0 below -752, NaN gives NaN
+    cdef double t, n, r
+    cdef bint low = isless(y, ROW_LO)
+    y = ROW_LO if low else y
+    t = _madd(y, LOG2E, EXP_SHIFT, tag)
     n = t - EXP_SHIFT
-    r = (x - n * LN2_HI) - n * LN2_LO
-    p = _expm1_poly_t(r, tag) + 1.0
-    t1 = 0.5 * n + EXP_SHIFT
-    n1 = t1 - EXP_SHIFT
-    return (p * _pow2(t1)) * _pow2(n - n1 + EXP_SHIFT)
+    r = _madd(n, -LN2_HI, y, tag)
+    r = _madd(n, -LN2_LO, r, tag)
+    r = _madd(_expm1_poly_t(r, tag), _pow2(t + 64.0), _pow2(t + 64.0), tag) * BIAS_INV
+    return 0.0 if low else r
+
+
+cdef inline double _log_c_t(double u, double c, madd_t tag) noexcept nogil:
+    # primitives' _log_c (kk = 0): log(u) + c for a positive normal finite u, |c| <= 2^-50,
+    # its polynomials fused by tag
+    cdef uint64_t b = fastact_d2u(u)
+    cdef double k = fastact_u2d((b >> 52) | TWO52_BITS) - (TWO52 + 1023.0)
+    cdef double m = fastact_u2d((b & MANT_MASK) | EXP_BITS_ONE)   # in [1, 2)
+    cdef double f, s, hfsq, zz, w, r
+    cdef bint big = isgreater(m, SQRT2)
+    m = 0.5 * m if big else m
+    k = k + 1.0 if big else k
+    f = m - 1.0
+    s = f / (2.0 + f)
+    zz = s * s
+    w = zz * zz
+    r = zz * _madd(w, _madd(w, _madd(w, 1.479819860511658591e-01,
+                                      1.818357216161805012e-01, tag),
+                            2.857142874366239149e-01, tag), 6.666666666666735130e-01, tag)
+    r = r + w * _madd(w, _madd(w, 1.531383769920937332e-01, 2.222219843214978396e-01, tag),
+                      3.999999999940941908e-01, tag)
+    hfsq = 0.5 * f * f
+    return k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f)
 
 
 # e^(x - m) * 2^64 for x <= m (the cross-entropy rows): x - m = d + dl exactly (TwoSum),
@@ -479,13 +503,13 @@ cdef inline double _bce_one(double x, double t, double w, double pw, double scal
     # one element's loss w (t pw softplus(-x) + (1 - t) softplus(x)); g[0] = its gradient
     # times scale.  A term whose factor is 0 is 0 (so x = +-inf gives the limits, not
     # 0 * inf); NaN in x, t, w or pw reaches both results.
-    cdef double z = _exp_t(-fabs(x), tag)
+    cdef double z = _exp_neg_t(-fabs(x), tag)
     cdef double u = 1.0 + z
     cdef double inv = 1.0 / u
     # log1p(z) as primitives' _log1p (z in [0, 1]: u in [1, 2], finite), its correction
     # for the rounding of u taken with the inverse that sigmoid needs anyway (c is below
     # 2^-53 u: its own rounding is far below the result's), one division fewer
-    cdef double l1p = _log_c(u, (z - (u - 1.0)) * inv, 0.0)
+    cdef double l1p = _log_c_t(u, (z - (u - 1.0)) * inv, tag)
     cdef double sp_pos = (x if isgreater(x, 0.0) else 0.0) + l1p      # softplus(x)
     cdef double sp_neg = (0.0 if isgreaterequal(x, 0.0) else -x) + l1p  # softplus(-x)
     cdef double sig_pos = inv if isgreaterequal(x, 0.0) else z * inv   # sigmoid(x)
