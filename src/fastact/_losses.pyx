@@ -267,7 +267,8 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
     # rest[0] = s - 1, computed as (the count of entries equal to m, less one) + the sum
     # of the others, so that log s = log1p(rest) keeps its digits when one class takes
     # nearly all the mass (s = 1 + tiny: log(s) of the rounded s would lose them); s itself
-    # is the count plus that sum
+    # is the count plus that sum.  "Equal to m" is x - m == 0: an infinite maximum gives
+    # inf - inf = NaN, which then reaches the sums (PyTorch's NaN), not the count
     cdef double racc[LOSS_LANES]
     cdef double kacc[LOSS_LANES]
     cdef double blk[LOSS_LANES]
@@ -284,8 +285,8 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
         for k in range(LOSS_LANES):
             v = _exp_row(xd[k], m, tag)
             blk[k] = v
-            racc[k] += 0.0 if xd[k] == m else v
-            kacc[k] += 1.0 if xd[k] == m else 0.0
+            racc[k] += 0.0 if xd[k] - m == 0.0 else v
+            kacc[k] += 1.0 if xd[k] - m == 0.0 else 0.0
         if keep:                     # a store of its own: a conditional one would not vectorize
             for k in range(LOSS_LANES):
                 e[i + k] = <real>blk[k]
@@ -293,8 +294,8 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
         v = _exp_row(x[i], m, tag)
         if keep:
             e[i] = <real>v
-        r += 0.0 if x[i] == m else v
-        cnt += 1.0 if x[i] == m else 0.0
+        r += 0.0 if x[i] - m == 0.0 else v
+        cnt += 1.0 if x[i] - m == 0.0 else 0.0
     for k in range(LOSS_LANES):
         r += racc[k]
         cnt += kacc[k]
