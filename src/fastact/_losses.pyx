@@ -15,22 +15,29 @@ with respect to the logits in one sweep over them (no softmax or sigmoid array i
   rewritten without its cancellation) and the gradient (1 - t) sigmoid(x) - pw t
   sigmoid(-x) are exact for every x.
 
-All arithmetic is in double (float32 data is widened on load and rounded once on store).
-exp and log1p are primitives.pxi's plain-arithmetic ones (a libm call per element keeps
-the loops scalar; log1p is taken once per row for the cross-entropy).  Reductions run in
-LOSS_LANES accumulators, which the compiler vectorizes without reassociating (as
-softmax.pxi); BCE's total adds them up per block of LOSS_BLOCK elements, compensated (its
-error does not grow with n).  A NaN logit makes its row's sum NaN, so the row's loss and
-every gradient of the row are NaN.  The floating-point flags that saturated intermediates
-and NaN compares raise are cleared at the end (fastact raises no warnings).
+All arithmetic is in double (float32 data is widened on load and rounded once on store):
+the float32 bounds (0.5 ULP for the loss) leave no room for float exps.  exp and log1p
+are primitives.pxi's plain-arithmetic methods (a libm call per element keeps the loops
+scalar; log1p is taken once per row for the cross-entropy), in copies here that fuse
+their multiply-adds on the FMA targets (_exp_row, _exp_neg_t, _log_c_t), and the
+cross-entropy rows' exps carry a 2^64 bias so that 2^n is one factor (see _exp_row).
+Reductions run in LOSS_LANES accumulators, which the compiler vectorizes without
+reassociating (as softmax.pxi); the row maximum is written with vector types (as lanes of
+an array GCC kept it scalar); BCE's total adds the lanes up per block of LOSS_BLOCK
+elements, compensated (its error does not grow with n).  A NaN logit makes its row's sum
+NaN, so the row's loss and every gradient of the row are NaN.  The floating-point flags
+that saturated intermediates and NaN compares raise are cleared at the end (fastact
+raises no warnings).
 
 Every kernel is compiled three times in this one module: for the x86-64 baseline, and with
 GCC's target attributes for AVX2 + FMA and for AVX-512 (the row loops are inline
-functions, so each target's wrapper gets its own SIMD code of them).  At import the best
-target the CPU has is taken; losses.py then follows fastact's kernels (FASTACT_ISA), so
-the losses run the target the activations run.  FMA is not contracted on any target
-(FASTACT_MADD is decided at compile time, for the baseline): every target gives the same
-bits.
+functions, so each target's wrapper gets its own SIMD code of them; setup.py builds the
+module once, with the baseline flags).  At import the best target the CPU has is taken;
+losses.py then follows fastact's kernels (FASTACT_ISA), so the losses run the target the
+activations run.  The AVX2 and AVX-512 code give the same bits; the baseline (no FMA)
+may differ from them in the last bit.  Only the wrappers (void_avx2 / void_avx512) and
+what is inlined into them use the wider instructions: the module's other code runs on
+any x86-64.
 
 Argument checking is the caller's (losses.py): these trust their shapes and indices.
 """
