@@ -92,7 +92,8 @@ cdef extern from *:
 
 # The row maximum with GCC's vector extensions (portable C: a target without 64-byte
 # vectors gets them in pieces): written as a loop over an array of lanes, GCC kept the
-# lanes scalar.  NaN is skipped (a compare with NaN is false: the lane keeps its value);
+# lanes scalar.  One function per vector size, each target its own (a vector wider than
+# the target's registers is split by GCC into scalar code).  NaN is skipped (a compare with NaN is false: the lane keeps its value);
 # the signalling compare's "invalid" flag is cleared with the others at the end.
 cdef extern from * nogil:
     """
@@ -101,6 +102,14 @@ cdef extern from * nogil:
     typedef long long fastact_v8l __attribute__((vector_size(64)));
     typedef float fastact_v16f __attribute__((vector_size(64)));
     typedef int fastact_v16i __attribute__((vector_size(64)));
+    typedef double fastact_v4d __attribute__((vector_size(32)));
+    typedef long long fastact_v4l __attribute__((vector_size(32)));
+    typedef float fastact_v8f __attribute__((vector_size(32)));
+    typedef int fastact_v8i __attribute__((vector_size(32)));
+    typedef double fastact_v2d __attribute__((vector_size(16)));
+    typedef long long fastact_v2l __attribute__((vector_size(16)));
+    typedef float fastact_v4f __attribute__((vector_size(16)));
+    typedef int fastact_v4i __attribute__((vector_size(16)));
     #define FASTACT_LOSS_MAX(NAME, T, V, VI, W)                                        \
     static inline __attribute__((always_inline)) double NAME(const T* x, npy_intp n) { \
         V a, b, v, u;                                                                  \
@@ -121,30 +130,43 @@ cdef extern from * nogil:
         for (i = nb; i < n; i++) m = isgreater(x[i], m) ? x[i] : m;                    \
         return m;                                                                      \
     }
-    FASTACT_LOSS_MAX(fastact_loss_max_d, double, fastact_v8d, fastact_v8l, 8)
-    FASTACT_LOSS_MAX(fastact_loss_max_f, float, fastact_v16f, fastact_v16i, 16)
+    FASTACT_LOSS_MAX(fastact_loss_max_d64, double, fastact_v8d, fastact_v8l, 8)
+    FASTACT_LOSS_MAX(fastact_loss_max_f64, float, fastact_v16f, fastact_v16i, 16)
+    FASTACT_LOSS_MAX(fastact_loss_max_d32, double, fastact_v4d, fastact_v4l, 4)
+    FASTACT_LOSS_MAX(fastact_loss_max_f32, float, fastact_v8f, fastact_v8i, 8)
+    FASTACT_LOSS_MAX(fastact_loss_max_d16, double, fastact_v2d, fastact_v2l, 2)
+    FASTACT_LOSS_MAX(fastact_loss_max_f16, float, fastact_v4f, fastact_v4i, 4)
     """
-    double fastact_loss_max_d(const double* x, npy_intp n)
-    double fastact_loss_max_f(const float* x, npy_intp n)
+    double fastact_loss_max_d64(const double* x, npy_intp n)
+    double fastact_loss_max_f64(const float* x, npy_intp n)
+    double fastact_loss_max_d32(const double* x, npy_intp n)
+    double fastact_loss_max_f32(const float* x, npy_intp n)
+    double fastact_loss_max_d16(const double* x, npy_intp n)
+    double fastact_loss_max_f16(const float* x, npy_intp n)
 
 
 # FMA: primitives' FASTACT_MADD is fixed at compile time (a multiply and an add in this
-# module, compiled for the baseline), so the exps here take a tag that says which: the
-# AVX2 and AVX-512 wrappers pass FUSED (fma(), one instruction there), the baseline PLAIN.
+# module, compiled for the baseline), so the functions here take a tag, a type for each
+# target: the baseline passes PLAIN (a multiply and an add), the AVX2 wrappers FUSED
+# (fma(), one instruction there), the AVX-512 ones WIDE (fma() too; and the row maximum's
+# vectors are 64 bytes, against AVX2's 32 and the baseline's 16).
 ctypedef signed char plain_t
 ctypedef unsigned char fused_t
+ctypedef short wide_t
 ctypedef fused madd_t:
     plain_t
     fused_t
+    wide_t
 cdef plain_t PLAIN = 0
 cdef fused_t FUSED = 0
+cdef wide_t WIDE = 0
 
 
 cdef inline double _madd(double a, double b, double c, madd_t tag) noexcept nogil:
-    if madd_t is fused_t:
-        return fma(a, b, c)
-    else:
+    if madd_t is plain_t:
         return a * b + c
+    else:
+        return fma(a, b, c)
 
 
 cdef inline double _expm1_poly_t(double r, madd_t tag) noexcept nogil:
@@ -260,12 +282,23 @@ cdef inline void _clear_flags() noexcept nogil:
     feclearexcept(FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO | FE_UNDERFLOW)
 
 
-cdef inline double _row_max(const real* x, npy_intp n) noexcept nogil:
-    # the maximum (NaN is skipped; the sum of exps carries it), in the data's type
+cdef inline double _row_max(const real* x, npy_intp n, madd_t tag) noexcept nogil:
+    # the maximum (NaN is skipped; the sum of exps carries it), in the data's type, with
+    # the target's vectors
     if real is float:
-        return fastact_loss_max_f(x, n)
+        if madd_t is wide_t:
+            return fastact_loss_max_f64(x, n)
+        elif madd_t is fused_t:
+            return fastact_loss_max_f32(x, n)
+        else:
+            return fastact_loss_max_f16(x, n)
     else:
-        return fastact_loss_max_d(x, n)
+        if madd_t is wide_t:
+            return fastact_loss_max_d64(x, n)
+        elif madd_t is fused_t:
+            return fastact_loss_max_d32(x, n)
+        else:
+            return fastact_loss_max_d16(x, n)
 
 
 cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bint keep,
@@ -351,7 +384,7 @@ cdef inline void _ce_index_rows(const real* x, npy_intp R, npy_intp C, const int
                 for c in range(C):
                     g[c] = 0
             continue
-        m = _row_max(row, C)
+        m = _row_max(row, C, tag)
         s = _row_sum_exp(row, g, C, m, want_grad, &rest, tag)
         ls = _log1p(rest)
         wt = weight[t]
@@ -401,7 +434,7 @@ cdef void_avx512 _ce_index_avx512(const real* x, npy_intp R, npy_intp C,
                                   int64_t ignore_index, double eps, double scale,
                                   double* loss, real* grad, bint want_grad) noexcept nogil:
     _ce_index_any(x, R, C, target, weight, wtotal, ignore_index, eps, scale, loss, grad,
-                  want_grad, FUSED)
+                  want_grad, WIDE)
 
 
 @cython.boundscheck(False)
@@ -448,7 +481,7 @@ cdef inline void _ce_prob_rows(const real* x, npy_intp R, npy_intp C, const real
         for c in range(C):
             q[c] = weight[c] * ((1.0 - eps) * tr[c] + ec)
             Q += q[c]
-        m = _row_max(row, C)
+        m = _row_max(row, C, tag)
         s = _row_sum_exp(row, g, C, m, want_grad, &rest, tag)
         ls = _log1p(rest)
         loss[r] = _row_weighted_nll(row, q, C, m, ls)
@@ -478,7 +511,7 @@ cdef void_avx512 _ce_prob_avx512(const real* x, npy_intp R, npy_intp C, const re
                                  const double* weight, double eps, double scale,
                                  double* loss, real* grad, bint want_grad,
                                  double* q) noexcept nogil:
-    _ce_prob_any(x, R, C, target, weight, eps, scale, loss, grad, want_grad, q, FUSED)
+    _ce_prob_any(x, R, C, target, weight, eps, scale, loss, grad, want_grad, q, WIDE)
 
 
 @cython.boundscheck(False)
@@ -650,7 +683,7 @@ cdef void_avx512 _bce_avx512(const real* x, const real* t, const double* w, cons
                              bint per_element, bint want_loss, bint want_grad,
                              double* total) noexcept nogil:
     _bce_any(x, t, w, pw, B, K, scale, loss, grad, per_element, want_loss, want_grad, total,
-             FUSED)
+             WIDE)
 
 
 @cython.boundscheck(False)
