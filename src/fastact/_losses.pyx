@@ -98,6 +98,7 @@ cdef extern from *:
 cdef extern from * nogil:
     """
     #include <string.h>
+    #if defined(__GNUC__)
     typedef double fastact_v8d __attribute__((vector_size(64)));
     typedef long long fastact_v8l __attribute__((vector_size(64)));
     typedef float fastact_v16f __attribute__((vector_size(64)));
@@ -136,6 +137,21 @@ cdef extern from * nogil:
     FASTACT_LOSS_MAX(fastact_loss_max_f32, float, fastact_v8f, fastact_v8i, 8)
     FASTACT_LOSS_MAX(fastact_loss_max_d16, double, fastact_v2d, fastact_v2l, 2)
     FASTACT_LOSS_MAX(fastact_loss_max_f16, float, fastact_v4f, fastact_v4i, 4)
+    #else  /* no vector extensions (MSVC): a plain loop */
+    #define FASTACT_LOSS_MAX(NAME, T)                                                  \
+    static double NAME(const T* x, npy_intp n) {                                       \
+        T m = -INFINITY;                                                               \
+        npy_intp i;                                                                    \
+        for (i = 0; i < n; i++) m = isgreater(x[i], m) ? x[i] : m;                     \
+        return m;                                                                      \
+    }
+    FASTACT_LOSS_MAX(fastact_loss_max_d64, double)
+    FASTACT_LOSS_MAX(fastact_loss_max_f64, float)
+    FASTACT_LOSS_MAX(fastact_loss_max_d32, double)
+    FASTACT_LOSS_MAX(fastact_loss_max_f32, float)
+    FASTACT_LOSS_MAX(fastact_loss_max_d16, double)
+    FASTACT_LOSS_MAX(fastact_loss_max_f16, float)
+    #endif
     """
     double fastact_loss_max_d64(const double* x, npy_intp n)
     double fastact_loss_max_f64(const float* x, npy_intp n)
