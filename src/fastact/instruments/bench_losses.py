@@ -7,21 +7,26 @@ autograd's backward), the same with ``label_smoothing=0.1``, and
 ``binary_cross_entropy_with_logits`` on 1e6 logits with probability targets, forward and
 value_and_grad.  The NumPy peer is the formula a user writes by hand (log-sum-exp with the
 maximum subtracted; softplus via ``np.logaddexp``).  Timed interleaved (the
-implementations take turns, ``timing.time_interleaved``), the median of the repeats; the
-peers are checked against fastact before timing.  The header names the machine, the
+implementations take turns), in the CPU time of the calling thread (``time.thread_time``:
+every implementation here computes in that one thread, and the time the process waits
+for a core on a busy machine is not counted, which wall-clock samples were thrown off by
+two- and threefold on a shared machine), the median of the repeats; the peers are checked
+against fastact before timing.  The header names the machine, the
 target the loss kernels run (``fastact._losses.target()``, the activations' one) and the
 threads: one for fastact's losses (they are serial) and ``torch.set_num_threads`` as the
 caller set it (``bench --threads``, default 1).  For steadier figures pin the process to
 one core (``taskset -c 1 python -m fastact bench --losses``).
 """
 
+import gc
 import os
 import platform
+import time
 
 import numpy as np
 
 from .. import _losses, binary_cross_entropy_with_logits as _bce, cross_entropy as _ce
-from .timing import time_interleaved
+from .timing import _calibrate
 
 CE_SHAPE = (1000, 1000)
 BCE_N = 1_000_000
@@ -132,6 +137,26 @@ def check(fns, rtol):
                                        err_msg=f"{impl} differs from fastact")
 
 
+def time_interleaved_cpu(fns, repeats):
+    """{name: [CPU seconds of this thread per call, one per repeat]}; the functions take
+    turns, each sample a loop of calls of about timing.MIN_SAMPLE."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        numbers = {name: _calibrate(fn) for name, fn in fns.items()}
+        samples = {name: [] for name in fns}
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                t0 = time.thread_time()
+                for _ in range(numbers[name]):
+                    fn()
+                samples[name].append((time.thread_time() - t0) / numbers[name])
+        return samples
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
 def _cpu():
     try:
         with open("/proc/cpuinfo") as fh:
@@ -160,8 +185,8 @@ def run(repeats=5, dtypes=("float32", "float64")):
             if torch is not None else "PyTorch not installed")
     lines = [f"losses: cross_entropy on {CE_SHAPE[0]}x{CE_SHAPE[1]} logits (class indices), "
              f"binary_cross_entropy_with_logits on {BCE_N:,}; reduction 'mean'; "
-             f"milliseconds per call, median of {repeats} interleaved; vs X = X's time / "
-             "fastact's (> 1: fastact faster)",
+             f"CPU milliseconds per call (this thread), median of {repeats} interleaved; "
+             "vs X = X's time / fastact's (> 1: fastact faster)",
              f"machine: {_cpu()}; loss kernels: {_losses.target()} target, one thread; "
              f"NumPy {np.__version__}; {peer}",
              f"{'dtype':<8} {'case':<38} {'fastact':>8} {'numpy':>8} {'torch':>8} "
@@ -169,7 +194,7 @@ def run(repeats=5, dtypes=("float32", "float64")):
     for dtype in dtypes:
         for key, fns in cases(np.dtype(dtype).type).items():
             check(fns, 1e-4 if dtype == "float32" else 1e-10)
-            med = {k: float(np.median(v)) for k, v in time_interleaved(fns, repeats).items()}
+            med = {k: float(np.median(v)) for k, v in time_interleaved_cpu(fns, repeats).items()}
             cells = [f"{med[k] * 1e3:8.3f}" if k in med else f"{'-':>8}"
                      for k in ("fastact", "numpy", "torch")]
             ratios = [f"{med[k] / med['fastact']:8.2f}x" if k in med else f"{'-':>9}"
