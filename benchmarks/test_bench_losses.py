@@ -1,6 +1,7 @@
 """The fused losses (fastact.instruments.bench_losses, also ``python -m fastact bench --losses``):
-cross_entropy on (1000, 1000) logits and binary_cross_entropy_with_logits on 1e6, forward
-and value_and_grad, fastact next to NumPy and PyTorch in one group each.  The peers are
+cross_entropy on (1000, 1000) logits (forward, value_and_grad, value_and_grad with
+label_smoothing=0.1) and binary_cross_entropy_with_logits on 1e6 (forward and
+value_and_grad), fastact next to NumPy and PyTorch in one group each.  The peers are
 checked against fastact first; no assertion on time."""
 
 import numpy as np
@@ -21,11 +22,10 @@ def _cases(dtype):
 
 def _params():
     for dtype in DTYPES:
-        for name in ("cross_entropy", "bce"):
-            for pass_ in ("forward", "value_and_grad"):
-                for impl in ("fastact", "numpy", "torch"):
-                    yield pytest.param(dtype, name, pass_, impl,
-                                       id=f"{name}-{dtype}-{pass_}-{impl}")
+        for name, pass_ in _bench_losses.LABELS:
+            for impl in ("fastact", "numpy", "torch"):
+                yield pytest.param(dtype, name, pass_, impl,
+                                   id=f"{name}-{dtype}-{pass_}-{impl}")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

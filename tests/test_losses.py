@@ -1022,3 +1022,219 @@ def test_dask_arrays_are_refused_not_computed():
                         "grad_output")):
         with pytest.raises(TypeError, match=rf"fastact\..*{what}.*dask.*compute"):
             call()
+
+
+# ---- the compiled targets (fastact._losses: baseline, AVX2 + FMA, AVX-512 in one module) --
+
+from fastact import _losses as _loss_kernels  # noqa: E402
+
+
+def _runnable_targets():
+    now, ok = _loss_kernels.target(), []
+    for name in _loss_kernels.TARGETS:
+        try:
+            _loss_kernels.select(name)
+            ok.append(name)
+        except ValueError:
+            pass
+    _loss_kernels.select(now)
+    return ok
+
+
+@pytest.fixture(params=_loss_kernels.TARGETS)
+def each_target(request):
+    """Runs the test with the loss kernels of one target (skipped where the CPU has not
+    got it), then puts back the one fastact chose."""
+    if request.param not in _runnable_targets():
+        pytest.skip(f"this CPU cannot run the {request.param} target")
+    before = _loss_kernels.target()
+    _loss_kernels.select(request.param)
+    yield request.param
+    _loss_kernels.select(before)
+
+
+def test_the_losses_run_the_activations_target():
+    from fastact import _dispatch
+    isa = _dispatch.KERNELS.__name__.rsplit("_", 1)[-1]
+    assert _loss_kernels.target() == isa
+    assert _loss_kernels.target() == _runnable_targets()[-1] or "FASTACT_ISA" in __import__(
+        "os").environ
+
+
+def test_select_refuses_an_unknown_target():
+    with pytest.raises(ValueError, match="fastact._losses.select: no target 'sse9'"):
+        _loss_kernels.select("sse9")
+
+
+# Row lengths around the SIMD blocks: the class loop runs 8 doubles at a time (16 for the
+# maximum, two vectors of 8 doubles or one of 16 floats) with a scalar remainder, so
+# lengths 1, 3, 7, 8, 9, 15, 16, 17, 31, 33 and 1001 exercise every split.
+ROW_LENGTHS = [1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 1001]
+
+
+@pytest.mark.parametrize("C", ROW_LENGTHS)
+@pytest.mark.parametrize("case", ["plain", "weight+smoothing", "probabilities+smoothing"])
+def test_every_target_and_row_length_against_mpmath(each_target, C, case):
+    g = rng(C)
+    R = 3
+    x = g.standard_normal((R, C)) * 4
+    x[0, C // 2] += 30.0                     # a confident row: its loss is about e^-30
+    weight = g.uniform(0.2, 2.0, C) if "weight" in case else None
+    eps = 0.1 if "smoothing" in case else 0.0
+    if "probabilities" in case:
+        t = g.dirichlet(np.ones(C), R)
+        tl = list(t)
+    else:
+        t = g.integers(0, C, R)
+        t[0] = C // 2
+        tl = [int(v) for v in t]
+    want_loss, want_grad, sizes = mp_cross_entropy(x, tl, weight, -100, "none", eps)
+    loss, grad = CE.value_and_grad(x, t, weight=weight, reduction="none",
+                                   label_smoothing=eps)
+    # the documented bounds (each kind's value plus per_class ULP per class: the row's
+    # sums of C terms)
+    acc = fastact.losses.ACCURACY["cross_entropy", "float64"]
+    assert_ulp(loss, want_loss, acc.loss + acc.per_class * C, f"{each_target} C={C} loss")
+    want = np.array([[float(v) for v in row] for row in want_grad])
+    size = np.array([float(v) for v in sizes])[:, None]
+    err = np.abs(grad - want) / (EPS64 * size)
+    assert err.max() <= acc.grad + acc.per_class * C, (each_target, C, case, err.max())
+    assert CE(x, t, weight=weight, reduction="none", label_smoothing=eps).tolist() \
+        == loss.tolist()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("C", ROW_LENGTHS)
+def test_every_target_and_row_length_against_pytorch(each_target, dtype, C,
+                                                     one_torch_thread):
+    torch = pytest.importorskip("torch")
+    g = rng(C + 1)
+    x = (g.standard_normal((5, C)) * 3).astype(dtype)
+    t = g.integers(0, C, 5)
+    w = g.uniform(0.5, 1.5, C).astype(dtype)
+    for kw in ({}, {"label_smoothing": 0.2, "weight": w}):
+        want_loss, want_grad = torch_value_and_grad(torch.nn.functional.cross_entropy, x, t,
+                                                    **kw)
+        loss, grad = CE.value_and_grad(x, t, **kw)
+        np.testing.assert_allclose(loss, want_loss, **TOL[dtype])
+        np.testing.assert_allclose(grad, want_grad, **TOL[dtype])
+        assert grad.dtype == dtype
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 511, 513, 1031])
+@pytest.mark.parametrize("weights", ["none", "scalar", "per element"])
+def test_every_target_and_length_bce_against_mpmath(each_target, n, weights):
+    g = rng(n)
+    x = g.standard_normal(n) * 6
+    x[::5] *= 4                               # the tails too (|x| up to ~100: mp_bce's 200 bits)
+    t = g.uniform(0, 1, n)
+    t[::3] = 1.0
+    w = pw = None
+    if weights == "scalar":
+        w, pw = np.array(0.7), np.array(2.5)
+    elif weights == "per element":
+        w, pw = g.uniform(0.1, 2, n), g.uniform(0.5, 3, n)
+    wl = np.broadcast_to(1.0 if w is None else w, (n,))
+    pwl = np.broadcast_to(1.0 if pw is None else pw, (n,))
+    want_loss, want_grad = mp_bce(x, t, wl, pwl, "none")
+    loss, grad = BCE.value_and_grad(x, t, weight=w, pos_weight=pw, reduction="none")
+    assert_ulp(loss, want_loss, 4, f"{each_target} n={n} loss")
+    # gradient: ULP of its terms' size w ((1 - t) sigmoid(x) + pw t sigmoid(-x))
+    size = np.array([float(wi * ((1 - ti) / (1 + mp.exp(-mp.mpf(xi)))
+                                 + pi * ti / (1 + mp.exp(mp.mpf(xi)))))
+                     for xi, ti, wi, pi in zip(x, t, wl, pwl)])
+    want = np.array([float(v) for v in want_grad])
+    err = np.abs(grad - want) / (EPS64 * size)
+    assert err.max() <= 8, (each_target, n, err.max())
+    total = BCE(x, t, weight=w, pos_weight=pw, reduction="sum")
+    assert_ulp(total, mp.fsum(want_loss), 4, f"{each_target} n={n} sum")
+
+
+def test_subnormal_gradients_round_once_on_every_target(each_target):
+    # e^(x - m) below 2^-1022: the row's exps carry a 2^64 bias, taken off in the
+    # gradient's last product (one rounding into the subnormal range)
+    x = np.array([[0.0, -709.0, -720.5, -740.0, -744.5, -745.2, -760.0, -1e300] * 2 + [1.0]])
+    t = np.array([0])
+    want_loss, want_grad, _ = mp_cross_entropy(x, [0], None, -100, "sum")
+    loss, grad = CE.value_and_grad(x, t, reduction="sum")
+    assert_ulp(loss, [want_loss], 2, "loss")
+    assert_ulp(grad[0, 1:], want_grad[0][1:], 2, "subnormal gradients")
+    z = np.array([-709.0, -720.5, -740.0, -744.5, -745.2, -760.0, 709.0, 745.0, 800.0])
+    tt = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
+    want_loss, want_grad = mp_bce(z, tt, [1.0] * 9, [1.0] * 9, "none")
+    loss, grad = BCE.value_and_grad(z, tt, reduction="none")
+    assert_ulp(loss, want_loss, 2, "bce loss")
+    assert_ulp(grad, want_grad, 2, "bce grad")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_non_finite_logits_on_every_target_as_pytorch(each_target, dtype, one_torch_thread):
+    # PyTorch in float64 on the same inputs: NaN and inf where it has them, the values
+    # within the dtype's rounding (PyTorch's own float32 gradients are less accurate)
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    inf, nan = np.inf, np.nan
+    tol = dict(rtol=1e-6, atol=1e-7) if dtype == np.float32 else dict(rtol=1e-12, atol=0)
+    # rows of 19 classes: the special value in the vector part and in the remainder
+    x = np.tile(np.linspace(-3, 3, 19), (8, 1))
+    x[0, 2], x[1, 17] = nan, nan
+    x[2, 5], x[3, 18] = inf, -inf
+    x[4, :] = -inf
+    x[5, 3] = -inf                            # the target's own logit is -inf
+    x[6, 10], x[6, 11] = inf, inf
+    x[7, 0] = 1e30
+    x = x.astype(dtype)
+    t = np.array([0, 1, 2, 4, 5, 3, 10, 7])
+    with quiet():
+        for kw in ({}, {"label_smoothing": 0.1}):
+            for reduction in ("none", "sum"):
+                want = torch_value_and_grad(F.cross_entropy, x.astype(np.float64), t,
+                                            reduction=reduction, **kw)
+                got = CE.value_and_grad(x, t, reduction=reduction, **kw)
+                for g_, w_, what in zip(got, want, ("loss", "grad")):
+                    g_, w_ = np.asarray(g_, np.float64), np.asarray(w_)
+                    assert np.array_equal(np.isnan(g_), np.isnan(w_)), (what, kw, g_, w_)
+                    np.testing.assert_allclose(g_, w_, equal_nan=True, **tol,
+                                               err_msg=f"{each_target} ce {what} {kw}")
+        z = np.array([nan, 0.0, 50.0, -50.0, 1e30, -1e30, 3.0, -700.0, 700.0] * 3,
+                     dtype=dtype)
+        tz = np.tile(np.array([0.0, 1.0, 0.3], dtype=dtype), 9)
+        want = torch_value_and_grad(F.binary_cross_entropy_with_logits, z.astype(np.float64),
+                                    tz.astype(np.float64), reduction="none")
+        got = BCE.value_and_grad(z, tz, reduction="none")
+        for g_, w_, what in zip(got, want, ("loss", "grad")):
+            assert np.array_equal(np.isnan(g_), np.isnan(w_)), (what, g_, w_)
+            # (atol: PyTorch's (1 - t) x - log_sigmoid(x) cancels to 0 where the loss is
+            # e^-50, which fastact keeps)
+            np.testing.assert_allclose(np.asarray(g_, np.float64), w_, equal_nan=True,
+                                       rtol=tol["rtol"], atol=max(tol["atol"], 1e-21),
+                                       err_msg=f"{each_target} bce {what}")
+        # infinite logits: the limits (a term whose factor is 0 is 0, where PyTorch's
+        # formula makes 0 * inf = NaN: the documented difference)
+        zi = np.array([inf, inf, inf, -inf, -inf, -inf], dtype=dtype)
+        ti = np.array([0.0, 1.0, 0.25, 0.0, 1.0, 0.25], dtype=dtype)
+        loss, grad = BCE.value_and_grad(zi, ti, reduction="none")
+        assert loss.tolist() == [inf, 0.0, inf, 0.0, inf, inf]
+        assert grad.tolist() == [1.0, 0.0, 0.75, -0.0, -1.0, -0.25]
+
+
+def test_the_simd_targets_give_the_same_bits():
+    # AVX2 and AVX-512 compile the same code with FMA: one result, whichever runs (the
+    # baseline, without FMA, may differ in the last bit)
+    simd = [n for n in _runnable_targets() if n != "baseline"]
+    if len(simd) < 2:
+        pytest.skip("this CPU runs fewer than two SIMD targets")
+    g = rng(5)
+    x, t = g.standard_normal((40, 37)) * 5, g.integers(0, 37, 40)
+    xb, tb = g.standard_normal(1001) * 8, g.uniform(0, 1, 1001)
+    before, results = _loss_kernels.target(), []
+    try:
+        for name in simd:
+            _loss_kernels.select(name)
+            results.append((CE.value_and_grad(x, t, reduction="none", label_smoothing=0.1),
+                            BCE.value_and_grad(xb, tb, reduction="none")))
+    finally:
+        _loss_kernels.select(before)
+    for r in results[1:]:
+        for a, b in zip(r, results[0]):
+            assert a[0].tobytes() == b[0].tobytes() and a[1].tobytes() == b[1].tobytes()

@@ -1,5 +1,10 @@
 from typing import Any
 
+TARGETS: tuple[str, ...]
+
+def select(name: str) -> str: ...
+def target() -> str: ...
+
 def ce_index(x: Any, target: Any, weight: Any, wtotal: float, ignore_index: int, eps: float,
              scale: float, loss: Any, grad: Any, want_grad: bool) -> None: ...
 def ce_prob(x: Any, target: Any, weight: Any, eps: float, scale: float, loss: Any, grad: Any,

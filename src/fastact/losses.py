@@ -44,8 +44,14 @@ from collections import namedtuple
 import numpy as np
 from numpy.exceptions import AxisError
 
-from . import _loss_reference, _losses
+from . import _dispatch, _loss_reference, _losses
 from ._api import _is_duck, _is_float, _real
+
+# The loss kernels (compiled for each target in one module) run the target the
+# activations' kernels run: the best this CPU has, or the one FASTACT_ISA names.
+# (A target the losses were not compiled for keeps their own best.)
+if _dispatch.KERNELS.__name__.rsplit("_", 1)[-1] in _losses.TARGETS:
+    _losses.select(_dispatch.KERNELS.__name__.rsplit("_", 1)[-1])
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits"]
 

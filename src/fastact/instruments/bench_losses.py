@@ -1,33 +1,54 @@
 """``python -m fastact bench --losses``: the fused losses next to NumPy and PyTorch.
 
-Two cases, each forward alone and forward + gradient ("value_and_grad"; PyTorch's
-``loss.backward()`` on a leaf tensor): ``cross_entropy`` on (1000, 1000) logits with
-class-index targets, and ``binary_cross_entropy_with_logits`` on 1e6 logits with
-probability targets, reduction 'mean', float32 and float64.  The NumPy peer is the
-formula a user writes by hand (log-sum-exp with the maximum subtracted; softplus via
-``np.logaddexp``).  Timed as ``bench`` times (interleaved, best sample); the peers are
-checked against fastact before timing.
+The cases of issue 22's table, float32 and float64, reduction 'mean': ``cross_entropy`` on
+(1000, 1000) logits with class-index targets, forward and forward + gradient
+("value_and_grad"; PyTorch's ``loss.backward()`` on a leaf tensor: its forward and
+autograd's backward), the same with ``label_smoothing=0.1``, and
+``binary_cross_entropy_with_logits`` on 1e6 logits with probability targets, forward and
+value_and_grad.  The NumPy peer is the formula a user writes by hand (log-sum-exp with the
+maximum subtracted; softplus via ``np.logaddexp``).  Timed interleaved (the
+implementations take turns), in the CPU time of the calling thread (``time.thread_time``:
+every implementation here computes in that one thread, and the time the process waits
+for a core on a busy machine is not counted, which wall-clock samples were thrown off by
+two- and threefold on a shared machine), the median of the repeats; the peers are checked
+against fastact before timing.  The header names the machine, the
+target the loss kernels run (``fastact._losses.target()``, the activations' one) and the
+threads: one for fastact's losses (they are serial) and ``torch.set_num_threads`` as the
+caller set it (``bench --threads``, default 1).  For steadier figures pin the process to
+one core (``taskset -c 1 python -m fastact bench --losses``).
 """
+
+import gc
+import os
+import platform
+import time
 
 import numpy as np
 
-from .. import binary_cross_entropy_with_logits as _bce, cross_entropy as _ce
-from .timing import time_interleaved
+from .. import _losses, binary_cross_entropy_with_logits as _bce, cross_entropy as _ce
+from .timing import _calibrate
 
 CE_SHAPE = (1000, 1000)
 BCE_N = 1_000_000
 
 
-def _numpy_ce(x, t, grad):
+def _numpy_ce(x, t, grad, eps=0.0):
     m = x.max(axis=1, keepdims=True)
     e = np.exp(x - m)
     s = e.sum(axis=1, keepdims=True)
     rows = np.arange(x.shape[0])
-    loss = np.mean(np.log(s[:, 0]) - (x[rows, t] - m[:, 0]))
+    lse = np.log(s[:, 0])
+    nll = lse - (x[rows, t] - m[:, 0])
+    if eps:
+        C = x.shape[1]
+        nll = (1 - eps) * nll + (eps / C) * (C * (lse + m[:, 0]) - x.sum(axis=1))
+    loss = np.mean(nll)
     if not grad:
         return loss
     g = e / s
-    g[rows, t] -= 1
+    if eps:
+        g -= eps / x.shape[1]
+    g[rows, t] -= 1 - eps
     return loss, g / x.shape[0]
 
 
@@ -38,21 +59,29 @@ def _numpy_bce(x, t, grad):
     return loss, (1 / (1 + np.exp(-x)) - t) / x.size
 
 
-def _torch_fns(torch, name, x, t):
+def _torch_fns(torch, name, x, t, **kw):
     F = torch.nn.functional
     fn = F.cross_entropy if name == "cross_entropy" else F.binary_cross_entropy_with_logits
     xt, tt = torch.from_numpy(x), torch.from_numpy(t)
 
     def forward():
         with torch.no_grad():
-            return fn(xt, tt)
+            return fn(xt, tt, **kw)
 
     def both():
         leaf = xt.detach().requires_grad_(True)
-        loss = fn(leaf, tt)
+        loss = fn(leaf, tt, **kw)
         loss.backward()
         return loss.detach(), leaf.grad
     return forward, both
+
+
+# (case, pass) -> the table's name of the line
+LABELS = {("cross_entropy", "forward"): "cross_entropy forward",
+          ("cross_entropy", "value_and_grad"): "cross_entropy value_and_grad",
+          ("cross_entropy_ls", "value_and_grad"): "cross_entropy label_smoothing=0.1 v&g",
+          ("bce", "forward"): "bce_with_logits forward",
+          ("bce", "value_and_grad"): "bce_with_logits value_and_grad"}
 
 
 def cases(dtype, seed=0):
@@ -62,11 +91,15 @@ def cases(dtype, seed=0):
     t = g.integers(0, CE_SHAPE[1], CE_SHAPE[0])
     xb = (g.standard_normal(BCE_N) * 3).astype(dtype)
     tb = g.uniform(0, 1, BCE_N).astype(dtype)
+    ls = 0.1
     out = {
         ("cross_entropy", "forward"): {"fastact": lambda: _ce(x, t),
                                        "numpy": lambda: _numpy_ce(x, t, False)},
         ("cross_entropy", "value_and_grad"): {"fastact": lambda: _ce.value_and_grad(x, t),
                                               "numpy": lambda: _numpy_ce(x, t, True)},
+        ("cross_entropy_ls", "value_and_grad"): {
+            "fastact": lambda: _ce.value_and_grad(x, t, label_smoothing=ls),
+            "numpy": lambda: _numpy_ce(x, t, True, ls)},
         ("bce", "forward"): {"fastact": lambda: _bce(xb, tb),
                              "numpy": lambda: _numpy_bce(xb, tb, False)},
         ("bce", "value_and_grad"): {"fastact": lambda: _bce.value_and_grad(xb, tb),
@@ -76,11 +109,12 @@ def cases(dtype, seed=0):
         import torch
     except ImportError:
         return out
-    for name, (xx, tt) in (("cross_entropy", (x, t)), ("bce", (xb, tb))):
-        fwd, both = _torch_fns(torch, "cross_entropy" if name == "cross_entropy" else "bce",
-                               xx, tt)
-        out[(name, "forward")]["torch"] = fwd
-        out[(name, "value_and_grad")]["torch"] = both
+    for (name, pass_), fns in out.items():
+        data = (xb, tb) if name == "bce" else (x, t)
+        kw = {"label_smoothing": ls} if name == "cross_entropy_ls" else {}
+        fwd, both = _torch_fns(torch, "bce" if name == "bce" else "cross_entropy", *data,
+                               **kw)
+        fns["torch"] = fwd if pass_ == "forward" else both
     return out
 
 
@@ -103,21 +137,67 @@ def check(fns, rtol):
                                        err_msg=f"{impl} differs from fastact")
 
 
+def time_interleaved_cpu(fns, repeats):
+    """{name: [CPU seconds of this thread per call, one per repeat]}; the functions take
+    turns, each sample a loop of calls of about timing.MIN_SAMPLE."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        numbers = {name: _calibrate(fn) for name, fn in fns.items()}
+        samples = {name: [] for name in fns}
+        for _ in range(repeats):
+            for name, fn in fns.items():
+                t0 = time.thread_time()
+                for _ in range(numbers[name]):
+                    fn()
+                samples[name].append((time.thread_time() - t0) / numbers[name])
+        return samples
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _cpu():
+    try:
+        with open("/proc/cpuinfo") as fh:
+            info = fh.read()
+    except OSError:
+        return platform.processor() or platform.machine()
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines()
+                 if line.startswith("model name")), platform.machine())
+    isa = "avx512f" if " avx512f" in info else "avx2" if " avx2" in info else "no avx2"
+    return f"{name} ({os.cpu_count()} CPUs, {isa})"
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
 def run(repeats=5, dtypes=("float32", "float64")):
-    """The table's lines."""
+    """The table's lines: milliseconds per call (median of the interleaved repeats) and
+    the speed against each peer (> 1: fastact faster)."""
+    torch = _torch()
+    peer = (f"PyTorch {torch.__version__} ({torch.get_num_threads()} thread(s))"
+            if torch is not None else "PyTorch not installed")
     lines = [f"losses: cross_entropy on {CE_SHAPE[0]}x{CE_SHAPE[1]} logits (class indices), "
              f"binary_cross_entropy_with_logits on {BCE_N:,}; reduction 'mean'; "
-             "milliseconds per call (lower is better), best of "
-             f"{repeats}; vs best = fastest peer / fastact",
-             f"{'dtype':<8} {'case':<15} {'pass':<15} {'fastact':>9} {'numpy':>9} "
-             f"{'torch':>9} {'vs best':>8}"]
+             f"CPU milliseconds per call (this thread), median of {repeats} interleaved; "
+             "vs X = X's time / fastact's (> 1: fastact faster)",
+             f"machine: {_cpu()}; loss kernels: {_losses.target()} target, one thread; "
+             f"NumPy {np.__version__}; {peer}",
+             f"{'dtype':<8} {'case':<38} {'fastact':>8} {'numpy':>8} {'torch':>8} "
+             f"{'vs numpy':>9} {'vs torch':>9}"]
     for dtype in dtypes:
-        for (name, pass_), fns in cases(np.dtype(dtype).type).items():
+        for key, fns in cases(np.dtype(dtype).type).items():
             check(fns, 1e-4 if dtype == "float32" else 1e-10)
-            best = {k: min(v) for k, v in time_interleaved(fns, repeats).items()}
-            peers = [best[k] for k in ("numpy", "torch") if k in best]
-            cells = [f"{best[k] * 1e3:9.2f}" if k in best else f"{'-':>9}"
+            med = {k: float(np.median(v)) for k, v in time_interleaved_cpu(fns, repeats).items()}
+            cells = [f"{med[k] * 1e3:8.3f}" if k in med else f"{'-':>8}"
                      for k in ("fastact", "numpy", "torch")]
-            lines.append(f"{dtype:<8} {name:<15} {pass_:<15} {' '.join(cells)} "
-                         f"{min(peers) / best['fastact']:7.2f}x")
+            ratios = [f"{med[k] / med['fastact']:8.2f}x" if k in med else f"{'-':>9}"
+                      for k in ("numpy", "torch")]
+            lines.append(f"{dtype:<8} {LABELS[key]:<38} {' '.join(cells)} {' '.join(ratios)}")
     return lines
