@@ -1,13 +1,16 @@
 """Build fastact's compiled kernels.
 
 The ufunc loops are generated at build time: the Tempita template
-src/fastact/_kernels/_ufuncs.pyx.tp is rendered with the KERNELS, AXIS_KERNELS and
-GATED_KERNELS tables of src/fastact/_registry.py into one _ufuncs_<target>.pyx per CPU target of
-src/fastact/_build_config.py (build products, git-ignored), which Cython then compiles,
-each with its target's flags.  fastact._dispatch loads the best one at import.  All
-metadata lives in pyproject.toml.
+src/fastact/_kernels/kernel_module.pyx.tp is rendered with the KERNELS, AXIS_KERNELS and
+GATED_KERNELS tables of src/fastact/_registry.py into one _ufuncs_<target>_<family>.pyx per
+family of kernels (_build_config.FAMILIES) and CPU target (_build_config.X86_TARGETS)
+(build products, git-ignored), which Cython then compiles, each with its target's flags.
+A rendered file is rewritten only when it changes, and Cython and setuptools rebuild a
+module only when it or a file it includes is newer than what was built: an edit to one
+kernel file recompiles its family's modules only.  fastact._dispatch joins the best
+target's modules at import.  All metadata lives in pyproject.toml.
 
-The targets compile in parallel (build_ext's --parallel, by default one job per CPU), and
+The modules compile in parallel (build_ext's --parallel, by default one job per CPU), and
 each stage prints one line, so `pip install -v` shows where the build is.  With GCC the
 build also records which kernel loops vectorized (see BuildExt._vector_report).
 """
@@ -29,6 +32,7 @@ import numpy as np
 from Cython.Build import cythonize
 from Cython.Tempita import sub
 from setuptools import Extension, setup
+from setuptools.modified import newer_group
 from setuptools.command.build_ext import build_ext
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,23 +63,131 @@ REGISTRY = _load_registry()
 CONFIG = runpy.run_path(os.path.join(PKG, "_build_config.py"))
 
 
-def render(template, out_name, **values):
-    """Render a .tp template to out_name beside it, rewriting only when it changes."""
-    src_path = os.path.join(HERE, template)
-    with open(src_path, encoding="utf-8") as f:
-        text = sub(f.read(), kernels=REGISTRY["KERNELS"],
-                   axis_kernels=REGISTRY["AXIS_KERNELS"],
-                   gated_kernels=REGISTRY["GATED_KERNELS"], **values)
-    out_path = os.path.join(os.path.dirname(src_path), out_name)
-    print(f"fastact: rendering {template} -> {out_name}", flush=True)
-    old = None
-    if os.path.exists(out_path):
-        with open(out_path, encoding="utf-8") as f:
-            old = f.read()
-    if old != text:
-        with open(out_path, "w", encoding="utf-8") as f:
-            f.write(text)
-    return os.path.relpath(out_path, HERE)
+KINDS = [("", "fwd", 1), ("_derivative", "grad", 1), ("_backward", "grad", 2),
+         ("_derivative_from_output", "grad_y", 1), ("_backward_from_output", "grad_y", 2)]
+"""(ufunc suffix, scalar function suffix, leading data operands) of an elementwise kernel."""
+
+
+def _kernel_files_needed(files):
+    """files (kernel .pxi names) and the other kernel files whose functions or constants
+    they use, found by name: a family module must include those too."""
+    kdir = os.path.join(HERE, KERNEL_DIR)
+    defined, texts = {}, {}
+    for f in sorted(os.listdir(kdir)):
+        if f.endswith(".pxi") and f not in _RUNTIME_PXI:
+            texts[f] = open(os.path.join(kdir, f), encoding="utf-8").read()
+            for m in re.finditer(r"^(?:cdef|ctypedef)\b[^=(\n]*?\b(\w+)\s*[(=\[]", texts[f], re.M):
+                defined.setdefault(m.group(1), f)
+    need, todo = set(), list(files)
+    while todo:
+        f = todo.pop()
+        if f in need:
+            continue
+        need.add(f)
+        todo += [defined[w] for w in set(re.findall(r"\b\w+\b", texts.get(f, "")))
+                 if w in defined and defined[w] != f]
+    return need
+
+
+# the template's own includes, not kernel files
+_RUNTIME_PXI = {"primitives.pxi", "threads.pxi", "adapters16.pxi", "axis_loops.pxi"}
+
+
+def families():
+    """{family: its rows of KERNELS, AXIS_KERNELS and GATED_KERNELS, and the kernel files
+    it includes}, for the families of _build_config.FAMILIES that have a kernel, then
+    "other" (the records none of them lists).  A gated kernel goes with its gate."""
+    named = {r: fam for fam, recs in CONFIG["FAMILIES"].items() for r in recs}
+    record_of = {k.name: k.record for k in REGISTRY["KERNELS"]}
+    out = {fam: {"kernels": [], "axis_kernels": [], "gated_kernels": []}
+           for fam in list(CONFIG["FAMILIES"]) + ["other"]}
+    for k in REGISTRY["KERNELS"]:
+        out[named.get(k.record, "other")]["kernels"].append(k)
+    for a in REGISTRY["AXIS_KERNELS"]:
+        out[named.get(a, "other")]["axis_kernels"].append(a)
+    for g in REGISTRY["GATED_KERNELS"]:
+        out[named.get(record_of[g.name], "other")]["gated_kernels"].append(g)
+    order = ([k.record for k in REGISTRY["KERNELS"] if k.name == k.record]
+             + list(REGISTRY["AXIS_KERNELS"]))
+    for fam, rows in list(out.items()):
+        if not (rows["kernels"] or rows["axis_kernels"]):
+            del out[fam]
+            continue
+        own = {k.record + ".pxi" for k in rows["kernels"]} | {a + ".pxi" for a in rows["axis_kernels"]}
+        need = _kernel_files_needed(own)
+        rows["includes"] = [r for r in order if r + ".pxi" in need]
+    return out
+
+
+def _tables(rows):
+    """The ufuncs a family registers: (name, nin, ndata, record) of its elementwise
+    kernels, (name, nin, nout, gate) of its gated ones, (name, nin) of its axis ones."""
+    ufuncs = [(k.name + suffix, ndata + len(k.params), ndata, k.record)
+              for k in rows["kernels"] for suffix, fn, ndata in KINDS
+              if fn != "grad_y" or k.from_output]
+    gated = [(u, nin, nout, g.name) for g in rows["gated_kernels"]
+             for u, nin, nout in (("gated_" + g.name, 2, 1),
+                                  ("gated_" + g.name + "_backward", 3, 2))]
+    axis = [(n, nin) for a in rows["axis_kernels"] for n, nin in ((a, 1), (a + "_backward", 2))]
+    return {"ufuncs": ufuncs, "gated_ufuncs": gated, "axis_ufuncs": axis}
+
+
+def _weight(rows):
+    """A family's rough compile cost (its loops), to start the largest first."""
+    t = _tables(rows)
+    return len(t["ufuncs"]) + 2 * len(t["gated_ufuncs"]) + 4 * len(t["axis_ufuncs"])
+
+
+def _write_if_changed(path, text):
+    """Rewrite path only when its text changes: an unchanged build product keeps its time,
+    so Cython and setuptools leave what was built from it alone."""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            if f.read() == text:
+                return
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def render_module(family, rows, isa):
+    """The family's kernel module for isa, rendered beside the template; its path."""
+    kdir = os.path.join(HERE, KERNEL_DIR)
+    values = dict(kernels=rows["kernels"], axis_kernels=rows["axis_kernels"],
+                  gated_kernels=rows["gated_kernels"], includes=rows["includes"],
+                  KINDS=KINDS, TYPES=[("float", "NPY_FLOAT"), ("double", "NPY_DOUBLE")],
+                  isa=isa, grain=CONFIG["GRAIN"], family=family, **_tables(rows))
+
+    def part(name):
+        # a part of the module (the template's {{render("...")}}): the same values
+        with open(os.path.join(kdir, name), encoding="utf-8") as f:
+            return sub(f.read(), render=part, **values)
+
+    name = f"_ufuncs_{isa}_{family}"
+    _write_if_changed(os.path.join(kdir, name + ".pyx"), part("kernel_module.pyx.tp"))
+    # its stub: a build product like the module, so the stubs match what was built
+    _write_if_changed(os.path.join(kdir, name + ".pyi"), _KERNEL_STUB)
+    return os.path.join(KERNEL_DIR, name + ".pyx")
+
+
+_KERNEL_STUB = """\
+# One family of one CPU target's compiled kernels (rendered from kernel_module.pyx.tp by
+# setup.py; fastact._dispatch joins a target's families).
+from typing import Any
+
+import numpy as np
+
+UFUNCS: dict[str, np.ufunc]
+BUILD: dict[str, Any]
+
+def _set_num_threads(n: int) -> None: ...
+def _get_num_threads() -> int: ...
+def _thread_cap() -> int: ...
+def _pool_was_started() -> bool: ...
+def _run_serially() -> None: ...
+def _is_serial() -> bool: ...
+def _set_row_alloc_limit(nbytes: int) -> None: ...
+def register_bfloat16(typenum: int) -> None: ...
+"""
 
 
 def _api_class(rec):
@@ -126,14 +238,29 @@ def targets():
         found = CONFIG["X86_TARGETS"]
     else:
         found = {"baseline": CONFIG["X86_TARGETS"]["baseline"]}
-    # FASTACT_TARGETS=baseline,avx2 builds only those (a quicker in-place build while
-    # working on a kernel; a wheel always has every target)
+    # FASTACT_TARGETS=baseline,avx2 builds only those, FASTACT_TARGETS=local the baseline
+    # and the best target this CPU runs (a quicker in-place build while working on a
+    # kernel; a wheel always has every target)
     only = os.environ.get("FASTACT_TARGETS")
+    if only == "local":
+        feats = _cpu_features()
+        best = next((isa for isa in CONFIG["PREFERENCE"] if isa in found
+                     and all(feats.get(f, False) for f in found[isa][0])), "baseline")
+        only = "baseline," + best
     if only:
         found = {k: v for k, v in found.items() if k in only.split(",")}
         if "baseline" not in found:
             sys.exit("FASTACT_TARGETS must include baseline (the fallback every CPU runs)")
     return found
+
+
+def _cpu_features():
+    """NumPy's view of this CPU's features (as fastact._dispatch reads them)."""
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:
+        return {}
+    return __cpu_features__
 
 
 # ---- the vectorization report -----------------------------------------------------------
@@ -171,6 +298,11 @@ def count_vectorized(c_file, report):
             if m and os.path.basename(m.group(1)) == base:
                 lines.append(int(m.group(2)))
     return {name: sum(lo <= n <= hi for n in lines) for name, (lo, hi) in sorted(ranges.items())}
+
+
+def _is_kernels(name):
+    """Whether an extension is one of the kernel modules (_ufuncs_<isa>_<family>)."""
+    return name.startswith("fastact._kernels._ufuncs_")
 
 
 class BuildExt(build_ext):
@@ -230,7 +362,7 @@ class BuildExt(build_ext):
                 ext.define_macros = ext.define_macros + [
                     ("CYTHON_INLINE", "inline __attribute__((always_inline))")]
             ext.extra_compile_args = base + ext.extra_compile_args + (omp if use_omp else [])
-            if gcc and "._kernels._ufuncs_" in ext.name:
+            if gcc and _is_kernels(ext.name):
                 report = os.path.join(os.path.abspath(self.build_temp), ext.name + ".vec.txt")
                 self._vec_reports[ext.name] = report
                 ext.extra_compile_args = ext.extra_compile_args + [
@@ -238,24 +370,27 @@ class BuildExt(build_ext):
             if use_omp and not msvc:
                 ext.extra_link_args = ext.extra_link_args + omp
             kept.append(ext)
-        if not any(e.name.endswith("_baseline") for e in kept):
+        if not any(_is_kernels(e.name) and e.name.split("_")[-2] == "baseline" for e in kept):
             raise RuntimeError("fastact: the baseline kernels failed to build")
         self.extensions = kept
         os.makedirs(self.build_temp, exist_ok=True)
-        print(f"fastact: OpenMP {'on' if use_omp else 'off'}; targets "
-              + ", ".join(e.name.rsplit("_", 1)[1] for e in kept if "._kernels." in e.name)
+        isas = dict.fromkeys(e.name.split("_")[-2] for e in kept if _is_kernels(e.name))
+        print(f"fastact: OpenMP {'on' if use_omp else 'off'}; targets " + ", ".join(isas)
+              + f" ({len(FAMILIES)} kernel modules each)"
               + f"; {self.parallel if self.parallel else 1} parallel jobs"
               + ("; vectorization report on (GCC)" if gcc else ""), flush=True)
         super().build_extensions()
 
     def build_extension(self, ext):
-        what = (f"target {ext.name.rsplit('_', 1)[1]}" if "._kernels._ufuncs_" in ext.name
-                else ext.name)
+        what = ext.name.rsplit(".", 1)[1]
         report = self._vec_reports.get(ext.name)
         # GCC appends to the report file: start it afresh, and keep the previous one for
         # when setuptools finds the module up to date and compiles nothing
         if report and os.path.exists(report):
             os.replace(report, report + ".prev")
+        if self._tree_build_current(ext):
+            print(f"fastact: {what} up to date (the tree's build)", flush=True)
+            return
         print(f"fastact: compiling {what}", flush=True)
         t0 = time.perf_counter()
         super().build_extension(ext)
@@ -268,6 +403,24 @@ class BuildExt(build_ext):
             if os.path.exists(report):
                 self._vector_report(ext, report)
         print(f"fastact: {what} done ({time.perf_counter() - t0:.0f} s)", flush=True)
+
+    def _tree_build_current(self, ext):
+        """Whether the source tree holds this module built from its current sources (an
+        in-place or editable build), which is then copied to the build directory instead
+        of compiled again.  setuptools itself compares with the build directory only,
+        which an editable install (pip install -e) makes afresh each time: without this,
+        every build after it would recompile every module."""
+        if self.force:
+            return False
+        built = os.path.join(HERE, "src", *ext.name.split(".")[:-1],
+                             os.path.basename(self.get_ext_filename(ext.name)))
+        target = self.get_ext_fullpath(ext.name)
+        if (not os.path.exists(built) or os.path.abspath(built) == os.path.abspath(target)
+                or newer_group(list(ext.sources) + list(ext.depends), built)):
+            return False
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        self.copy_file(built, target, level=self.verbose)
+        return True
 
     def _vector_report(self, ext, report):
         """Writes <module>.vectorized.json beside the built module (build_lib; copied to
@@ -303,15 +456,21 @@ class BuildExt(build_ext):
         return out.strip()
 
 
+FAMILIES = families()
+HEADERS = [os.path.join(KERNEL_DIR, h) for h in ("config.h", "half.h")]
+
+# One module per target and family, the largest families first (the last modules to start
+# are the quick ones, so the parallel jobs end together).
 extensions = [
     Extension(
-        f"fastact._kernels._ufuncs_{isa}",
-        [render(os.path.join(KERNEL_DIR, "_ufuncs.pyx.tp"), f"_ufuncs_{isa}.pyx",
-                isa=isa, grain=CONFIG["GRAIN"])],
+        f"fastact._kernels._ufuncs_{isa}_{family}",
+        [render_module(family, rows, isa)],
         include_dirs=[np.get_include(), KERNEL_DIR],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         extra_compile_args=list(flags),
+        depends=HEADERS,
     )
+    for family, rows in sorted(FAMILIES.items(), key=lambda f: -_weight(f[1]))
     for isa, (_features, flags) in targets().items()
 ] + [
     # the small calls' fast path (no kernels: built once, with the baseline flags)

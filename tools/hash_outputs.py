@@ -56,7 +56,9 @@ def param_sets(nparams, name):
         return [(-1.0, 1.0), (-0.5, 2.0)]
     if name.startswith("softplus"):
         return [(1.0, 20.0), (0.7, 5.0)]
-    return [(0.01,), (1.0,), (1.7,)]
+    if name.startswith("threshold"):          # (threshold, value): no defaults in PyTorch
+        return [(0.0, 0.0), (1.0, -0.5)]
+    return [(v,) * nparams for v in (0.01, 1.0, 1.7)]
 
 
 def hashes(step=STEP):

@@ -45,24 +45,37 @@ ROW = 128                 # row length of the axis kernels (the README's attenti
 PATTERN = 256             # inputs repeat every PATTERN elements
 DTYPES = ("float32", "float64")
 
-# Cython's names for the module's C functions: __pyx_f_ + each dotted part as <len><part>,
-# joined by "_" (__pyx_f_7fastact_8_kernels_12_ufuncs_avx2_loop_relu_float)
-_MANGLED = "_".join(f"{len(p)}{p}" for p in ("fastact", "_kernels", f"_ufuncs_{ISA}"))
-PREFIX = f"__pyx_f_{_MANGLED}_"
-# the marker: a Python-level function of the kernel module that nothing else calls while
-# the kernels run (its Cython wrapper's symbol); each call ends a dump
+# Cython's names for a kernel module's C functions: __pyx_f_ + each dotted part as
+# <len><part>, joined by "_" (__pyx_f_7fastact_8_kernels_22_ufuncs_avx2_piecewise_loop_relu_float).
+# A target has one module per family of kernels (_build_config.FAMILIES; setup.py).
+sys.path.insert(0, str(ROOT / "src" / "fastact"))
+from _build_config import FAMILIES  # noqa: E402  (pure Python, nothing built needed)
+sys.path.pop(0)
+MODULES = [f"_ufuncs_{ISA}_{family}" for family in (*FAMILIES, "other")]
+
+
+def _prefix(module):
+    mangled = "_".join(f"{len(p)}{p}" for p in ("fastact", "_kernels", module))
+    return f"__pyx_f_{mangled}_"
+
+
+PREFIXES = [_prefix(m) for m in MODULES]
+# the marker: a Python-level function of the kernel modules that nothing else calls while
+# the kernels run (its Cython wrapper's symbol); the worker calls the first module's, and
+# each call ends a dump
 MARKER_NAME = "_is_serial"
-MARKER = f"__pyx_pw_{_MANGLED}_*{MARKER_NAME}"
+MARKER = f"__pyx_pw_7fastact_8_kernels_*_ufuncs_{ISA}_*{MARKER_NAME}"
 
 
-def _symbol(ufunc_name, axis, dtype):
+def _symbol(module, ufunc_name, axis, dtype):
     ctype = "float" if dtype == "float32" else "double"
-    return PREFIX + (f"{ufunc_name}_row_{ctype}" if axis else f"loop_{ufunc_name}_{ctype}")
+    return _prefix(module) + (f"{ufunc_name}_row_{ctype}" if axis
+                              else f"loop_{ufunc_name}_{ctype}")
 
 
 # ---- the worker: runs under valgrind ------------------------------------------------
 
-def _cases(np, ufuncs, registry):
+def _cases(np, ufuncs, registry, modules):
     """(name, dtype, symbol, run(n)) for every ufunc and dtype; run(n) calls the kernel on
     n elements with everything it needs allocated beforehand (only the call is counted).
     Inputs that are outputs of another kernel (y of the from-output forms) are computed
@@ -118,7 +131,7 @@ def _cases(np, ufuncs, registry):
                     args = ((g,) if "backward" in suffix else ()) + (data,) + params
                     outs = (aligned(n, dtype),)
                 byn[n] = (args, outs)
-            cases.append((name, dt, _symbol(name, axis, dt),
+            cases.append((name, dt, _symbol(modules[name], name, axis, dt),
                           lambda n, uf=uf, byn=byn: uf(*byn[n][0], out=byn[n][1])))
     return cases
 
@@ -132,10 +145,11 @@ def _worker(inventory):
     from fastact import _dispatch, _registry, _runtime
     fastact.set_num_threads(1)
     kernels = _dispatch.KERNELS
-    if not kernels.__name__.endswith(f"_ufuncs_{ISA}"):
-        raise SystemExit(f"instruction_counts: {kernels.__name__} loaded, not {ISA}")
-    marker = getattr(kernels, MARKER_NAME)
-    cases = _cases(np, _dispatch.UFUNCS, _registry)
+    if kernels.isa != ISA:
+        raise SystemExit(f"instruction_counts: the {kernels.isa} kernels loaded, not {ISA}")
+    marker = getattr(kernels.modules[0], MARKER_NAME)
+    modules = {u: m.__name__.rsplit(".", 1)[1] for m in kernels.modules for u in m.UFUNCS}
+    cases = _cases(np, _dispatch.UFUNCS, _registry, modules)
     marker()                       # dump 1: the setup
     for _, _, _, run in cases:
         run(N1)
@@ -191,7 +205,8 @@ def measure():
                "--compress-strings=no", "--compress-pos=no", f"--callgrind-out-file={out}",
                # (in this order: callgrind 3.19 misses the second pattern when the one
                # without a leading * comes first)
-               f"--toggle-collect={PREFIX}*_row_*", f"--toggle-collect={PREFIX}loop_*",
+               *[f"--toggle-collect={p}*_row_*" for p in PREFIXES],
+               *[f"--toggle-collect={p}loop_*" for p in PREFIXES],
                f"--dump-before={MARKER}",
                sys.executable, str(pathlib.Path(__file__).resolve()), "--worker", inventory]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)

@@ -1,6 +1,6 @@
 """Build targets for fastact's kernels, shared by setup.py and fastact.show_config().
 
-The ufunc template is compiled once per target below; at import the best target this CPU
+The ufunc template is compiled once per family of kernels and target below; at import the best target this CPU
 supports is loaded (fastact._dispatch).  Pure Python with no imports from the package, so
 setup.py can execute it before anything is built.
 """
@@ -30,6 +30,23 @@ MSVC_FLAGS = ["/O2"]
 
 # Loops of at least this many elements are split across threads (PyTorch's grain).
 GRAIN = 32768
+
+# The kernel modules: each target's ufuncs are compiled as one module per family below
+# (setup.py; fastact._dispatch joins them), so an edit to one kernel file recompiles its
+# family only, and the families compile in parallel.  A family is a list of records with a
+# kernel file (<record>.pxi, or an axis kernel's); a record in none of them goes to the
+# family "other", so a new activation needs no entry here.  A kernel file that uses another
+# one's functions gets that file included too (setup.py finds which), so the grouping is
+# free: families of similar compile time, each named for what its kernels have in common.
+FAMILIES = {
+    "piecewise": ("relu", "leaky_relu", "linear", "threshold", "hardtanh", "relu6",
+                  "hardshrink", "softshrink", "hardsigmoid", "hardswish"),
+    "sigmoid": ("sigmoid", "log_sigmoid", "softsign", "sparse_sigmoid", "logit", "silu"),
+    "tanh": ("tanh", "tanhshrink", "mish", "softplus"),
+    "exponential": ("elu", "celu", "selu"),
+    "gelu": ("gelu", "gelu_tanh", "sparse_plus", "squareplus"),
+    "softmax": ("softmax", "log_softmax", "softmin"),
+}
 
 # Preference order at import: the first target whose features the CPU has wins.
 PREFERENCE = ("avx512", "avx2", "baseline")

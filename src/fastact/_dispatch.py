@@ -1,17 +1,73 @@
 """Pick the compiled kernels for this CPU at import.
 
-setup.py builds the ufunc template once per target in _build_config (baseline, AVX2+FMA,
-AVX-512 on x86-64).  The first target in PREFERENCE that was built and whose CPU features
-NumPy detects is loaded; FASTACT_ISA=<name> forces one (an error if it is not available
-here, so a forced test run cannot silently test something else).
+setup.py builds the ufunc template once per family of kernels and target in _build_config
+(baseline, AVX2+FMA, AVX-512 on x86-64): modules fastact._kernels._ufuncs_<target>_<family>.
+The first target in PREFERENCE that was built and whose CPU features NumPy detects is
+loaded, its family modules joined into one Target; FASTACT_ISA=<name> forces one (an error
+if it is not available here, so a forced test run cannot silently test something else).
 """
 
 import importlib
 import importlib.util
 import os
-import sys
 
-from ._build_config import PREFERENCE, X86_TARGETS
+from ._build_config import FAMILIES, PREFERENCE, X86_TARGETS
+
+# every family a target may have: "other" holds the records no family lists (setup.py)
+_FAMILY_NAMES = (*FAMILIES, "other")
+
+
+def _names(isa):
+    return [f"fastact._kernels._ufuncs_{isa}_{family}" for family in _FAMILY_NAMES]
+
+
+class Target:
+    """One CPU target's kernel modules (one per family) as one: all its ufuncs in UFUNCS,
+    and the thread settings, fork state and bfloat16 loops applied to every module (each
+    has its own copy of that state, see _kernels/threads.pxi)."""
+
+    def __init__(self, isa, modules):
+        self.isa, self.modules = isa, modules
+        self.BUILD = modules[0].BUILD
+        self.UFUNCS = {}
+        for mod in modules:
+            twice = self.UFUNCS.keys() & mod.UFUNCS.keys()
+            if twice:
+                raise ImportError(f"fastact: {mod.__name__} has ufuncs that another module of "
+                                  f"target {isa} has too ({', '.join(sorted(twice))}): a "
+                                  f"module left from an older build; rebuild from clean")
+            self.UFUNCS.update(mod.UFUNCS)
+
+    def __repr__(self):
+        return f"<fastact kernels for {self.isa}: {len(self.modules)} modules>"
+
+    def _set_num_threads(self, n):
+        for mod in self.modules:
+            mod._set_num_threads(n)
+
+    def _set_row_alloc_limit(self, nbytes):
+        for mod in self.modules:
+            mod._set_row_alloc_limit(nbytes)
+
+    def _run_serially(self):
+        for mod in self.modules:
+            mod._run_serially()
+
+    def register_bfloat16(self, typenum):
+        for mod in self.modules:
+            mod.register_bfloat16(typenum)
+
+    def _pool_was_started(self):
+        return any(mod._pool_was_started() for mod in self.modules)
+
+    def _is_serial(self):
+        return all(mod._is_serial() for mod in self.modules)
+
+    def _get_num_threads(self):
+        return self.modules[0]._get_num_threads()
+
+    def _thread_cap(self):
+        return self.modules[0]._thread_cap()
 
 
 def _cpu_features():
@@ -26,7 +82,7 @@ def built():
     """Targets compiled into this installation (found on disk; nothing is imported, since
     a module built for an ISA this CPU lacks must not be loaded)."""
     return [isa for isa in PREFERENCE
-            if importlib.util.find_spec(f"fastact._kernels._ufuncs_{isa}") is not None]
+            if any(importlib.util.find_spec(name) is not None for name in _names(isa))]
 
 
 def supported():
@@ -36,15 +92,27 @@ def supported():
             if all(feats.get(f, False) for f in X86_TARGETS[isa][0])]
 
 
+_targets = {}
+
+
 def _import(isa):
-    """The kernel module built for isa, or None if it was not built here."""
-    try:
-        mod = importlib.import_module(f"fastact._kernels._ufuncs_{isa}")
-    except ImportError:
+    """The kernels built for isa (a Target), or None if they were not built here."""
+    if isa in _targets:
+        return _targets[isa]
+    mods = []
+    for name in _names(isa):
+        if importlib.util.find_spec(name) is None:
+            continue                  # a family this build does not have
+        try:
+            mods.append(importlib.import_module(name))
+        except ImportError:
+            return None
+    if not mods:
         return None
+    target = _targets[isa] = Target(isa, mods)
     if _forked_after_threads:
-        mod._run_serially()
-    return mod
+        target._run_serially()
+    return target
 
 
 # fork safety.  GNU OpenMP's thread pool does not survive fork(): in a child whose parent
@@ -59,8 +127,7 @@ _forked_after_threads = False
 
 
 def _loaded():
-    return [m for m in (sys.modules.get(f"fastact._kernels._ufuncs_{isa}") for isa in PREFERENCE)
-            if m is not None]
+    return list(_targets.values())
 
 
 def _after_fork_in_child():
@@ -87,12 +154,12 @@ def available():
 
 
 def modules():
-    """The kernel modules of available(): everything a thread setting must reach."""
+    """The kernels (Targets) of available(): everything a thread setting must reach."""
     return [_import(isa) for isa in available()]
 
 
 def load(isa=None):
-    """The kernel module for `isa`, FASTACT_ISA, or the best available.  Imports only
+    """The kernels (a Target) for `isa`, FASTACT_ISA, or the best available.  Imports only
     what it returns (and, for the best, the better targets that failed to import)."""
     isa = isa or os.environ.get("FASTACT_ISA") or None
     if isa is None:
