@@ -323,6 +323,10 @@ extensions = [
     Extension("fastact._losses", ["src/fastact/_losses.pyx"],
               include_dirs=[np.get_include(), KERNEL_DIR],
               define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
+    # the fused recurrent-cell gates (fastact.recurrent): baseline flags, self-contained
+    Extension("fastact._recurrent", ["src/fastact/_recurrent.pyx"],
+              include_dirs=[np.get_include()],
+              define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
 ]
 
 # Cython's stage in parallel too, where its worker processes can be forked (spawned ones
