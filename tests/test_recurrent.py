@@ -369,3 +369,34 @@ def test_pickle_and_dask():
         fastact.lstm_cell(x, np.zeros((4, 2)))
     with pytest.raises(TypeError, match=r"fastact\.gru_cell\.backward: gh is a dask"):
         fastact.gru_cell.backward(None, np.zeros((4, 6)), da.zeros((4, 6)), np.zeros((4, 2)))
+
+
+def test_every_cpu_target_gives_the_same_bits():
+    # setup.py compiles _recurrent.pyx once per CPU target; recurrent.py runs the one of the
+    # ufuncs' target.  No FMA contraction and no reassociation: every target's results are
+    # the baseline's, bit for bit.
+    import importlib
+
+    from fastact import _dispatch, recurrent
+    isa = _dispatch.KERNELS.__name__.rsplit("_", 1)[1]
+    want = "fastact._recurrent" + ("" if isa == "baseline" else f"_{isa}")
+    if importlib.util.find_spec(want) is not None:
+        assert recurrent._recurrent.__name__ == want
+    rng = np.random.default_rng(5)
+    for dt in (np.float32, np.float64):
+        g, c = rng.standard_normal((5, 4 * 70)).astype(dt) * 4, rng.standard_normal((5, 70)).astype(dt)
+        gi = rng.standard_normal((5, 3 * 70)).astype(dt) * 4
+        base = importlib.import_module("fastact._recurrent")
+        for t in _dispatch.supported():
+            if t == "baseline" or importlib.util.find_spec(f"fastact._recurrent_{t}") is None:
+                continue
+            mod = importlib.import_module(f"fastact._recurrent_{t}")
+            for fn, args, outs in [
+                    ("lstm_forward", (g, c), (c, c)), ("lstm_backward", (c, c, g, c), (g, c)),
+                    ("gru_forward", (gi, gi, c), (c,)), ("gru_backward", (c, gi, gi, c), (gi, gi, c))]:
+                a = [np.empty_like(o) for o in outs]
+                b = [np.empty_like(o) for o in outs]
+                getattr(base, fn)(*args, *a)
+                getattr(mod, fn)(*args, *b)
+                for x, y in zip(a, b):
+                    np.testing.assert_array_equal(x, y, err_msg=f"{t} {fn} {np.dtype(dt)}")

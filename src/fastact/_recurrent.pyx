@@ -29,6 +29,11 @@ No libm call in the loops, so GCC vectorizes them.  NaN in any operand reaches t
 that depend on it; the floating-point flags that saturated intermediates raise are
 cleared at the end (fastact raises no warnings).
 
+setup.py compiles this file once per CPU target (as fastact._recurrent for the baseline and
+fastact._recurrent_<target> for AVX2 and AVX-512, with the ufuncs' flags; recurrent.py
+loads the target the ufuncs run on).  Without -ffp-contract and fast-math every target
+rounds the same way: the results are bit-identical across targets.
+
 Argument checking is the caller's (recurrent.py): these trust their shapes.
 """
 

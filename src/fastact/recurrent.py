@@ -24,14 +24,32 @@ copy is made where needed).  Shapes are not broadcast: the leading axes of every
 must match.  No floating-point warning leaves these functions.
 """
 
+import importlib
+
 import numpy as np
 
-from . import _recurrent
+from . import _dispatch
 from ._api import _is_duck, _is_float, _real
 
 __all__ = ["lstm_cell", "gru_cell"]
 
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+
+
+def _kernels():
+    """The kernels built for the CPU target the ufuncs run on (fastact._dispatch, which
+    honours FASTACT_ISA): fastact._recurrent_<target>, or the baseline fastact._recurrent
+    (setup.py compiles the same source once per target)."""
+    isa = _dispatch.KERNELS.__name__.rsplit("_", 1)[1]
+    if isa != "baseline":
+        try:
+            return importlib.import_module(f"fastact._recurrent_{isa}")
+        except ImportError:
+            pass
+    return importlib.import_module("fastact._recurrent")
+
+
+_recurrent = _kernels()
 
 
 def _operand(fname, what, value):
