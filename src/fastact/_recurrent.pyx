@@ -168,6 +168,53 @@ cdef inline double _tanh2(double x, bint lo, double* dt) noexcept nogil:
     return copysign(-m * q, x)
 
 
+# ---- one division for several gates -------------------------------------------------
+# A division costs as much as the rest of a gate (on AVX-512 a vector division takes about
+# as long as its exp's polynomial), so the gates that are independent of one another share
+# one: with the denominators d_k (1 + z in [1, 2] for a sigmoid, 2 + m in [1, 2] for a
+# tanh), q = 1/(d_1 ... d_n) and 1/d_k = q * (the product of the others).  The products
+# lie in [1, 16]: nothing overflows or underflows, and each 1/d_k has a few roundings more
+# than a division (a few ULP of double, which float32 results do not see).  A NaN
+# denominator (a NaN gate) counts as 1 there, so that it spoils only its own gate; the
+# gate itself is made NaN by a select.
+
+cdef inline double _zexp(double x, bint lo) noexcept nogil:
+    # z = e^-|x| (NaN for NaN)
+    return _exp_neg(-fabs(x), lo)
+
+
+cdef inline double _num(double d) noexcept nogil:
+    # a denominator for the shared division: NaN counts as 1
+    return d if d == d else 1.0
+
+
+cdef inline double _sig_inv(double x, double z, double inv) noexcept nogil:
+    # sigmoid(x) from z = e^-|x| and inv = 1/(1 + z)
+    cdef double s = (z if isless(x, 0.0) else 1.0) * inv
+    return x if x != x else s
+
+
+cdef inline double _sig3_inv(double x, double z, double inv, double* sc,
+                             double* ds) noexcept nogil:
+    # sigmoid(x), 1 - sigmoid(x) and sigmoid'(x) from z and inv = 1/(1 + z)
+    cdef double zi = z * inv
+    cdef bint neg = isless(x, 0.0)
+    cdef bint nan = x != x
+    sc[0] = x if nan else (inv if neg else zi)
+    ds[0] = zi * inv
+    return x if nan else (zi if neg else inv)
+
+
+cdef inline double _tanh_m(double x, bint lo, double* e) noexcept nogil:
+    # m = expm1(-2|x|) and e = e^-2|x| (as _tanh2); tanh(x) = copysign(-m/(2 + m), x) and
+    # tanh'(x) = 4e/(2 + m)^2
+    cdef double s1, s2
+    cdef double p = _exp_parts(-2.0 * fabs(x), lo, &s1, &s2)
+    cdef double s = s1 * s2
+    e[0] = (p * s1 + s1) * s2
+    return p * s + (s - 1.0)
+
+
 # ---- the rows ----------------------------------------------------------------------
 # Each row is done in blocks of BLK elements computed into local arrays, then stored:
 # with the stores to the outputs inside the arithmetic GCC would have to prove at run
@@ -184,7 +231,8 @@ cdef inline void _lstm_row(const real* g, const real* c, real* h2, real* c2,
     cdef double hb[BLK]
     cdef double cb[BLK]
     cdef npy_intp j0, k, nb
-    cdef double i, f, gg, o, cn
+    cdef double i, f, gg, o, cn, xi, xf, xg, xo, zi, zf, zo, mg, eg, di, df, dg, do
+    cdef double pif, pgo, q
     cdef const real* gi
     cdef const real* gf
     cdef const real* gc
@@ -198,10 +246,16 @@ cdef inline void _lstm_row(const real* g, const real* c, real* h2, real* c2,
         go = g + 3 * H + j0
         cc = c + j0
         for k in range(nb):
-            i = _sigmoid(gi[k], lo)
-            f = _sigmoid(gf[k], lo)
-            gg = _tanh(gc[k], lo)
-            o = _sigmoid(go[k], lo)
+            xi, xf, xg, xo = gi[k], gf[k], gc[k], go[k]
+            zi, zf, zo = _zexp(xi, lo), _zexp(xf, lo), _zexp(xo, lo)
+            mg = _tanh_m(xg, lo, &eg)
+            di, df, dg, do = _num(1.0 + zi), _num(1.0 + zf), _num(2.0 + mg), _num(1.0 + zo)
+            pif, pgo = di * df, dg * do
+            q = 1.0 / (pif * pgo)
+            i = _sig_inv(xi, zi, q * df * pgo)
+            f = _sig_inv(xf, zf, q * di * pgo)
+            gg = copysign(-mg * (q * do * pif), xg)
+            o = _sig_inv(xo, zo, q * dg * pif)
             cn = f * cc[k] + i * gg
             cb[k] = cn
             hb[k] = o * _tanh(cn, lo)
@@ -221,6 +275,7 @@ cdef inline void _lstm_back_row(const real* dh, const real* dc, const real* g,
     cdef double bc[BLK]
     cdef npy_intp j0, k, nb
     cdef double i, f, gg, o, di, df, dgg, do, sc, cn, tc, dtc, dcn, dhv, cv
+    cdef double xi, xf, xg, xo, zi, zf, zo, mg, eg, ni, nf, ng, no, pif, pgo, q
     cdef const real* gi
     cdef const real* gf
     cdef const real* gc
@@ -238,10 +293,18 @@ cdef inline void _lstm_back_row(const real* dh, const real* dc, const real* g,
         dhh = dh + j0
         dcc = dc + j0
         for k in range(nb):
-            i = _sigmoid3(gi[k], lo, &sc, &di)
-            f = _sigmoid3(gf[k], lo, &sc, &df)
-            gg = _tanh2(gc[k], lo, &dgg)
-            o = _sigmoid3(go[k], lo, &sc, &do)
+            xi, xf, xg, xo = gi[k], gf[k], gc[k], go[k]
+            zi, zf, zo = _zexp(xi, lo), _zexp(xf, lo), _zexp(xo, lo)
+            mg = _tanh_m(xg, lo, &eg)
+            ni, nf, ng, no = _num(1.0 + zi), _num(1.0 + zf), _num(2.0 + mg), _num(1.0 + zo)
+            pif, pgo = ni * nf, ng * no
+            q = 1.0 / (pif * pgo)
+            i = _sig3_inv(xi, zi, q * nf * pgo, &sc, &di)
+            f = _sig3_inv(xf, zf, q * ni * pgo, &sc, &df)
+            o = _sig3_inv(xo, zo, q * ng * pif, &sc, &do)
+            q = q * no * pif                              # 1/(2 + m) of the g gate
+            gg = copysign(-mg * q, xg)
+            dgg = (4.0 * eg) * q * q
             cv = cc[k]
             cn = f * cv + i * gg
             tc = _tanh2(cn, lo, &dtc)
@@ -265,7 +328,7 @@ cdef inline void _gru_row(const real* gi, const real* gh, const real* h, real* h
     cdef bint lo = real is float
     cdef double hb[BLK]
     cdef npy_intp j0, k, nb
-    cdef double r, z, zc, dz, n
+    cdef double r, z, zc, dz, n, xr, xz, er, ez, nr, nz, q
     cdef const real* ir
     cdef const real* iz
     cdef const real* in_
@@ -283,8 +346,13 @@ cdef inline void _gru_row(const real* gi, const real* gh, const real* h, real* h
         hn = gh + 2 * H + j0
         hh = h + j0
         for k in range(nb):
-            r = _sigmoid(<double>ir[k] + <double>hr[k], lo)
-            z = _sigmoid3(<double>iz[k] + <double>hz[k], lo, &zc, &dz)
+            xr = <double>ir[k] + <double>hr[k]
+            xz = <double>iz[k] + <double>hz[k]
+            er, ez = _zexp(xr, lo), _zexp(xz, lo)
+            nr, nz = _num(1.0 + er), _num(1.0 + ez)
+            q = 1.0 / (nr * nz)
+            r = _sig_inv(xr, er, q * nz)
+            z = _sig3_inv(xz, ez, q * nr, &zc, &dz)
             n = _tanh(in_[k] + r * hn[k], lo)
             hb[k] = zc * n + z * hh[k]
         for k in range(nb):
@@ -301,7 +369,7 @@ cdef inline void _gru_back_row(const real* dh, const real* gi, const real* gh,
     cdef double bnr[BLK]
     cdef double bh[BLK]
     cdef npy_intp j0, k, nb
-    cdef double r, dr, z, zc, dz, n, dn, sc, hv, d, xn
+    cdef double r, dr, z, zc, dz, n, dn, sc, hv, d, xn, xr, xz, er, ez, nr, nz, q
     cdef const real* ir
     cdef const real* iz
     cdef const real* in_
@@ -321,8 +389,13 @@ cdef inline void _gru_back_row(const real* dh, const real* gi, const real* gh,
         hh = h + j0
         dd = dh + j0
         for k in range(nb):
-            r = _sigmoid3(<double>ir[k] + <double>hr[k], lo, &sc, &dr)
-            z = _sigmoid3(<double>iz[k] + <double>hz[k], lo, &zc, &dz)
+            xr = <double>ir[k] + <double>hr[k]
+            xz = <double>iz[k] + <double>hz[k]
+            er, ez = _zexp(xr, lo), _zexp(xz, lo)
+            nr, nz = _num(1.0 + er), _num(1.0 + ez)
+            q = 1.0 / (nr * nz)
+            r = _sig3_inv(xr, er, q * nz, &sc, &dr)
+            z = _sig3_inv(xz, ez, q * nr, &zc, &dz)
             hv = hn[k]
             n = _tanh2(in_[k] + r * hv, lo, &dn)
             d = dd[k]
