@@ -31,8 +31,8 @@ cleared at the end (fastact raises no warnings).
 
 setup.py compiles this file once per CPU target (as fastact._recurrent for the baseline and
 fastact._recurrent_<target> for AVX2 and AVX-512, with the ufuncs' flags; recurrent.py
-loads the target the ufuncs run on).  Without -ffp-contract and fast-math every target
-rounds the same way: the results are bit-identical across targets.
+loads the target the ufuncs run on).  The exp's polynomial uses FMA where the target has
+it (as the ufuncs' FASTACT_MADD): results may differ between targets in the last bits.
 
 Argument checking is the caller's (recurrent.py): these trust their shapes.
 """
@@ -57,9 +57,17 @@ cdef extern from *:
     /* bit casts (as fastact/_kernels/config.h: memcpy becomes a register move) */
     static inline uint64_t fa_rnn_d2u(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
     static inline double fa_rnn_u2d(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
+    /* a*b + c fused where the target has FMA (the AVX2 and AVX-512 builds), a multiply
+       and an add on the baseline (config.h's FASTACT_MADD) */
+    #if defined(__FMA__)
+    #define FA_RNN_MADD(a, b, c) fma((a), (b), (c))
+    #else
+    #define FA_RNN_MADD(a, b, c) ((a) * (b) + (c))
+    #endif
     """
     uint64_t fa_rnn_d2u(double) nogil
     double fa_rnn_u2d(uint64_t) nogil
+    double FA_RNN_MADD(double, double, double) nogil
 
 ctypedef fused real:
     float
@@ -85,18 +93,18 @@ cdef inline double _poly(double r, bint lo) noexcept nogil:
         p = 2.48015873015873e-05                      # 1/8!
     else:
         p = 1.6059043836821613e-10                    # 1/13!
-        p = p * r + 2.08767569878681e-09              # 1/12!
-        p = p * r + 2.505210838544172e-08             # 1/11!
-        p = p * r + 2.755731922398589e-07             # 1/10!
-        p = p * r + 2.7557319223985893e-06            # 1/9!
-        p = p * r + 2.48015873015873e-05              # 1/8!
-    p = p * r + 0.0001984126984126984                 # 1/7!
-    p = p * r + 0.001388888888888889                  # 1/6!
-    p = p * r + 0.008333333333333333                  # 1/5!
-    p = p * r + 0.041666666666666664                  # 1/4!
-    p = p * r + 0.16666666666666666                   # 1/3!
-    p = p * r + 0.5
-    return (p * r) * r + r
+        p = FA_RNN_MADD(p, r, 2.08767569878681e-09)              # 1/12!
+        p = FA_RNN_MADD(p, r, 2.505210838544172e-08)             # 1/11!
+        p = FA_RNN_MADD(p, r, 2.755731922398589e-07)             # 1/10!
+        p = FA_RNN_MADD(p, r, 2.7557319223985893e-06)            # 1/9!
+        p = FA_RNN_MADD(p, r, 2.48015873015873e-05)              # 1/8!
+    p = FA_RNN_MADD(p, r, 0.0001984126984126984)                 # 1/7!
+    p = FA_RNN_MADD(p, r, 0.001388888888888889)                  # 1/6!
+    p = FA_RNN_MADD(p, r, 0.008333333333333333)                  # 1/5!
+    p = FA_RNN_MADD(p, r, 0.041666666666666664)                  # 1/4!
+    p = FA_RNN_MADD(p, r, 0.16666666666666666)                   # 1/3!
+    p = FA_RNN_MADD(p, r, 0.5)
+    return FA_RNN_MADD(p * r, r, r)
 
 
 cdef inline double _pow2(double t) noexcept nogil:
