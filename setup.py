@@ -482,6 +482,19 @@ extensions = [
     Extension("fastact._losses", ["src/fastact/_losses.pyx"],
               include_dirs=[np.get_include(), KERNEL_DIR],
               define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
+    # the fused recurrent-cell gates (fastact.recurrent): baseline flags, self-contained
+    Extension("fastact._recurrent", ["src/fastact/_recurrent.pyx"],
+              include_dirs=[np.get_include()],
+              define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")]),
+] + [
+    # ... and once more per CPU target above the baseline, from a copy named for it
+    # (recurrent.py loads the one of the target the ufuncs run on)
+    Extension(f"fastact._recurrent_{isa}",
+              [render("src/fastact/_recurrent.pyx", f"_recurrent_{isa}.pyx")],
+              include_dirs=[np.get_include()],
+              define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
+              extra_compile_args=list(flags))
+    for isa, (_features, flags) in targets().items() if isa != "baseline"
 ]
 
 # Cython's stage in parallel too, where its worker processes can be forked (spawned ones

@@ -34,6 +34,7 @@ from ._gated import build as _build_gated
 from ._runtime import get_num_threads, set_num_threads, show_config
 from ._dispatch import UFUNCS
 from .losses import binary_cross_entropy_with_logits, cross_entropy
+from .recurrent import gru_cell, lstm_cell
 
 ACTIVATIONS = _build()
 GATED = _build_gated()
@@ -42,4 +43,4 @@ globals().update(GATED)
 
 __all__ = ["ACTIVATIONS", "GATED", "UFUNCS", "reference", "set_num_threads",
            "get_num_threads", "show_config", "cross_entropy",
-           "binary_cross_entropy_with_logits", *ACTIVATIONS, *GATED]
+           "binary_cross_entropy_with_logits", "lstm_cell", "gru_cell", *ACTIVATIONS, *GATED]
