@@ -149,6 +149,17 @@ def _write_if_changed(path, text):
         f.write(text)
 
 
+def _copy_for_target(pyx, isa):
+    """src/fastact/<pyx> copied to <stem>_<isa>.pyx beside it (a module of the same code
+    compiled with the target's flags; the copy is a build product), rewritten only when
+    it changes."""
+    with open(os.path.join(PKG, pyx), encoding="utf-8") as f:
+        text = f.read()
+    out = os.path.join(PKG, pyx.replace(".pyx", f"_{isa}.pyx"))
+    _write_if_changed(out, text)
+    return os.path.relpath(out, HERE)
+
+
 def render_module(family, rows, isa):
     """The family's kernel module for isa, rendered beside the template; its path."""
     kdir = os.path.join(HERE, KERNEL_DIR)
@@ -489,8 +500,7 @@ extensions = [
 ] + [
     # ... and once more per CPU target above the baseline, from a copy named for it
     # (recurrent.py loads the one of the target the ufuncs run on)
-    Extension(f"fastact._recurrent_{isa}",
-              [render("src/fastact/_recurrent.pyx", f"_recurrent_{isa}.pyx")],
+    Extension(f"fastact._recurrent_{isa}", [_copy_for_target("_recurrent.pyx", isa)],
               include_dirs=[np.get_include()],
               define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
               extra_compile_args=list(flags))

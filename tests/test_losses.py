@@ -1055,7 +1055,7 @@ def each_target(request):
 
 def test_the_losses_run_the_activations_target():
     from fastact import _dispatch
-    isa = _dispatch.KERNELS.__name__.rsplit("_", 1)[-1]
+    isa = _dispatch.KERNELS.isa
     assert _loss_kernels.target() == isa
     assert _loss_kernels.target() == _runnable_targets()[-1] or "FASTACT_ISA" in __import__(
         "os").environ

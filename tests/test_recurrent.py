@@ -378,7 +378,7 @@ def test_every_cpu_target_agrees_with_the_baseline():
     import importlib
 
     from fastact import _dispatch, recurrent
-    isa = _dispatch.KERNELS.__name__.rsplit("_", 1)[1]
+    isa = _dispatch.KERNELS.isa
     want = "fastact._recurrent" + ("" if isa == "baseline" else f"_{isa}")
     if importlib.util.find_spec(want) is not None:
         assert recurrent._recurrent.__name__ == want

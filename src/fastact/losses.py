@@ -50,8 +50,8 @@ from ._api import _is_duck, _is_float, _real
 # The loss kernels (compiled for each target in one module) run the target the
 # activations' kernels run: the best this CPU has, or the one FASTACT_ISA names.
 # (A target the losses were not compiled for keeps their own best.)
-if _dispatch.KERNELS.__name__.rsplit("_", 1)[-1] in _losses.TARGETS:
-    _losses.select(_dispatch.KERNELS.__name__.rsplit("_", 1)[-1])
+if _dispatch.KERNELS.isa in _losses.TARGETS:
+    _losses.select(_dispatch.KERNELS.isa)
 
 __all__ = ["cross_entropy", "binary_cross_entropy_with_logits"]
 

@@ -40,7 +40,7 @@ def _kernels():
     """The kernels built for the CPU target the ufuncs run on (fastact._dispatch, which
     honours FASTACT_ISA): fastact._recurrent_<target>, or the baseline fastact._recurrent
     (setup.py compiles the same source once per target)."""
-    isa = _dispatch.KERNELS.__name__.rsplit("_", 1)[1]
+    isa = _dispatch.KERNELS.isa
     if isa != "baseline":
         try:
             return importlib.import_module(f"fastact._recurrent_{isa}")
