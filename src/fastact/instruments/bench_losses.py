@@ -18,7 +18,6 @@ caller set it (``bench --threads``, default 1).  For steadier figures pin the pr
 one core (``taskset -c 1 python -m fastact bench --losses``).
 """
 
-import gc
 import os
 import platform
 import time
@@ -26,7 +25,7 @@ import time
 import numpy as np
 
 from .. import _losses, binary_cross_entropy_with_logits as _bce, cross_entropy as _ce
-from .timing import _calibrate
+from .timing import time_interleaved
 
 CE_SHAPE = (1000, 1000)
 BCE_N = 1_000_000
@@ -137,26 +136,6 @@ def check(fns, rtol):
                                        err_msg=f"{impl} differs from fastact")
 
 
-def time_interleaved_cpu(fns, repeats):
-    """{name: [CPU seconds of this thread per call, one per repeat]}; the functions take
-    turns, each sample a loop of calls of about timing.MIN_SAMPLE."""
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        numbers = {name: _calibrate(fn) for name, fn in fns.items()}
-        samples = {name: [] for name in fns}
-        for _ in range(repeats):
-            for name, fn in fns.items():
-                t0 = time.thread_time()
-                for _ in range(numbers[name]):
-                    fn()
-                samples[name].append((time.thread_time() - t0) / numbers[name])
-        return samples
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
 def _cpu():
     try:
         with open("/proc/cpuinfo") as fh:
@@ -194,7 +173,8 @@ def run(repeats=5, dtypes=("float32", "float64")):
     for dtype in dtypes:
         for key, fns in cases(np.dtype(dtype).type).items():
             check(fns, 1e-4 if dtype == "float32" else 1e-10)
-            med = {k: float(np.median(v)) for k, v in time_interleaved_cpu(fns, repeats).items()}
+            samples = time_interleaved(fns, repeats, clock=time.thread_time)
+            med = {k: float(np.median(v)) for k, v in samples.items()}
             cells = [f"{med[k] * 1e3:8.3f}" if k in med else f"{'-':>8}"
                      for k in ("fastact", "numpy", "torch")]
             ratios = [f"{med[k] / med['fastact']:8.2f}x" if k in med else f"{'-':>9}"
