@@ -108,7 +108,10 @@ def test_from_output_at_saturated_outputs(name, args, dtype):
         got = f.derivative_from_output(y, *args)
         exp = f.derivative(x, *args)
     tol = 2 * float(np.finfo(dtype).eps) * np.maximum(1.0, np.abs(y.astype(float)))
-    assert (np.abs(got.astype(float) - exp.astype(float)) <= tol).all(), (y, got, exp)
+    g, e = got.astype(float), exp.astype(float)
+    with np.errstate(invalid="ignore"):          # an unbounded f': inf at an infinite x
+        close = (g == e) | (np.abs(g - e) <= tol)
+    assert close.all(), (y, got, exp)
 
 
 # The spec's named limits, written out by hand as an independent check of the kernels and

@@ -67,7 +67,8 @@ class Stats:
                 bad = ~ok
             else:
                 bad = ~(err_ulp <= ub + SLACK)
-            if err_abs is not None and window is not None:
+            # (a chunk may be empty: every point left out where y overflows)
+            if err_abs is not None and window is not None and err_abs.size:
                 w = np.ones_like(bad) if window is True else window
                 aw = np.where(w, err_abs, 0.0)
                 j = int(np.argmax(aw))
