@@ -151,13 +151,16 @@ def _write_if_changed(path, text):
 
 def _copy_for_target(pyx, isa):
     """src/fastact/<pyx> copied to <stem>_<isa>.pyx beside it (a module of the same code
-    compiled with the target's flags; the copy is a build product), rewritten only when
-    it changes."""
-    with open(os.path.join(PKG, pyx), encoding="utf-8") as f:
-        text = f.read()
-    out = os.path.join(PKG, pyx.replace(".pyx", f"_{isa}.pyx"))
-    _write_if_changed(out, text)
-    return os.path.relpath(out, HERE)
+    compiled with the target's flags), and its stub <stem>.pyi to <stem>_<isa>.pyi: build
+    products, so that a tree built for fewer targets has the stubs of those only; each
+    rewritten only when it changes."""
+    for src in (pyx, pyx.replace(".pyx", ".pyi")):
+        if os.path.exists(os.path.join(PKG, src)):
+            with open(os.path.join(PKG, src), encoding="utf-8") as f:
+                text = f.read()
+            out = os.path.join(PKG, src.replace(".", f"_{isa}.", 1))
+            _write_if_changed(out, text)
+    return os.path.relpath(os.path.join(PKG, pyx.replace(".pyx", f"_{isa}.pyx")), HERE)
 
 
 def render_module(family, rows, isa):

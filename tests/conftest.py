@@ -319,7 +319,7 @@ def native_window_atol(kernel, x, dtype):
     import fastact._registry as registry
     from fastact.instruments.accuracy import abs_unit, crossing_window, subject
     x = np.asarray(x, dtype=np.float64)
-    win = crossing_window(kernel, x) if kernel in registry.FLOAT32_NATIVE else None
+    win = crossing_window(kernel, x) if kernel in registry.FLOAT32_IN_FLOAT else None
     if dtype != np.float32 or win is None:
         return np.zeros(x.shape)
     sub = subject(kernel)

@@ -85,7 +85,7 @@ def _float32_native_tol(f, method, dtype, args, x, g):
     backward), as the accuracy tool measures them.  The others must be within 1 ULP
     (None: the default) with no absolute allowance."""
     kernel = _float32_native_kernel(f, args)
-    if dtype != np.float32 or kernel not in fastact._registry.FLOAT32_NATIVE:
+    if dtype != np.float32 or kernel not in fastact._registry.FLOAT32_IN_FLOAT:
         return None, 0.0
     bounds = fastact._registry.ACCURACY[kernel]
     if method == "__call__":

@@ -394,8 +394,8 @@ def test_targets_agree_within_the_forward_bounds(dtype):
         kernels = [k for k in fastact._registry.KERNELS if k.record == f.info.kernel]
         for kernel in (["gelu", "gelu_tanh"] if f.info.kind == "gelu" else
                        [k.name for k in kernels]):
-            # at the defaults, or a general kernel (Record.general) at its measured set
-            args = [dtype(v) for v in fastact._registry.KERNEL_BY_NAME[kernel].check]
+            # at the defaults, or a general kernel (Record.general_kernel) at its measured set
+            args = [dtype(v) for v in fastact._registry.KERNEL_BY_NAME[kernel].accuracy_params]
             outs = [m.UFUNCS[kernel](x, *args) for m in mods]
             for other in outs[1:]:
                 d = np.abs(_ordered(outs[0]) - _ordered(other)).max()

@@ -20,7 +20,7 @@ POINTS = [-1e4, -710.0, -89.0, -20.0, -3.0, -1.5, -0.75, -1e-3, -0.0, 0.0, 1e-30
 def _defaults(kernel):
     """The parameter values the registry measures this kernel at: its record's defaults
     (a general kernel's: its record's non-default set)."""
-    return list(kernel.check)
+    return list(kernel.accuracy_params)
 
 
 def _reference(kernel):

@@ -1,7 +1,7 @@
 """The parameters of issue 13's "options users reach for": gelu's approximate=True/False,
 hardsigmoid(x, alpha, beta), selu(x, alpha, scale), silu(x, beta).
 
-Non-default parameters run the general kernels (Record.general); they are held here to
+Non-default parameters run the general kernels (Record.general_kernel); they are held here to
 closed forms (hardsigmoid: exact rational arithmetic), to mpmath (selu, silu), to ONNX
 Runtime's HardSigmoid and to PyTorch's elu(x, alpha, scale) and autograd where installed.
 The defaults keep their specialised kernels: whatever way the parameters are passed, and
@@ -19,7 +19,7 @@ from fastact import _registry
 
 mpmath = pytest.importorskip("mpmath")
 
-GENERAL = [a for a in _registry.ACTIVATIONS if a.general is not None]
+GENERAL = [a for a in _registry.ACTIVATIONS if a.general_kernel is not None]
 # those whose defaults are values (logit's eps=None means "not given": no value reaches
 # the general kernel)
 GENERAL_VALUED = [a for a in GENERAL if all(p.default is not None for p in a.params)]
@@ -29,7 +29,7 @@ def _values(rec):
     """Parameter values to vary from: the defaults, or where a default is None the
     general kernel's measured ones."""
     return [c if p.default is None else p.default
-            for p, c in zip(rec.params, rec.general.params)]
+            for p, c in zip(rec.params, rec.general_kernel.accuracy_params)]
 F64 = np.float64
 
 
@@ -137,7 +137,7 @@ def test_general_kernel_at_defaults_is_the_specialised_one(rec, dtype):
         data = [x[::-1].copy(), x][-ndata:]
         with np.errstate(all="ignore"):
             want = fastact.UFUNCS[rec.name + suffix](*data)
-            got = fastact.UFUNCS[rec.general.kernel + suffix](*data, *defaults)
+            got = fastact.UFUNCS[rec.general_kernel.kernel + suffix](*data, *defaults)
         assert np.array_equal(_bits(got), _bits(want)), (rec.name, suffix)
 
 
@@ -410,11 +410,11 @@ def test_signatures_show_the_parameters():
 
 def test_registry_derives_the_general_kernels():
     for rec in GENERAL:
-        k = _registry.KERNEL_BY_NAME[rec.general.kernel]
+        k = _registry.KERNEL_BY_NAME[rec.general_kernel.kernel]
         assert k.params == tuple(p.name for p in rec.params)
         assert _registry.KERNEL_BY_NAME[rec.name].params == ()
         assert _registry.record_of_kernel(k.name) is rec
-        assert rec.general.kernel in fastact.UFUNCS
+        assert rec.general_kernel.kernel in fastact.UFUNCS
 
 
 @pytest.mark.parametrize("rec", GENERAL, ids=lambda r: r.name)

@@ -53,16 +53,17 @@ def test_gelu_minimum():
     assert -0.171 < y[i] < -0.169
     assert -0.76 < x[i] < -0.74
     # the registry says the same
-    vmin, _, xmin, _ = _parse_minimum(ACTS["gelu"].info.kinks)
+    vmin, _, xmin, _ = _parse_minimum(ACTS["gelu"].info.kinks_text)
     assert abs(vmin - y[i]) < 0.005 and abs(xmin - x[i]) < 0.01
     assert ACTS["gelu"].info.output_range.startswith("[-0.17")
 
 
-@pytest.mark.parametrize("name", [n for n in ELEMENTWISE if _parse_minimum(ACTS[n].info.kinks)])
+@pytest.mark.parametrize("name", [n for n in ELEMENTWISE
+                                  if _parse_minimum(ACTS[n].info.kinks_text)])
 def test_stated_minima(name):
     """'minimum about V at x about X' in the registry (gelu, silu, mish): V and X are right
     to the digits given."""
-    vmin, vtxt, xmin, xtxt = _parse_minimum(ACTS[name].info.kinks)
+    vmin, vtxt, xmin, xtxt = _parse_minimum(ACTS[name].info.kinks_text)
     lo, hi = ACTS[name].info.plot_range
     x = np.linspace(lo, hi, 2_000_001)
     y = ACTS[name](x)

@@ -276,7 +276,7 @@ def test_huge_finite_float64_without_warnings(name, method, args):
 
 # (name, args, x, f'(x)): the documented values at the kinks, from each record
 KINK_DERIVATIVES = [(name, args, x, d) for name, f in ACTS.items()
-                    for args, x, d in f.info.kink_derivatives]
+                    for args, x, d in f.info.derivatives_at_kinks]
 
 
 @pytest.mark.parametrize("dtype", ALL_FLOAT, ids=FLOAT_IDS)

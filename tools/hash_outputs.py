@@ -46,12 +46,12 @@ def param_sets(nparams, name):
     from fastact import _registry
     for k in _registry.KERNELS:
         if k.record != k.name and name.startswith(k.name):
-            # a general kernel (Record.general): at the defaults (the specialised kernel's
+            # a general kernel (Record.general_kernel): at the defaults (the specialised kernel's
             # results) and at the set the accuracy tool measures
             rec = _registry.BY_NAME[k.record]
             if any(p.default is None for p in rec.params):
-                return [tuple(k.check)]         # None: the specialised kernel (logit's eps)
-            return [tuple(float(p.default) for p in rec.params), tuple(k.check)]
+                return [tuple(k.accuracy_params)]         # None: the specialised kernel (logit's eps)
+            return [tuple(float(p.default) for p in rec.params), tuple(k.accuracy_params)]
     if name.startswith("hardtanh"):
         return [(-1.0, 1.0), (-0.5, 2.0)]
     if name.startswith("softplus"):

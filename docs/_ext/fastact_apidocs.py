@@ -422,11 +422,11 @@ def _facts(info):
         (fm, fp), (dm, dp) = limits
         facts.append(("limits", _lit(f"f(-inf) = {fm!r}, f(inf) = {fp!r}, f'(-inf) = {dm!r}, "
                                      f"f'(inf) = {dp!r}")))
-    if getattr(info, "kinks", None):
-        facts.append(("kinks and limits", _esc(info.kinks)))
+    if getattr(info, "kinks_text", None):
+        facts.append(("kinks and limits", _esc(info.kinks_text)))
     names = [p.name for p in getattr(info, "params", ()) or ()]
     kinks = []
-    for args, at, d in getattr(info, "kink_derivatives", ()) or ():
+    for args, at, d in getattr(info, "derivatives_at_kinks", ()) or ():
         with_ = ", ".join(f"{n}={v!r}" for n, v in zip(names, args))
         kinks.append(_lit(f"f'({at!r}) = {d!r}" + (f" ({with_})" if with_ else "")))
     if kinks:

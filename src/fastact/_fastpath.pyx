@@ -118,7 +118,7 @@ cdef class FastCall:
     path."""
 
     cdef tuple _ufuncs              # by method number (METHODS), None where there is none
-    cdef tuple _general             # a record with a general kernel (Record.general): its
+    cdef tuple _general             # a record with a general kernel (Record.general_kernel): its
                                     # ufuncs, for parameters not all at their defaults
                                     # (then _ufuncs take none); else None
     cdef tuple _names               # the parameters' names, in call order

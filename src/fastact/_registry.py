@@ -8,9 +8,10 @@ rest of the package reads:
   (``fastact.<name>``), the tests, the benchmarks and the gallery iterate over it.
 * ``KERNELS``: the elementwise C kernels, one per record whose kernel is its own name
   (``_kernels/<name>.pxi``), and a second one for the records with a general kernel
-  (``Record.general``: hardsigmoid, selu and silu with non-default parameters).  The build (setup.py) reads this table to generate the NumPy
-  ufunc loops: a kernel's name, its ufunc parameters, whether ``NAME_grad_y`` exists, and
-  whether float32 loops call the float functions (``FLOAT32_NATIVE``).
+  (``Record.general_kernel``: hardsigmoid, selu and silu with non-default parameters).
+  The build (setup.py) reads this table to generate the NumPy ufunc loops: a kernel's
+  name, its ufunc parameters, whether ``NAME_grad_y`` exists, and
+  whether float32 loops call the float functions (``FLOAT32_IN_FLOAT``).
 * ``AXIS_KERNELS``: the softmax-type kernels (generalized ufuncs, signature (n)->(n)).
 * ``ACCURACY`` / ``AXIS_ACCURACY``: their bounds, by kernel name.
 * ``GATED``: the gated activations (kinds "gated" and "glu": f(a) * b, two operands), kept
@@ -28,11 +29,13 @@ from .records import Accuracy, AxisAccuracy, Param, Record, load  # noqa: F401 (
 
 # name: C name of the kernel family; params: names of the scalar parameters that are extra
 # ufunc inputs (after x); from_output: whether ``<name>_grad_y(y, params...)`` exists;
-# float32: "native" (NAME_fwd_f ... computed in float) or "widen" (double, rounded once);
+# float32_computes_in: "float" (NAME_fwd_f ... computed in float) or "double" (widened,
+# rounded once);
 # record: the record it belongs to (its functions are in ``_kernels/<record>.pxi``);
-# check: the parameter values the accuracy tool measures it at (the record's defaults, or
-# for a general kernel its General.params).
-Kernel = namedtuple("Kernel", "name params from_output float32 record check")
+# accuracy_params: the parameter values the accuracy tool measures it at (the record's defaults, or
+# for a general kernel its GeneralKernel.accuracy_params).
+Kernel = namedtuple("Kernel", "name params from_output float32_computes_in record "
+                   "accuracy_params")
 
 GATED_KINDS = ("gated", "glu")
 _ALL = load()
@@ -49,20 +52,20 @@ def _kernels(a):
     """The kernel rows of record a: its own, and its general kernel if it has one (then
     its own kernel takes no parameters: it serves the defaults)."""
     params = tuple(p.name for p in a.params) if a.kind == "elementwise" else ()
-    if a.general is None:
-        return [Kernel(a.name, params, a.from_output, a.float32, a.name,
+    if a.general_kernel is None:
+        return [Kernel(a.name, params, a.from_output, a.float32_computes_in, a.name,
                        tuple(float(p.default) for p in a.params if p.name in params))]
-    return [Kernel(a.name, (), a.from_output, a.float32, a.name, ()),
-            Kernel(a.general.kernel, params, a.from_output, a.float32, a.name,
-                   tuple(a.general.params))]
+    return [Kernel(a.name, (), a.from_output, a.float32_computes_in, a.name, ()),
+            Kernel(a.general_kernel.kernel, params, a.from_output, a.float32_computes_in,
+                   a.name, tuple(a.general_kernel.accuracy_params))]
 
 
 KERNELS = tuple(k for a in ACTIVATIONS if _owns_kernel(a) for k in _kernels(a))
 KERNEL_BY_NAME = {k.name: k for k in KERNELS}
-FLOAT32_NATIVE = frozenset(k.name for k in KERNELS if k.float32 == "native")
+FLOAT32_IN_FLOAT = frozenset(k.name for k in KERNELS if k.float32_computes_in == "float")
 ACCURACY = {a.name: a.accuracy for a in ACTIVATIONS if _owns_kernel(a)}
-ACCURACY.update({a.general.kernel: a.general.accuracy for a in ACTIVATIONS
-                 if _owns_kernel(a) and a.general is not None})
+ACCURACY.update({a.general_kernel.kernel: a.general_kernel.accuracy for a in ACTIVATIONS
+                 if _owns_kernel(a) and a.general_kernel is not None})
 
 AXIS_KERNELS = tuple(a.name for a in ACTIVATIONS if a.kind == "axis")
 AXIS_ACCURACY = {a.name: dict(a.accuracy._asdict()) for a in ACTIVATIONS if a.kind == "axis"}

@@ -175,7 +175,7 @@ def _activation_doc(spec, cls, sig, ref):
     methods = [m for m in ("derivative", "backward", "derivative_from_output",
                            "backward_from_output") if hasattr(cls, m)]
     facts = [("derivative", spec.derivative), ("output range", spec.output_range),
-             ("use", spec.use), ("avoid", spec.avoid), ("kinks and limits", spec.kinks)]
+             ("use", spec.use), ("avoid", spec.avoid), ("kinks and limits", spec.kinks_text)]
     lines += ["Notes", "-----", "Methods, with the forward's parameters (help() on each "
               "tells more):", ""]
     data = {m: ", ".join(_DATA_ARGS[m]) for m in methods}

@@ -21,14 +21,14 @@ class Elementwise(Activation, FastCall):
     def __init__(self, spec):
         super().__init__(spec)
         # by suffix: the record's kernel's ufuncs, and for a record with a general kernel
-        # (Record.general) that one's, which runs when the parameters are not all at their
+        # (Record.general_kernel) that one's, which runs when the parameters are not all at their
         # defaults (then the record's kernel is the specialised one, without parameters)
         self._ufunc = {suffix: UFUNCS.get(spec.kernel + suffix) for suffix in _SUFFIXES}
-        self._general_ufunc = {suffix: (None if spec.general is None else
-                                        UFUNCS.get(spec.general.kernel + suffix))
+        self._general_ufunc = {suffix: (None if spec.general_kernel is None else
+                                        UFUNCS.get(spec.general_kernel.kernel + suffix))
                                for suffix in _SUFFIXES}
         self._setup(self._ufunc.values(), spec.params,
-                    None if spec.general is None else self._general_ufunc.values())
+                    None if spec.general_kernel is None else self._general_ufunc.values())
 
     # The general path of every call.  Each activation's class (_classes._own_class) runs
     # them through compiled methods (_fastpath: FastCall.__call__ for the forward,

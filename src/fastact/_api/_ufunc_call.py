@@ -12,7 +12,7 @@ def _run_ufunc(fname, ufunc, data, params, out, from_output=False, general=None,
 
     data: (name, value) pairs; params: (Param, value) pairs, checked by the Param's
     rules (_check_params; from_output: with the from-output forms' rules too).  general:
-    the general kernel's ufunc of a record with one (Record.general): then ufunc is the
+    the general kernel's ufunc of a record with one (Record.general_kernel): then ufunc is the
     specialised kernel, which takes no parameters and runs when they are all at their
     defaults, and general runs with them otherwise.  Every check, ours and NumPy's
     (shapes, axis, read-only out), happens before the loop writes anything; errors are

@@ -81,7 +81,7 @@ def _gated_doc(spec, ref):
         "fused pass; a\nbroadcast operand's gradient is summed to its shape.  There is "
         "no derivative: the two\npartial derivatives are ``backward(1.0, a, b)``.\n\n"
         f"::\n\n    partial derivatives: {spec.derivative}\n    use: {spec.use}\n"
-        f"    avoid: {spec.avoid}\n    kinks and limits: {spec.kinks}\n\n"
+        f"    avoid: {spec.avoid}\n    kinks and limits: {spec.kinks_text}\n\n"
         "Examples\n--------\n"
         "The values printed are the pure-Python reference's, rounded:\n\n"
         ">>> import numpy as np, fastact\n"

@@ -33,7 +33,7 @@ def kernels_of(name):
 def _sample(rec, dtype, n, seed):
     rng = np.random.default_rng(seed)
     span = min(rec.accuracy.span, 100.0 if dtype == "float32" else 800.0)
-    kinks = np.array([k for k in rec.accuracy.kinks if abs(k) <= span]
+    kinks = np.array([k for k in rec.accuracy.kink_xs if abs(k) <= span]
                      + [c for c, _ in rec.accuracy.crossings])
     a = np.concatenate([rng.normal(0, 3, n // 2), rng.uniform(-span, span, n // 4),
                         rng.uniform(-2, 2, n - n // 2 - n // 4 - kinks.size), kinks])

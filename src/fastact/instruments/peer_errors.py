@@ -22,7 +22,7 @@ in ULP too, except where the accuracy tool measures the absolute error instead (
 the zeros of f' and, for the backwards timed from the output y, everywhere, since y has
 lost digits no formula recovers): there a point counts the smaller of its ULP error and
 |error| / (eps * max|f'| * |g|); at the kinks themselves (the x of the record's
-kink_derivatives) f' is a convention, not a value, and the backward is not counted.  A
+derivatives_at_kinks) f' is a convention, not a value, and the backward is not counted.  A
 non-finite result where a finite one is due (a flushed tail that turns into NaN, an
 overflow) counts as inf, and so does an error beyond the float range (a nonzero result
 where the exact one is 0 in float64); a tail flushed to zero shows as a huge ULP figure
@@ -105,7 +105,7 @@ class Scan:
         self.x64, self.g64, self.absg = x64, g64, np.abs(g64)
         # f' at a kink is a convention (fastact follows PyTorch's), not a value to round:
         # the backward is not counted at the documented kinks themselves
-        kinks = [float(k[1]) for k in self.rec.kink_derivatives]
+        kinks = [float(k[1]) for k in self.rec.derivatives_at_kinks]
         self.at_kink = np.isin(x64, kinks)
         window = accuracy.crossing_window(kernel, x64)
         self.window = {"forward": None,

@@ -57,10 +57,10 @@ Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonne
 # passed (a Python float, a NumPy scalar, an array).
 #   kernel          its C name and ufunc prefix (<kernel>, <kernel>_derivative, ...), its
 #                   functions in the record's own .pxi
-#   params          the non-default parameter values the accuracy tool measures it at
+#   accuracy_params the non-default parameter values the accuracy tool measures it at
 #   accuracy        its Accuracy at those values (the kinks and crossings move with them)
 #   max_derivative  sup |f'| at those values
-General = namedtuple("General", "kernel params accuracy max_derivative")
+GeneralKernel = namedtuple("GeneralKernel", "kernel accuracy_params accuracy max_derivative")
 
 # Accuracy bounds, checked by the accuracy tool (``python -m fastact accuracy``) and by
 # tests/test_accuracy.py, for float32 and float64 alike.  Errors are in ULP of the correctly
@@ -79,17 +79,17 @@ General = namedtuple("General", "kernel params accuracy max_derivative")
 #   crossings    ((x0, halfwidth), ...): the zeros of f' (computed with mpmath).
 #   span         |x| beyond which f and f' have reached their limits or underflowed in
 #                float64: the float64 sampler puts most of its points inside.
-#   kinks        x values where branches meet, sampled with their neighbours.
+#   kink_xs      x values where branches meet, sampled with their neighbours.
 Accuracy = namedtuple(
-    "Accuracy", "forward derivative backward abs_eps from_output_eps crossings span kinks")
+    "Accuracy", "forward derivative backward abs_eps from_output_eps crossings span kink_xs")
 
 
 def accuracy(forward=4.0, derivative=8.0, backward=None, abs_eps=4.0, from_output_eps=4.0,
-             crossings=(), span=40.0, kinks=(0.0,)):
+             crossings=(), span=40.0, kink_xs=(0.0,)):
     """An Accuracy with fastact's usual bounds (forward 4 ULP, derivatives 8) as defaults."""
     backward = derivative if backward is None else backward
     return Accuracy(forward, derivative, backward, abs_eps, from_output_eps, crossings, span,
-                    kinks)
+                    kink_xs)
 
 
 # softmax-type rows: forward and backward bounds, checked by the accuracy tool on random
@@ -148,14 +148,14 @@ class Record(NamedTuple):
     params: tuple = ()              # tuple of Param, in call order after x
     variant_of: Optional[tuple] = None  # (activation, parameter, value): gelu_tanh is
                                         # gelu's approximate='tanh' (the API routes it here)
-    general: Optional[General] = None   # the kernel for non-default params (above)
+    general_kernel: Optional[GeneralKernel] = None   # the kernel for non-default params (above)
     gate: str = ""                  # kinds "gated" and "glu": the record whose scalar
                                     # kernels (NAME_fwd, NAME_grad) are the gate f; its
                                     # variants (gelu_tanh) are gated kernels too
     # -- its kernel (records whose kernel is their own name) -------------------------
     from_output: bool = False       # f' is a function of y = f(x): NAME_grad_y exists
-    float32: str = "widen"          # "native": float32 loops call NAME_fwd_f ... (computed
-                                    # in float); "widen": double, rounded once
+    float32_computes_in: str = "double"  # "float": float32 loops call NAME_fwd_f ...
+                                    # (computed in float); "double": widened, rounded once
     # -- pure-Python reference (math module, Python floats; lists for axis kinds) -----
     ref_forward: Optional[Callable] = None
     ref_derivative: Optional[Callable] = None
@@ -180,7 +180,7 @@ class Record(NamedTuple):
     accuracy: Any = None            # Accuracy (elementwise kernels), AxisAccuracy (axis),
                                     # GatedAccuracy (gated, glu)
     # -- documented values the tests hold the kernels to -----------------------------
-    kink_derivatives: tuple = ()    # ((params, x, f'(x)), ...) at the kinks (documented on the API pages)
+    derivatives_at_kinks: tuple = ()  # ((params, x, f'(x)), ...): documented on the API pages
     # -- benchmark -------------------------------------------------------------------
     peers: Optional[Callable] = None  # () -> {peer name: Peer}; optional libraries are
                                       # imported inside it, their peers left out if absent
@@ -196,7 +196,7 @@ class Record(NamedTuple):
                                            # [0, 1]; the property tests sample inside
     use: str = ""
     avoid: str = ""
-    kinks: str = ""                 # documented values at kinks and limits, as text
+    kinks_text: str = ""            # documented values at kinks and limits, as text
     plot_range: tuple = (-4.0, 4.0)
     note: Optional[str] = None      # the gallery's paragraph (HTML), if the seed says more
     experiments: tuple = ()         # gallery experiments it appears in: "vanishing", "dead"
@@ -212,7 +212,7 @@ def record(**fields):
         # Python's rule for signatures: no parameter without a default after one with
         raise ValueError(f"{fields['name']}: a required parameter follows an optional one")
     if any(p.default is None for p in params) and (len(params) > 1
-                                                     or fields.get("general") is None):
+                                                     or fields.get("general_kernel") is None):
         # the None of "not given" cannot be passed to a kernel: see Param
         raise ValueError(f"{fields['name']}: a parameter whose default is None must be "
                          f"the only one, with a general kernel")

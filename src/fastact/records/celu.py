@@ -41,20 +41,20 @@ def peers():
 
 
 RECORD = record(
-    name="celu", order=150, from_output=True, float32="native",
+    name="celu", order=150, from_output=True, float32_computes_in="float",
     params=(Param("alpha", 1.0, nonzero=True, from_output_nonnegative=True),),
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=lambda x, a: x if x > 0 else a * _mp.mp.expm1(x / a),
     mp_derivative=lambda x, a: _mp.mp.mpf(1) if x > 0 else _mp.expneg(x / a),
     limits=((lambda a: -a, INF), (0.0, 1.0)),
-    accuracy=accuracy(span=746.0, kinks=(0.0, -38.0)),
-    kink_derivatives=(((), 0.0, 1.0), ((0.5,), 0.0, 1.0)),
+    accuracy=accuracy(span=746.0, kink_xs=(0.0, -38.0)),
+    derivatives_at_kinks=(((), 0.0, 1.0), ((0.5,), 0.0, 1.0)),
     peers=peers,
     formula="max(0, x) + min(0, alpha (exp(x / alpha) - 1))",
     derivative="1 if x > 0 else exp(x / alpha)  (= y / alpha + 1)",
     output_range="(-alpha, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
     use="as ELU, with a derivative continuous at 0 for every alpha",
     avoid="when ELU or ReLU already work",
-    kinks="celu'(0) takes the x <= 0 branch: 1",
+    kinks_text="celu'(0) takes the x <= 0 branch: 1",
     plot_range=(-4.0, 4.0),
 )

@@ -42,19 +42,19 @@ def peers():
 
 RECORD = record(
     name="elu", order=80, params=(Param("alpha", 1.0, from_output_nonnegative=True),),
-    from_output=True, float32="native",
+    from_output=True, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=lambda x, a: x if x > 0 else a * _mp.mp.expm1(x),
     mp_derivative=lambda x, a: _mp.mp.mpf(1) if x > 0 else a * _mp.expneg(x),
     limits=((lambda a: -a, INF), (0.0, 1.0)),
-    accuracy=accuracy(span=746.0, kinks=(0.0, -38.0)),
-    kink_derivatives=(((), 0.0, 1.0), ((0.5,), 0.0, 0.5), ((2.0,), 0.0, 2.0)),
+    accuracy=accuracy(span=746.0, kink_xs=(0.0, -38.0)),
+    derivatives_at_kinks=(((), 0.0, 1.0), ((0.5,), 0.0, 0.5), ((2.0,), 0.0, 2.0)),
     peers=peers,
     formula="x if x > 0 else alpha * (exp(x) - 1)",
     derivative="1 if x > 0 else alpha * exp(x)  (= y + alpha)",
     output_range="(-alpha, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
     use="instead of ReLU when dead units appear; mean outputs closer to zero",
     avoid="when the cost of exp matters more than the small gain",
-    kinks="elu'(0) takes the x <= 0 branch: alpha",
+    kinks_text="elu'(0) takes the x <= 0 branch: alpha",
     plot_range=(-4.0, 4.0),
 )

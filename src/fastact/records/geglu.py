@@ -38,6 +38,6 @@ RECORD = record(
     output_range="(-inf, inf)", zero_centred=False, max_derivative=None, monotonic=False,
     use="the gated MLP of Gemma (approximate='tanh') and T5 v1.1",
     avoid="mixing the exact and tanh forms between training and serving",
-    kinks="smooth in a; geglu(-inf, b) = -0 * b (NaN for b = +-inf)",
+    kinks_text="smooth in a; geglu(-inf, b) = -0 * b (NaN for b = +-inf)",
     plot_range=(-4.0, 4.0),
 )

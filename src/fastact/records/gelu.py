@@ -91,13 +91,13 @@ RECORD = record(
     name="gelu", order=70, kind="gelu",
     # JAX's and Keras's approximate=True / False mean the tanh form / the exact one
     params=(Param("approximate", "none", aliases=((True, "tanh"), (False, "none"))),),
-    from_output=False, float32="native",
+    from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
     limits=((-0.0, INF), (-0.0, 1.0)),
     accuracy=accuracy(crossings=((-0.7517915246935645, 0.5),), span=40.0,
-                      kinks=(0.0, -0.7517915246935645, -38.5, -40.0, 40.0)),
-    kink_derivatives=(((), 0.0, 0.5),),
+                      kink_xs=(0.0, -0.7517915246935645, -38.5, -40.0, 40.0)),
+    derivatives_at_kinks=(((), 0.0, 0.5),),
     peers=peers,
     formula="x * Phi(x) (approximate='none'); "
             "0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3))) (approximate='tanh')",
@@ -105,7 +105,7 @@ RECORD = record(
     output_range="[-0.17, inf)", zero_centred=False, max_derivative=1.1289, monotonic=False,
     use="transformers (BERT, GPT) and other modern architectures",
     avoid="when the exact and tanh variants would be mixed between training and serving",
-    kinks="smooth; minimum about -0.17 at x about -0.75",
+    kinks_text="smooth; minimum about -0.17 at x about -0.75",
     plot_range=(-4.0, 4.0),
     experiments=("vanishing", "dead"),
     note=(

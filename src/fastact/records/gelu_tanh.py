@@ -84,13 +84,13 @@ def peers():
 
 RECORD = record(
     name="gelu_tanh", order=75, variant_of=("gelu", "approximate", "tanh"),
-    from_output=False, float32="native",
+    from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
     limits=((-0.0, INF), (-0.0, 1.0)),
     accuracy=accuracy(crossings=((-0.7524614220710163, 0.5),), span=1000.0,
-                      kinks=(0.0, -0.7524614220710163, -20.3, 1000.0, -1000.0)),
-    kink_derivatives=(((), 0.0, 0.5),),
+                      kink_xs=(0.0, -0.7524614220710163, -20.3, 1000.0, -1000.0)),
+    derivatives_at_kinks=(((), 0.0, 0.5),),
     peers=peers,
     formula="0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3)))",
     derivative="0.5 (1 + t) + 0.5 x (1 - t**2) sqrt(2/pi) (1 + 3 * 0.044715 x**2), "
@@ -99,6 +99,6 @@ RECORD = record(
     output_range="[-0.17, inf)", zero_centred=False, max_derivative=1.1290, monotonic=False,
     use="PyTorch's and BERT's fast approximation of GELU (gelu(x, approximate='tanh'))",
     avoid="mixing it with the exact GELU between training and serving",
-    kinks="smooth; minimum about -0.17 at x about -0.75",
+    kinks_text="smooth; minimum about -0.17 at x about -0.75",
     plot_range=(-4.0, 4.0),
 )

@@ -57,6 +57,6 @@ RECORD = record(
     zero_centred=False, max_derivative=None, monotonic=False,
     use="gated convolutional language models (Dauphin et al.), torch.nn.GLU",
     avoid="an odd length along axis (it must split in two halves)",
-    kinks="smooth; glu of a = +-inf with b = -inf is NaN (inf * 0)",
+    kinks_text="smooth; glu of a = +-inf with b = -inf is NaN (inf * 0)",
     plot_range=(-4.0, 4.0),
 )

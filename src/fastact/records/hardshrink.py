@@ -35,7 +35,7 @@ def peers():
 
 
 RECORD = record(
-    name="hardshrink", order=240, float32="native",
+    name="hardshrink", order=240, float32_computes_in="float",
     # Any finite lambd, as PyTorch: a negative one makes it the identity.  The from-output
     # forms read |x| > lambd as y != 0, which needs lambd >= 0.
     params=(Param("lambd", 0.5, from_output_nonnegative=True),),
@@ -46,14 +46,14 @@ RECORD = record(
     limits=((-INF, INF), (1.0, 1.0)),
     # selections of x or 0, and g * 1 or g * 0: exact
     accuracy=accuracy(forward=0.0, derivative=0.0, backward=0.0, span=8.0,
-                      kinks=(-0.5, 0.0, 0.5)),
-    kink_derivatives=(((), 0.5, 0.0), ((), -0.5, 0.0), ((), 0.0, 0.0), ((), 1.0, 1.0),
+                      kink_xs=(-0.5, 0.0, 0.5)),
+    derivatives_at_kinks=(((), 0.5, 0.0), ((), -0.5, 0.0), ((), 0.0, 0.0), ((), 1.0, 1.0),
                       ((0.0,), 0.0, 0.0), ((0.0,), 0.25, 1.0)),
     peers=peers,
     formula="x if |x| > lambd else 0", derivative="1 if |x| > lambd else 0",
     output_range="(-inf, inf)", zero_centred=True, max_derivative=1.0, monotonic=True,
     use="sparse coding and denoising: small values set to exactly 0, the rest kept",
     avoid="hidden layers of deep networks: the dead zone passes no gradient",
-    kinks="hardshrink'(+-lambd) = 0 (PyTorch); the value jumps by lambd there",
+    kinks_text="hardshrink'(+-lambd) = 0 (PyTorch); the value jumps by lambd there",
     plot_range=(-3.0, 3.0),
 )

@@ -3,7 +3,7 @@
 import struct
 from fractions import Fraction
 
-from . import INF, General, Param, Peer, _math, _mp, _peers, accuracy, record
+from . import INF, GeneralKernel, Param, Peer, _math, _mp, _peers, accuracy, record
 
 # PyTorch's hardsigmoid is alpha = 1/6, beta = 1/2; ONNX's HardSigmoid defaults to
 # alpha = 0.2, beta = 0.5 (also Keras 2's hard_sigmoid), the set the accuracy tool
@@ -83,13 +83,13 @@ def peers():
 
 
 RECORD = record(
-    name="hardsigmoid", order=180, from_output=False, float32="native",
+    name="hardsigmoid", order=180, from_output=False, float32_computes_in="float",
     # any finite alpha (0 and negative ones too, as ONNX) and beta
     params=(Param("alpha", ALPHA), Param("beta", BETA)),
-    general=General(
+    general_kernel=GeneralKernel(
         "hardsigmoid_general", ONNX,
         accuracy(forward=0.5, derivative=0.0, backward=0.5, span=8.0,
-                 kinks=(-2.5, 0.0, 2.5)),
+                 kink_xs=(-2.5, 0.0, 2.5)),
         max_derivative=ONNX[0]),
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
@@ -99,8 +99,8 @@ RECORD = record(
                  b if a == 0 else (INF if a > 0 else -INF), 0.0), 1.0))),
             (0.0, 0.0)),
     accuracy=accuracy(forward=0.5, derivative=0.5, backward=1.5, span=8.0,
-                      kinks=(-3.0, 0.0, 3.0)),
-    kink_derivatives=(((), -3.0, 0.0), ((), 3.0, 0.0), ((), 0.0, 1.0 / 6.0),
+                      kink_xs=(-3.0, 0.0, 3.0)),
+    derivatives_at_kinks=(((), -3.0, 0.0), ((), 3.0, 0.0), ((), 0.0, 1.0 / 6.0),
                       (ONNX, -2.5, 0.0), (ONNX, 2.5, 0.0), (ONNX, 0.0, 0.2),
                       ((-0.5, 0.5), 1.0, 0.0), ((-0.5, 0.5), 0.0, -0.5)),
     peers=peers,
@@ -110,6 +110,6 @@ RECORD = record(
     use="a cheap sigmoid for gates in mobile networks (MobileNetV3); alpha=0.2 is ONNX's "
         "and Keras 2's form",
     avoid="where the smooth sigmoid's tails matter",
-    kinks="gradient 0 at the kinks (x = -3 and x = 3 by default)",
+    kinks_text="gradient 0 at the kinks (x = -3 and x = 3 by default)",
     plot_range=(-5.0, 5.0),
 )

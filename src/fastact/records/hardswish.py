@@ -64,13 +64,13 @@ def peers():
 
 
 RECORD = record(
-    name="hardswish", order=190, from_output=False, float32="native",
+    name="hardswish", order=190, from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
     limits=((None, INF), (None, 1.0)),      # None: exact zero, either sign
     accuracy=accuracy(forward=0.5, derivative=0.5, backward=1.5, crossings=((-1.5, 0.25),),
-                      span=8.0, kinks=(-3.0, -1.5, 0.0, 3.0)),
-    kink_derivatives=(((), -3.0, 0.0), ((), 3.0, 1.0), ((), 0.0, 0.5)),
+                      span=8.0, kink_xs=(-3.0, -1.5, 0.0, 3.0)),
+    derivatives_at_kinks=(((), -3.0, 0.0), ((), 3.0, 1.0), ((), 0.0, 0.5)),
     peers=peers,
     formula="x * relu6(x + 3) / 6",
     derivative="0 if x <= -3; 1 if x >= 3; x / 3 + 1/2 otherwise",
@@ -78,7 +78,7 @@ RECORD = record(
     monotonic=False,
     use="a cheap SiLU for mobile networks (MobileNetV3)",
     avoid="where SiLU's smoothness matters",
-    kinks="hardswish'(-3) = 0 and hardswish'(3) = 1 (the outer branches, as PyTorch's "
+    kinks_text="hardswish'(-3) = 0 and hardswish'(3) = 1 (the outer branches, as PyTorch's "
           "autograd)",
     plot_range=(-5.0, 5.0),
 )

@@ -42,7 +42,7 @@ def peers():
 
 
 RECORD = record(
-    name="hardtanh", order=170, from_output=True, float32="native",
+    name="hardtanh", order=170, from_output=True, float32_computes_in="float",
     params=(Param("min_val", -1.0, inf=-INF),
             Param("max_val", 1.0, inf=INF, at_least="min_val")),
     # f' is 1 exactly where min_val < y < max_val too: the derivative serves as its own
@@ -51,8 +51,8 @@ RECORD = record(
     mp_forward=lambda x, lo, hi: min(max(x, lo), hi),
     mp_derivative=lambda x, lo, hi: _mp.mp.mpf(1) if lo < x < hi else _mp.mp.mpf(0),
     limits=((lambda lo, hi: lo, lambda lo, hi: hi), (0.0, 0.0)),
-    accuracy=accuracy(forward=0.0, derivative=0.0, span=8.0, kinks=(-1.0, 0.0, 1.0)),
-    kink_derivatives=(((), -1.0, 0.0), ((), 1.0, 0.0), ((), 0.0, 1.0),
+    accuracy=accuracy(forward=0.0, derivative=0.0, span=8.0, kink_xs=(-1.0, 0.0, 1.0)),
+    derivatives_at_kinks=(((), -1.0, 0.0), ((), 1.0, 0.0), ((), 0.0, 1.0),
                       ((-2.0, 0.5), -2.0, 0.0), ((-2.0, 0.5), 0.5, 0.0)),
     peers=peers,
     formula="min(max(x, min_val), max_val)", derivative="1 if min_val < x < max_val else 0",
@@ -60,6 +60,6 @@ RECORD = record(
     monotonic=True,
     use="a cheap bounded activation; quantised and low-power models",
     avoid="when gradients outside the bounds are needed: they are exactly 0",
-    kinks="gradient 0 at both bounds",
+    kinks_text="gradient 0 at both bounds",
     plot_range=(-3.0, 3.0),
 )

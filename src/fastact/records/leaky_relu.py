@@ -33,7 +33,7 @@ def peers():
 RECORD = record(
     name="leaky_relu", order=40,
     params=(Param("negative_slope", 0.01, from_output_nonnegative=True),),
-    from_output=True, float32="native",
+    from_output=True, float32_computes_in="float",
     # y > 0 exactly where x > 0 (for a slope >= 0): the derivative reads the same from y.
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_derivative,
     mp_forward=lambda x, s: x if x > 0 else s * x,
@@ -41,14 +41,14 @@ RECORD = record(
     limits=((lambda s: -INF if s > 0 else (INF if s < 0 else 0.0), INF),
             (lambda s: s, 1.0)),
     accuracy=accuracy(forward=0.5, derivative=0.0, backward=0.5, span=8.0),
-    kink_derivatives=(((), 0.0, 0.01), ((0.2,), 0.0, 0.2)),
+    derivatives_at_kinks=(((), 0.0, 0.01), ((0.2,), 0.0, 0.2)),
     peers=peers,
     formula="x if x > 0 else negative_slope * x",
     derivative="1 if x > 0 else negative_slope",
     output_range="(-inf, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
     use="instead of ReLU when dead units appear: gradients always flow",
     avoid="when exact sparsity (true zeros) is wanted",
-    kinks="leaky_relu'(0) = negative_slope",
+    kinks_text="leaky_relu'(0) = negative_slope",
     plot_range=(-4.0, 4.0),
     experiments=("vanishing", "dead"),
     note=(

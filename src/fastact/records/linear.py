@@ -23,18 +23,18 @@ def peers():
 
 
 RECORD = record(
-    name="linear", order=100, from_output=True, float32="native",
+    name="linear", order=100, from_output=True, float32_computes_in="float",
     # f' = 1 everywhere: the same function of y as of x.
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_derivative,
     mp_forward=lambda x: x, mp_derivative=_mp.one,
     limits=((-INF, INF), (1.0, 1.0)),
     accuracy=accuracy(forward=0.0, derivative=0.0, span=8.0),
-    kink_derivatives=(((), 0.0, 1.0),),
+    derivatives_at_kinks=(((), 0.0, 1.0),),
     peers=peers,
     formula="x", derivative="1",
     output_range="(-inf, inf)", zero_centred=True, max_derivative=1.0, monotonic=True,
     use="output layer for regression (no activation)",
     avoid="hidden layers: linear layers stacked collapse to one linear map",
-    kinks="none",
+    kinks_text="none",
     plot_range=(-4.0, 4.0),
 )

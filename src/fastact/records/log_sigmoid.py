@@ -42,16 +42,16 @@ def peers():
 
 
 RECORD = record(
-    name="log_sigmoid", order=200, from_output=False, float32="native",
+    name="log_sigmoid", order=200, from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=lambda x: -_mp.softplus(-x), mp_derivative=lambda x: _mp.sig(-x),
     limits=((-INF, -0.0), (1.0, 0.0)),
-    accuracy=accuracy(span=746.0, kinks=(0.0, 37.0, -37.0)),
+    accuracy=accuracy(span=746.0, kink_xs=(0.0, 37.0, -37.0)),
     peers=peers,
     formula="log(sigmoid(x)) = -softplus(-x)", derivative="1 - sigmoid(x) = sigmoid(-x)",
     output_range="(-inf, 0)", zero_centred=False, max_derivative=1.0, monotonic=True,
     use="log-probabilities of a binary output, inside losses",
     avoid="as a hidden activation",
-    kinks="smooth; log_sigmoid(x) = x for x -> -inf",
+    kinks_text="smooth; log_sigmoid(x) = x for x -> -inf",
     plot_range=(-6.0, 6.0),
 )

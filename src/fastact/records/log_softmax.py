@@ -82,6 +82,6 @@ RECORD = record(
     output_range="(-inf, 0]", zero_centred=False, max_derivative=None, monotonic=False,
     use="log-probabilities for the negative log-likelihood loss",
     avoid="hidden layers",
-    kinks="a row of all -inf gives all -inf; +inf entries give -log(count)",
+    kinks_text="a row of all -inf gives all -inf; +inf entries give -log(count)",
     plot_range=(-4.0, 4.0),
 )

@@ -3,7 +3,7 @@
 import math
 from fractions import Fraction
 
-from . import INF, General, Param, Peer, _math, _mp, _peers, accuracy, record
+from . import INF, GeneralKernel, Param, Peer, _math, _mp, _peers, accuracy, record
 
 # The general kernel's measured eps: 1 - eps is exact in float32 and float64 alike, so
 # the float32 loops (which clamp at 1 - eps rounded to float, as PyTorch's) and the
@@ -105,14 +105,14 @@ def _limit(value_at_eps):
 
 
 RECORD = record(
-    name="logit", order=280, float32="native",
+    name="logit", order=280, float32_computes_in="float",
     # eps=None: no clamp (the kernel `logit`); any eps >= 0 clamps p to [eps, 1 - eps]
     # first (the kernel `logit_general`).  PyTorch takes a negative eps as None; fastact
     # refuses it.  eps > 1/2 is PyTorch's clamp formula too (then every p is clamped).
     params=(Param("eps", None, at_least=0.0),),
-    general=General("logit_general", CHECK,
+    general_kernel=GeneralKernel("logit_general", CHECK,
                     accuracy(forward=1.0, derivative=2.5, backward=3.0, span=1.0,
-                             kinks=(0.0, CHECK[0], 0.5, 1.0 - CHECK[0], 1.0)),
+                             kink_xs=(0.0, CHECK[0], 0.5, 1.0 - CHECK[0], 1.0)),
                     max_derivative=1.0 / (CHECK[0] * (1.0 - CHECK[0]))),
     # f' is a function of y without eps (2 + e^y + e^-y), but not with it: y = logit(eps)
     # comes from every p <= eps, whose f' is 0 or 1 / (eps (1 - eps)).  No from-output.
@@ -126,8 +126,8 @@ RECORD = record(
     # f' = 1 / (p (1 - p)) rounds 1 - p (p < 1/2), the product and the quotient: the full
     # run measured 1.92 ULP in float64 (p = 0.155), the backward 2.19
     accuracy=accuracy(forward=1.0, derivative=2.5, backward=3.0, span=1.0,
-                      kinks=(0.0, 0.5, 1.0)),
-    kink_derivatives=(((), 0.0, INF), ((), 1.0, INF), ((), 0.5, 4.0),
+                      kink_xs=(0.0, 0.5, 1.0)),
+    derivatives_at_kinks=(((), 0.0, INF), ((), 1.0, INF), ((), 0.5, 4.0),
                       ((0.25,), 0.25, 1.0 / (0.25 * 0.75)), ((0.25,), 0.75, 1.0 / (0.25 * 0.75)),
                       ((0.25,), 0.125, 0.0), ((0.25,), 0.875, 0.0), ((0.0,), 0.0, INF),
                       ((0.0,), -0.5, 0.0)),
@@ -140,7 +140,7 @@ RECORD = record(
         "inverse-sigmoid parametrisations, initialising a bias at a prior probability); "
         "eps keeps the result finite at p = 0 and 1",
     avoid="as a hidden-layer activation: it is defined on [0, 1] only, and unbounded",
-    kinks="logit(0) = -inf, logit(1) = inf, NaN outside [0, 1]; logit'(0) = logit'(1) = "
+    kinks_text="logit(0) = -inf, logit(1) = inf, NaN outside [0, 1]; logit'(0) = logit'(1) = "
           "inf (also at -0.0, where PyTorch gives -inf); with eps, 0 outside "
           "[eps, 1 - eps] and 1 / (p (1 - p)) at its ends (PyTorch's logit_backward)",
     # inside (0, 1): f and f' are infinite at its ends

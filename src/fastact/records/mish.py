@@ -59,14 +59,14 @@ def peers():
 
 
 RECORD = record(
-    name="mish", order=120, from_output=False, float32="native",
+    name="mish", order=120, from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=lambda x: x * _mish_t(x),
     mp_derivative=lambda x: _mish_t(x) + x * _mp.sech2(_mp.softplus(x)) * _mp.sig(x),
     limits=((-0.0, INF), (-0.0, 1.0)),
     # mish' cancels by a factor of 3 or more from its zero at -1.19 to x = -2: a wider window
     accuracy=accuracy(crossings=((-1.1924312145154952, 0.75),), span=746.0,
-                      kinks=(0.0, -1.1924312145154952, 746.0, -746.0, -745.0)),
+                      kink_xs=(0.0, -1.1924312145154952, 746.0, -746.0, -745.0)),
     peers=peers,
     formula="x * tanh(softplus(x))",
     derivative="tanh(sp) + x * sigmoid(x) * (1 - tanh(sp)**2), sp = softplus(x)",
@@ -74,6 +74,6 @@ RECORD = record(
     monotonic=False,
     use="hidden layers of vision models (YOLOv4)",
     avoid="when compute cost matters: three transcendental functions per element",
-    kinks="smooth; minimum about -0.309 at x about -1.19",
+    kinks_text="smooth; minimum about -0.309 at x about -1.19",
     plot_range=(-6.0, 4.0),
 )

@@ -55,14 +55,14 @@ def peers():
 RECORD = record(
     name="prelu", order=50, kind="prelu", kernel="leaky_relu", params=(("weight", 0.25),),
     ref_forward=ref_forward, ref_derivative=ref_derivative,
-    kink_derivatives=(((0.3,), 0.0, 0.3),),
+    derivatives_at_kinks=(((0.3,), 0.0, 0.3),),
     peers=peers,
     formula="x if x > 0 else weight * x  (weight learned, per channel on axis 1)",
     derivative="1 if x > 0 else weight; d/dweight = x if x <= 0 else 0",
     output_range="(-inf, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
     use="as Leaky ReLU, when the negative slope should be learned per channel",
     avoid="small data sets: the extra parameters can overfit",
-    kinks="prelu'(0) = weight",
+    kinks_text="prelu'(0) = weight",
     plot_range=(-4.0, 4.0),
     note="Leaky ReLU whose slope is a parameter learned with the weights (one per channel).",
 )

@@ -27,6 +27,6 @@ RECORD = record(
     output_range="(-inf, inf)", zero_centred=False, max_derivative=None, monotonic=False,
     use="gated MLPs where ReLU's exact zeros (sparsity) are wanted",
     avoid="when the smoother SwiGLU or GeGLU train better (they usually do)",
-    kinks="d/da at a = 0 is 0 (relu'(0) = 0, PyTorch's convention)",
+    kinks_text="d/da at a = 0 is 0 (relu'(0) = 0, PyTorch's convention)",
     plot_range=(-4.0, 4.0),
 )

@@ -29,19 +29,19 @@ def peers():
 
 
 RECORD = record(
-    name="relu", order=30, from_output=True, float32="native",
+    name="relu", order=30, from_output=True, float32_computes_in="float",
     # y > 0 exactly where x > 0: the derivative reads the same from y as from x.
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_derivative,
     mp_forward=lambda x: x if x > 0 else _mp.mp.mpf(0), mp_derivative=_mp.step(0, 1),
     limits=((0.0, INF), (0.0, 1.0)),
     accuracy=accuracy(forward=0.0, derivative=0.0, span=8.0),
-    kink_derivatives=(((), 0.0, 0.0), ((), -0.0, 0.0)),
+    derivatives_at_kinks=(((), 0.0, 0.0), ((), -0.0, 0.0)),
     peers=peers,
     formula="max(0, x)", derivative="1 if x > 0 else 0",
     output_range="[0, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
     use="the default for hidden layers: cheap, and the gradient is exactly 1 for x > 0",
     avoid="when many units stay negative: a dead ReLU outputs 0 and gets no gradient",
-    kinks="relu'(0) = 0 (PyTorch's convention); relu(NaN) = NaN",
+    kinks_text="relu'(0) = 0 (PyTorch's convention); relu(NaN) = NaN",
     plot_range=(-4.0, 4.0),
     experiments=("vanishing", "dead"),
     note=(

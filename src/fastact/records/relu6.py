@@ -33,19 +33,19 @@ def peers():
 
 
 RECORD = record(
-    name="relu6", order=160, from_output=True, float32="native",
+    name="relu6", order=160, from_output=True, float32_computes_in="float",
     # f' is 1 exactly where 0 < y < 6 too: the derivative serves as its own from-output form
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_derivative,
     mp_forward=lambda x: _mp.mp.mpf(0) if x <= 0 else min(x, _mp.mp.mpf(6)),
     mp_derivative=lambda x: _mp.mp.mpf(1) if 0 < x < 6 else _mp.mp.mpf(0),
     limits=((0.0, 6.0), (0.0, 0.0)),
-    accuracy=accuracy(forward=0.0, derivative=0.0, span=8.0, kinks=(0.0, 6.0)),
-    kink_derivatives=(((), 0.0, 0.0), ((), 6.0, 0.0), ((), 3.0, 1.0)),
+    accuracy=accuracy(forward=0.0, derivative=0.0, span=8.0, kink_xs=(0.0, 6.0)),
+    derivatives_at_kinks=(((), 0.0, 0.0), ((), 6.0, 0.0), ((), 3.0, 1.0)),
     peers=peers,
     formula="min(max(0, x), 6)", derivative="1 if 0 < x < 6 else 0",
     output_range="[0, 6]", zero_centred=False, max_derivative=1.0, monotonic=True,
     use="mobile networks (MobileNet) where activations are quantised",
     avoid="when outputs above 6 carry information",
-    kinks="gradient 0 at both bounds, x = 0 and x = 6",
+    kinks_text="gradient 0 at both bounds, x = 0 and x = 6",
     plot_range=(-2.0, 8.0),
 )

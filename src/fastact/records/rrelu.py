@@ -52,7 +52,7 @@ RECORD = record(
     name="rrelu", order=60, kind="rrelu", kernel="leaky_relu",
     params=(Param("lower", 1.0 / 8.0), Param("upper", 1.0 / 3.0, at_least="lower")),
     ref_forward=ref_forward, ref_derivative=ref_derivative,
-    kink_derivatives=(((0.1, 0.3), 0.0, 0.2),),
+    derivatives_at_kinks=(((0.1, 0.3), 0.0, 0.2),),
     peers=peers,
     formula="x if x >= 0 else a * x, a ~ U(lower, upper) per element in training, "
             "(lower + upper) / 2 in evaluation",
@@ -60,7 +60,7 @@ RECORD = record(
     output_range="(-inf, inf)", zero_centred=False, max_derivative=1.0, monotonic=True,
     use="as Leaky ReLU with a random slope in training, as a regulariser",
     avoid="when training must be deterministic without a seeded generator",
-    kinks="rrelu'(0) = the slope a",
+    kinks_text="rrelu'(0) = the slope a",
     plot_range=(-4.0, 4.0),
     note=("Leaky ReLU whose slope is drawn from U(lower, upper) for every element while "
           "training (the shaded band) and fixed at their mean for evaluation."),

@@ -4,7 +4,7 @@ et al. 2017)."""
 import math
 import struct
 
-from . import INF, General, Param, Peer, _math, _mp, _peers, accuracy, record
+from . import INF, GeneralKernel, Param, Peer, _math, _mp, _peers, accuracy, record
 
 # SELU's constants, from Klambauer et al. 2017, "Self-Normalizing Neural Networks",
 # eq. (14), to the digits PyTorch uses.
@@ -87,20 +87,20 @@ def peers():
 
 
 RECORD = record(
-    name="selu", order=140, from_output=True, float32="native",
+    name="selu", order=140, from_output=True, float32_computes_in="float",
     # PyTorch's selu has the constants fixed; its elu(x, alpha, scale) form has them as
     # parameters.  Any finite values; the from-output forms need both >= 0 (then y > 0
     # exactly where x > 0).
     params=(Param("alpha", SELU_ALPHA, from_output_nonnegative=True),
             Param("scale", SELU_SCALE, from_output_nonnegative=True)),
-    general=General("selu_general", CHECK, accuracy(span=746.0, kinks=(0.0, -38.0)),
+    general_kernel=GeneralKernel("selu_general", CHECK, accuracy(span=746.0, kink_xs=(0.0, -38.0)),
                     max_derivative=max(CHECK[1], CHECK[0] * CHECK[1])),
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
     limits=((lambda a=None, s=None: -_mp.mp.fprod(_consts(a, s)), INF),
             (0.0, lambda a=None, s=None: _consts(a, s)[1])),
-    accuracy=accuracy(span=746.0, kinks=(0.0, -38.0)),
-    kink_derivatives=(((), 0.0, SELU_SCALE * SELU_ALPHA), (CHECK, 0.0, 1.5)),
+    accuracy=accuracy(span=746.0, kink_xs=(0.0, -38.0)),
+    derivatives_at_kinks=(((), 0.0, SELU_SCALE * SELU_ALPHA), (CHECK, 0.0, 1.5)),
     peers=peers,
     formula="scale * (x if x > 0 else alpha (exp(x) - 1)); by default the self-normalising "
             "alpha = 1.6733, scale = 1.0507",
@@ -109,7 +109,7 @@ RECORD = record(
     monotonic=True,
     use="self-normalising fully connected networks (with LeCun normal initialisation)",
     avoid="with batch normalisation or dropout other than alpha-dropout",
-    kinks="selu'(0) takes the x <= 0 branch: scale * alpha; the output range, maximum "
+    kinks_text="selu'(0) takes the x <= 0 branch: scale * alpha; the output range, maximum "
           "derivative and limit -scale alpha are the defaults'",
     plot_range=(-4.0, 4.0),
 )

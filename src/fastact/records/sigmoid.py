@@ -36,18 +36,18 @@ def peers():
 
 
 RECORD = record(
-    name="sigmoid", order=10, from_output=True, float32="native",
+    name="sigmoid", order=10, from_output=True, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=lambda x: _mp.sig(x), mp_derivative=lambda x: _mp.dsig(x),
     limits=((0.0, 1.0), (0.0, 0.0)),
-    accuracy=accuracy(span=746.0, kinks=(0.0, 36.0, 37.0)),
-    kink_derivatives=(((), 0.0, 0.25),),
+    accuracy=accuracy(span=746.0, kink_xs=(0.0, 36.0, 37.0)),
+    derivatives_at_kinks=(((), 0.0, 0.25),),
     peers=peers,
     formula="1 / (1 + exp(-x))", derivative="y * (1 - y)",
     output_range="(0, 1)", zero_centred=False, max_derivative=0.25, monotonic=True,
     use="output layer for binary classification; gates in LSTM and GRU cells",
     avoid="hidden layers of deep networks: the derivative is at most 0.25, so gradients vanish",
-    kinks="smooth; sigmoid'(0) = 0.25 is the maximum; sigmoid(+-inf) = 1, 0",
+    kinks_text="smooth; sigmoid'(0) = 0.25 is the maximum; sigmoid(+-inf) = 1, 0",
     plot_range=(-8.0, 8.0),
     experiments=("vanishing",),
     note=(

@@ -3,7 +3,7 @@
 import math
 from fractions import Fraction
 
-from . import INF, General, Param, Peer, _math, _mp, _peers, accuracy, record
+from . import INF, GeneralKernel, Param, Peer, _math, _mp, _peers, accuracy, record
 
 # The general kernel's measured set: 1.702, the slope of x * sigmoid(1.702 x), the sigmoid
 # approximation of GELU (Hendrycks & Gimpel 2016); f' crosses zero at u = beta x =
@@ -118,22 +118,22 @@ def _limit(which, side):
 
 
 RECORD = record(
-    name="silu", order=110, from_output=False, float32="native",
+    name="silu", order=110, from_output=False, float32_computes_in="float",
     # any finite beta, as TensorFlow's silu(features, beta): 0 gives x / 2, a negative one
     # mirrors the gate (x sigmoid(-|beta| x))
     params=(Param("beta", 1.0),),
-    general=General(
+    general_kernel=GeneralKernel(
         "silu_general", (CHECK,),
         accuracy(crossings=((CROSSING, 0.5 / CHECK),), span=900.0,
-                 kinks=(0.0, CROSSING, 746.0 / CHECK, -746.0 / CHECK, -700.0 / CHECK,
+                 kink_xs=(0.0, CROSSING, 746.0 / CHECK, -746.0 / CHECK, -700.0 / CHECK,
                         -1500.0 / CHECK)),
         max_derivative=1.0998),
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
     limits=((_limit(0, 0), _limit(0, 1)), (_limit(1, 0), _limit(1, 1))),
     accuracy=accuracy(crossings=((-1.2784645427610737, 0.5),), span=746.0,
-                      kinks=(0.0, -1.2784645427610737, 746.0, -746.0, -745.0)),
-    kink_derivatives=(((), 0.0, 0.5), ((CHECK,), 0.0, 0.5), ((0.0,), 3.0, 0.5)),
+                      kink_xs=(0.0, -1.2784645427610737, 746.0, -746.0, -745.0)),
+    derivatives_at_kinks=(((), 0.0, 0.5), ((CHECK,), 0.0, 0.5), ((0.0,), 3.0, 0.5)),
     peers=peers,
     formula="x * sigmoid(beta x) (beta = 1: x * sigmoid(x))",
     derivative="s * (1 + beta x (1 - s)), s = sigmoid(beta x)",
@@ -142,7 +142,7 @@ RECORD = record(
     use="hidden layers of convolutional and transformer networks (Swish); beta = 1.702 "
         "approximates GELU",
     avoid="when ReLU's exact zeros or its lower cost matter",
-    kinks="smooth; minimum about -0.278 / beta at x about -1.278 / beta",
+    kinks_text="smooth; minimum about -0.278 / beta at x about -1.278 / beta",
     plot_range=(-6.0, 4.0),
     experiments=("vanishing",),
 )

@@ -79,6 +79,6 @@ RECORD = record(
     monotonic=False,
     use="output layer for multi-class classification: a probability distribution",
     avoid="hidden layers",
-    kinks="a row of all -inf gives all 0 (a 'safe' softmax); +inf entries share the mass",
+    kinks_text="a row of all -inf gives all 0 (a 'safe' softmax); +inf entries share the mass",
     plot_range=(-4.0, 4.0),
 )

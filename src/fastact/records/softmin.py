@@ -62,6 +62,6 @@ RECORD = record(
     use="weights that favour the smallest entries (distances, costs): attention over "
         "distances, soft nearest neighbour",
     avoid="hidden layers",
-    kinks="a row of all +inf gives all 0; -inf entries share the mass",
+    kinks_text="a row of all +inf gives all 0; -inf entries share the mass",
     plot_range=(-4.0, 4.0),
 )

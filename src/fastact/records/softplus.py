@@ -75,21 +75,21 @@ def peers():
 
 
 RECORD = record(
-    name="softplus", order=130, from_output=False, float32="native",
+    name="softplus", order=130, from_output=False, float32_computes_in="float",
     params=(Param("beta", 1.0, nonzero=True), Param("threshold", 20.0, inf=INF)),
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
     limits=((0.0, INF), (0.0, 1.0)),
-    accuracy=accuracy(span=746.0, kinks=(0.0, 20.0, -745.0)),
+    accuracy=accuracy(span=746.0, kink_xs=(0.0, 20.0, -745.0)),
     # at the threshold (beta x == 20) still the log1p form; past it the identity
-    kink_derivatives=(((), 20.0, 0.5 * (1 + math.tanh(10.0))), ((), 20.5, 1.0)),
+    derivatives_at_kinks=(((), 20.0, 0.5 * (1 + math.tanh(10.0))), ((), 20.5, 1.0)),
     peers=peers,
     formula="log(1 + exp(beta x)) / beta; x where beta x > threshold",
     derivative="sigmoid(beta x); 1 where beta x > threshold",
     output_range="(0, inf)", zero_centred=False, max_derivative=1.0, monotonic=False,
     use="a smooth ReLU, or to keep a quantity (a variance, a rate) positive",
     avoid="when ReLU's cheapness and exact zeros are wanted",
-    kinks="switches to the identity where beta x > threshold (as PyTorch): a drop of "
+    kinks_text="switches to the identity where beta x > threshold (as PyTorch): a drop of "
           "log1p(exp(-threshold)) / beta (2e-9 at the defaults), so not monotonic there",
     plot_range=(-4.0, 4.0),
 )

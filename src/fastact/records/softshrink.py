@@ -34,7 +34,7 @@ def peers():
 
 
 RECORD = record(
-    name="softshrink", order=250, float32="native",
+    name="softshrink", order=250, float32_computes_in="float",
     # lambd >= 0, as PyTorch ("lambda must be in range [0, ...]"): a negative one makes
     # the two branches overlap.
     params=(Param("lambd", 0.5, at_least=0.0),),
@@ -45,8 +45,8 @@ RECORD = record(
     limits=((-INF, INF), (1.0, 1.0)),
     # x - lambd is one rounding; g * 1 or g * 0 is exact
     accuracy=accuracy(forward=0.5, derivative=0.0, backward=0.0, span=8.0,
-                      kinks=(-0.5, 0.0, 0.5)),
-    kink_derivatives=(((), 0.5, 0.0), ((), -0.5, 0.0), ((), 0.0, 0.0), ((), 1.0, 1.0),
+                      kink_xs=(-0.5, 0.0, 0.5)),
+    derivatives_at_kinks=(((), 0.5, 0.0), ((), -0.5, 0.0), ((), 0.0, 0.0), ((), 1.0, 1.0),
                       ((0.0,), 0.0, 0.0), ((0.0,), 0.25, 1.0)),
     peers=peers,
     formula="x - lambd if x > lambd; x + lambd if x < -lambd; 0 otherwise",
@@ -55,6 +55,6 @@ RECORD = record(
     use="sparse coding and denoising (the proximal operator of the L1 norm, as in ISTA): "
         "small values set to exactly 0",
     avoid="hidden layers of deep networks: the dead zone passes no gradient",
-    kinks="softshrink'(+-lambd) = 0 (PyTorch); lambd must be >= 0 (PyTorch)",
+    kinks_text="softshrink'(+-lambd) = 0 (PyTorch); lambd must be >= 0 (PyTorch)",
     plot_range=(-3.0, 3.0),
 )

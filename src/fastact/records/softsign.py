@@ -36,17 +36,17 @@ def peers():
 
 
 RECORD = record(
-    name="softsign", order=210, from_output=False, float32="widen",
+    name="softsign", order=210, from_output=False, float32_computes_in="double",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=lambda x: x / (1 + abs(x)), mp_derivative=lambda x: 1 / (1 + abs(x)) ** 2,
     limits=((-1.0, 1.0), (0.0, 0.0)),
     accuracy=accuracy(span=1e300),
-    kink_derivatives=(((), 0.0, 1.0),),
+    derivatives_at_kinks=(((), 0.0, 1.0),),
     peers=peers,
     formula="x / (1 + |x|)", derivative="1 / (1 + |x|)**2",
     output_range="(-1, 1)", zero_centred=True, max_derivative=1.0, monotonic=True,
     use="a cheap tanh with polynomial (slower) saturation",
     avoid="deep stacks: the derivative still decays, as 1/x**2",
-    kinks="smooth at 0 in value, derivative 1 there",
+    kinks_text="smooth at 0 in value, derivative 1 there",
     plot_range=(-6.0, 6.0),
 )

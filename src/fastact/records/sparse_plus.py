@@ -38,7 +38,7 @@ def peers():
 
 
 RECORD = record(
-    name="sparse_plus", order=260, float32="native",
+    name="sparse_plus", order=260, float32_computes_in="float",
     # f' = sparse_sigmoid(x) = sqrt(y) on (0, 1): continuous in y, so the rounding of y
     # costs at most a quarter of an ULP.
     from_output=True,
@@ -48,9 +48,9 @@ RECORD = record(
     limits=((0.0, INF), (0.0, 1.0)),
     # the forward rounds once (sparse_plus.pxi), f' = (x + 1) / 2 too; g * f' rounds again
     accuracy=accuracy(forward=0.5, derivative=0.5, backward=1.5, span=8.0,
-                      kinks=(-1.0, 0.0, 1.0)),
+                      kink_xs=(-1.0, 0.0, 1.0)),
     # continuously differentiable: one value at each kink (JAX's grad gives the same)
-    kink_derivatives=(((), -1.0, 0.0), ((), 1.0, 1.0), ((), 0.0, 0.5)),
+    derivatives_at_kinks=(((), -1.0, 0.0), ((), 1.0, 1.0), ((), 0.0, 0.5)),
     peers=peers,
     formula="0 if x <= -1; (x + 1)**2 / 4 if -1 < x < 1; x if x >= 1",
     derivative="sparse_sigmoid(x): 0 if x <= -1; (x + 1) / 2 if -1 < x < 1; 1 if x >= 1",
@@ -58,6 +58,6 @@ RECORD = record(
     use="a softplus that is exactly 0 below -1 and exactly x above 1 (sparse outputs), "
         "with a continuous derivative (JAX's jax.nn.sparse_plus)",
     avoid="when inputs sit below -1: no gradient there, as a dead ReLU",
-    kinks="sparse_plus'(-1) = 0 and sparse_plus'(1) = 1 (continuous f')",
+    kinks_text="sparse_plus'(-1) = 0 and sparse_plus'(1) = 1 (continuous f')",
     plot_range=(-3.0, 3.0),
 )

@@ -31,7 +31,7 @@ def peers():
 
 
 RECORD = record(
-    name="sparse_sigmoid", order=270, float32="native",
+    name="sparse_sigmoid", order=270, float32_computes_in="float",
     # No from-output forms: y = 1 comes from x >= 1 (f' = 0) and also from x = 1 - 2^-53
     # (x + 1 rounds up to 2; in float32 1 - 2^-24), where f' = 1/2.
     from_output=False,
@@ -42,10 +42,10 @@ RECORD = record(
     limits=((0.0, 1.0), (0.0, 0.0)),
     # (x + 1) / 2 rounds once; f' is 1/2 or 0, exact; g / 2 rounds only when subnormal
     accuracy=accuracy(forward=0.5, derivative=0.0, backward=0.5, span=8.0,
-                      kinks=(-1.0, 0.0, 1.0)),
+                      kink_xs=(-1.0, 0.0, 1.0)),
     # 0 at both kinks, as hardtanh and hardsigmoid in PyTorch (JAX's grad gives 1/4 there,
     # the mean of the two sides, from jnp.clip's rule for ties)
-    kink_derivatives=(((), -1.0, 0.0), ((), 1.0, 0.0), ((), 0.0, 0.5)),
+    derivatives_at_kinks=(((), -1.0, 0.0), ((), 1.0, 0.0), ((), 0.0, 0.5)),
     peers=peers,
     formula="0 if x <= -1; (x + 1) / 2 if -1 < x < 1; 1 if x >= 1",
     derivative="1/2 if -1 < x < 1 else 0",
@@ -53,6 +53,6 @@ RECORD = record(
     use="a sigmoid that reaches exactly 0 and 1 (sparse gates; JAX's jax.nn.sparse_sigmoid), "
         "the derivative of sparse_plus",
     avoid="where inputs beyond +-1 still need a gradient: it is exactly 0 there",
-    kinks="gradient 0 at x = -1 and x = 1 (JAX's grad: 1/4)",
+    kinks_text="gradient 0 at x = -1 and x = 1 (JAX's grad: 1/4)",
     plot_range=(-3.0, 3.0),
 )

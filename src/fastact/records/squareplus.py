@@ -80,7 +80,7 @@ def peers():
 
 
 RECORD = record(
-    name="squareplus", order=275, float32="native",
+    name="squareplus", order=275, float32_computes_in="float",
     # b >= 0, as JAX's documentation asks (a negative b makes x^2 + b negative near 0);
     # b = 0 is relu.  f' = y^2 / (y^2 + b/4) (y > 0 for b > 0; y = 0 with b = 0 only from
     # x <= 0, where f' = 0)
@@ -94,7 +94,7 @@ RECORD = record(
     # run measured the float64 forward at 2.73 ULP (x = -0.0065) and f' at 4.19 (x < 0,
     # where (b/2) / (s (s - x)) carries s's error twice), the backward at 4.1
     accuracy=accuracy(forward=3.0, derivative=5.0, backward=5.5, span=1e300),
-    kink_derivatives=(((), 0.0, 0.5), ((0.0,), 0.0, 0.0), ((0.0,), 1.0, 1.0),
+    derivatives_at_kinks=(((), 0.0, 0.5), ((0.0,), 0.0, 0.0), ((0.0,), 1.0, 1.0),
                       ((0.0,), -1.0, 0.0)),
     peers=peers,
     formula="(x + sqrt(x**2 + b)) / 2, b >= 0 (default 4)",
@@ -105,7 +105,7 @@ RECORD = record(
         "and squareplus(0) = sqrt(b)/2 (JAX's jax.nn.squareplus)",
     avoid="where outputs must be exactly 0: it is positive everywhere, decaying only as "
           "b / (4 |x|) for x -> -inf",
-    kinks="smooth for b > 0 (f'(0) = 1/2); b = 0 is relu, with relu'(0) = 0 (PyTorch's "
+    kinks_text="smooth for b > 0 (f'(0) = 1/2); b = 0 is relu, with relu'(0) = 0 (PyTorch's "
           "convention; JAX's grad gives NaN there)",
     plot_range=(-4.0, 4.0),
 )

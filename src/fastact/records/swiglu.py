@@ -32,6 +32,6 @@ RECORD = record(
     output_range="(-inf, inf)", zero_centred=False, max_derivative=None, monotonic=False,
     use="the gated MLP of LLaMA, Mistral, Qwen: down(swiglu(gate(x), up(x)))",
     avoid="when the MLP has no second projection to gate (then silu alone)",
-    kinks="smooth in a; swiglu(-inf, b) = -0 * b (NaN for b = +-inf)",
+    kinks_text="smooth in a; swiglu(-inf, b) = -0 * b (NaN for b = +-inf)",
     plot_range=(-6.0, 4.0),
 )

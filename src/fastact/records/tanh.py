@@ -38,18 +38,18 @@ def peers():
 
 
 RECORD = record(
-    name="tanh", order=20, from_output=True, float32="native",
+    name="tanh", order=20, from_output=True, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=lambda x: _mp.mp.tanh(x), mp_derivative=lambda x: _mp.sech2(x),
     limits=((-1.0, 1.0), (0.0, 0.0)),
-    accuracy=accuracy(span=380.0, kinks=(0.0, 19.0, 20.0)),
-    kink_derivatives=(((), 0.0, 1.0),),
+    accuracy=accuracy(span=380.0, kink_xs=(0.0, 19.0, 20.0)),
+    derivatives_at_kinks=(((), 0.0, 1.0),),
     peers=peers,
     formula="(exp(x) - exp(-x)) / (exp(x) + exp(-x))", derivative="1 - y**2",
     output_range="(-1, 1)", zero_centred=True, max_derivative=1.0, monotonic=True,
     use="hidden layers that need bounded, zero-centred outputs; RNN cell states",
     avoid="deep stacks: tanh'(x) < 0.08 for |x| > 2, so gradients vanish",
-    kinks="smooth; odd; tanh(+-inf) = +-1",
+    kinks_text="smooth; odd; tanh(+-inf) = +-1",
     plot_range=(-5.0, 5.0),
     experiments=("vanishing",),
     note=(

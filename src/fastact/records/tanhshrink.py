@@ -59,18 +59,18 @@ def peers():
 
 
 RECORD = record(
-    name="tanhshrink", order=255, from_output=False, float32="widen",
+    name="tanhshrink", order=255, from_output=False, float32_computes_in="double",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=_mp_forward, mp_derivative=lambda x: _mp.mp.tanh(x) ** 2,
     limits=((-INF, INF), (1.0, 1.0)),
-    accuracy=accuracy(forward=4.0, derivative=8.0, span=40.0, kinks=(0.0, -2.0, 2.0)),
-    kink_derivatives=(((), 0.0, 0.0), ((), -0.0, 0.0)),
+    accuracy=accuracy(forward=4.0, derivative=8.0, span=40.0, kink_xs=(0.0, -2.0, 2.0)),
+    derivatives_at_kinks=(((), 0.0, 0.0), ((), -0.0, 0.0)),
     peers=peers,
     formula="x - tanh(x)", derivative="tanh(x)**2",
     output_range="(-inf, inf)", zero_centred=True, max_derivative=1.0, monotonic=True,
     use="sparse coding networks (LISTA-type) and denoisers: small inputs shrink to about "
         "x**3/3",
     avoid="hidden layers that need gradient near 0: f' = tanh(x)**2 is about x**2 there",
-    kinks="smooth; tanhshrink'(0) = 0, and f' -> 1 as |x| -> inf",
+    kinks_text="smooth; tanhshrink'(0) = 0, and f' -> 1 as |x| -> inf",
     plot_range=(-4.0, 4.0),
 )

@@ -29,7 +29,7 @@ def peers():
 
 
 RECORD = record(
-    name="threshold", order=230, float32="native",
+    name="threshold", order=230, float32_computes_in="float",
     # Both required, as in PyTorch; the defaults here are the example values only (Param).
     # threshold(x, 0, 0) is relu.
     params=(Param("threshold", 1.0, required=True), Param("value", -1.0, required=True)),
@@ -43,8 +43,8 @@ RECORD = record(
     limits=((lambda t, v: v, INF), (0.0, 1.0)),
     # selections of x or value, and g * 1 or g * 0: exact
     accuracy=accuracy(forward=0.0, derivative=0.0, backward=0.0, span=8.0,
-                      kinks=(1.0, 0.0, -1.0)),
-    kink_derivatives=(((1.0, -1.0), 1.0, 0.0), ((1.0, -1.0), 1.5, 1.0),
+                      kink_xs=(1.0, 0.0, -1.0)),
+    derivatives_at_kinks=(((1.0, -1.0), 1.0, 0.0), ((1.0, -1.0), 1.5, 1.0),
                       ((0.0, 0.0), 0.0, 0.0), ((0.0, 0.0), -0.0, 0.0),
                       ((0.1, 20.0), 0.1, 0.0), ((-2.0, 5.0), -2.0, 0.0)),
     peers=peers,
@@ -54,6 +54,6 @@ RECORD = record(
     monotonic=True,     # with the example values (value <= threshold); not for value > threshold
     use="a ReLU with a chosen cut and fill value: threshold(x, 0, 0) is relu",
     avoid="when inputs near the threshold need a gradient: 0 at and below it, and a jump",
-    kinks="threshold'(threshold) = 0 (PyTorch); both parameters are required, as in PyTorch",
+    kinks_text="threshold'(threshold) = 0 (PyTorch); both parameters are required, as in PyTorch",
     plot_range=(-3.0, 3.0),
 )

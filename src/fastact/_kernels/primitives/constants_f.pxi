@@ -1,5 +1,5 @@
 # ---- float constants ----------------------------------------------------------------
-# The float32-native kernels (records with float32="native": NAME_fwd_f, ...) compute in float,
+# The float32-native kernels (records with float32_computes_in="float": NAME_fwd_f, ...) compute in float,
 # twice the SIMD width of double.  Every constant they use is a typed float: a double
 # literal in an expression would promote it to double and halve the vector width.
 # used by: every float kernel

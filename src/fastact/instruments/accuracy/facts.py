@@ -57,8 +57,8 @@ def kernel_names():
 
 def kernel_params(name):
     """The parameter values a kernel is measured at: its record's defaults, or for a
-    general kernel (Record.general) the non-default set its record names."""
-    return tuple(float(v) for v in _registry.KERNEL_BY_NAME[name].check)
+    general kernel (Record.general_kernel) the non-default set its record names."""
+    return tuple(float(v) for v in _registry.KERNEL_BY_NAME[name].accuracy_params)
 
 
 def unbounded(m):
@@ -70,8 +70,8 @@ def max_derivative(name):
     """sup |f'| of the kernel's activation (a general kernel's: at its parameters); inf
     where f' is unbounded (the record's max_derivative None or INF)."""
     rec = _registry.record_of_kernel(name)
-    m = rec.general.max_derivative if (rec.general is not None
-                                       and rec.general.kernel == name) else rec.max_derivative
+    gk = rec.general_kernel
+    m = gk.max_derivative if gk is not None and gk.kernel == name else rec.max_derivative
     return math.inf if unbounded(m) else float(m)
 
 

@@ -35,7 +35,7 @@ def special_points64(name):
     pts = list(_F64_SPECIALS)
     for b in _BRANCHES:
         pts += _neighbours64(b, 1) + _neighbours64(-b, 1)
-    for c in acc.kinks:
+    for c in acc.kink_xs:
         pts += _neighbours64(float(c), 8)
     for c, w in acc.crossings:
         pts += _neighbours64(float(c), 32)

@@ -117,7 +117,7 @@ def _activation(name, fig, note):
              ("output range", _e(info.output_range)),
              ("zero-centred", "yes" if info.zero_centred else "no"),
              ("max |f′|", md), ("when to use", _e(info.use)), ("when to avoid", _e(info.avoid)),
-             ("kinks, limits", _e(info.kinks))]
+             ("kinks, limits", _e(info.kinks_text))]
     if params:
         facts.insert(0, ("call", f"<code>fastact.{name}(x, {_e(params)})</code>"))
     if example:
