@@ -191,6 +191,11 @@ def test_bench_prints_the_new_peers_and_the_error_table(capsys, tmp_path):
                        "--dtype", "float32", "--ref-n", "0", "--json", str(out)]) == 0
     text = capsys.readouterr().out
     assert "What each gives up" in text
+    # the header names the target the kernels ran on (set by FASTACT_ISA or the best here)
+    from fastact import _dispatch
+    assert f"kernels: the {_dispatch.KERNELS.isa} target" in text
+    assert json.loads(out.read_text())["meta"]["target"].startswith(
+        f"kernels: the {_dispatch.KERNELS.isa} target")
     heads = {"jax": installed("jax"), "onnxrt": installed("onnx", "onnxruntime"),
              "numba": installed("numba")}
     header = next(line for line in text.splitlines() if line.startswith("function"))

@@ -35,7 +35,7 @@ import numpy as np
 
 from .. import ACTIVATIONS, UFUNCS, __version__, _registry, set_num_threads
 from . import peer_errors as _peer_errors, peers as _peers
-from .timing import time_interleaved
+from .timing import kernel_target, time_interleaved
 from .._dispatch import BFLOAT16
 
 DTYPE_NAMES = ("float32", "float64")                # the default run
@@ -306,6 +306,7 @@ def format_table(rows, peers, meta):
         "every peer that takes a count (torch.set_num_threads, ONNX Runtime's "
         "intra_op_num_threads; numba one thread, or target='parallel' above 1; "
         "XLA:CPU one thread)",
+        meta.get("target") or kernel_target(),
         "peers: " + (", ".join(f"{k} {v}" for k, v in meta["peers"].items())),
         "Melem/s (higher is better); vs best = fastact / fastest peer (> 1: fastact is faster)"
         + (f"; vs ref = speedup over the pure-Python reference (timed on "
@@ -501,6 +502,7 @@ def main(argv=None):
         from . import bench_losses as _bench_losses
         _peers.set_torch_threads(args.threads)
         print(f"fastact {__version__} bench --losses: torch.set_num_threads({args.threads})")
+        print(kernel_target())
         print("\n".join(_bench_losses.run(args.repeats, dtypes)))
         return 0
     if args.limits:
@@ -512,6 +514,7 @@ def main(argv=None):
             progress.close()
         print(f"fastact {__version__} bench --limits: fastact.set_num_threads({args.threads}), "
               f"best of {args.repeats} interleaved runs")
+        print(kernel_target())
         print("\n".join(lines))
         return 0
     torch_threads = _peers.set_peer_threads(args.threads)
@@ -523,7 +526,7 @@ def main(argv=None):
         "repeats": args.repeats,
         "threads": args.threads, "torch_threads": torch_threads, "fastact_threads": args.threads,
         "dtypes": dtypes, "functions": [c.name for c in cases],
-        "peers": _peers.peer_versions(), "machine": _machine(),
+        "peers": _peers.peer_versions(), "machine": _machine(), "target": kernel_target(),
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     progress = _Progress(len(dtypes) * len(cases))

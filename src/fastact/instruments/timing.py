@@ -9,6 +9,15 @@ import time
 MIN_SAMPLE = 0.002          # seconds per timed sample (a loop of calls at small n)
 
 
+def kernel_target():
+    """Which compiled target the timings ran on, for every report's header: the one
+    dispatched, what this CPU supports and what was built (FASTACT_ISA forces one)."""
+    from .. import _dispatch
+    return (f"kernels: the {_dispatch.KERNELS.isa} target (this CPU supports "
+            f"{', '.join(_dispatch.supported())}; built: {', '.join(_dispatch.built())}; "
+            "FASTACT_ISA=<target> forces one)")
+
+
 def _loop(fn, number, clock=time.perf_counter):
     t0 = clock()
     for _ in range(number):
