@@ -24,6 +24,10 @@ def test_py_typed_and_stubs_ship():
             if any(p.name.startswith(module + ".") for p in (pkg / "_kernels").iterdir()
                    if p.suffix in (".so", ".pyd")):
                 assert (pkg / "_kernels" / f"{module}.pyi").exists(), module
+    # and so are the per-target copies of the recurrent cells' module
+    for so in pkg.glob("_recurrent_*.*"):
+        if so.suffix in (".so", ".pyd"):
+            assert (pkg / (so.name.split(".", 1)[0] + ".pyi")).exists(), so.name
 
 
 def test_stubtest(tmp_path):
