@@ -136,7 +136,10 @@ def _data(f, method, dtype, shape=(2, 5)):
 
 
 def _half(p):
-    """Half a parameter's default, or 0.5 (a default of 0 or None, "not given")."""
+    """Half a parameter's default, or 0.5 (a default of 0 or None, "not given"); an
+    option's other value (gelu's approximate)."""
+    if isinstance(p.default, str):
+        return next(v for _, v in p.aliases if v != p.default)
     return p.default * 0.5 if p.default else 0.5
 
 
@@ -147,6 +150,10 @@ def _sentinel(shape, dtype):
 def _param_values(p):
     """Values of one parameter: good ones (a float, an int, the default given) and the
     ones the rules refuse or that only the general path takes."""
+    if isinstance(p.default, str):        # an option (gelu's approximate), its aliases
+        return [p.default, _half(p), *(a for a, _ in p.aliases), np.True_, np.False_,
+                np.str_(_half(p)), _half(p).upper(), _half(p) + " ", "", 1, 0, 1.0, None,
+                [_half(p)], _half(p).encode()]
     good = p.default * 1.5 if p.default else 0.5
     return [good, 2, p.default, -0.0, 0, 0.0, -0.5, 1e-50, 1e-40, 7e-46, F32_MAX,
             3.4028235677973366e38, 3.5e38, 1e39, -1e39, 1e300, 10 ** 400, -(10 ** 400),
@@ -377,6 +384,8 @@ def test_issue_calls_take_the_fast_path(label):
 def test_fallbacks_do_take_the_general_path():
     # the check above would pass vacuously if the profile hook saw nothing
     x = np.ones(4, np.float32)
-    assert not took_fast_path(lambda: fastact.leaky_relu(x, np.float32(0.2)))
+    assert not took_fast_path(lambda: fastact.leaky_relu(x, np.float16(0.2)))
+    assert not took_fast_path(lambda: fastact.leaky_relu(x, np.array([0.2])))
+    assert not took_fast_path(lambda: fastact.gelu(x, np.True_))
     assert not took_fast_path(lambda: fastact.leaky_relu(x.astype(np.float16), 0.2))
     assert not took_fast_path(lambda: fastact.softmax(x.reshape(2, 2), axis=0))

@@ -7,11 +7,16 @@ several times more.  So the calls whose arguments are of the common kinds are ch
 here, in C, and handed to the ufunc:
 
 * data: ndarrays (exactly), all float32 or all float64;
-* parameters: Python floats and ints, checked on the value the loop takes (after the
-  cast to float32 for float32 data) by the rules of their registry records
-  (_registry.Param), exactly as _api._params._check_scalar and _check_params do; they
-  reach the ufunc as 0-d arrays of the loop's parameter dtype, which NumPy reads fastest
-  and which select the same loop with the same value as the general path's signature=;
+* parameters: Python floats and ints, and NumPy's float32, float64 and integer scalars
+  and 0-d arrays (issue 22), checked on the value the loop takes (after the cast to
+  float32 for float32 data: Python's for Python numbers, NumPy's astype for NumPy's) by
+  the rules of their registry records (_registry.Param), exactly as
+  _api._params._check_scalar, _check_array and _check_params do; they reach the ufunc as
+  0-d arrays of the loop's parameter dtype, which NumPy reads fastest and which select
+  the same loop with the same value as the general path's signature= (the last one
+  made for each parameter is kept, read-only, for the next call with the same value);
+* an option that picks the kernel (gelu's approximate): a str of its values or a bool
+  alias (FastChoice);
 * out: an ndarray of the data's dtype and shape, writeable;
 * softmax's axis: the last one (-1 or ndim - 1); the softmax family's backward from x is
   its forward into a temporary, then the from-output ufunc.
@@ -26,7 +31,7 @@ from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.math cimport INFINITY, isinf, isnan
-from libc.string cimport memcmp
+from libc.string cimport memcmp, memcpy
 
 import numpy as np
 
@@ -44,6 +49,68 @@ cdef enum:
 
 cdef object _F32 = np.dtype(np.float32)
 cdef object _F64 = np.dtype(np.float64)
+
+# The NumPy scalar types a parameter may be here: the real ones but bool (a bool is an
+# error or an alias: the general path's), float16 and longdouble (rare: the general path).
+cdef frozenset _NP_SCALARS = frozenset([
+    np.float32, np.float64, np.byte, np.short, np.intc, np.int_, np.longlong, np.ubyte,
+    np.ushort, np.uintc, np.uint, np.ulonglong])
+
+
+cdef bint _numpy_value(object v, bint f32, double* c):
+    """c[0] = v, a NumPy scalar or a 0-d ndarray (native byte order) of a type of
+    _NP_SCALARS, as a loop of parameter dtype float32 (f32) or float64 takes it: cast as
+    _api._params._check_array's astype casts it, i.e. by C's casts, an integer straight
+    to float32 (not through float64, which could round twice); a float64 beyond float32's
+    range is inf.  False (c untouched) for any other v."""
+    cdef char buf[16]                 # the value, aligned: its type's size is at most 8
+    cdef int t
+    if type(v) is cnp.ndarray:
+        if (cnp.PyArray_NDIM(<cnp.ndarray>v) != 0
+                or not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>v)):
+            return False
+        t = cnp.PyArray_TYPE(<cnp.ndarray>v)
+        if cnp.PyArray_ITEMSIZE(<cnp.ndarray>v) > 8:
+            return False
+        memcpy(buf, cnp.PyArray_DATA(<cnp.ndarray>v), cnp.PyArray_ITEMSIZE(<cnp.ndarray>v))
+    elif type(v) in _NP_SCALARS:
+        t = (<cnp.dtype>cnp.PyArray_DescrFromScalar(v)).type_num
+        cnp.PyArray_ScalarAsCtype(v, buf)
+    else:
+        return False
+    if t == cnp.NPY_FLOAT:
+        c[0] = (<float*>buf)[0]
+    elif t == cnp.NPY_DOUBLE:
+        c[0] = (<double*>buf)[0]
+        if f32:
+            if isinf(<float>c[0]) and not isinf(c[0]):
+                return False          # beyond float32's range: the general path's error
+            c[0] = <float>c[0]
+    elif t == cnp.NPY_BYTE:
+        c[0] = <float>(<cnp.npy_byte*>buf)[0]
+    elif t == cnp.NPY_SHORT:
+        c[0] = <float>(<cnp.npy_short*>buf)[0]
+    elif t == cnp.NPY_UBYTE:
+        c[0] = <float>(<cnp.npy_ubyte*>buf)[0]
+    elif t == cnp.NPY_USHORT:
+        c[0] = <float>(<cnp.npy_ushort*>buf)[0]
+    elif t == cnp.NPY_INT:
+        c[0] = <float>(<cnp.npy_int*>buf)[0] if f32 else <double>(<cnp.npy_int*>buf)[0]
+    elif t == cnp.NPY_UINT:
+        c[0] = <float>(<cnp.npy_uint*>buf)[0] if f32 else <double>(<cnp.npy_uint*>buf)[0]
+    elif t == cnp.NPY_LONG:
+        c[0] = <float>(<cnp.npy_long*>buf)[0] if f32 else <double>(<cnp.npy_long*>buf)[0]
+    elif t == cnp.NPY_ULONG:
+        c[0] = <float>(<cnp.npy_ulong*>buf)[0] if f32 else <double>(<cnp.npy_ulong*>buf)[0]
+    elif t == cnp.NPY_LONGLONG:
+        c[0] = (<float>(<cnp.npy_longlong*>buf)[0] if f32
+                else <double>(<cnp.npy_longlong*>buf)[0])
+    elif t == cnp.NPY_ULONGLONG:
+        c[0] = (<float>(<cnp.npy_ulonglong*>buf)[0] if f32
+                else <double>(<cnp.npy_ulonglong*>buf)[0])
+    else:
+        return False                  # bool, float16, longdouble, complex, ...
+    return True
 
 
 cdef object _dtype_of(tuple args, Py_ssize_t ndata):
@@ -126,6 +193,8 @@ cdef class FastCall:
     cdef double _default32[MAX_PARAMS]
     cdef double _default64[MAX_PARAMS]
     cdef tuple _frozen32, _frozen64  # the defaults as read-only 0-d arrays of each dtype
+    cdef list _last32, _last64       # by parameter: the last other value's, likewise
+                                     # (None: none yet); a loop's calls repeat their value
     # the records' rules (_registry.Param), by parameter
     cdef bint _nonzero[MAX_PARAMS]
     cdef double _inf[MAX_PARAMS]     # the one infinity allowed, or 0: none
@@ -168,6 +237,7 @@ cdef class FastCall:
                 frozen32.append(None)
                 frozen64.append(None)
         self._frozen32, self._frozen64 = tuple(frozen32), tuple(frozen64)
+        self._last32, self._last64 = [None] * len(params), [None] * len(params)
 
     cdef bint _bind(self, tuple args, Py_ssize_t first, dict kwargs, PyObject** given):
         """given[i] = the value given for parameter i (args[first:], then kwargs; borrowed:
@@ -199,8 +269,9 @@ cdef class FastCall:
     cdef tuple _params(self, tuple args, Py_ssize_t first, dict kwargs, bint f32,
                        bint from_output, bint* at_defaults):
         """The parameters as the loop takes them (0-d arrays of its parameter dtype),
-        checked as _api._params._check_params checks Python scalars; None if they are not
-        all Python floats or ints, or fail a check (the general path says why).
+        checked as _api._params._check_params checks them; None if they are not all
+        Python floats or ints or NumPy numbers of _NP_SCALARS, or fail a check (the
+        general path says why).
         at_defaults[0]: whether every one equals its default as the loop takes it."""
         cdef PyObject* given[MAX_PARAMS]
         cdef double c[MAX_PARAMS]
@@ -224,22 +295,24 @@ cdef class FastCall:
                 c[i] = defaults[i]
                 continue
             v = <object>given[i]
-            if type(v) is float:
-                c[i] = <double>v
-            elif type(v) is int:
-                try:
-                    c[i] = <double>v          # float(v): OverflowError beyond float64
-                except OverflowError:
-                    return None
-            else:
-                return None                   # bool, NumPy scalars, arrays, ...
-            if f32:
-                # the cast of _check_scalar's struct "=f" (CPython's, and NumPy's too):
-                # C's, an infinity from a finite value meaning beyond float32's range
-                f = <float>c[i]
-                if isinf(f) and not isinf(c[i]):
-                    return None
-                c[i] = f
+            if type(v) is float or type(v) is int:
+                if type(v) is float:
+                    c[i] = <double>v
+                else:
+                    try:
+                        c[i] = <double>v      # float(v): OverflowError beyond float64
+                    except OverflowError:
+                        return None
+                if f32:
+                    # the cast of _check_scalar's struct "=f" (CPython's, and NumPy's
+                    # too): C's, an infinity from a finite value meaning beyond
+                    # float32's range
+                    f = <float>c[i]
+                    if isinf(f) and not isinf(c[i]):
+                        return None
+                    c[i] = f
+            elif not _numpy_value(v, f32, &c[i]):
+                return None                   # bool, lists, arrays, float16, ...
             if isnan(c[i]) or (isinf(c[i]) and c[i] != self._inf[i]):
                 return None
             if c[i] == 0.0 and self._nonzero[i]:
@@ -252,6 +325,7 @@ cdef class FastCall:
             if from_output and self._nonnegative_from_output[i] and c[i] < 0.0:
                 return None
         frozen = self._frozen32 if f32 else self._frozen64
+        last = self._last32 if f32 else self._last64
         params = PyTuple_New(n)
         at_defaults[0] = True
         for i in range(n):
@@ -262,11 +336,20 @@ cdef class FastCall:
                 p = frozen[i]
             else:
                 at_defaults[0] = False
-                p = cnp.PyArray_SimpleNew(0, NULL, cnp.NPY_FLOAT if f32 else cnp.NPY_DOUBLE)
-                if f32:
-                    (<float*>cnp.PyArray_DATA(<cnp.ndarray>p))[0] = <float>c[i]
-                else:
-                    (<double*>cnp.PyArray_DATA(<cnp.ndarray>p))[0] = c[i]
+                f = <float>c[i]
+                p = last[i]
+                # bit for bit (-0.0 is not 0.0); read-only, so no one changes it
+                if p is None or (memcmp(cnp.PyArray_DATA(<cnp.ndarray>p), &f, sizeof(float))
+                                 if f32 else memcmp(cnp.PyArray_DATA(<cnp.ndarray>p), &c[i],
+                                                    sizeof(double))) != 0:
+                    p = cnp.PyArray_SimpleNew(0, NULL,
+                                              cnp.NPY_FLOAT if f32 else cnp.NPY_DOUBLE)
+                    if f32:
+                        (<float*>cnp.PyArray_DATA(<cnp.ndarray>p))[0] = f
+                    else:
+                        (<double*>cnp.PyArray_DATA(<cnp.ndarray>p))[0] = c[i]
+                    cnp.PyArray_CLEARFLAGS(<cnp.ndarray>p, cnp.NPY_ARRAY_WRITEABLE)
+                    last[i] = p
             _put(params, i, p)
         return params
 
@@ -324,6 +407,45 @@ cdef class FastAxis(FastCall):
                 return None
             return _run(self._ufuncs[BACKWARD_FROM_OUTPUT], (args[0], y), 2, (), out)
         return _run(self._ufuncs[which], args, ndata, (), out)   # the core axis: the last
+
+
+cdef object _MISSING = object()
+
+
+cdef class FastChoice(FastCall):
+    """The compiled calls of an activation whose one parameter is an option that picks
+    the kernel (gelu's approximate: 'none' or 'tanh', or the bool aliases True and
+    False): a str among the options or a bool among the aliases goes to that kernel's
+    ufunc, any other value (NumPy's bools, str subclasses, unknown options: the general
+    path's error) to the general path."""
+
+    cdef dict _by_option            # option value (str or bool) -> its ufuncs by METHODS
+    cdef object _option             # the parameter's name
+    cdef object _default_option
+
+    def _setup_choice(self, name, default, by_option):
+        """by_option: each option's and alias's value -> one ufunc per METHODS entry (or
+        None)."""
+        self._option, self._default_option = name, default
+        self._by_option = {v: tuple(u) for v, u in by_option.items()}
+
+    cdef object _fast(self, int which, tuple args, Py_ssize_t ndata, dict kwargs, object out):
+        cdef Py_ssize_t n = len(args) - ndata
+        dt = _dtype_of(args, ndata)
+        if dt is None or n > 1 or not _out_ok(out, dt, args, ndata):
+            return None
+        opt = args[ndata] if n else self._default_option
+        if kwargs:
+            if n or len(kwargs) > 1:
+                return None
+            opt = kwargs.get(self._option, _MISSING)
+        # by type first: 1 == True and 1.0 == True, and a str subclass may hash oddly
+        if type(opt) is not str and type(opt) is not bool:
+            return None
+        ufuncs = self._by_option.get(opt)
+        if ufuncs is None:
+            return None
+        return _run((<tuple>ufuncs)[which], args, ndata, (), out)
 
 
 def compiled_method(general, int which, int ndata):
