@@ -47,6 +47,18 @@ cdef enum:
     BACKWARD_FROM_OUTPUT = 4
     MAX_PARAMS = 4              # elementwise kernels take up to 2 (hardtanh, softplus)
 
+cdef extern from "Python.h":
+    # the vectorcall protocol (PEP 590): the fields and calls FastCall's instances use
+    ctypedef struct _TypeObject "PyTypeObject":
+        unsigned long tp_flags
+        Py_ssize_t tp_vectorcall_offset
+        void* tp_call
+    ctypedef PyObject* (*vectorcallfunc)(PyObject*, PyObject* const*, size_t, PyObject*)
+    unsigned long Py_TPFLAGS_HAVE_VECTORCALL
+    Py_ssize_t PyVectorcall_NARGS(size_t)
+    object PyObject_Vectorcall(object, PyObject* const*, size_t, PyObject*)
+    void PyType_Modified(_TypeObject*)
+
 cdef object _F32 = np.dtype(np.float32)
 cdef object _F64 = np.dtype(np.float64)
 
@@ -172,10 +184,58 @@ cdef object _run(object ufunc, tuple args, Py_ssize_t ndata, tuple params, objec
         return None
 
 
-cdef dict _with_out(dict kwargs, object out):
-    """The general path's keywords: out among them only if given, so that Python's
-    messages on arguments that do not bind read as for a call without it."""
-    return kwargs if out is None else dict(kwargs, out=out)
+# The calls' arguments, here: a tuple `args` of the positional ones (args[:nargs]) then
+# the keywords' values (args[nargs + k] for the name kwnames[k]; kwnames None for none),
+# as the vectorcall protocol passes them (one tuple made, no dict).
+
+cdef Py_ssize_t _keyword(tuple kwnames, str name):
+    """The index of name in kwnames, or -1 (by identity first: Python interns the
+    keywords of a call's source)."""
+    cdef Py_ssize_t k
+    if kwnames is None:
+        return -1
+    for k in range(len(kwnames)):
+        if kwnames[k] is name:
+            return k
+    for k in range(len(kwnames)):
+        if kwnames[k] == name:
+            return k
+    return -1
+
+
+cdef object _call_dict(FastCall self, int which, Py_ssize_t ndata, tuple args, dict kwargs,
+                       general):
+    """A call of method `which` as a Python-level call makes it (args, kwargs): the fast
+    path, else general(self, *args, **kwargs)."""
+    cdef Py_ssize_t nargs = len(args)
+    cdef tuple kwnames = None
+    cdef tuple every = args
+    if kwargs:
+        kwnames = tuple(kwargs)
+        every = args + tuple(kwargs.values())
+    r = self._fast(which, every, nargs, kwnames, ndata) if nargs >= ndata else None
+    return general(self, *args, **kwargs) if r is None else r
+
+
+cdef object _forward_vectorcall(PyObject* callable, PyObject* const* argv, size_t nargsf,
+                                PyObject* kwnames):
+    """FastCall's instances' vectorcall (the forward): the fast path, else the general
+    path, _general_call, given the very same arguments."""
+    cdef FastCall self = <FastCall>callable
+    cdef Py_ssize_t k, nargs = PyVectorcall_NARGS(nargsf)
+    cdef Py_ssize_t total = nargs + (0 if kwnames == NULL else len(<tuple>kwnames))
+    r = None
+    if nargs >= 1:
+        args = PyTuple_New(total)
+        for k in range(total):
+            _put(args, k, <object>argv[k])
+        r = self._fast(FORWARD, args, nargs, None if kwnames == NULL else <tuple>kwnames, 1)
+    if r is None:
+        return PyObject_Vectorcall(self._general_call, argv, nargs, kwnames)
+    return r
+
+
+cdef Py_ssize_t _VECTORCALL_OFFSET = -1     # of FastCall's _vectorcall in its instances
 
 
 cdef class FastCall:
@@ -184,6 +244,7 @@ cdef class FastCall:
     it the ufuncs and the parameters' records; _general_call is the forward's general
     path."""
 
+    cdef vectorcallfunc _vectorcall  # _forward_vectorcall (see _enable_vectorcall)
     cdef tuple _ufuncs              # by method number (METHODS), None where there is none
     cdef tuple _general             # a record with a general kernel (Record.general): its
                                     # ufuncs, for parameters not all at their defaults
@@ -205,12 +266,16 @@ cdef class FastCall:
     cdef bint _none_default[MAX_PARAMS]  # default None, "not given" (_registry.Param):
                                          # None or nothing is the default, any value not
 
+    def __cinit__(self):
+        self._vectorcall = <vectorcallfunc><void*>_forward_vectorcall
+
     def _setup(self, ufuncs, params, general=None):
         """ufuncs: one per METHODS entry (or None); params: the _registry.Param records;
         general: the general kernel's ufuncs, likewise, if the record has one (ufuncs
         then take no parameters and serve the calls at the defaults)."""
         if len(params) > MAX_PARAMS:
             raise ValueError(f"fastact._fastpath: at most {MAX_PARAMS} parameters")
+        _enable_vectorcall(self)
         self._ufuncs = tuple(ufuncs)
         self._general = None if general is None else tuple(general)
         self._names = tuple(p.name for p in params)
@@ -239,21 +304,25 @@ cdef class FastCall:
         self._frozen32, self._frozen64 = tuple(frozen32), tuple(frozen64)
         self._last32, self._last64 = [None] * len(params), [None] * len(params)
 
-    cdef bint _bind(self, tuple args, Py_ssize_t first, dict kwargs, PyObject** given):
-        """given[i] = the value given for parameter i (args[first:], then kwargs; borrowed:
-        args and kwargs hold them), else left NULL; False if they do not bind (too many,
-        unknown or twice: the general path says which)."""
-        cdef Py_ssize_t i, n = len(args) - first
+    cdef bint _bind(self, tuple args, Py_ssize_t first, Py_ssize_t nargs, tuple kwnames,
+                    Py_ssize_t skip, PyObject** given):
+        """given[i] = the value given for parameter i (args[first:nargs], then the
+        keywords but kwnames[skip], out's; borrowed: args holds them), else left NULL;
+        False if they do not bind (too many, unknown or twice: the general path says
+        which)."""
+        cdef Py_ssize_t i, k, n = nargs - first
         if n > self._nparams:
             return False
         for i in range(n):
             given[i] = <PyObject*>args[first + i]
-        if kwargs:
-            for key, v in kwargs.items():
-                i = self._index(key)
-                if i < n:                 # unknown (-1), or given by position too
+        if kwnames is not None:
+            for k in range(len(kwnames)):
+                if k == skip:
+                    continue
+                i = self._index(kwnames[k])
+                if i < n or given[i] != NULL:   # unknown (-1), or given already
                     return False
-                given[i] = <PyObject*>v
+                given[i] = <PyObject*>args[nargs + k]
         return True
 
     cdef Py_ssize_t _index(self, key):
@@ -266,8 +335,8 @@ cdef class FastCall:
                 return i
         return -1
 
-    cdef tuple _params(self, tuple args, Py_ssize_t first, dict kwargs, bint f32,
-                       bint from_output, bint* at_defaults):
+    cdef tuple _params(self, tuple args, Py_ssize_t first, Py_ssize_t nargs, tuple kwnames,
+                       Py_ssize_t skip, bint f32, bint from_output, bint* at_defaults):
         """The parameters as the loop takes them (0-d arrays of its parameter dtype),
         checked as _api._params._check_params checks them; None if they are not all
         Python floats or ints or NumPy numbers of _NP_SCALARS, or fail a check (the
@@ -281,7 +350,7 @@ cdef class FastCall:
         cdef float f
         for i in range(n):
             given[i] = NULL
-        if not self._bind(args, first, kwargs, given):
+        if not self._bind(args, first, nargs, kwnames, skip, given):
             return None
         for i in range(n):
             absent[i] = self._none_default[i] and (given[i] == NULL
@@ -353,15 +422,19 @@ cdef class FastCall:
             _put(params, i, p)
         return params
 
-    cdef object _fast(self, int which, tuple args, Py_ssize_t ndata, dict kwargs, object out):
-        """Method number `which` on args (ndata data operands, then parameters) by the
-        fast path, or None: the general path is due."""
+    cdef object _fast(self, int which, tuple args, Py_ssize_t nargs, tuple kwnames,
+                      Py_ssize_t ndata):
+        """Method number `which` on args (nargs >= ndata positional ones: ndata data
+        operands, then parameters; then the keywords') by the fast path, or None: the
+        general path is due."""
         cdef bint at_defaults
+        cdef Py_ssize_t iout = _keyword(kwnames, "out")
+        out = None if iout < 0 else args[nargs + iout]
         dt = _dtype_of(args, ndata)
         if dt is None or not _out_ok(out, dt, args, ndata):
             return None
-        params = self._params(args, ndata, kwargs, dt is _F32, which >= DERIVATIVE_FROM_OUTPUT,
-                              &at_defaults)
+        params = self._params(args, ndata, nargs, kwnames, iout, dt is _F32,
+                              which >= DERIVATIVE_FROM_OUTPUT, &at_defaults)
         if params is None:
             return None
         if self._general is not None:
@@ -370,9 +443,29 @@ cdef class FastCall:
             params = ()                 # the specialised kernel: no parameters
         return _run(self._ufuncs[which], args, ndata, params, out)
 
-    def __call__(self, *args, out=None, **kwargs):
-        r = self._fast(FORWARD, args, 1, kwargs, out) if args else None
-        return self._general_call(*args, **_with_out(kwargs, out)) if r is None else r
+    def __call__(self, *args, **kwargs):
+        # (the calls through the type's slot; an instance's own calls are vectorcalls)
+        return _call_dict(self, FORWARD, 1, args, kwargs, type(self)._general_call)
+
+
+cdef int _enable_vectorcall(FastCall obj) except -1:
+    """Have obj's class call its instances by the vectorcall protocol (_forward_vectorcall:
+    no tuple and dict made for each call, as the type's tp_call needs).  Python 3.12
+    passes it on to subclasses that keep the tp_call; 3.11 only to immutable ones, so it
+    is set on each activation's class here.  Not for a class with a __call__ of its own
+    (its tp_call is not FastCall's)."""
+    global _VECTORCALL_OFFSET
+    cls = type(obj)
+    cdef _TypeObject* t = <_TypeObject*>cls
+    if t.tp_call != (<_TypeObject*>FastCall).tp_call:
+        return 0
+    if _VECTORCALL_OFFSET < 0:
+        _VECTORCALL_OFFSET = <char*>&obj._vectorcall - <char*><PyObject*>obj
+    if not t.tp_flags & Py_TPFLAGS_HAVE_VECTORCALL:
+        t.tp_vectorcall_offset = _VECTORCALL_OFFSET
+        t.tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL
+        PyType_Modified(t)
+    return 0
 
 
 cdef class FastAxis(FastCall):
@@ -380,8 +473,12 @@ cdef class FastAxis(FastCall):
     forward, the backward from x and the backward from y along the last axis.  _setup's
     ufuncs: the forward's and the from-output backward's (the backward from x runs both)."""
 
-    cdef object _fast(self, int which, tuple args, Py_ssize_t ndata, dict kwargs, object out):
+    cdef object _fast(self, int which, tuple args, Py_ssize_t nargs, tuple kwnames,
+                      Py_ssize_t ndata):
         cdef object axis = -1
+        cdef Py_ssize_t k, iout = _keyword(kwnames, "out")
+        cdef Py_ssize_t nkw = len(args) - nargs - (iout >= 0)   # keywords but out
+        out = None if iout < 0 else args[nargs + iout]
         dt = _dtype_of(args, ndata)
         if dt is None or not _out_ok(out, dt, args, ndata):
             return None
@@ -389,14 +486,15 @@ cdef class FastAxis(FastCall):
         if nd == 0 or (ndata == 2 and not _same_shape(<cnp.ndarray>args[0],
                                                       <cnp.ndarray>args[1])):
             return None              # one row of one element; grad_output broadcast to y
-        if len(args) > ndata + 1:
+        if nargs > ndata + 1:
             return None
-        if len(args) == ndata + 1:
+        if nargs == ndata + 1:
             axis = args[ndata]
-        if kwargs:
-            if len(kwargs) > 1 or len(args) > ndata or "axis" not in kwargs:
+        if nkw:
+            k = _keyword(kwnames, "axis")
+            if nkw > 1 or nargs > ndata or k < 0:
                 return None
-            axis = kwargs["axis"]
+            axis = args[nargs + k]
         if type(axis) is not int or not (axis == -1 or axis == nd - 1):
             return None
         if which == BACKWARD:
@@ -409,9 +507,6 @@ cdef class FastAxis(FastCall):
         return _run(self._ufuncs[which], args, ndata, (), out)   # the core axis: the last
 
 
-cdef object _MISSING = object()
-
-
 cdef class FastChoice(FastCall):
     """The compiled calls of an activation whose one parameter is an option that picks
     the kernel (gelu's approximate: 'none' or 'tanh', or the bool aliases True and
@@ -420,25 +515,31 @@ cdef class FastChoice(FastCall):
     path's error) to the general path."""
 
     cdef dict _by_option            # option value (str or bool) -> its ufuncs by METHODS
-    cdef object _option             # the parameter's name
+    cdef str _option                # the parameter's name
     cdef object _default_option
 
     def _setup_choice(self, name, default, by_option):
         """by_option: each option's and alias's value -> one ufunc per METHODS entry (or
         None)."""
         self._option, self._default_option = name, default
+        _enable_vectorcall(self)
         self._by_option = {v: tuple(u) for v, u in by_option.items()}
 
-    cdef object _fast(self, int which, tuple args, Py_ssize_t ndata, dict kwargs, object out):
-        cdef Py_ssize_t n = len(args) - ndata
+    cdef object _fast(self, int which, tuple args, Py_ssize_t nargs, tuple kwnames,
+                      Py_ssize_t ndata):
+        cdef Py_ssize_t k, n = nargs - ndata
+        cdef Py_ssize_t iout = _keyword(kwnames, "out")
+        cdef Py_ssize_t nkw = len(args) - nargs - (iout >= 0)   # keywords but out
+        out = None if iout < 0 else args[nargs + iout]
         dt = _dtype_of(args, ndata)
         if dt is None or n > 1 or not _out_ok(out, dt, args, ndata):
             return None
         opt = args[ndata] if n else self._default_option
-        if kwargs:
-            if n or len(kwargs) > 1:
+        if nkw:
+            k = _keyword(kwnames, self._option)
+            if n or nkw > 1 or k < 0:
                 return None
-            opt = kwargs.get(self._option, _MISSING)
+            opt = args[nargs + k]
         # by type first: 1 == True and 1.0 == True, and a str subclass may hash oddly
         if type(opt) is not str and type(opt) is not bool:
             return None
@@ -453,7 +554,6 @@ def compiled_method(general, int which, int ndata):
     else `general` (the Python method: the checks, the documented errors, and Python's
     own messages for arguments that do not bind).  A new function each call, so that
     each activation's can carry its own __doc__ and __signature__."""
-    def fast_method(FastCall self, *args, out=None, **kwargs):
-        r = self._fast(which, args, ndata, kwargs, out) if len(args) >= ndata else None
-        return general(self, *args, **_with_out(kwargs, out)) if r is None else r
+    def fast_method(FastCall self, *args, **kwargs):
+        return _call_dict(self, which, ndata, args, kwargs, general)
     return fast_method
