@@ -29,6 +29,7 @@ refused here, so both paths raise the same errors, and nothing is written before
 cimport numpy as cnp
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF
+from cpython.sequence cimport PySequence_Fast_ITEMS
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.math cimport INFINITY, isinf, isnan
 from libc.string cimport memcmp, memcpy
@@ -56,11 +57,21 @@ cdef extern from "Python.h":
     ctypedef PyObject* (*vectorcallfunc)(PyObject*, PyObject* const*, size_t, PyObject*)
     unsigned long Py_TPFLAGS_HAVE_VECTORCALL
     Py_ssize_t PyVectorcall_NARGS(size_t)
-    object PyObject_Vectorcall(object, PyObject* const*, size_t, PyObject*)
+    object PyObject_Vectorcall(object, PyObject**, size_t, PyObject*)
     void PyType_Modified(_TypeObject*)
+
+cdef extern from "numpy/arrayscalars.h":
+    # the value inside NumPy's float32, float64 and int64 scalars (the common ones)
+    ctypedef struct PyFloatScalarObject:
+        cnp.npy_float obval
+    ctypedef struct PyDoubleScalarObject:
+        cnp.npy_double obval
+    ctypedef struct PyLongScalarObject:
+        cnp.npy_long obval
 
 cdef object _F32 = np.dtype(np.float32)
 cdef object _F64 = np.dtype(np.float64)
+cdef object _FLOAT32 = np.float32, _FLOAT64 = np.float64, _LONG = np.dtype("l").type
 
 # The NumPy scalar types a parameter may be here: the real ones but bool (a bool is an
 # error or an alias: the general path's), float16 and longdouble (rare: the general path).
@@ -77,7 +88,16 @@ cdef bint _numpy_value(object v, bint f32, double* c):
     range is inf.  False (c untouched) for any other v."""
     cdef char buf[16]                 # the value, aligned: its type's size is at most 8
     cdef int t
-    if type(v) is cnp.ndarray:
+    if type(v) is _FLOAT32:           # the common ones first, read directly
+        t = cnp.NPY_FLOAT
+        (<float*>buf)[0] = (<PyFloatScalarObject*>v).obval
+    elif type(v) is _FLOAT64:
+        t = cnp.NPY_DOUBLE
+        (<double*>buf)[0] = (<PyDoubleScalarObject*>v).obval
+    elif type(v) is _LONG:
+        t = cnp.NPY_LONG
+        (<cnp.npy_long*>buf)[0] = (<PyLongScalarObject*>v).obval
+    elif type(v) is cnp.ndarray:
         if (cnp.PyArray_NDIM(<cnp.ndarray>v) != 0
                 or not cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>v)):
             return False
@@ -125,12 +145,12 @@ cdef bint _numpy_value(object v, bint f32, double* c):
     return True
 
 
-cdef object _dtype_of(tuple args, Py_ssize_t ndata):
-    """The dtype of the data (args[:ndata]): float32 or float64 ndarrays all of one
+cdef object _dtype_of(PyObject** argv, Py_ssize_t ndata):
+    """The dtype of the data (argv[:ndata]): float32 or float64 ndarrays all of one
     dtype; else None."""
     cdef object dt = None
     for k in range(ndata):
-        a = args[k]
+        a = <object>argv[k]
         if type(a) is not cnp.ndarray:
             return None
         d = <object>cnp.PyArray_DESCR(<cnp.ndarray>a)
@@ -147,7 +167,7 @@ cdef bint _same_shape(cnp.ndarray a, cnp.ndarray b):
         cnp.PyArray_DIMS(a), cnp.PyArray_DIMS(b), n * sizeof(cnp.npy_intp)) == 0
 
 
-cdef bint _out_ok(object out, object dt, tuple args, Py_ssize_t ndata):
+cdef bint _out_ok(object out, object dt, PyObject** argv, Py_ssize_t ndata):
     """out is None, or an ndarray of dtype dt, writeable, of the data's shape (data of
     different shapes broadcast: with an out they go the general way)."""
     if out is None:
@@ -156,7 +176,7 @@ cdef bint _out_ok(object out, object dt, tuple args, Py_ssize_t ndata):
             or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>out)):
         return False
     for k in range(ndata):
-        if not _same_shape(<cnp.ndarray>args[k], <cnp.ndarray>out):
+        if not _same_shape(<cnp.ndarray><object>argv[k], <cnp.ndarray>out):
             return False
     return True
 
@@ -166,27 +186,27 @@ cdef inline void _put(tuple t, Py_ssize_t i, object v):
     PyTuple_SET_ITEM(t, i, v)
 
 
-cdef object _run(object ufunc, tuple args, Py_ssize_t ndata, tuple params, object out):
-    """ufunc(*args[:ndata], *params[, out]), or None if NumPy refuses the operands (data
+cdef object _run(object ufunc, PyObject** argv, Py_ssize_t ndata, tuple params, object out):
+    """ufunc(*argv[:ndata], *params[, out]), or None if NumPy refuses the operands (data
     whose shapes do not broadcast: refused before the loop writes anything, and the
     general path will refuse them again, naming the function and the arguments)."""
+    cdef PyObject* ops[2 + MAX_PARAMS + 1]    # borrowed: argv, params and out hold them
     cdef Py_ssize_t k, n = len(params)
-    cdef tuple ops = PyTuple_New(ndata + n + (out is not None))
     for k in range(ndata):
-        _put(ops, k, args[k])
+        ops[k] = argv[k]
     for k in range(n):
-        _put(ops, ndata + k, params[k])
+        ops[ndata + k] = <PyObject*>params[k]
     if out is not None:
-        _put(ops, ndata + n, out)     # out positionally: NumPy parses that fastest
+        ops[ndata + n] = <PyObject*>out   # out positionally: NumPy parses that fastest
     try:
-        return ufunc(*ops)
+        return PyObject_Vectorcall(ufunc, ops, ndata + n + (out is not None), NULL)
     except (TypeError, ValueError):
         return None
 
 
-# The calls' arguments, here: a tuple `args` of the positional ones (args[:nargs]) then
-# the keywords' values (args[nargs + k] for the name kwnames[k]; kwnames None for none),
-# as the vectorcall protocol passes them (one tuple made, no dict).
+# The calls' arguments, here: an array `argv` of the positional ones (argv[:nargs]) then
+# the keywords' values (argv[nargs + k] for the name kwnames[k]; kwnames None for none),
+# as the vectorcall protocol passes them (no tuple, no dict made); borrowed references.
 
 cdef Py_ssize_t _keyword(tuple kwnames, str name):
     """The index of name in kwnames, or -1 (by identity first: Python interns the
@@ -213,7 +233,8 @@ cdef object _call_dict(FastCall self, int which, Py_ssize_t ndata, tuple args, d
     if kwargs:
         kwnames = tuple(kwargs)
         every = args + tuple(kwargs.values())
-    r = self._fast(which, every, nargs, kwnames, ndata) if nargs >= ndata else None
+    r = (self._fast(which, PySequence_Fast_ITEMS(every), nargs, kwnames, ndata)
+         if nargs >= ndata else None)
     return general(self, *args, **kwargs) if r is None else r
 
 
@@ -222,16 +243,13 @@ cdef object _forward_vectorcall(PyObject* callable, PyObject* const* argv, size_
     """FastCall's instances' vectorcall (the forward): the fast path, else the general
     path, _general_call, given the very same arguments."""
     cdef FastCall self = <FastCall>callable
-    cdef Py_ssize_t k, nargs = PyVectorcall_NARGS(nargsf)
-    cdef Py_ssize_t total = nargs + (0 if kwnames == NULL else len(<tuple>kwnames))
+    cdef Py_ssize_t nargs = PyVectorcall_NARGS(nargsf)
     r = None
     if nargs >= 1:
-        args = PyTuple_New(total)
-        for k in range(total):
-            _put(args, k, <object>argv[k])
-        r = self._fast(FORWARD, args, nargs, None if kwnames == NULL else <tuple>kwnames, 1)
+        r = self._fast(FORWARD, <PyObject**>argv, nargs,
+                       None if kwnames == NULL else <tuple>kwnames, 1)
     if r is None:
-        return PyObject_Vectorcall(self._general_call, argv, nargs, kwnames)
+        return PyObject_Vectorcall(self._general_call, <PyObject**>argv, nargs, kwnames)
     return r
 
 
@@ -304,17 +322,17 @@ cdef class FastCall:
         self._frozen32, self._frozen64 = tuple(frozen32), tuple(frozen64)
         self._last32, self._last64 = [None] * len(params), [None] * len(params)
 
-    cdef bint _bind(self, tuple args, Py_ssize_t first, Py_ssize_t nargs, tuple kwnames,
+    cdef bint _bind(self, PyObject** argv, Py_ssize_t first, Py_ssize_t nargs, tuple kwnames,
                     Py_ssize_t skip, PyObject** given):
-        """given[i] = the value given for parameter i (args[first:nargs], then the
-        keywords but kwnames[skip], out's; borrowed: args holds them), else left NULL;
+        """given[i] = the value given for parameter i (argv[first:nargs], then the
+        keywords but kwnames[skip], out's; borrowed), else left NULL;
         False if they do not bind (too many, unknown or twice: the general path says
         which)."""
         cdef Py_ssize_t i, k, n = nargs - first
         if n > self._nparams:
             return False
         for i in range(n):
-            given[i] = <PyObject*>args[first + i]
+            given[i] = argv[first + i]
         if kwnames is not None:
             for k in range(len(kwnames)):
                 if k == skip:
@@ -322,7 +340,7 @@ cdef class FastCall:
                 i = self._index(kwnames[k])
                 if i < n or given[i] != NULL:   # unknown (-1), or given already
                     return False
-                given[i] = <PyObject*>args[nargs + k]
+                given[i] = argv[nargs + k]
         return True
 
     cdef Py_ssize_t _index(self, key):
@@ -335,7 +353,7 @@ cdef class FastCall:
                 return i
         return -1
 
-    cdef tuple _params(self, tuple args, Py_ssize_t first, Py_ssize_t nargs, tuple kwnames,
+    cdef tuple _params(self, PyObject** argv, Py_ssize_t first, Py_ssize_t nargs, tuple kwnames,
                        Py_ssize_t skip, bint f32, bint from_output, bint* at_defaults):
         """The parameters as the loop takes them (0-d arrays of its parameter dtype),
         checked as _api._params._check_params checks them; None if they are not all
@@ -350,7 +368,7 @@ cdef class FastCall:
         cdef float f
         for i in range(n):
             given[i] = NULL
-        if not self._bind(args, first, nargs, kwnames, skip, given):
+        if not self._bind(argv, first, nargs, kwnames, skip, given):
             return None
         for i in range(n):
             absent[i] = self._none_default[i] and (given[i] == NULL
@@ -422,26 +440,26 @@ cdef class FastCall:
             _put(params, i, p)
         return params
 
-    cdef object _fast(self, int which, tuple args, Py_ssize_t nargs, tuple kwnames,
+    cdef object _fast(self, int which, PyObject** argv, Py_ssize_t nargs, tuple kwnames,
                       Py_ssize_t ndata):
-        """Method number `which` on args (nargs >= ndata positional ones: ndata data
+        """Method number `which` on argv (nargs >= ndata positional ones: ndata data
         operands, then parameters; then the keywords') by the fast path, or None: the
         general path is due."""
         cdef bint at_defaults
         cdef Py_ssize_t iout = _keyword(kwnames, "out")
-        out = None if iout < 0 else args[nargs + iout]
-        dt = _dtype_of(args, ndata)
-        if dt is None or not _out_ok(out, dt, args, ndata):
+        out = None if iout < 0 else <object>argv[nargs + iout]
+        dt = _dtype_of(argv, ndata)
+        if dt is None or not _out_ok(out, dt, argv, ndata):
             return None
-        params = self._params(args, ndata, nargs, kwnames, iout, dt is _F32,
+        params = self._params(argv, ndata, nargs, kwnames, iout, dt is _F32,
                               which >= DERIVATIVE_FROM_OUTPUT, &at_defaults)
         if params is None:
             return None
         if self._general is not None:
             if not at_defaults:
-                return _run(self._general[which], args, ndata, params, out)
+                return _run(self._general[which], argv, ndata, params, out)
             params = ()                 # the specialised kernel: no parameters
-        return _run(self._ufuncs[which], args, ndata, params, out)
+        return _run(self._ufuncs[which], argv, ndata, params, out)
 
     def __call__(self, *args, **kwargs):
         # (the calls through the type's slot; an instance's own calls are vectorcalls)
@@ -473,38 +491,40 @@ cdef class FastAxis(FastCall):
     forward, the backward from x and the backward from y along the last axis.  _setup's
     ufuncs: the forward's and the from-output backward's (the backward from x runs both)."""
 
-    cdef object _fast(self, int which, tuple args, Py_ssize_t nargs, tuple kwnames,
+    cdef object _fast(self, int which, PyObject** argv, Py_ssize_t nargs, tuple kwnames,
                       Py_ssize_t ndata):
         cdef object axis = -1
+        cdef PyObject* gy[2]
         cdef Py_ssize_t k, iout = _keyword(kwnames, "out")
-        cdef Py_ssize_t nkw = len(args) - nargs - (iout >= 0)   # keywords but out
-        out = None if iout < 0 else args[nargs + iout]
-        dt = _dtype_of(args, ndata)
-        if dt is None or not _out_ok(out, dt, args, ndata):
+        cdef Py_ssize_t nkw = (0 if kwnames is None else len(kwnames)) - (iout >= 0)  # but out
+        out = None if iout < 0 else <object>argv[nargs + iout]
+        dt = _dtype_of(argv, ndata)
+        if dt is None or not _out_ok(out, dt, argv, ndata):
             return None
-        nd = cnp.PyArray_NDIM(<cnp.ndarray>args[0])
-        if nd == 0 or (ndata == 2 and not _same_shape(<cnp.ndarray>args[0],
-                                                      <cnp.ndarray>args[1])):
+        nd = cnp.PyArray_NDIM(<cnp.ndarray><object>argv[0])
+        if nd == 0 or (ndata == 2 and not _same_shape(<cnp.ndarray><object>argv[0],
+                                                      <cnp.ndarray><object>argv[1])):
             return None              # one row of one element; grad_output broadcast to y
         if nargs > ndata + 1:
             return None
         if nargs == ndata + 1:
-            axis = args[ndata]
+            axis = <object>argv[ndata]
         if nkw:
             k = _keyword(kwnames, "axis")
             if nkw > 1 or nargs > ndata or k < 0:
                 return None
-            axis = args[nargs + k]
+            axis = <object>argv[nargs + k]
         if type(axis) is not int or not (axis == -1 or axis == nd - 1):
             return None
         if which == BACKWARD:
             # from x: y = f(x) into a temporary, then the from-output kernel (the numbers
             # of backward_from_output(g, f(x)); out may be x, which is read first)
-            y = _run(self._ufuncs[FORWARD], args[1:2], 1, (), None)
+            y = _run(self._ufuncs[FORWARD], argv + 1, 1, (), None)
             if y is None:
                 return None
-            return _run(self._ufuncs[BACKWARD_FROM_OUTPUT], (args[0], y), 2, (), out)
-        return _run(self._ufuncs[which], args, ndata, (), out)   # the core axis: the last
+            gy[0], gy[1] = argv[0], <PyObject*>y
+            return _run(self._ufuncs[BACKWARD_FROM_OUTPUT], gy, 2, (), out)
+        return _run(self._ufuncs[which], argv, ndata, (), out)   # the core axis: the last
 
 
 cdef class FastChoice(FastCall):
@@ -525,28 +545,28 @@ cdef class FastChoice(FastCall):
         _enable_vectorcall(self)
         self._by_option = {v: tuple(u) for v, u in by_option.items()}
 
-    cdef object _fast(self, int which, tuple args, Py_ssize_t nargs, tuple kwnames,
+    cdef object _fast(self, int which, PyObject** argv, Py_ssize_t nargs, tuple kwnames,
                       Py_ssize_t ndata):
         cdef Py_ssize_t k, n = nargs - ndata
         cdef Py_ssize_t iout = _keyword(kwnames, "out")
-        cdef Py_ssize_t nkw = len(args) - nargs - (iout >= 0)   # keywords but out
-        out = None if iout < 0 else args[nargs + iout]
-        dt = _dtype_of(args, ndata)
-        if dt is None or n > 1 or not _out_ok(out, dt, args, ndata):
+        cdef Py_ssize_t nkw = (0 if kwnames is None else len(kwnames)) - (iout >= 0)  # but out
+        out = None if iout < 0 else <object>argv[nargs + iout]
+        dt = _dtype_of(argv, ndata)
+        if dt is None or n > 1 or not _out_ok(out, dt, argv, ndata):
             return None
-        opt = args[ndata] if n else self._default_option
+        opt = <object>argv[ndata] if n else self._default_option
         if nkw:
             k = _keyword(kwnames, self._option)
             if n or nkw > 1 or k < 0:
                 return None
-            opt = args[nargs + k]
+            opt = <object>argv[nargs + k]
         # by type first: 1 == True and 1.0 == True, and a str subclass may hash oddly
         if type(opt) is not str and type(opt) is not bool:
             return None
         ufuncs = self._by_option.get(opt)
         if ufuncs is None:
             return None
-        return _run((<tuple>ufuncs)[which], args, ndata, (), out)
+        return _run((<tuple>ufuncs)[which], argv, ndata, (), out)
 
 
 def compiled_method(general, int which, int ndata):
