@@ -24,6 +24,10 @@ here, in C, and handed to the ufunc:
 Every other call, and every call that fails a check here, goes to the general path (the
 Python method), which does everything again and raises the documented error: nothing is
 refused here, so both paths raise the same errors, and nothing is written before them.
+
+The activations' instances are called by the vectorcall protocol (PEP 590; issue 22):
+their arguments arrive as a C array and a tuple of the keywords' names, and the ufunc is
+called the same way, so a small call makes no tuple or dict of its own.
 """
 
 cimport numpy as cnp
