@@ -2,12 +2,13 @@
 but the time: every call gives what the general path (the Python methods of fastact._api)
 gives, the same values and dtype or the same error, and an out untouched by a failure.
 
-For every activation with a compiled path (the elementwise ones, prelu, softmax and
-log_softmax) and each of its methods, each call of a matrix (float32 and float64, out= or
-not, parameters by default, by position, by keyword, good and bad values, bad data and bad
-out) is made twice: through the public method (which takes the fast path when it can) and
-through the general path alone.  The calls the fast path is meant for are checked to take
-it (no Python frame of fastact runs).  No timing is asserted.
+For every activation with a compiled path (the elementwise ones, prelu, gelu, softmax and
+log_softmax; since issue 22 NumPy scalars, 0-d arrays and gelu's option too) and each of
+its methods, each call of a matrix (float32 and float64, out= or not, parameters by
+default, by position, by keyword, good and bad values, bad data and bad out) is made twice:
+through the public method (which takes the fast path when it can) and through the general
+path alone.  The calls the fast path is meant for are checked to take it (no Python frame
+of fastact runs).  No timing is asserted.
 """
 
 import math
