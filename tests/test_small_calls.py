@@ -2,12 +2,13 @@
 but the time: every call gives what the general path (the Python methods of fastact._api)
 gives, the same values and dtype or the same error, and an out untouched by a failure.
 
-For every activation with a compiled path (the elementwise ones, prelu, softmax and
-log_softmax) and each of its methods, each call of a matrix (float32 and float64, out= or
-not, parameters by default, by position, by keyword, good and bad values, bad data and bad
-out) is made twice: through the public method (which takes the fast path when it can) and
-through the general path alone.  The calls the fast path is meant for are checked to take
-it (no Python frame of fastact runs).  No timing is asserted.
+For every activation with a compiled path (the elementwise ones, prelu, gelu, softmax and
+log_softmax; since issue 22 NumPy scalars, 0-d arrays and gelu's option too) and each of
+its methods, each call of a matrix (float32 and float64, out= or not, parameters by
+default, by position, by keyword, good and bad values, bad data and bad out) is made twice:
+through the public method (which takes the fast path when it can) and through the general
+path alone.  The calls the fast path is meant for are checked to take it (no Python frame
+of fastact runs).  No timing is asserted.
 """
 
 import math
@@ -136,7 +137,10 @@ def _data(f, method, dtype, shape=(2, 5)):
 
 
 def _half(p):
-    """Half a parameter's default, or 0.5 (a default of 0 or None, "not given")."""
+    """Half a parameter's default, or 0.5 (a default of 0 or None, "not given"); an
+    option's other value (gelu's approximate)."""
+    if isinstance(p.default, str):
+        return next(v for _, v in p.aliases if v != p.default)
     return p.default * 0.5 if p.default else 0.5
 
 
@@ -147,11 +151,32 @@ def _sentinel(shape, dtype):
 def _param_values(p):
     """Values of one parameter: good ones (a float, an int, the default given) and the
     ones the rules refuse or that only the general path takes."""
+    if isinstance(p.default, str):        # an option (gelu's approximate), its aliases
+        return [p.default, _half(p), *(a for a, _ in p.aliases), np.True_, np.False_,
+                np.str_(_half(p)), _half(p).upper(), _half(p) + " ", "", 1, 0, 1.0, None,
+                [_half(p)], _half(p).encode()]
     good = p.default * 1.5 if p.default else 0.5
     return [good, 2, p.default, -0.0, 0, 0.0, -0.5, 1e-50, 1e-40, 7e-46, F32_MAX,
             3.4028235677973366e38, 3.5e38, 1e39, -1e39, 1e300, 10 ** 400, -(10 ** 400),
             2 ** 64 + 1, math.inf, -math.inf, math.nan, True, np.float32(good),
-            np.float64(good), np.array(good), [good], "a", None]
+            np.float64(good), np.array(good), [good], "a", None, *_numpy_values(p, good)]
+
+
+def _numpy_values(p, good):
+    """NumPy's numbers (issue 22: the fast path takes float32, float64 and integer scalars
+    and 0-d arrays), good and bad: out of float32's range, NaN, infinities, zeros, bools,
+    the default, and kinds only the general path takes (float16, byte-swapped, 1-d)."""
+    default = p.default if isinstance(p.default, float) else 0.5
+    return [np.float32(default), np.float64(default), np.array(default, np.float32),
+            np.float32(-good), np.float64(-0.0), np.float32(0), np.int64(0), np.int64(2),
+            np.int8(-3), np.uint8(200), np.int32(-(2 ** 31)), np.uint64(2 ** 64 - 1),
+            np.int64(2 ** 60 + 2 ** 36 + 1), np.longlong(3), np.uint32(7), np.intc(-2),
+            np.float64(1e39), np.float64(-3.5e38), np.float64(1e-50), np.float32(1e-40),
+            np.float32(math.nan), np.float64(math.nan), np.float32(math.inf),
+            np.float64(-math.inf), np.array(1e39), np.array(math.inf, np.float32),
+            np.array(math.nan), np.bool_(True), np.array(True), np.float16(good),
+            np.longdouble(good), np.array(good, ">f8"), np.array([good]),
+            np.array([[good]], np.float32), np.array(2, np.int16), np.complex64(good)]
 
 
 # ---- the matrix ---------------------------------------------------------------------------
@@ -377,6 +402,148 @@ def test_issue_calls_take_the_fast_path(label):
 def test_fallbacks_do_take_the_general_path():
     # the check above would pass vacuously if the profile hook saw nothing
     x = np.ones(4, np.float32)
-    assert not took_fast_path(lambda: fastact.leaky_relu(x, np.float32(0.2)))
+    assert not took_fast_path(lambda: fastact.leaky_relu(x, np.float16(0.2)))
+    assert not took_fast_path(lambda: fastact.leaky_relu(x, np.array([0.2])))
+    assert not took_fast_path(lambda: fastact.gelu(x, np.True_))
     assert not took_fast_path(lambda: fastact.leaky_relu(x.astype(np.float16), 0.2))
     assert not took_fast_path(lambda: fastact.softmax(x.reshape(2, 2), axis=0))
+
+
+# ---- issue 22: NumPy numbers and string options take the fast path ---------------------------
+
+def _x1000(dtype):
+    return np.linspace(-3.0, 3.0, 1000).astype(dtype)
+
+
+def _issue22_calls():
+    x = _x1000(np.float32)
+    o = np.empty_like(x)
+    w32, w64, w0d, i64 = np.float32(0.25), np.float64(0.2), np.array(0.2), np.int64(1)
+    return {
+        "prelu(x, np.float32(0.25))": lambda: fastact.prelu(x, w32),
+        "prelu.derivative(x, np.float64(0.2), out=o)":
+            lambda: fastact.prelu.derivative(x, w64, out=o),
+        "leaky_relu(x, np.array(0.2))": lambda: fastact.leaky_relu(x, w0d),
+        "elu(x, alpha=np.int64(1))": lambda: fastact.elu(x, alpha=i64),
+        "hardtanh(x, np.float32(-1), max_val=np.int64(1), out=o)":
+            lambda: fastact.hardtanh(x, np.float32(-1), max_val=i64, out=o),
+        "silu.backward(x, x, np.float32(1.5))": lambda: fastact.silu.backward(x, x, w32),
+        "gelu(x, approximate='tanh')": lambda: fastact.gelu(x, approximate="tanh"),
+        "gelu(x, 'none', out=o)": lambda: fastact.gelu(x, "none", out=o),
+        "gelu(x, True)": lambda: fastact.gelu(x, True),
+        "gelu.derivative(x, approximate=False, out=o)":
+            lambda: fastact.gelu.derivative(x, approximate=False, out=o),
+        "gelu.backward(x, x, 'tanh')": lambda: fastact.gelu.backward(x, x, "tanh"),
+    }
+
+
+@pytest.mark.parametrize("label", list(_issue22_calls()))
+def test_issue22_calls_take_the_fast_path(label):
+    assert took_fast_path(_issue22_calls()[label]), f"{label} ran Python code of fastact"
+
+
+def _leaky(x, w):
+    """leaky_relu (and prelu with one slope) in NumPy: w cast as NumPy casts it."""
+    w = np.asarray(w).astype(x.dtype)
+    return np.where(x > 0, x, x * w)
+
+
+# (value, the same value as a Python number): NumPy's numbers, each with its Python twin
+# where one exists that the loop takes alike
+_TWINS = [(np.float32(0.1), float(np.float32(0.1))), (np.float64(0.1), 0.1),
+          (np.array(0.1), 0.1), (np.array(0.1, np.float32), float(np.float32(0.1))),
+          (np.int64(3), 3), (np.int8(-2), -2), (np.uint16(7), 7), (np.float64(-0.0), -0.0),
+          (np.float32(0.25), 0.25), (np.float64(1e-40), 1e-40), (np.int64(-(2 ** 40)), -(2 ** 40))]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numpy_numbers_give_the_python_numbers_results(dtype):
+    x = _x1000(dtype)
+    for v, twin in _TWINS:
+        for f in (fastact.leaky_relu, fastact.prelu):
+            got, want = f(x, v), f(x, twin)
+            assert got.dtype == x.dtype and np.array_equal(got, want)
+            assert np.array_equal(got, _leaky(x, v))
+        if twin >= -2.5:
+            got = fastact.hardtanh(x, -2.5, max_val=v)
+            assert np.array_equal(got, fastact.hardtanh(x, -2.5, max_val=twin))
+            assert np.array_equal(got, np.clip(x, -2.5, np.asarray(v).astype(dtype)))
+
+
+def test_integers_cast_to_float32_as_numpy_casts_them():
+    # 2**60 + 2**36 + 1: NumPy's cast to float32 rounds once (up, to 2**60 + 2**37); a
+    # detour through float64 would round twice (to 2**60 + 2**36, then a tie down to 2**60)
+    v = 2 ** 60 + 2 ** 36 + 1
+    x = np.array([-1.0, -0.5, 0.0, 2.0], np.float32)
+    assert float(np.int64(v).astype(np.float32)) == 2.0 ** 60 + 2.0 ** 37
+    for w in (np.int64(v), np.array(v), np.uint64(v), np.array(v, np.uint64)):
+        got = fastact.leaky_relu(x, w)
+        assert np.array_equal(got, _leaky(x, w)), w
+        assert got[0] == -(2.0 ** 60 + 2.0 ** 37)
+    # a Python int goes through float(v), as _params._check_scalar does: twice
+    assert fastact.leaky_relu(x, v)[0] == -(2.0 ** 60)
+
+
+def test_default_valued_numpy_numbers_run_the_default_kernel():
+    # silu's beta=1.0, given as a NumPy number, runs the kernel without parameters, as
+    # the Python float does, on both paths (the general kernel gives the same numbers)
+    x = _x1000(np.float32)
+    want = fastact.silu(x)
+    for v in (np.float32(1), np.float64(1), np.array(1.0), np.int64(1)):
+        assert np.array_equal(fastact.silu(x, v), want)
+        assert np.array_equal(fastact.silu._general_call(x, v), want)
+        assert took_fast_path(lambda: fastact.silu(x, v))
+    x64 = x.astype(np.float64)
+    np.testing.assert_allclose(want, x64 / (1 + np.exp(-x64)), rtol=1e-6, atol=1e-30)
+
+
+_BAD = [(fastact.leaky_relu, {"negative_slope": np.float32(math.nan)}, ValueError, "NaN"),
+        (fastact.leaky_relu, {"negative_slope": np.float64(1e39)}, ValueError,
+         "out of float32's range"),
+        (fastact.leaky_relu, {"negative_slope": np.array(math.inf)}, ValueError, "finite"),
+        (fastact.celu, {"alpha": np.float32(0)}, ValueError, "nonzero"),
+        (fastact.celu, {"alpha": np.float64(1e-50)}, ValueError, "rounds to 0"),
+        (fastact.hardtanh, {"min_val": np.float32(1), "max_val": np.int64(0)}, ValueError,
+         "min_val must be <= max_val"),
+        (fastact.softshrink, {"lambd": np.float64(-0.5)}, ValueError, ">= 0.0"),
+        (fastact.prelu, {"weight": np.float32(math.nan)}, ValueError, "NaN"),
+        (fastact.leaky_relu, {"negative_slope": np.complex64(1)}, TypeError, "real numbers"),
+        (fastact.gelu, {"approximate": "TANH"}, ValueError, "approximate must be one of"),
+        (fastact.gelu, {"approximate": 1}, ValueError, "approximate must be one of"),
+        (fastact.gelu, {"approximate": np.str_("tanh")}, ValueError,
+         "approximate must be one of")]
+
+
+@pytest.mark.parametrize("f, kwargs, exc, text", _BAD, ids=lambda v: getattr(v, "name", None))
+def test_bad_numpy_numbers_and_options_fail_alike(f, kwargs, exc, text):
+    # the same error as the general path's (by keyword and by position), naming the
+    # function and the argument, and out untouched
+    x = _x1000(np.float32)
+    for args, kw in (((), kwargs), (tuple(kwargs.values()), {})):
+        if args and list(kwargs) != [p.name for p in f.params[:len(args)]]:
+            continue
+        out = _sentinel(x.shape, np.float32)
+        fast = check(f, "__call__", [x], args, kw, out=out)
+        assert fast[0] == "error" and fast[1] is exc, fast
+        assert fast[2].startswith(f"fastact.{f.name}: ") and text in fast[2], fast[2]
+        assert (fast[3] == SENTINEL).all()
+
+
+def test_other_ways_of_calling_give_the_same():
+    # the instances are called by the vectorcall protocol; the type's slot (tp_call),
+    # partial, ** and the bound __call__ take the same paths
+    import functools
+    x = _x1000(np.float32)
+    want = fastact.elu(x, alpha=0.5)
+    for call in (lambda: type(fastact.elu).__call__(fastact.elu, x, alpha=0.5),
+                 lambda: fastact.elu.__call__(x, 0.5),
+                 lambda: functools.partial(fastact.elu, alpha=np.float32(0.5))(x),
+                 lambda: fastact.elu(x, **{"alpha": 0.5}),
+                 lambda: fastact.elu(*(x, 0.5))):
+        assert np.array_equal(call(), want)
+    assert np.array_equal(type(fastact.gelu).__call__(fastact.gelu, x, "tanh"),
+                          fastact.gelu(x, approximate=True))
+    for bad in (lambda: type(fastact.elu).__call__(fastact.elu), lambda: fastact.elu(),
+                lambda: fastact.gelu(x, "tanh", approximate="tanh")):
+        with pytest.raises(TypeError):
+            bad()

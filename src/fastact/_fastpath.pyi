@@ -1,4 +1,4 @@
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from typing_extensions import disjoint_base
@@ -13,5 +13,10 @@ class FastCall:
     def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
 
 class FastAxis(FastCall): ...
+
+@disjoint_base
+class FastChoice(FastCall):
+    def _setup_choice(self, name: str, default: Any,
+                      by_option: Mapping[Any, Iterable[Any]]) -> None: ...
 
 def compiled_method(general: Callable[..., Any], which: int, ndata: int) -> Callable[..., Any]: ...

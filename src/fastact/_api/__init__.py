@@ -24,8 +24,9 @@ their own way (dask: lazily, chunk by chunk; softmax through ``apply_gufunc``, s
 axis must not be chunked).
 
 Small calls cost what the ufunc costs: the common ones (float32 or float64 ndarrays,
-Python scalar parameters, an out of the result's dtype and shape, softmax along the last
-axis) are checked and made in C by ``_fastpath``, with the same rules; the methods here
+Python and NumPy scalar parameters and 0-d arrays, gelu's option, an out of the result's
+dtype and shape, softmax along the last axis) are checked and made in C by ``_fastpath``,
+with the same rules; the methods here
 are the general path, to which the compiled ones hand every other call.
 
 The layer's modules, one job each: ``_checks`` (the data and out), ``_params`` (the

@@ -5,7 +5,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _registry
-from .._fastpath import FastAxis, FastCall
+from .._fastpath import FastAxis, FastCall, FastChoice
 
 # The data argument: any array-like of real numbers, or a duck array (dask) whose
 # __array_ufunc__ runs the ufunc.  The result is an ndarray, a NumPy scalar for 0-d
@@ -38,7 +38,7 @@ class ElementwiseFromOutput(Elementwise):
     def backward_from_output(self, grad_output: _Data, y: _Data, *args: _Param,
                              out: _Out = None, **kwargs: _Param) -> _Result: ...
 
-class GELU(Activation):
+class GELU(Activation, FastChoice):
     def __call__(self, x: _Data, approximate: Literal["none", "tanh"] | bool = "none", *,
                  out: _Out = None) -> _Result: ...
     def derivative(self, x: _Data, approximate: Literal["none", "tanh"] | bool = "none", *,

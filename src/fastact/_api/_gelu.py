@@ -4,12 +4,12 @@ import numpy as np
 
 from .. import _registry
 from .._dispatch import UFUNCS
+from .._fastpath import METHODS, FastChoice
 from ._base import Activation
-from ._checks import _F32, _F64
 from ._ufunc_call import _run_ufunc
 
 
-class GELU(Activation):
+class GELU(Activation, FastChoice):
     """gelu(x, approximate='none' | 'tanh'): the exact x*Phi(x) or PyTorch's tanh form.
 
     The kernel for each value of ``approximate`` comes from the registry: the record's own
@@ -26,6 +26,15 @@ class GELU(Activation):
         # by (type, value): 1 and 1.0 are not True; NumPy's bools are bools too
         self._alias_kernels = {(t, a): self._kernels[v] for a, v in p.aliases
                          for t in (type(a), np.bool_)}
+        # the compiled path (FastChoice) takes a str option or a Python bool alias straight
+        # to its kernel's ufuncs; every other call goes to the methods below
+        suffixes = ["" if m == "__call__" else "_" + m for m in METHODS]
+        options = {**self._kernels, **{a: self._kernels[v] for a, v in p.aliases}}
+        self._setup_choice(p.name, p.default, {
+            v: [UFUNCS.get(k + sfx) for sfx in suffixes] for v, k in options.items()})
+
+    # The methods with a compiled fast path (besides the forward): _classes._own_class.
+    _FAST_METHODS = ("derivative", "backward")
 
     def _kernel(self, method, approximate):
         if type(approximate) is str and approximate in self._kernels:
@@ -37,12 +46,7 @@ class GELU(Activation):
             raise ValueError(f"fastact.{self._fname(method)}: approximate must be one of "
                              f"{allowed!r}, got {approximate!r}") from None
 
-    def __call__(self, x, approximate="none", *, out=None):
-        if type(x) is np.ndarray and out is None and (x.dtype is _F32 or x.dtype is _F64):
-            if type(approximate) is str and approximate in self._kernels:
-                return UFUNCS[self._kernels[approximate]](x)   # the common call, unchecked
-            if type(approximate) is bool:
-                return UFUNCS[self._alias_kernels[bool, approximate]](x)
+    def _general_call(self, x, approximate="none", *, out=None):
         k = self._kernel("forward", approximate)
         return _run_ufunc(self.name, UFUNCS[k], [("x", x)], [], out)
 

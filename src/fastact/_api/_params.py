@@ -131,9 +131,11 @@ def _as_loop_takes(value, pdtype):
 
 
 def _at_defaults(params, values, pdtype):
-    """Whether every parameter value is a Python float equal to its default as the loop
+    """Whether every parameter value is one number (a Python float, or a 0-d array from a
+    NumPy scalar: the compiled path takes both alike) equal to its default as the loop
     takes it, or None where the default is None (then the specialised kernel runs; the
     general one gives the same results at a float default)."""
     return all(c is None if p.default is None else
-               type(c) is float and c == _as_loop_takes(p.default, pdtype)
+               (type(c) is float or type(c) is np.ndarray and c.ndim == 0)
+               and c == _as_loop_takes(p.default, pdtype)
                for (p, _), c in zip(params, values))

@@ -18,8 +18,9 @@ class PReLU(Activation, FastCall):
     channel, the channels being axis 1 of x (as torch.nn.functional.prelu).
     """
 
-    # A Python scalar weight makes the forward and derivative leaky_relu's calls: the
-    # compiled fast path (FastCall) takes them; _general_call is the forward's general path.
+    # A scalar weight (Python's or NumPy's, or a 0-d array) makes the forward and
+    # derivative leaky_relu's calls: the compiled fast path (FastCall) takes them;
+    # _general_call is the forward's general path.
     _FAST_METHODS = ("derivative",)
 
     def __init__(self, spec):
