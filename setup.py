@@ -11,8 +11,9 @@ kernel file recompiles its family's modules only.  fastact._dispatch joins the b
 target's modules at import.  All metadata lives in pyproject.toml.
 
 The modules compile in parallel (build_ext's --parallel, by default one job per CPU), and
-each stage prints one line, so `pip install -v` shows where the build is.  With GCC the
-build also records which kernel loops vectorized (see BuildExt._vector_report).
+each stage prints one line, so `pip install -v` shows where the build is.  With GCC or
+Clang the build also records which kernel loops vectorized (see BuildExt._vector_report).
+The compilers' flags are the "compilers" section's; FASTACT_OPENMP=0 builds without OpenMP.
 """
 
 import importlib
