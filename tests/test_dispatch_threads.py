@@ -1,7 +1,9 @@
 """Every CPU variant this machine supports, and the threaded loops, against the reference."""
 
+import io
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -206,6 +208,9 @@ def test_a_build_without_openmp_says_it_has_one_thread():
         pytest.skip("built with OpenMP: the serial build's behaviour is checked where it is "
                     "built (tools/check_clang.sh)")
     assert cfg["threads"] == 1 and "openmp" not in cfg["flags"]
+    buf = io.StringIO()
+    fastact.show_config(file=buf)
+    assert re.search(r"threads: 1 \(built without OpenMP: no threads\)", buf.getvalue())
     for n in (2, 8):
         with pytest.warns(RuntimeWarning, match=r"fastact\.set_num_threads: .*without OpenMP"):
             fastact.set_num_threads(n)

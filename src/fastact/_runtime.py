@@ -141,9 +141,12 @@ def show_config(file=None):
     >>> "isa_built" in buf.getvalue() and "openmp" in buf.getvalue()
     True
     """
-    for key, value in config().items():
+    cfg = config()
+    for key, value in cfg.items():
         if isinstance(value, list):
             value = ", ".join(value)
+        if key == "threads" and not cfg["openmp"]:
+            value = f"{value} (built without OpenMP: no threads)"
         print(f"{key:>14}: {value}", file=file or sys.stdout)
 
 
