@@ -121,7 +121,7 @@ def config():
         "threads": get_num_threads(),
         "openmp": build["openmp"],
         "grain": build["grain"],
-        "compiler": build["compiler"],
+        "compiler": build["compiler"].strip(),     # (__clang_version__ ends in a space)
         "flags": " ".join(flags),
         "numpy": np.__version__,
         "python": sys.version.split()[0],
