@@ -14,9 +14,9 @@ Deterministic: read from the build, nothing timed.
 GCC's build is held to every loop on every target.  Clang's on the targets with AVX2 and
 FMA; on the SSE2 baseline Clang's cost model keeps loops scalar that GCC vectorizes
 (Clang 14: 42 of the 266 float and double loops, squareplus, softsign and logit's
-derivatives among them; its
-remarks say "the cost-model indicates that vectorization is not beneficial"), so there
-the test checks the report and the 16-bit conversions, then skips naming those loops.
+derivatives among them; its remarks say "the cost-model indicates that vectorization is
+not beneficial"), so there the test checks the report and the 16-bit conversions, then
+skips naming those loops.
 Skipped when the modules were built by another compiler (MSVC: no report to read).
 """
 
