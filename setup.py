@@ -397,12 +397,13 @@ def compile_flags(kind, isa, target_flags):
             return None
         return CONFIG["MSVC_FLAGS"] + CONFIG["MSVC_TARGET_FLAGS"][isa]
     if kind == "clang":
-        # Python's CFLAGS say -fno-strict-aliasing; with -fopenmp, Clang then keeps the
-        # loop functions' locals that the parallel region shares in memory, where any
-        # store may change them, and left 53 of the 290 loops scalar on avx512 (Clang 14;
-        # every one vectorized with this flag, and without OpenMP either way).  The
-        # modules access each buffer through its one type and type-pun by memcpy only.
-        return CONFIG["COMMON_FLAGS"] + ["-fstrict-aliasing"] + list(target_flags)
+        # Python's CFLAGS may say -fwrapv and -fno-strict-aliasing (for CPython's own
+        # code).  With -fopenmp, Clang then cannot count the iterations of the loops
+        # OpenMP outlines, nor keep the locals the parallel region shares in registers:
+        # Clang 14 left 53 of the 290 avx512 loops scalar.  The kernel modules need
+        # neither (no signed overflow; each buffer is accessed through one type, and
+        # type-punning is by memcpy), so Clang gets them back.
+        return CONFIG["COMMON_FLAGS"] + ["-fno-wrapv", "-fstrict-aliasing"] + list(target_flags)
     return CONFIG["COMMON_FLAGS"] + list(target_flags)
 
 
