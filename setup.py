@@ -11,8 +11,9 @@ kernel file recompiles its family's modules only.  fastact._dispatch joins the b
 target's modules at import.  All metadata lives in pyproject.toml.
 
 The modules compile in parallel (build_ext's --parallel, by default one job per CPU), and
-each stage prints one line, so `pip install -v` shows where the build is.  With GCC the
-build also records which kernel loops vectorized (see BuildExt._vector_report).
+each stage prints one line, so `pip install -v` shows where the build is.  With GCC or
+Clang the build also records which kernel loops vectorized (see BuildExt._vector_report).
+The compilers' flags are the "compilers" section's; FASTACT_OPENMP=0 builds without OpenMP.
 """
 
 import importlib
@@ -246,9 +247,10 @@ render_stubs()
 
 
 def targets():
-    """The CPU targets to build here: all of _build_config's on x86-64, else baseline."""
+    """The CPU targets to build here: all of _build_config's on x86-64 (MSVC's flags for
+    them are compile_flags'), else baseline."""
     machine = platform.machine().lower()
-    if machine in ("x86_64", "amd64") and os.name != "nt":
+    if machine in ("x86_64", "amd64"):
         found = CONFIG["X86_TARGETS"]
     else:
         found = {"baseline": CONFIG["X86_TARGETS"]["baseline"]}
@@ -278,18 +280,42 @@ def _cpu_features():
 
 
 # ---- the vectorization report -----------------------------------------------------------
-# GCC's -fopt-info-vec-optimized report is deterministic (no timing): one line per loop it
-# vectorized, "file.c:LINE:COL: optimized: loop vectorized ...".  Cython names the C
-# function of the template's loop_<ufunc>_<float|double> __pyx_f_<module>_loop_<...>, so
-# counting the reports inside each such function's lines says whether that ufunc loop
-# became SIMD code (the kernels are inlined into it).  The 16-bit block conversions
-# (cvt_<from>_to_<to>, inline: GCC reports their loop at its line in the function's
-# text, once per caller) are counted the same way.  tests/test_vectorized.py reads the
-# JSON written beside each module.
+# Each compiler's report of the loops it vectorized is deterministic (no timing).  GCC's
+# -fopt-info-vec-optimized: one line per loop, "file.c:LINE:COL: optimized: loop
+# vectorized ...".  Clang's optimization record (-fsave-optimization-record, YAML): one
+# "--- !Passed" document per loop, "Pass: loop-vectorize", "Name: Vectorized" and its
+# DebugLoc's File and Line (Clang tracks the lines without debug information).  Cython
+# names the C function of the template's loop_<ufunc>_<float|double>
+# __pyx_f_<module>_loop_<...>, so counting the reports inside each such function's lines
+# says whether that ufunc loop became SIMD code (the kernels are inlined into it).  The
+# 16-bit block conversions (cvt_<from>_to_<to>, inline: both compilers report their loop
+# at its line in the function's text, once per caller) are counted the same way.
+# tests/test_vectorized.py reads the JSON written beside each module.
 
 _LOOP_DEF = re.compile(r"^static (?:CYTHON_INLINE )?void "
                        r"__pyx_f_\w*?_(loop_\w+_(?:float|double)|cvt_\w+)\(.*\{\s*$")
 _VEC_LINE = re.compile(r"^(.*?):(\d+):\d+: optimized: loop vectorized")
+_YAML_FILE = re.compile(r"\bFile:\s*'([^']*)'")
+_YAML_LINE = re.compile(r"\bLine:\s*(\d+)")
+
+
+def vectorized_lines(report):
+    """[(file, line)] of each loop the report says was vectorized (GCC's text or
+    Clang's YAML record)."""
+    with open(report, encoding="utf-8") as f:
+        text = f.read()
+    if not report.endswith(".yaml"):
+        return [(m.group(1), int(m.group(2)))
+                for m in map(_VEC_LINE.match, text.splitlines()) if m]
+    found = []
+    for doc in ("\n" + text).split("\n--- ")[1:]:
+        head = doc.split("\n", 1)[0].strip()
+        if (head == "!Passed" and re.search(r"^Pass:\s*loop-vectorize\s*$", doc, re.M)
+                and re.search(r"^Name:\s*Vectorized\s*$", doc, re.M)):
+            f, n = _YAML_FILE.search(doc), _YAML_LINE.search(doc)
+            if f and n:
+                found.append((f.group(1), int(n.group(1))))
+    return found
 
 
 def count_vectorized(c_file, report):
@@ -305,12 +331,7 @@ def count_vectorized(c_file, report):
                 ranges[cur[0]] = (cur[1], no)
                 cur = None
     base = os.path.basename(c_file)
-    lines = []
-    with open(report, encoding="utf-8") as f:
-        for line in f:
-            m = _VEC_LINE.match(line)
-            if m and os.path.basename(m.group(1)) == base:
-                lines.append(int(m.group(2)))
+    lines = [n for f, n in vectorized_lines(report) if os.path.basename(f) == base]
     return {name: sum(lo <= n <= hi for n in lines) for name, (lo, hi) in sorted(ranges.items())}
 
 
@@ -319,11 +340,95 @@ def _is_kernels(name):
     return name.startswith("fastact._kernels._ufuncs_")
 
 
+# ---- compilers: which one, and what each gets --------------------------------------------
+# The one place that knows compilers: a new compiler or a new target's flags change this
+# section only.  GCC and Clang take _build_config's GCC-style flags (COMMON_FLAGS, and a
+# target's -m flags from its table); MSVC takes MSVC_FLAGS and MSVC_TARGET_FLAGS.  No
+# compiler gets a fast-math flag (-ffast-math, -Ofast, /fp:fast): the kernels rely on IEEE
+# NaN, infinity and rounding, which tests/test_build_matrix.py checks in every table.
+
+_KIND_PROBES = {   # a program that compiles only with that compiler (Clang defines __GNUC__)
+    "clang": "#ifndef __clang__\n#error not Clang\n#endif\nint main(void){return 0;}\n",
+    "gcc": "#if !defined(__GNUC__) || defined(__clang__)\n#error not GCC\n#endif\n"
+           "int main(void){return 0;}\n",
+}
+
+# what config.h calls (omp_get_thread_limit is OpenMP 3.0: MSVC's plain /openmp, 2.0,
+# fails here and the build is serial rather than failing to link)
+_OPENMP_PROBE = ("#include <omp.h>\n"
+                 "int main(void){return omp_get_max_threads() < 1 || omp_get_thread_limit() < 1;}\n")
+
+
+def openmp_setting():
+    """FASTACT_OPENMP: "0" builds without OpenMP (serial loops; nothing probed), "1"
+    requires it (the build fails where the compiler has none), unset or "auto" uses it
+    where the compiler has it."""
+    value = os.environ.get("FASTACT_OPENMP", "auto").strip().lower()
+    if value in ("", "auto"):
+        return None
+    if value in ("0", "1"):
+        return value == "1"
+    sys.exit(f"FASTACT_OPENMP must be 0, 1 or auto, got {value!r}")
+
+
+def openmp_candidates(kind):
+    """The ways to turn OpenMP on with this compiler, tried in order: (compile args,
+    link args)."""
+    if kind == "msvc":
+        # LLVM's runtime (OpenMP 3.1+); then MSVC's own 2.0, which the probe refuses
+        return [(["/openmp:llvm"], []), (["/openmp"], [])]
+    found = [(["-fopenmp"], ["-fopenmp"])]
+    if kind == "clang" and sys.platform == "darwin":
+        # Apple clang has no -fopenmp, but its preprocessor takes the pragmas with LLVM's
+        # libomp (Homebrew's `brew install libomp`, or LIBOMP_PREFIX) providing omp.h and
+        # the library; without libomp the build is serial
+        for prefix in (os.environ.get("LIBOMP_PREFIX"), "/opt/homebrew/opt/libomp",
+                       "/usr/local/opt/libomp"):
+            if prefix and os.path.exists(os.path.join(prefix, "include", "omp.h")):
+                found.append((["-Xpreprocessor", "-fopenmp", f"-I{prefix}/include"],
+                              [f"-L{prefix}/lib", "-lomp"]))
+                break
+    return found
+
+
+def compile_flags(kind, isa, target_flags):
+    """The compile args of a module of target isa (OpenMP's and the report's aside):
+    target_flags are the GCC-style flags of its table in _build_config; None where this
+    compiler has no flags for that target."""
+    if kind == "msvc":
+        if isa not in CONFIG["MSVC_TARGET_FLAGS"]:
+            return None
+        return CONFIG["MSVC_FLAGS"] + CONFIG["MSVC_TARGET_FLAGS"][isa]
+    if kind == "clang":
+        # Python's CFLAGS may say -fwrapv and -fno-strict-aliasing (for CPython's own
+        # code).  With -fopenmp, Clang then cannot count the iterations of the loops
+        # OpenMP outlines, nor keep the locals the parallel region shares in registers:
+        # Clang 14 left 53 of the 290 avx512 loops scalar.  The kernel modules need
+        # neither (no signed overflow; each buffer is accessed through one type, and
+        # type-punning is by memcpy), so Clang gets them back.
+        return CONFIG["COMMON_FLAGS"] + ["-fno-wrapv", "-fstrict-aliasing"] + list(target_flags)
+    return CONFIG["COMMON_FLAGS"] + list(target_flags)
+
+
+def vec_report_flags(kind, stem):
+    """(report path, compile args) of the vectorization report, or None where the
+    compiler writes none that count_vectorized reads (MSVC's /Qvec-report goes to the
+    console).  GCC: -fopt-info's text; Clang: its optimization record (YAML)."""
+    if kind == "gcc":
+        return stem + ".vec.txt", [f"-fopt-info-vec-optimized={stem}.vec.txt"]
+    if kind == "clang":
+        return stem + ".vec.yaml", ["-fsave-optimization-record",
+                                    f"-foptimization-record-file={stem}.vec.yaml",
+                                    "-foptimization-record-passes=loop-vectorize"]
+    return None
+
+
 class BuildExt(build_ext):
-    """Adds OpenMP where the compiler has it and drops targets it cannot compile,
-    so a platform without OpenMP or an ISA builds serial / baseline instead of failing.
-    Compiles the extensions in parallel unless told otherwise (-j/--parallel), and with
-    GCC writes the vectorization report of each kernel module beside it."""
+    """Adds OpenMP where the compiler has it (or FASTACT_OPENMP says) and drops targets it
+    cannot compile, so a platform without OpenMP or an ISA builds serial / baseline
+    instead of failing.  Compiles the extensions in parallel unless told otherwise
+    (-j/--parallel), and with GCC or Clang writes the vectorization report of each kernel
+    module beside it."""
 
     def finalize_options(self):
         super().finalize_options()
@@ -331,68 +436,79 @@ class BuildExt(build_ext):
             # one job per CPU: the targets are independent modules of a minute or more each
             self.parallel = os.cpu_count() or 1
 
-    def _compiles(self, flags, source=None):
+    def _compiles(self, flags, source="int main(void){return 0;}\n", link_flags=None):
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "probe.c")
             with open(src, "w") as f:
-                f.write(source if source is not None else
-                        "#include <omp.h>\nint main(void){return omp_get_max_threads() < 1;}\n"
-                        if "-fopenmp" in flags or "/openmp" in flags else
-                        "int main(void){return 0;}\n")
+                f.write(source)
             try:
                 objs = self.compiler.compile([src], output_dir=tmp, extra_postargs=flags)
                 self.compiler.link_executable(objs, "probe", output_dir=tmp,
-                                              extra_postargs=flags)
+                                              extra_postargs=flags if link_flags is None
+                                              else link_flags)
             except Exception:
                 return False
         return True
 
-    def _is_gcc(self):
-        """GCC itself (Clang defines __GNUC__ too, and has no -fopt-info)."""
+    def _compiler_kind(self):
+        """"gcc", "clang", "msvc" or "other"."""
+        if self.compiler.compiler_type == "msvc":
+            return "msvc"
         if self.compiler.compiler_type != "unix":
-            return False
-        with tempfile.TemporaryDirectory() as tmp:
-            return self._compiles(
-                [f"-fopt-info-vec-optimized={os.path.join(tmp, 'probe.txt')}"],
-                "#if !defined(__GNUC__) || defined(__clang__)\n#error not GCC\n#endif\n"
-                "int main(void){return 0;}\n")
+            return "other"
+        return next((k for k, src in _KIND_PROBES.items() if self._compiles([], src)), "other")
+
+    def _openmp(self, kind):
+        """(compile args, link args, what to print) of OpenMP here."""
+        wanted = openmp_setting()
+        if wanted is False:
+            return [], [], "off (FASTACT_OPENMP=0)"
+        for cflags, lflags in openmp_candidates(kind):
+            if self._compiles(cflags, _OPENMP_PROBE, lflags):
+                return cflags, lflags, "on (" + " ".join(cflags) + ")"
+        if wanted:
+            raise RuntimeError("fastact: FASTACT_OPENMP=1 but the compiler has no OpenMP "
+                               f"(tried {openmp_candidates(kind)})")
+        return [], [], "off (the compiler has none)"
 
     def build_extensions(self):
-        msvc = self.compiler.compiler_type == "msvc"
-        omp = ["/openmp"] if msvc else ["-fopenmp"]
-        use_omp = self._compiles(omp)
+        kind = self._compiler_kind()
+        self._kind = kind
+        omp, omp_link, omp_said = self._openmp(kind)
         self._vec_reports, self._vec_json = {}, {}
-        gcc = self._is_gcc()
         kept = []
         for ext in self.extensions:
-            if ext.extra_compile_args and not self._compiles(ext.extra_compile_args):
+            isa = ext.name.split("_")[-2] if _is_kernels(ext.name) else (
+                ext.name.rsplit("_", 1)[1] if ext.name.startswith("fastact._recurrent_")
+                else "baseline")
+            flags = compile_flags(kind, isa, ext.extra_compile_args)
+            if flags is None or (ext.extra_compile_args and not self._compiles(flags)):
                 print(f"fastact: the compiler cannot build {ext.name}; skipped")
                 continue
-            base = CONFIG["MSVC_FLAGS"] if msvc else CONFIG["COMMON_FLAGS"]
-            if not msvc:
+            if kind in ("gcc", "clang"):
                 # The kernels are chains of small cdef inline functions; in a module this
                 # size GCC stops inlining them into the loops (a call per element, no
                 # SIMD), so Cython's inline becomes a forced one.
                 ext.define_macros = ext.define_macros + [
                     ("CYTHON_INLINE", "inline __attribute__((always_inline))")]
-            ext.extra_compile_args = base + ext.extra_compile_args + (omp if use_omp else [])
-            if gcc and _is_kernels(ext.name):
-                report = os.path.join(os.path.abspath(self.build_temp), ext.name + ".vec.txt")
-                self._vec_reports[ext.name] = report
-                ext.extra_compile_args = ext.extra_compile_args + [
-                    f"-fopt-info-vec-optimized={report}"]
-            if use_omp and not msvc:
-                ext.extra_link_args = ext.extra_link_args + omp
+            ext.extra_compile_args = flags + omp
+            ext.extra_link_args = ext.extra_link_args + omp_link
+            report = vec_report_flags(
+                kind, os.path.join(os.path.abspath(self.build_temp), ext.name))
+            if report and _is_kernels(ext.name):
+                self._vec_reports[ext.name] = report[0]
+                ext.extra_compile_args = ext.extra_compile_args + report[1]
             kept.append(ext)
         if not any(_is_kernels(e.name) and e.name.split("_")[-2] == "baseline" for e in kept):
             raise RuntimeError("fastact: the baseline kernels failed to build")
         self.extensions = kept
         os.makedirs(self.build_temp, exist_ok=True)
         isas = dict.fromkeys(e.name.split("_")[-2] for e in kept if _is_kernels(e.name))
-        print(f"fastact: OpenMP {'on' if use_omp else 'off'}; targets " + ", ".join(isas)
+        print(f"fastact: compiler {kind}; OpenMP {omp_said}; targets " + ", ".join(isas)
               + f" ({len(FAMILIES)} kernel modules each)"
               + f"; {self.parallel if self.parallel else 1} parallel jobs"
-              + ("; vectorization report on (GCC)" if gcc else ""), flush=True)
+              + (f"; vectorization report on ({kind})" if self._vec_reports else ""),
+              flush=True)
         super().build_extensions()
 
     def build_extension(self, ext):
@@ -446,7 +562,7 @@ class BuildExt(build_ext):
         os.makedirs(os.path.dirname(out), exist_ok=True)
         self._vec_json[ext.name] = out
         with open(out, "w", encoding="utf-8") as f:
-            json.dump({"compiler": "gcc " + self._gcc_version(), "module": ext.name,
+            json.dump({"compiler": self._compiler_version(), "module": ext.name,
                        "loops": loops}, f, indent=0, sort_keys=True)
             f.write("\n")
         missing = sorted(k for k, v in loops.items() if v == 0)
@@ -461,13 +577,16 @@ class BuildExt(build_ext):
             self.copy_file(built, os.path.join(os.path.dirname(self.get_ext_fullpath(name)),
                                                os.path.basename(built)), level=self.verbose)
 
-    def _gcc_version(self):
+    def _compiler_version(self):
+        """"gcc 12.2.0", "clang 14.0.6": the report's compiler (the test needs its name)."""
+        kind = getattr(self, "_kind", "gcc")
         try:
-            out = subprocess.run(self.compiler.compiler_so[:1] + ["-dumpfullversion"],
+            out = subprocess.run(self.compiler.compiler_so[:1]
+                                 + ["-dumpfullversion" if kind == "gcc" else "-dumpversion"],
                                  capture_output=True, text=True, check=True).stdout
         except Exception:
-            return "unknown"
-        return out.strip()
+            return kind + " unknown"
+        return kind + " " + out.strip()
 
 
 FAMILIES = families()

@@ -328,6 +328,24 @@ def native_window_atol(kernel, x, dtype):
     return np.where(win, sub.accuracy.abs_eps * float(np.finfo(np.float32).eps) * unit, 0.0)
 
 
+# ---- threads ------------------------------------------------------------------------
+
+OPENMP = fastact._runtime.threads_available()
+NO_OPENMP = "built without OpenMP: every loop runs on the calling thread"
+
+
+def set_threads(n):
+    """fastact.set_num_threads(n) for a test.  Where the build has no OpenMP, n > 1 must
+    warn and leave one thread: the threaded tests then show that the serial build gives
+    the same results, and says it has one thread rather than pretend."""
+    if n is not None and n > 1 and not OPENMP:
+        with pytest.warns(RuntimeWarning, match="without OpenMP"):
+            fastact.set_num_threads(n)
+        assert fastact.get_num_threads() == 1
+    else:
+        fastact.set_num_threads(n)
+
+
 def run_python(code, timeout=120, **env):
     """Run code in a fresh interpreter with env added to this one's (FASTACT_NUM_THREADS
     only when given); returns the CompletedProcess."""

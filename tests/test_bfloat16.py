@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import fastact
-from conftest import ACTS, AXIS, ELEMENTWISE, invoke, methods, needed, variants
+from conftest import ACTS, AXIS, ELEMENTWISE, invoke, methods, needed, set_threads, variants
 
 ml_dtypes = pytest.importorskip("ml_dtypes")
 BF16 = np.dtype(ml_dtypes.bfloat16)
@@ -97,7 +97,7 @@ def test_out_params_prelu_rrelu_and_threads():
     assert got.dtype == BF16 and same(got, bf(fastact.prelu(x2.astype(np.float32), w)))
     assert fastact.rrelu(x).dtype == BF16
     big = np.tile(x, 20)                          # over the threading grain
-    fastact.set_num_threads(2)
+    set_threads(2)                                # (one thread without OpenMP)
     try:
         two = fastact.gelu(big)
     finally:

@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 import fastact
-from conftest import ACTS, ALL_FLOAT, AXIS, ELEMENTWISE, methods, needed, run_python
+from conftest import (ACTS, ALL_FLOAT, AXIS, ELEMENTWISE, NO_OPENMP, OPENMP, methods,
+                      needed, run_python, set_threads)
 
 UFUNCS = fastact.UFUNCS
 KERNELS = fastact._dispatch.KERNELS
@@ -28,7 +29,7 @@ N = 3 * GRAIN + 17                 # several threads' chunks, not a multiple of 
 
 @pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
 def threads(request):
-    fastact.set_num_threads(request.param)
+    set_threads(request.param)                 # (one thread without OpenMP)
     yield request.param
     fastact.set_num_threads(None)
 
@@ -260,6 +261,7 @@ def _python(code, timeout=120, **env):
     return r.returncode, r.stdout, r.stderr
 
 
+@pytest.mark.skipif(not OPENMP, reason=NO_OPENMP + ": no thread pool to start")
 def test_float16_loops_use_threads():
     # _pool_was_started() says a loop ran in parallel (OpenMP's pool exists): true after
     # one large float16 call with 2 threads, and only then
@@ -283,6 +285,8 @@ def test_set_num_threads_refuses_absurd_counts(n):
     assert fastact.get_num_threads() >= 1
 
 
+@pytest.mark.skipif(not OPENMP,
+                    reason=NO_OPENMP + ": no OMP_THREAD_LIMIT or OMP_NUM_THREADS to follow")
 def test_thread_count_from_environment_is_checked_and_capped():
     rc, out, err = _python("import fastact", FASTACT_NUM_THREADS="1000000")
     assert rc != 0 and "FASTACT_NUM_THREADS" in err and "1000000" in err
@@ -330,12 +334,14 @@ print("child", os.waitstatus_to_exitcode(status))
 """
 
 
+@pytest.mark.skipif(not OPENMP, reason=NO_OPENMP + ": no OpenMP thread pool for fork() to lose")
 def test_fork_after_a_threaded_call_does_not_hang():
     rc, out, err = _python(FORK_SCRIPT, timeout=120)
     assert rc == 0, err
     assert out.split() == ["child", "0"]
 
 
+@pytest.mark.skipif(not OPENMP, reason=NO_OPENMP + ": no OpenMP thread pool for fork() to lose")
 def test_fork_before_any_threaded_call_keeps_threads():
     rc, out, err = _python("""
         import os, numpy as np, fastact

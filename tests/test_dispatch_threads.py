@@ -1,7 +1,9 @@
 """Every CPU variant this machine supports, and the threaded loops, against the reference."""
 
+import io
 import math
 import os
+import re
 
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ import fastact
 from fastact import _dispatch
 from fastact._registry import KERNELS
 
-from conftest import native_window_atol, run_python
+from conftest import NO_OPENMP, OPENMP, native_window_atol, run_python, set_threads
 
 ISAS = _dispatch.available()
 POINTS = [-1e4, -710.0, -89.0, -20.0, -3.0, -1.5, -0.75, -1e-3, -0.0, 0.0, 1e-300, 1e-3,
@@ -69,7 +71,7 @@ def test_threaded_loops_match_reference(threads, name):
     f = fastact.ACTIVATIONS[name]
     rng = np.random.default_rng(1)
     x = rng.uniform(-8, 8, (100, 1000))            # 1e5 elements > GRAIN
-    fastact.set_num_threads(threads)
+    set_threads(threads)                           # (one thread without OpenMP)
     try:
         y = f(x)
     finally:
@@ -83,7 +85,7 @@ def test_threaded_loops_match_reference(threads, name):
     if f.info.kind == "axis":
         # the backward from x: the threaded forward, then the threaded from-output loop
         g = rng.standard_normal(x.shape)
-        fastact.set_num_threads(threads)
+        set_threads(threads)
         try:
             dx = f.backward(g, x)
         finally:
@@ -126,9 +128,11 @@ def test_concurrent_callers_get_what_one_caller_gets():
                     failures.append(k)
 
     def setter():
+        # (without OpenMP, 1 and None: a count above 1 warns, an error under the suite's
+        # filter, and pytest.warns is not for threads)
         start.wait()
         for i in range(200):
-            fastact.set_num_threads(1 + i % 2)
+            fastact.set_num_threads(1 + i % 2 if OPENMP else (1, None)[i % 2])
 
     threads = [threading.Thread(target=caller) for _ in range(4)]
     threads.append(threading.Thread(target=setter))
@@ -180,8 +184,41 @@ def test_show_config_names_isa_threads_and_flags(capsys):
 
 def test_threadpoolctl_sees_and_limits_openmp():
     threadpoolctl = pytest.importorskip("threadpoolctl")
-    if not fastact._runtime.config()["openmp"]:
-        pytest.skip("built without OpenMP")
+    if not OPENMP:
+        pytest.skip(NO_OPENMP + " (no OpenMP runtime for threadpoolctl to see)")
     fastact.UFUNCS["sigmoid"](np.zeros(10))     # make sure the runtime is loaded
     with threadpoolctl.threadpool_limits(limits=1, user_api="openmp"):
         assert fastact.get_num_threads() == 1
+
+
+def test_a_build_without_openmp_says_it_has_one_thread():
+    """Without OpenMP (Clang without libomp, FASTACT_OPENMP=0) fastact must not pretend:
+    show_config says openmp False and one thread, set_num_threads(n > 1) warns and leaves
+    one thread, and a large call gives what the reference gives (the threaded test above
+    runs there too)."""
+    cfg = fastact._runtime.config()
+    assert cfg["openmp"] is OPENMP
+    if OPENMP:
+        assert "-fopenmp" in cfg["flags"] or "/openmp" in cfg["flags"]
+        fastact.set_num_threads(2)                 # no warning (the suite makes it an error)
+        try:
+            assert fastact.get_num_threads() == 2
+        finally:
+            fastact.set_num_threads(None)
+        pytest.skip("built with OpenMP: the serial build's behaviour is checked where it is "
+                    "built (tools/check_clang.sh)")
+    assert cfg["threads"] == 1 and "openmp" not in cfg["flags"]
+    buf = io.StringIO()
+    fastact.show_config(file=buf)
+    assert re.search(r"threads: 1 \(built without OpenMP: no threads\)", buf.getvalue())
+    for n in (2, 8):
+        with pytest.warns(RuntimeWarning, match=r"fastact\.set_num_threads: .*without OpenMP"):
+            fastact.set_num_threads(n)
+        assert fastact.get_num_threads() == 1
+    fastact.set_num_threads(None)
+    assert fastact.get_num_threads() == 1
+    # the environment variable is checked the same way
+    r = run_python("import warnings, fastact; print(fastact.get_num_threads())",
+                   FASTACT_NUM_THREADS="4")
+    assert r.returncode == 0 and r.stdout.split() == ["1"], r.stderr
+    assert "without OpenMP" in r.stderr

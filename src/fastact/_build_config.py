@@ -26,7 +26,10 @@ X86_TARGETS = {
 # -g0 drops the debug information Python's own CFLAGS ask for (it tripled the wheel).
 # OpenMP is added by setup.py where the compiler has it.
 COMMON_FLAGS = ["-O3", "-g0", "-fno-math-errno", "-ffp-contract=off", "-fno-trapping-math"]
-MSVC_FLAGS = ["/O2"]
+# MSVC (Windows): /fp:precise is its IEEE mode (no contraction into FMA unless
+# /fp:contract, NaN compares honoured; never /fp:fast), and each x86-64 target's /arch.
+MSVC_FLAGS = ["/O2", "/fp:precise"]
+MSVC_TARGET_FLAGS = {"baseline": [], "avx2": ["/arch:AVX2"], "avx512": ["/arch:AVX512"]}
 
 # Loops of at least this many elements are split across threads (PyTorch's grain).
 GRAIN = 32768

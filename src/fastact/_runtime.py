@@ -26,7 +26,8 @@ def set_num_threads(n):
     follows OpenMP's own count, which OMP_NUM_THREADS and threadpoolctl's
     ``threadpool_limits`` set.  In a process forked from one that had used threads, loops
     stay on one thread whatever n is (GNU OpenMP's threads do not survive fork; docs/guide/threads.md
-    explains).
+    explains).  A build without OpenMP (``show_config()`` says ``openmp: False``) runs
+    every loop on one thread: there n > 1 warns, and ``get_num_threads()`` is 1.
 
     >>> import fastact
     >>> fastact.set_num_threads(1)
@@ -54,7 +55,12 @@ def set_num_threads(n):
                 f"will start (the lower of 1024 and OpenMP's thread limit, OMP_THREAD_LIMIT). "
                 f"threadpoolctl's threadpool_limits() and OMP_NUM_THREADS set the count used "
                 f"when n is not set (set_num_threads(None)), within the same cap")
-        if n > 1 and _dispatch.forked_after_threads():
+        if n > 1 and not threads_available():
+            warnings.warn("fastact.set_num_threads: this fastact was built without OpenMP "
+                          "(fastact.show_config() says openmp: False): loops run on one "
+                          "thread", RuntimeWarning, stacklevel=2)
+            n = 0
+        elif n > 1 and _dispatch.forked_after_threads():
             warnings.warn("fastact.set_num_threads: this process was forked after fastact "
                           "had used threads, and GNU OpenMP's threads do not survive fork: "
                           "loops here stay on one thread", RuntimeWarning, stacklevel=2)
@@ -69,7 +75,15 @@ def get_num_threads():
     >>> fastact.get_num_threads() >= 1
     True
     """
+    if not threads_available():
+        return 1
     return _dispatch.KERNELS._get_num_threads()
+
+
+def threads_available():
+    """Whether this build runs large loops on several threads (it was compiled with
+    OpenMP).  Without it every loop runs on the calling thread, with the same results."""
+    return bool(_dispatch.KERNELS.BUILD["openmp"])
 
 
 def _from_environment():
@@ -91,8 +105,9 @@ def config():
     """The build and run-time facts as a dict (what show_config prints)."""
     build = dict(_dispatch.KERNELS.BUILD)
     msvc = build["compiler"] == "msvc"
-    flags = (_build_config.MSVC_FLAGS if msvc else _build_config.COMMON_FLAGS) \
-        + list(_build_config.X86_TARGETS[build["isa"]][1])
+    flags = (_build_config.MSVC_FLAGS + _build_config.MSVC_TARGET_FLAGS.get(build["isa"], [])
+             if msvc else _build_config.COMMON_FLAGS
+             + list(_build_config.X86_TARGETS[build["isa"]][1]))
     if build["openmp"]:
         flags.append("/openmp" if msvc else "-fopenmp")
     from . import __version__
@@ -106,7 +121,7 @@ def config():
         "threads": get_num_threads(),
         "openmp": build["openmp"],
         "grain": build["grain"],
-        "compiler": build["compiler"],
+        "compiler": build["compiler"].strip(),     # (__clang_version__ ends in a space)
         "flags": " ".join(flags),
         "numpy": np.__version__,
         "python": sys.version.split()[0],
@@ -126,9 +141,12 @@ def show_config(file=None):
     >>> "isa_built" in buf.getvalue() and "openmp" in buf.getvalue()
     True
     """
-    for key, value in config().items():
+    cfg = config()
+    for key, value in cfg.items():
         if isinstance(value, list):
             value = ", ".join(value)
+        if key == "threads" and not cfg["openmp"]:
+            value = f"{value} (built without OpenMP: no threads)"
         print(f"{key:>14}: {value}", file=file or sys.stdout)
 
 
