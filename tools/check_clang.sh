@@ -22,6 +22,12 @@ trap 'rm -rf "$WORK"' EXIT
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_PROGRESS_BAR=off
 step() { echo "+ check_clang: $*"; }
 
+if ! command -v "$CC" > /dev/null && [ "$CC" = clang ] && [ "$(id -u)" = 0 ] \
+        && command -v apt-get > /dev/null; then
+    step "installing Debian's clang (apt-get)"
+    apt-get install -y -q clang > /dev/null 2>&1 \
+        || { apt-get update -q > /dev/null 2>&1 && apt-get install -y -q clang > /dev/null; }
+fi
 command -v "$CC" > /dev/null || { echo "check_clang: $CC not found (apt-get install clang)" >&2; exit 1; }
 "$CC" --version | head -1
 
