@@ -130,13 +130,17 @@ def _tables(rows):
              for u, nin, nout in (("gated_" + g.name, 2, 1),
                                   ("gated_" + g.name + "_backward", 3, 2))]
     axis = [(n, nin) for a in rows["axis_kernels"] for n, nin in ((a, 1), (a + "_backward", 2))]
-    return {"ufuncs": ufuncs, "gated_ufuncs": gated, "axis_ufuncs": axis}
+    # where=: the data and a boolean row (nin counts it)
+    where = [(n, nin) for a in rows["axis_kernels"]
+             for n, nin in ((a + "_where", 2), (a + "_backward_where", 3))]
+    return {"ufuncs": ufuncs, "gated_ufuncs": gated, "axis_ufuncs": axis, "where_ufuncs": where}
 
 
 def _weight(rows):
     """A family's rough compile cost (its loops), to start the largest first."""
     t = _tables(rows)
-    return len(t["ufuncs"]) + 2 * len(t["gated_ufuncs"]) + 4 * len(t["axis_ufuncs"])
+    return (len(t["ufuncs"]) + 2 * len(t["gated_ufuncs"]) + 4 * len(t["axis_ufuncs"])
+            + 2 * len(t["where_ufuncs"]))
 
 
 def _write_if_changed(path, text):
@@ -223,7 +227,7 @@ def _ufunc_names():
             if k.from_output or "from_output" not in suffix:
                 names.append(k.name + suffix)
     for a in REGISTRY["AXIS_KERNELS"]:
-        names += [a, a + "_backward"]
+        names += [a, a + "_backward", a + "_where", a + "_backward_where"]
     for k in REGISTRY["GATED_KERNELS"]:
         names += ["gated_" + k.name, "gated_" + k.name + "_backward"]
     return names

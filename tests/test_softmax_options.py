@@ -272,3 +272,124 @@ def test_dim_points_to_axis(name):
         assert (sentinel == 7.0).all()
         with pytest.raises(TypeError, match="unexpected keyword argument 'dims'"):
             call(dims=1)
+
+
+# ---- the where= kernels (UFUNCS NAME_where, NAME_backward_where) ---------------------------
+# float32 and float64 rows with where= run these (the mask an operand of the kernel); the
+# references are the closed forms above in float64.
+
+def _causal(rows, n):
+    return np.arange(n)[None, :] <= (np.arange(rows)[:, None] % n)
+
+
+@pytest.mark.parametrize("name", AXIS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["contiguous", "strided", "broadcast"])
+def test_where_kernels_match_closed_form(name, dtype, layout):
+    rng = np.random.default_rng(7)
+    X3 = rng.standard_normal((2, 40, 37)) * 3
+    G3 = rng.standard_normal(X3.shape)
+    base = _causal(40, 37)
+    base[3] = False                                      # a fully masked row
+    mask = np.broadcast_to(base, X3.shape)               # batch stride 0
+    mask = mask if layout == "broadcast" else np.array(mask)
+    x, g = X3.astype(dtype), G3.astype(dtype)
+    x[~mask] = np.nan                                    # never read
+    g[~mask] = np.inf                                    # left out of the backward
+    axis = -1
+    if layout == "strided":                              # rows along a strided axis
+        x, g, mask = (np.swapaxes(a, 1, 2) for a in (x, g, mask))
+        axis = 1
+    f = fastact.ACTIVATIONS[name]
+    with np.errstate(all="raise"):
+        y = f(x, axis=axis, where=mask)
+        dy = f.backward_from_output(g, y, axis=axis, where=mask)
+        dx = f.backward(g, x, axis=axis, where=mask)
+    assert y.dtype == dy.dtype == dx.dtype == dtype
+    Xr, Gr = (np.where(mask, a.astype(np.float64), 0.0) for a in (x, g))
+    want = closed_form(name, Xr, axis, mask)
+    tol = dict(rtol=1e-13, atol=1e-300) if dtype == np.float64 else dict(rtol=4e-7, atol=1e-38)
+    np.testing.assert_allclose(y, want, **tol)
+    assert (y[~mask] == (-np.inf if name == "log_softmax" else 0.0)).all()
+    with np.errstate(all="raise"):                      # the kernel itself, called as a ufunc
+        yk = fastact.UFUNCS[name + "_where"](x, mask, axis=axis)
+        dyk = fastact.UFUNCS[name + "_backward_where"](g, y, mask, axis=axis)
+    np.testing.assert_allclose(yk, want, **tol)
+    btol = dict(rtol=1e-11, atol=1e-14) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(dy, closed_form_vjp(name, Gr, y.astype(np.float64), axis, mask),
+                               **btol)
+    np.testing.assert_allclose(dx, closed_form_vjp_x(name, Gr, Xr, axis, mask), **btol)
+    np.testing.assert_allclose(dyk, closed_form_vjp(name, Gr, y.astype(np.float64), axis,
+                                                    mask), **btol)
+    assert (dy[~mask] == 0).all() and (dx[~mask] == 0).all() and (dyk[~mask] == 0).all()
+    assert not np.signbit(dy[~mask]).any()
+
+
+@pytest.mark.parametrize("name", AXIS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_backward_ignores_y_where_masked(name, dtype):
+    """backward_from_output(g, y, where=w) leaves masked-out entries out of the sum: the
+    numbers do not depend on what y holds there (the unmasked forward's output, say)."""
+    x, g = X.astype(dtype), G.astype(dtype)
+    mask = RNG.random(X.shape) > 0.3
+    f = fastact.ACTIVATIONS[name]
+    y = f(x, where=mask)
+    y_other = np.where(mask, y, f(x))
+    np.testing.assert_array_equal(f.backward_from_output(g, y_other, where=mask),
+                                  f.backward_from_output(g, y, where=mask))
+
+
+@pytest.mark.parametrize("name", AXIS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_kernels_out_aliasing_an_input(name, dtype):
+    mask = RNG.random(X.shape) > 0.3
+    x, g = X.astype(dtype), G.astype(dtype)
+    f = fastact.ACTIVATIONS[name]
+    y = f(x, where=mask)
+    want = closed_form_vjp(name, G, y.astype(np.float64), where=mask)
+    tol = dict(rtol=1e-11, atol=1e-14) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-6)
+    xc = x.copy()
+    assert f(xc, where=mask, out=xc) is xc
+    np.testing.assert_array_equal(xc, y)
+    for k in range(2):                                  # out is grad_output, then y
+        data = [g.copy(), y.copy()]
+        assert f.backward_from_output(*data, where=mask, out=data[k]) is data[k]
+        np.testing.assert_allclose(data[k], want, **tol)
+
+
+@pytest.fixture
+def no_row_memory():
+    """Every softmax-type row takes the path for a failed malloc (fault injection)."""
+    mods = fastact._dispatch.modules()
+    for m in mods:
+        m._set_row_alloc_limit(0)
+    yield
+    for m in mods:
+        m._set_row_alloc_limit(-1)
+
+
+@pytest.mark.parametrize("name", AXIS)
+def test_where_kernels_without_row_memory(name, no_row_memory):
+    mask = RNG.random(X.shape) > 0.3
+    mask[0, 0] = False
+    f = fastact.ACTIVATIONS[name]
+    xf, gf, mf = np.asfortranarray(X), np.asfortranarray(G), np.asfortranarray(mask)
+    y = f(xf, where=mf)
+    np.testing.assert_allclose(y, closed_form(name, X, where=mask), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(f.backward_from_output(gf, y, where=mf),
+                               closed_form_vjp(name, G, y, where=mask), rtol=1e-11, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", AXIS)
+def test_where_16_bit(name):
+    """float16 rows with where= (not the kernels': float32 and float64 only) keep their
+    dtype and the closed form's values to float16's precision."""
+    mask = RNG.random(X.shape) > 0.3
+    f = fastact.ACTIVATIONS[name]
+    x = X.astype(np.float16)
+    y = f(x, where=mask)
+    assert y.dtype == np.float16
+    np.testing.assert_allclose(y.astype(np.float64),
+                               closed_form(name, x.astype(np.float64), where=mask),
+                               rtol=2e-3, atol=1e-7)
+    assert fastact.UFUNCS[name + "_where"].types == ["f?->f", "d?->d"]

@@ -11,7 +11,7 @@ kernel's count grows by more than 5% against it (or a kernel has no entry).
 
 What is counted: every ufunc of fastact._dispatch.UFUNCS (each activation's forward,
 derivative, backward and from-output forms, the general kernels, the gated kernels and
-their backwards, the softmax-family rows and their backwards), float32 and float64, on
+their backwards, the softmax-family rows and their backwards, with and without where=), float32 and float64, on
 the avx2 target (FASTACT_ISA=avx2: valgrind does not run AVX-512), one thread.  One
 valgrind process runs them all: `--collect-atstart=no` and `--toggle-collect` on the
 loop functions (`loop_<ufunc>_<float|double>`, and `<kernel>_row_<type>` of the axis
@@ -110,12 +110,18 @@ def _cases(np, ufuncs, registry, modules):
                 if axis:
                     shape = (n // ROW, ROW)
                     xs = x().reshape(shape)
-                    if name.endswith("_backward"):
-                        y = ufuncs[name[:-len("_backward")]](
+                    # the where= kernels: a causal mask's pattern of rows (row j keeps
+                    # its first j + 1 entries, modulo ROW)
+                    base = name[:-len("_where")] if name.endswith("_where") else name
+                    if base.endswith("_backward"):
+                        y = ufuncs[base[:-len("_backward")]](
                             xs, out=aligned(n, dtype).reshape(shape))
                         args = (g.reshape(shape), y)
                     else:
                         args = (xs,)
+                    if base != name:
+                        rows = np.arange(shape[0])[:, None] % ROW
+                        args += (np.arange(ROW)[None, :] <= rows,)
                     outs = (aligned(n, dtype).reshape(shape),)
                 elif name.startswith("gated_"):
                     args = (x(), g) if uf.nin == 2 else (g, x(), pattern(n, dtype, -2, 2, 29))

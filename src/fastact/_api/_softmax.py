@@ -10,7 +10,7 @@ from numpy.exceptions import AxisError
 from .._dispatch import UFUNCS
 from .._fastpath import FastAxis
 from ._base import Activation
-from ._checks import _cast, _check_out, _real, _result_dtype, _ufunc_error
+from ._checks import _cast, _check_out, _is_duck, _real, _result_dtype, _ufunc_error
 from ._ufunc_call import _run_ufunc
 
 
@@ -93,6 +93,14 @@ class Softmax(Activation, FastAxis):
         axis = self._axes(fname, axis, len(shape))
         mask = self._mask(fname, where, shape)
         if mask is not None:
+            dt = _result_dtype([v for _, v in data])
+            if dt.itemsize >= 4 and not any(_is_duck(v) for _, v in data):
+                # float32 and float64: the where= kernels (NAME_where, NAME_backward_where)
+                # take the mask as an operand (a broadcast one is not copied) and give the
+                # numbers of the code below in one pass over the data
+                data = [(what, _cast(v, dt)) for what, v in data]
+                return self._rows(fname, UFUNCS[ufunc.__name__ + "_where"], data, axis, out,
+                                  mask)
             # Masked-out entries leave the row: the forward sees them as the value whose
             # weight is exactly 0 (-inf for softmax and log_softmax, +inf for softmin: the
             # record's sign); the backward sees a zero grad_output there.
@@ -108,7 +116,8 @@ class Softmax(Activation, FastAxis):
                 res = res.dtype.type(0)
         return res
 
-    def _rows(self, fname, ufunc, data, axis, out):
+    def _rows(self, fname, ufunc, data, axis, out, mask=None):
+        # mask: a where= ufunc's boolean operand, after data
         if isinstance(axis, tuple):
             # the row is every element along these axes: they go last, merged into one
             shape = np.shape(data[0][1])
@@ -121,7 +130,10 @@ class Softmax(Activation, FastAxis):
             moved = [np.moveaxis(_cast(v, dt), axis, last) for _, v in data]
             flat = [(what, m.reshape(m.shape[:len(shape) - len(axis)] + (-1,)))
                     for (what, _), m in zip(data, moved)]
-            res = _run_ufunc(fname, ufunc, flat, [], None, axis=-1)
+            if mask is not None:
+                mask = np.moveaxis(mask, axis, last)
+                mask = mask.reshape(mask.shape[:len(shape) - len(axis)] + (-1,))
+            res = _call(fname, ufunc, flat, None, mask, axis=-1)
             res = np.moveaxis(res.reshape(moved[0].shape), last, axis)
             if out is None:
                 return np.ascontiguousarray(res)
@@ -133,12 +145,12 @@ class Softmax(Activation, FastAxis):
             if out is not None and out.size != 1:
                 raise ValueError(f"fastact.{fname}: out has shape {out.shape}, which does "
                                  f"not match the result's shape ()")
-            res = _run_ufunc(fname, ufunc, data, [], None if out is None else out.reshape(1),
-                             axis=0)
+            res = _call(fname, ufunc, data, None if out is None else out.reshape(1),
+                        None if mask is None else np.reshape(mask, (1,)), axis=0)
             if out is not None:
                 return out
             return res[0]
-        return _run_ufunc(fname, ufunc, data, [], out, axis=axis)
+        return _call(fname, ufunc, data, out, mask, axis=axis)
 
     def _general_call(self, x, axis=-1, *, where=None, out=None, **kwargs):
         _no_dim(self.name, kwargs)
@@ -173,6 +185,18 @@ class Softmax(Activation, FastAxis):
         _no_dim(self.name + ".backward_from_output", kwargs)
         return self._axis_call("backward_from_output", UFUNCS[self.info.kernel + "_backward"],
                                [("grad_output", grad_output), ("y", y)], axis, out, where)
+
+
+def _call(fname, ufunc, data, out, mask, **kwargs):
+    """_run_ufunc, or with a where= ufunc's mask (data already of one float dtype) the
+    ufunc itself, its errors named as _run_ufunc's."""
+    if mask is None:
+        return _run_ufunc(fname, ufunc, data, [], out, **kwargs)
+    _check_out(fname, out, data[0][1].dtype)
+    try:
+        return ufunc(*[v for _, v in data], mask, out=out, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise _ufunc_error(fname, exc, data, out) from None
 
 
 def _no_dim(fname, kwargs):

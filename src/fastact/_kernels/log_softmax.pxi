@@ -43,10 +43,10 @@ cdef inline int _log_softmax_c_d(const double* x, double* y, npy_intp n) noexcep
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            acc[k] += _exp(x[i + k] - m)
+            acc[k] += _exp_under(x[i + k] - m)
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        s += _exp(x[i] - m)
+        s += _exp_under(x[i] - m)
     lse = log(s)
     for i in range(n):
         y[i] = (x[i] - m) - lse
@@ -72,7 +72,51 @@ cdef inline void _log_softmax_backward_c(const real* g, const real* y, real* dx,
     for i in range(nb, n):
         total += g[i]
     for i in range(n):
-        dx[i] = <real>(g[i] - _exp(y[i]) * total)
+        dx[i] = <real>(g[i] - _exp_under(y[i]) * total)
+
+
+# ---- where= (as softmax.pxi's) ----------------------------------------------------------
+
+cdef double LOG_SOFTMAX_WHERE_FILL = -INFINITY
+
+
+cdef inline void _log_softmax_backward_where_c(const real* g, const real* y,
+                                               const unsigned char* w, real* dx,
+                                               npy_intp n) noexcept nogil:
+    # the backward above on where(w, g, 0), 0 where w is false; dx first holds
+    # where(w, g, 0), as in softmax's (dx may be g, not y)
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double total
+    cdef real v, zero = 0
+    for i in range(n):
+        v = g[i]
+        dx[i] = v if w[i] else zero
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += dx[i + k]
+    total = _sum_lanes(acc)
+    for i in range(nb, n):
+        total += dx[i]
+    for i in range(n):
+        v = <real>(g[i] - _exp_under(y[i]) * total)
+        dx[i] = v if w[i] else zero
+
+
+cdef void log_softmax_backward_where_general(char** a, const npy_intp* cs, npy_intp n,
+                                             int st) noexcept nogil:
+    # a = (g, y, where, dx)
+    cdef npy_intp i
+    cdef double total = 0.0
+    for i in range(n):
+        total += _ld(a[0], i, cs[0], st) if a[2][i * cs[2]] else 0.0
+    for i in range(n):
+        _st(a[3], i, cs[3], st,
+            _ld(a[0], i, cs[0], st) - _exp(_ld(a[1], i, cs[1], st)) * total
+            if a[2][i * cs[2]] else 0.0)
 
 
 # ---- the general code ---------------------------------------------------------------

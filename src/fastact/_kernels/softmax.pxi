@@ -74,12 +74,12 @@ cdef inline int _softmax_sc_d(const double* x, double* y, npy_intp n, double sg)
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            e = _exp(sg * x[i + k] - m)
+            e = _exp_under(sg * x[i + k] - m)
             y[i + k] = e
             acc[k] += e
     s = _sum_lanes(acc)
     for i in range(nb, n):
-        e = _exp(sg * x[i] - m)
+        e = _exp_under(sg * x[i] - m)
         y[i] = e
         s += e
     r = 1.0 / s                     # one rounding more than a division: 0.5 ULP
@@ -112,6 +112,66 @@ cdef inline void _softmax_backward_sc(const real* g, const real* y, real* dx, np
         dot += <double>g[i] * y[i]
     for i in range(n):
         dx[i] = <real>(sg * (y[i] * (<double>g[i] - dot)))
+
+
+# ---- where= (the ufuncs NAME_where and NAME_backward_where) ---------------------------
+# The forward fills its masked-out entries with NAME_WHERE_FILL, the value whose weight is
+# exactly 0, and runs the forward row above in place (axis_rows.pxi.tp).  The backward
+# sees a zero grad_output at the masked-out entries and gives 0 there: the numbers of the
+# backward above on where(w, g, 0), with its result then set to 0 where w is false.
+
+cdef double SOFTMAX_WHERE_FILL = -INFINITY
+
+
+cdef inline void _softmax_backward_where_c(const real* g, const real* y,
+                                           const unsigned char* w, real* dx,
+                                           npy_intp n) noexcept nogil:
+    _softmax_backward_where_sc(g, y, w, dx, n, 1.0)
+
+
+cdef inline void _softmax_backward_where_sc(const real* g, const real* y,
+                                            const unsigned char* w, real* dx, npy_intp n,
+                                            double sg) noexcept nogil:
+    # dx first holds where(w, g, 0), in a loop of its own (GCC vectorizes the select at
+    # full width there, not inside the lanes' loop); dx may be g itself, not y (the
+    # caller's business): g is read again only where w holds
+    cdef double acc[LANES]
+    cdef npy_intp i, nb = n - n % LANES
+    cdef int k
+    cdef double dot
+    cdef real v, zero = 0
+    for i in range(n):
+        v = g[i]
+        dx[i] = v if w[i] else zero
+    for k in range(LANES):
+        acc[k] = 0.0
+    for i in range(0, nb, 16):        # LANES
+        for k in range(LANES):
+            acc[k] += <double>dx[i + k] * y[i + k]
+    dot = _sum_lanes(acc)
+    for i in range(nb, n):
+        dot += <double>dx[i] * y[i]
+    for i in range(n):
+        v = <real>(sg * (y[i] * (<double>g[i] - dot)))
+        dx[i] = v if w[i] else zero
+
+
+cdef void softmax_backward_where_general(char** a, const npy_intp* cs, npy_intp n,
+                                         int st) noexcept nogil:
+    _softmax_backward_where_s_general(a, cs, n, st, 1.0)
+
+
+cdef inline void _softmax_backward_where_s_general(char** a, const npy_intp* cs, npy_intp n,
+                                                   int st, double sg) noexcept nogil:
+    # a = (g, y, where, dx): the general backward on where(w, g, 0), 0 where w is false
+    cdef npy_intp i
+    cdef double dot = 0.0
+    for i in range(n):
+        dot += (_ld(a[0], i, cs[0], st) if a[2][i * cs[2]] else 0.0) * _ld(a[1], i, cs[1], st)
+    for i in range(n):
+        _st(a[3], i, cs[3], st,
+            sg * (_ld(a[1], i, cs[1], st) * (_ld(a[0], i, cs[0], st) - dot))
+            if a[2][i * cs[2]] else 0.0)
 
 
 # ---- the general code ---------------------------------------------------------------

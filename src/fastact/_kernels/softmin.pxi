@@ -23,3 +23,17 @@ cdef void softmin_general(char** a, const npy_intp* cs, npy_intp n, int st) noex
 cdef void softmin_backward_general(char** a, const npy_intp* cs, npy_intp n,
                                    int st) noexcept nogil:
     _softmax_backward_s_general(a, cs, n, st, -1.0)
+
+
+cdef double SOFTMIN_WHERE_FILL = INFINITY       # the weight of +inf is 0 in softmin
+
+
+cdef inline void _softmin_backward_where_c(const real* g, const real* y,
+                                           const unsigned char* w, real* dx,
+                                           npy_intp n) noexcept nogil:
+    _softmax_backward_where_sc(g, y, w, dx, n, -1.0)
+
+
+cdef void softmin_backward_where_general(char** a, const npy_intp* cs, npy_intp n,
+                                         int st) noexcept nogil:
+    _softmax_backward_where_s_general(a, cs, n, st, -1.0)

@@ -49,8 +49,11 @@ cdef inline float _expf_r(float x) noexcept nogil:
 # the row divides by its biased sum (the bias cancels), and the product of the normal
 # e^(x - m) 2^64 and 1 / (2^64 s) rounds a subnormal softmax value once.  Below -131 the
 # argument is clamped: those values, e^(x - m) / s < 2^-189, round to 0 whatever their e,
-# and add nothing a double sum keeps.  Reduction and polynomial as _expf_r (degree-6
-# minimax, relative error 3e-9): about 1 ULP.  NaN gives NaN (the clamp keeps it).
+# and add nothing a double sum keeps: they give 0 (a select), which the normalization
+# turns into 0 without an underflow (the clamped value's product with 1 / (2^64 s) would
+# underflow, a microcode assist per vector on x86, at every masked-out -inf entry).
+# Reduction and polynomial as _expf_r (degree-6 minimax, relative error 3e-9): about
+# 1 ULP.  NaN gives NaN (the clamp keeps it).
 # used by: the float32 softmax and log_softmax rows
 cdef float F_ROW_LO = -131.0
 cdef double ROW_BIAS_LOG = 44.3614195558364998    # 64 ln 2: log of the bias
@@ -60,8 +63,9 @@ cdef inline float _exp_row_f(float x, float m) noexcept nogil:
     cdef float bb = dh - x
     cdef float dl = (x - (dh - bb)) + (-m - bb)
     cdef float t, n, r, p, s
-    dl = F_ZERO if isless(dh, F_ROW_LO) else dl      # -inf - m: dl would be NaN; e is 0
-    dh = F_ROW_LO if isless(dh, F_ROW_LO) else dh
+    cdef bint lo = isless(dh, F_ROW_LO)
+    dl = F_ZERO if lo else dl      # -inf - m: dl would be NaN; e is 0
+    dh = F_ROW_LO if lo else dh
     t = FASTACT_MADDF(dh, F_LOG2E, F_SHIFT)
     n = t - F_SHIFT
     r = FASTACT_MADDF(n, -F_LN2_HI, dh)
@@ -72,4 +76,4 @@ cdef inline float _exp_row_f(float x, float m) noexcept nogil:
     p = FASTACT_MADDF(p, r, F_E2)
     p = FASTACT_MADDF(p * r, r, r)
     s = fastact_u2f((fastact_f2u(t) + (127 + 64)) << 23)     # 2^(n + 64), n >= -189
-    return FASTACT_MADDF(s, p, s)
+    return F_ZERO if lo else FASTACT_MADDF(s, p, s)
