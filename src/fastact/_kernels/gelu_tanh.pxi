@@ -50,25 +50,23 @@ cdef inline double _gelu_tanh_z(double x, double* zs, double* scale, bint* neg) 
     return zs[0] * scale[0]
 
 cdef inline double gelu_tanh_fwd(double x) noexcept nogil:
-    # x s(v): x z/(1+z) for v < 0 (no cancellation), x/(1+z) otherwise: one division,
-    # of the selected numerator (scale is 1 unless v < -700).
+    # x s(v): x z/(1+z) for v < 0 (no cancellation), x/(1+z) otherwise.
     cdef double zs, scale, z, r
     cdef bint neg
     z = _gelu_tanh_z(x, &zs, &scale, &neg)
-    r = ((x * zs if neg else x) / (1.0 + z)) * scale
+    r = (x * (zs / (1.0 + z))) * scale if neg else x / (1.0 + z)
     return (x if isgreater(x, 0.0) else -0.0) if isgreater(fabs(x), 1000.0) else r
 
 cdef inline double gelu_tanh_grad(double x) noexcept nogil:
     # d/dx [x s(v)] = s + x s (1 - s) v',  v' = 2 sqrt(2/pi) (1 + 3 * 0.044715 x^2);
     # the same as PyTorch's 0.5(1+t) + 0.5x(1-t^2) u' with t = tanh(u), u = v/2.
-    # With z = e^-|v|, d = 1 + z: s = z/d for v < 0, 1/d otherwise; s (1 - s) = z/d^2;
-    # over one division: zs (d + x v') / d^2 for v < 0, (d + x v' z) / d^2 otherwise.
-    cdef double zs, scale, z, d, w, r
+    # With z = e^-|v|: s = z/(1+z) for v < 0, 1/(1+z) otherwise; s (1 - s) = z/(1+z)^2.
+    cdef double zs, scale, z, d, dv, r
     cdef bint neg
     z = _gelu_tanh_z(x, &zs, &scale, &neg)
-    w = x * (SQRT8_PI_HI * (1.0 + 3.0 * GELU_K * x * x))    # x v'
+    dv = SQRT8_PI_HI * (1.0 + 3.0 * GELU_K * x * x)
     d = 1.0 + z
-    r = ((zs * (d + w) if neg else FASTACT_MADD(w, z, d)) / (d * d)) * scale
+    r = ((zs / d) * (1.0 + x * dv / d)) * scale if neg else 1.0 / d + x * dv * (z / (d * d))
     return (1.0 if isgreater(x, 0.0) else -0.0) if isgreater(fabs(x), 1000.0) else r
 
 

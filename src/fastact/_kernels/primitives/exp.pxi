@@ -102,7 +102,7 @@ cdef inline double _exp_nrm(double x) noexcept nogil:
     # e^x for x <= 0 (the callers' -|v|) where that is a normal double (x >= -708); below
     # -708 it returns e^-708 (not 0), for callers whose result there is 0 or scaled away
     # anyway.
-    # used by: _exp_nabs (silu_grad, mish), silu_fwd, gelu_tanh
+    # used by: _exp_nabs (silu_grad, mish), silu_fwd, gelu_tanh (_gelu_tanh_z)
     return _exp_nrm_in(EXP_NRM_LO if isless(x, EXP_NRM_LO) else x)   # (NaN stays)
 
 
