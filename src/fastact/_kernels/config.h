@@ -46,6 +46,14 @@ static inline float fastact_u2f(uint32_t u) { float f; memcpy(&f, &u, sizeof f);
 #define FASTACT_MADD(a, b, c) ((a) * (b) + (c))
 #endif
 
+/* 1 where FASTACT_MADD and FASTACT_MADDF are fused (one rounding): a compile-time constant
+ * kernels select on, for a float formula that is only accurate with FMA. */
+#if defined(__FMA__)
+#define FASTACT_HAS_FMA 1
+#else
+#define FASTACT_HAS_FMA 0
+#endif
+
 #if defined(__FMA__)
 #define FASTACT_MADDF(a, b, c) fmaf((a), (b), (c))
 #else

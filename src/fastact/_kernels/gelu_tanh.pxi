@@ -45,7 +45,7 @@ cdef inline double _gelu_tanh_z(double x, double* zs, double* scale, bint* neg) 
     sc = isless(vh, SCALED_BELOW)
     a = vh if neg[0] else -vh
     l = vl if neg[0] else -vl
-    zs[0] = _exp(a + 64.0 if sc else a) * (1.0 + l)
+    zs[0] = _exp_nrm(a + 64.0 if sc else a) * (1.0 + l)   # (0 anyway where a + 64 < -708)
     scale[0] = E_M64 if sc else 1.0
     return zs[0] * scale[0]
 

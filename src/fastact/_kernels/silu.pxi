@@ -1,24 +1,33 @@
 # silu(x) = x sigmoid(x) (swish); silu'(x) = s (1 + x (1 - s)), s = sigmoid(x).
 
+cdef double SILU_LO = -772.0        # x e^x < 2^-1075 below; x + 64 >= -708 above
+
 cdef inline double silu_fwd(double x) noexcept nogil:
-    # x sigmoid(x) on z = e^-|x| (_exp_nabs); below -700, x e^x / (1 + e^x) = x e^x to
-    # double precision, scaled (see E_M64).
+    # x sigmoid(x) on z = e^-|x|; below -700, x e^x / (1 + e^x) = x e^x to double
+    # precision, scaled (see E_M64): z = e^(x + 64), (x z) e^-64 rounded once.  One
+    # division for both signs: (x z) / (1 + z) for x < 0, x / (1 + z) otherwise (the
+    # numerator selected, not the quotient: a select of two quotients computes both);
+    # scaled, 1 + z = 1 (z < e^-636).  x is clamped at -772 first: the result there
+    # already rounds to -0 (-inf too), and the exp's argument x + 64 stays >= -708 (-|x|
+    # is clamped there by _exp_nrm: x > 708 gives x).
     cdef bint sc
-    cdef double z = _exp_nabs(x, &sc)
-    cdef double r = x * (z / (1.0 + z) if isless(x, 0.0) else 1.0 / (1.0 + z))
-    r = (x * z) * E_M64 if sc else r
-    return -0.0 if isless(x, -XEXP_ZERO) else r
+    cdef double z, r
+    x = SILU_LO if isless(x, SILU_LO) else x
+    sc = isless(x, SCALED_BELOW)
+    z = _exp_nrm(x + 64.0 if sc else _nabs(x))
+    r = (x * z if isless(x, 0.0) else x) / (1.0 + z)
+    return r * E_M64 if sc else r
 
 cdef inline double silu_grad(double x) noexcept nogil:
-    # s (1 + x (1 - s)), with s and 1 - s both taken from z = exp(-|x|) so neither
-    # cancels; below -700 it is e^x (1 + x), scaled; beyond x = 746 and x = -800 the
-    # limits 1 and -0 (inf * 0 otherwise).
+    # s (1 + x (1 - s)), with s = a / d and 1 - s = b / d both taken from z = exp(-|x|)
+    # (a, b = z, 1 for x < 0, else 1, z; d = 1 + z) so neither cancels, over one
+    # division: a (d + x b) / d^2; below -700 it is e^x (1 + x), scaled; beyond x = 746
+    # and x = -800 the limits 1 and -0 (inf * 0 otherwise).
     cdef bint sc
     cdef double z = _exp_nabs(x, &sc)
     cdef bint neg = isless(x, 0.0)
-    cdef double s = z / (1.0 + z) if neg else 1.0 / (1.0 + z)
-    cdef double sm = 1.0 / (1.0 + z) if neg else z / (1.0 + z)
-    cdef double r = s * (1.0 + x * sm)
+    cdef double d = 1.0 + z
+    cdef double r = ((z if neg else 1.0) * FASTACT_MADD(x, 1.0 if neg else z, d)) / (d * d)
     r = (z * (1.0 + x)) * E_M64 if sc else r
     r = 1.0 if isgreater(x, EXP_ZERO) else r
     return -0.0 if isless(x, -XEXP_ZERO) else r

@@ -98,7 +98,9 @@ RECORD = record(
              lambda a=None, b=None: 1.0 if a is None else float(min(max(
                  b if a == 0 else (INF if a > 0 else -INF), 0.0), 1.0))),
             (0.0, 0.0)),
-    accuracy=accuracy(forward=0.5, derivative=0.5, backward=1.5, span=8.0,
+    # forward 1 ULP, not 0.5: the float32 kernel's two FMAs (0.67 ULP measured; issue 22
+    # allows 1 for its speed); the float64 kernel is correctly rounded (0.5)
+    accuracy=accuracy(forward=1.0, derivative=0.5, backward=1.5, span=8.0,
                       kink_xs=(-3.0, 0.0, 3.0)),
     derivatives_at_kinks=(((), -3.0, 0.0), ((), 3.0, 0.0), ((), 0.0, 1.0 / 6.0),
                       (ONNX, -2.5, 0.0), (ONNX, 2.5, 0.0), (ONNX, 0.0, 0.2),

@@ -36,7 +36,7 @@ def peers():
 
 
 RECORD = record(
-    name="softsign", order=210, from_output=False, float32_computes_in="double",
+    name="softsign", order=210, from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=lambda x: x / (1 + abs(x)), mp_derivative=lambda x: 1 / (1 + abs(x)) ** 2,
     limits=((-1.0, 1.0), (0.0, 0.0)),

@@ -31,3 +31,4 @@ cdef extern from "config.h" nogil:
     double FASTACT_MADD(double, double, double)
     float FASTACT_MADDF(float, float, float)
     float FASTACT_MUL_LOF(float, float, float)
+    bint FASTACT_HAS_FMA          # a constant: the fused forms are one rounding
