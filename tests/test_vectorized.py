@@ -39,6 +39,7 @@ NEEDS_FMA = {
     ("gelu_tanh", "grad"): "the same v",
     ("gelu", "grad2"): "exp(-x^2/2)'s argument, as grad",
     ("gelu_tanh", "grad2"): "the same v",
+    ("silu_general", "grad2"): "beta x = u + e exactly",
     ("hardsigmoid", "fwd"): "Markstein's correction (_div_dd)",
     ("hardsigmoid_general", "fwd"): "alpha x + beta rounded once; the default's _div_dd",
     ("silu_general", "fwd"): "beta x = u + e exactly",
@@ -48,7 +49,8 @@ NEEDS_FMA = {
     ("mish", "grad"): "the common-denominator fraction left of 0",
 }
 # (the second derivatives have a double function only: their float loops widen too)
-FLOAT_WIDENS_WITHOUT_FMA = {("gelu", "fwd"), ("gelu", "grad2"), ("gelu_tanh", "grad2")}
+FLOAT_WIDENS_WITHOUT_FMA = {("gelu", "fwd"), ("gelu", "grad2"), ("gelu_tanh", "grad2"),
+                            ("silu_general", "grad2")}
 
 
 def _scalar_fns(ufunc_name):

@@ -88,8 +88,8 @@ def _double_backward(name, backward, second, data, params, out, general=(None, N
     f2 = _run_ufunc(fname, second, [("x", x.astype(wide))], params, None, general=general[1])
     with np.errstate(all="ignore"):     # IEEE results (inf, 0 * inf = NaN), as the kernels
         grad_x = np.multiply(gg.astype(wide), np.multiply(g.astype(wide), f2.astype(wide)))
-    if wide is not dtype:
-        grad_x = grad_x.astype(dtype)
+        if wide is not dtype:
+            grad_x = grad_x.astype(dtype)
     if out is None:
         return grad_g, grad_x[()] if isinstance(grad_x, np.ndarray) else grad_x
     for o, r in zip(out, (grad_g, grad_x)):

@@ -26,5 +26,6 @@ cdef inline float celu_grad_y_f(float y, float alpha) noexcept nogil:
 # ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
 
 cdef inline double celu_grad2(double x, double alpha) noexcept nogil:
-    # e^(x/alpha) / alpha for x <= 0 (1/alpha at 0, PyTorch's double backward), 0 for x > 0
-    return 0.0 if isgreater(x, 0.0) else _exp(x / alpha) / alpha
+    # e^(x/alpha) / alpha for x < 0, 0 for x >= 0 (0 at the kink, as PyTorch's double
+    # backward gives)
+    return 0.0 if isgreaterequal(x, 0.0) else _exp(x / alpha) / alpha

@@ -108,10 +108,12 @@ def _limit(value_at_eps):
 def ref_second(p, eps=None):
     """(2p - 1) / (p (1 - p))^2: -inf at 0, inf at 1, NaN outside [0, 1]; with eps, 0
     outside [eps, 1 - eps] (where the clamp holds p)."""
-    if _math.isnan(p) or p < 0 or p > 1:
+    if _math.isnan(p):
         return _math.nan
     if eps is not None and (p < eps or p > 1 - eps):
         return 0.0
+    if p < 0 or p > 1:
+        return _math.nan
     if p == 0 or p == 1:
         return -_math.inf if p == 0 else _math.inf
     w = p * (1.0 - p)
@@ -121,6 +123,10 @@ def ref_second(p, eps=None):
 def mp_second(p, eps=None):
     if eps is not None and (p < eps or p > 1 - eps):
         return _mp.mp.mpf(0)
+    if p < 0 or p > 1:
+        return _math.nan
+    if p == 0 or p == 1:
+        return -INF if p == 0 else INF
     return (2 * p - 1) / (p * (1 - p)) ** 2
 
 RECORD = record(

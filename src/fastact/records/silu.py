@@ -128,7 +128,7 @@ def ref_second(x, beta=1.0):
     return beta * _math.dsig(u) * (2.0 + u * (1.0 - 2.0 * _math.sig(u)))
 
 
-def mp_second(x, beta):
+def mp_second(x, beta=1):
     u = beta * x
     return beta * _mp.dsig(u) * (2 + u * (1 - 2 * _mp.sig(u)))
 

@@ -43,7 +43,9 @@ def ref_second(x):
     return 0.0 if x == 0 else -math.copysign(2.0 / (1.0 + abs(x)) ** 3, x)
 
 RECORD = record(
-    ref_second=ref_second, mp_second=lambda x: _mp.mp.mpf(0) if x == 0 else -_mp.mp.sign(x) * 2 / (1 + abs(x)) ** 3, second_at_kinks=(((), 0.0, 0.0),),
+    ref_second=ref_second,
+    mp_second=lambda x: _mp.mp.mpf(0) if x == 0 else -_mp.mp.sign(x) * 2 / (1 + abs(x)) ** 3,
+    second_at_kinks=(((), 0.0, 0.0),),
     name="softsign", order=210, from_output=False, float32_computes_in="double",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=lambda x: x / (1 + abs(x)), mp_derivative=lambda x: 1 / (1 + abs(x)) ** 2,

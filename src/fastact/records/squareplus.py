@@ -90,7 +90,9 @@ def ref_second(x, b=4.0):
     return b / (2.0 * r) / r / r
 
 RECORD = record(
-    ref_second=ref_second, mp_second=lambda x, b: _mp.mp.mpf(0) if b == 0 else b / (2 * (x * x + b) ** _mp.mp.mpf(1.5)), second_at_kinks=(((0.0,), 0.0, 0.0),),
+    ref_second=ref_second,
+    mp_second=lambda x, b: _mp.mp.mpf(0) if b == 0 else b / (2 * (x * x + b) ** _mp.mp.mpf(1.5)),
+    second_at_kinks=(((0.0,), 0.0, 0.0),),
     name="squareplus", order=275, float32_computes_in="float",
     # b >= 0, as JAX's documentation asks (a negative b makes x^2 + b negative near 0);
     # b = 0 is relu.  f' = y^2 / (y^2 + b/4) (y > 0 for b > 0; y = 0 with b = 0 only from
