@@ -219,9 +219,8 @@ def _api_class(rec):
 def _ufunc_names():
     names = []
     for k in REGISTRY["KERNELS"]:
-        for suffix in ("", "_derivative", "_backward", "_derivative_from_output",
-                       "_backward_from_output"):
-            if k.from_output or "from_output" not in suffix:
+        for suffix, fn, _ in KINDS:
+            if (fn != "grad_y" or k.from_output) and (fn != "grad2" or k.second):
                 names.append(k.name + suffix)
     for a in REGISTRY["AXIS_KERNELS"]:
         names += [a, a + "_backward"]

@@ -145,9 +145,10 @@ def test_16bit_is_float32_rounded(name):
         wa, wb = f.double_backward(gg.astype(np.float32), g.astype(np.float32),
                                    x16.astype(np.float32), *needed(f))
         assert a.dtype == dt and b.dtype == dt
-        np.testing.assert_array_equal(a.astype(np.float32),
-                                      wa.astype(dt).astype(np.float32))
-        np.testing.assert_array_equal(b.astype(np.float32), wb.astype(dt).astype(np.float32))
+        with np.errstate(over="ignore"):        # logit's poles: inf in 16 bits
+            wa, wb = wa.astype(dt).astype(np.float32), wb.astype(dt).astype(np.float32)
+        np.testing.assert_array_equal(a.astype(np.float32), wa)
+        np.testing.assert_array_equal(b.astype(np.float32), wb)
 
 
 @pytest.mark.parametrize("name", SECOND)
