@@ -28,8 +28,10 @@ class Elementwise(Activation, FastCall):
         self._general_ufunc = {suffix: (None if spec.general_kernel is None else
                                         UFUNCS.get(spec.general_kernel.kernel + suffix))
                                for suffix in _SUFFIXES}
-        self._setup(self._ufunc.values(), spec.params,
-                    None if spec.general_kernel is None else self._general_ufunc.values())
+        fast = _SUFFIXES[:len(METHODS)]      # the compiled fast path's, in METHODS' order
+        self._setup([self._ufunc[s] for s in fast], spec.params,
+                    None if spec.general_kernel is None else
+                    [self._general_ufunc[s] for s in fast])
 
     # The general path of every call.  Each activation's class (_classes._own_class) runs
     # them through compiled methods (_fastpath: FastCall.__call__ for the forward,
