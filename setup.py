@@ -65,8 +65,10 @@ CONFIG = runpy.run_path(os.path.join(PKG, "_build_config.py"))
 
 
 KINDS = [("", "fwd", 1), ("_derivative", "grad", 1), ("_backward", "grad", 2),
-         ("_derivative_from_output", "grad_y", 1), ("_backward_from_output", "grad_y", 2)]
-"""(ufunc suffix, scalar function suffix, leading data operands) of an elementwise kernel."""
+         ("_derivative_from_output", "grad_y", 1), ("_backward_from_output", "grad_y", 2),
+         ("_second_derivative", "grad2", 1)]
+"""(ufunc suffix, scalar function suffix, leading data operands) of an elementwise kernel
+(grad_y: where the kernel has from-output forms; grad2: where its record gives f'')."""
 
 
 def _kernel_files_needed(files):
@@ -125,7 +127,7 @@ def _tables(rows):
     kernels, (name, nin, nout, gate) of its gated ones, (name, nin) of its axis ones."""
     ufuncs = [(k.name + suffix, ndata + len(k.params), ndata, k.record)
               for k in rows["kernels"] for suffix, fn, ndata in KINDS
-              if fn != "grad_y" or k.from_output]
+              if (fn != "grad_y" or k.from_output) and (fn != "grad2" or k.second)]
     gated = [(u, nin, nout, g.name) for g in rows["gated_kernels"]
              for u, nin, nout in (("gated_" + g.name, 2, 1),
                                   ("gated_" + g.name + "_backward", 3, 2))]
@@ -222,9 +224,8 @@ def _api_class(rec):
 def _ufunc_names():
     names = []
     for k in REGISTRY["KERNELS"]:
-        for suffix in ("", "_derivative", "_backward", "_derivative_from_output",
-                       "_backward_from_output"):
-            if k.from_output or "from_output" not in suffix:
+        for suffix, fn, _ in KINDS:
+            if (fn != "grad_y" or k.from_output) and (fn != "grad2" or k.second):
                 names.append(k.name + suffix)
     for a in REGISTRY["AXIS_KERNELS"]:
         names += [a, a + "_backward", a + "_where", a + "_backward_where"]

@@ -111,7 +111,8 @@ def test_prelu_backward_out_of_the_broadcast_shape_is_accepted():
 
 # ---- item 8: pickling ------------------------------------------------------------------------
 
-_METHOD_NAMES = ("derivative", "backward", "derivative_from_output", "backward_from_output")
+_METHOD_NAMES = ("derivative", "backward", "derivative_from_output", "backward_from_output",
+                 "second_derivative", "double_backward")
 PROTOCOLS = list(range(2, pickle.HIGHEST_PROTOCOL + 1))
 
 

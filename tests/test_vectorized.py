@@ -45,6 +45,9 @@ NEEDS_FMA = {
     ("gelu", "grad"): "exp(-x^2/2)'s argument: x^2 = h + l by fma",
     ("gelu_tanh", "fwd"): "v = 2 sqrt(2/pi) (x + 0.044715 x^3) in double-double",
     ("gelu_tanh", "grad"): "the same v",
+    ("gelu", "grad2"): "exp(-x^2/2)'s argument, as grad",
+    ("gelu_tanh", "grad2"): "the same v",
+    ("silu_general", "grad2"): "beta x = u + e exactly",
     ("hardsigmoid", "fwd"): "Markstein's correction (_div_dd)",
     ("hardsigmoid_general", "fwd"): "alpha x + beta rounded once; the default's _div_dd",
     ("silu_general", "fwd"): "beta x = u + e exactly",
@@ -53,7 +56,9 @@ NEEDS_FMA = {
     ("hardswish", "grad"): "_div_dd",
     ("mish", "grad"): "the common-denominator fraction left of 0",
 }
-FLOAT_WIDENS_WITHOUT_FMA = {("gelu", "fwd")}
+# (the second derivatives have a double function only: their float loops widen too)
+FLOAT_WIDENS_WITHOUT_FMA = {("gelu", "fwd"), ("gelu", "grad2"), ("gelu_tanh", "grad2"),
+                            ("silu_general", "grad2")}
 
 
 def _scalar_fns(ufunc_name):
@@ -71,7 +76,8 @@ def _scalar_fns(ufunc_name):
 def _scalar_fn(ufunc_name):
     """(kernel name, scalar function) behind a ufunc: gelu_backward -> (gelu, grad)."""
     for suffix, fn in (("_derivative_from_output", "grad_y"), ("_backward_from_output", "grad_y"),
-                       ("_derivative", "grad"), ("_backward", "grad")):
+                       ("_second_derivative", "grad2"), ("_derivative", "grad"),
+                       ("_backward", "grad")):
         if ufunc_name.endswith(suffix):
             return ufunc_name[: -len(suffix)], fn
     return ufunc_name, "fwd"

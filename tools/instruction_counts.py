@@ -80,8 +80,8 @@ def _cases(np, ufuncs, registry, modules):
     n elements with everything it needs allocated beforehand (only the call is counted).
     Inputs that are outputs of another kernel (y of the from-output forms) are computed
     here, in the setup pass whose counts are discarded."""
-    suffixes = ("_backward_from_output", "_derivative_from_output", "_backward",
-                "_derivative", "")
+    suffixes = ("_backward_from_output", "_derivative_from_output", "_second_derivative",
+                "_backward", "_derivative", "")
 
     def aligned(n, dtype):
         buf = np.empty(n * dtype.itemsize + 64, np.uint8)

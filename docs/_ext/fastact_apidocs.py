@@ -24,7 +24,7 @@ import re
 DOCS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(DOCS, "api", "generated")
 METHODS = ("derivative", "backward", "derivative_from_output", "backward_from_output",
-           "value_and_grad", "reference")
+           "second_derivative", "double_backward", "value_and_grad", "reference")
 
 
 # ---- the measured figures ----------------------------------------------------------------
@@ -246,7 +246,7 @@ def _accuracy_section(name, info, acc_rows):
     out = _heading("Accuracy", "-")
     acc = getattr(info, "accuracy", None)
     kinds = ("forward", "derivative", "backward", "derivative_from_output",
-             "backward_from_output")
+             "backward_from_output", "second_derivative")
     dtypes = ("float32", "float64")
     rows = []
     for kind in kinds:
@@ -263,7 +263,11 @@ def _accuracy_section(name, info, acc_rows):
                    f"forward {acc.forward:g} ULP, f' {acc.derivative:g} ULP, backward "
                    f"{acc.backward:g} ULP"
                    + (f"; within {acc.abs_eps:g} eps·max \\|f'\\| absolute near the zeros of f'"
-                      if getattr(acc, "crossings", None) else "") + ".")
+                      if getattr(acc, "crossings", None) else "")
+                   + (f"; f'' {acc.second_derivative:g} ULP"
+                      if getattr(info, "mp_second", None) is not None else "")
+                   + (f" (within {acc.abs_eps:g} eps·max \\|f''\\| absolute near its zeros)"
+                      if getattr(acc, "crossings2", None) else "") + ".")
         out.append("")
     elif acc is not None:
         fields = getattr(acc, "_fields", ())
@@ -431,6 +435,12 @@ def _facts(info):
         kinks.append(_lit(f"f'({at!r}) = {d!r}" + (f" ({with_})" if with_ else "")))
     if kinks:
         facts.append(("f' at the kinks", ", ".join(kinks)))
+    kinks2 = []
+    for args, at, d in getattr(info, "second_at_kinks", ()) or ():
+        with_ = ", ".join(f"{n}={v!r}" for n, v in zip(names, args))
+        kinks2.append(_lit(f"f''({at!r}) = {d!r}" + (f" ({with_})" if with_ else "")))
+    if kinks2:
+        facts.append(("f'' at the kinks", ", ".join(kinks2)))
     return facts
 
 

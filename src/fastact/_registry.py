@@ -33,9 +33,10 @@ from .records import Accuracy, AxisAccuracy, Param, Record, load  # noqa: F401 (
 # rounded once);
 # record: the record it belongs to (its functions are in ``_kernels/<record>.pxi``);
 # accuracy_params: the parameter values the accuracy tool measures it at (the record's defaults, or
-# for a general kernel its GeneralKernel.accuracy_params).
+# for a general kernel its GeneralKernel.accuracy_params); second: whether
+# ``<name>_grad2(x, params...)`` (f'') exists, for a record that gives mp_second.
 Kernel = namedtuple("Kernel", "name params from_output float32_computes_in record "
-                   "accuracy_params")
+                   "accuracy_params second")
 
 GATED_KINDS = ("gated", "glu")
 _ALL = load()
@@ -52,12 +53,13 @@ def _kernels(a):
     """The kernel rows of record a: its own, and its general kernel if it has one (then
     its own kernel takes no parameters: it serves the defaults)."""
     params = tuple(p.name for p in a.params) if a.kind == "elementwise" else ()
+    second = a.mp_second is not None
     if a.general_kernel is None:
         return [Kernel(a.name, params, a.from_output, a.float32_computes_in, a.name,
-                       tuple(float(p.default) for p in a.params if p.name in params))]
-    return [Kernel(a.name, (), a.from_output, a.float32_computes_in, a.name, ()),
+                       tuple(float(p.default) for p in a.params if p.name in params), second)]
+    return [Kernel(a.name, (), a.from_output, a.float32_computes_in, a.name, (), second),
             Kernel(a.general_kernel.kernel, params, a.from_output, a.float32_computes_in,
-                   a.name, tuple(a.general_kernel.accuracy_params))]
+                   a.name, tuple(a.general_kernel.accuracy_params), second)]
 
 
 KERNELS = tuple(k for a in ACTIVATIONS if _owns_kernel(a) for k in _kernels(a))

@@ -2,7 +2,8 @@
 
 Each object here works on Python floats (softmax-type ones on lists of floats) and has
 the same methods as its compiled twin: ``f(x, *params)``, ``f.derivative``,
-``f.backward(g, x, ...)`` and, where f' is a function of the output,
+``f.backward(g, x, ...)``, where the record gives f'' ``f.second_derivative(x)`` and
+``f.double_backward(gg, g, x)`` -> (gg f'(x), gg g f''(x)), and, where f' is a function of the output,
 ``f.derivative_from_output(y)`` and ``f.backward_from_output(g, y)`` (the softmax family:
 ``f.backward(gs, xs)`` and ``f.backward_from_output(gs, ys)`` on rows).  It is the
 independent implementation the tests compare the kernels with, and the baseline the
@@ -67,6 +68,13 @@ def _reference_of(rec):
         derivative = _with_variants(rec, rec.ref_derivative, "ref_derivative")
         ns["derivative"] = lambda self, x, *p, **kw: derivative(x, *p, **kw)
         ns["backward"] = (lambda self, g, x, *p, **kw: g * derivative(x, *p, **kw))
+    if rec.ref_second is not None:
+        second = _with_variants(rec, rec.ref_second, "ref_second")
+        ns["second_derivative"] = lambda self, x, *p, **kw: second(x, *p, **kw)
+        # PyTorch's double backward of backward(g, x) = g f'(x), given gg: the gradients
+        # with respect to g and to x
+        ns["double_backward"] = (lambda self, gg, g, x, *p, **kw:
+                                 (gg * derivative(x, *p, **kw), gg * g * second(x, *p, **kw)))
     if rec.ref_backward is not None:
         # the softmax family: the record's ref_backward takes the output y (the row's
         # vector-Jacobian product from y); backward takes x, as every backward does

@@ -24,6 +24,8 @@ class Activation:
     @property
     def has_derivative(self) -> bool: ...
     @property
+    def has_second_derivative(self) -> bool: ...
+    @property
     def has_from_output(self) -> bool: ...
 
 class Elementwise(Activation, FastCall):
@@ -31,6 +33,12 @@ class Elementwise(Activation, FastCall):
     def derivative(self, x: _Data, *args: _Param, out: _Out = None, **kwargs: _Param) -> _Result: ...
     def backward(self, grad_output: _Data, x: _Data, *args: _Param, out: _Out = None,
                  **kwargs: _Param) -> _Result: ...
+    def second_derivative(self, x: _Data, *args: _Param, out: _Out = None,
+                          **kwargs: _Param) -> _Result: ...
+    def double_backward(self, grad_grad: _Data, grad_output: _Data, x: _Data, *args: _Param,
+                        out: tuple[np.ndarray[Any, np.dtype[Any]],
+                                   np.ndarray[Any, np.dtype[Any]]] | None = None,
+                        **kwargs: _Param) -> tuple[_Result, _Result]: ...
 
 class ElementwiseFromOutput(Elementwise):
     def derivative_from_output(self, y: _Data, *args: _Param, out: _Out = None,
@@ -46,6 +54,14 @@ class GELU(Activation, FastChoice):
     def backward(self, grad_output: _Data, x: _Data,
                  approximate: Literal["none", "tanh"] | bool = "none", *,
                  out: _Out = None) -> _Result: ...
+    def second_derivative(self, x: _Data,
+                          approximate: Literal["none", "tanh"] | bool = "none", *,
+                          out: _Out = None) -> _Result: ...
+    def double_backward(self, grad_grad: _Data, grad_output: _Data, x: _Data,
+                        approximate: Literal["none", "tanh"] | bool = "none", *,
+                        out: tuple[np.ndarray[Any, np.dtype[Any]],
+                                   np.ndarray[Any, np.dtype[Any]]] | None = None
+                        ) -> tuple[_Result, _Result]: ...
 
 class PReLU(Activation, FastCall):
     def __call__(self, x: _Data, weight: _Param = 0.25, *, out: _Out = None) -> _Result: ...

@@ -49,6 +49,12 @@ class Activation:
         return hasattr(self, "derivative")
 
     @property
+    def has_second_derivative(self):
+        """Whether there are ``second_derivative(x)`` (f'' elementwise) and
+        ``double_backward(grad_grad, grad_output, x)``: every elementwise activation."""
+        return getattr(self, "second_derivative", None) is not None
+
+    @property
     def has_from_output(self):
         """Whether the backward can also take the forward's output y instead of x
         (``backward_from_output(grad_output, y)``, and for elementwise activations

@@ -20,6 +20,8 @@ from ._softmax import Softmax
 # (the same code, no extra call) that carry their own __doc__ and __signature__.
 
 
+_SECOND_METHODS = ("second_derivative", "double_backward")
+
 _BASE_CLASSES = {"elementwise": Elementwise, "gelu": GELU, "prelu": PReLU, "rrelu": RReLU,
                  "axis": Softmax}
 
@@ -57,9 +59,15 @@ def _own_class(spec, base):
     ns = {"__doc__": f"The class of fastact.{spec.name} (its one instance): see "
                      f"help(fastact.{spec.name}).", "__module__": "fastact"}
     generic = base in (Elementwise, ElementwiseFromOutput, Softmax)
-    for method in ("derivative", "backward", "derivative_from_output", "backward_from_output"):
+    for method in ("derivative", "backward", "derivative_from_output", "backward_from_output",
+                   "second_derivative", "double_backward"):
         fn = getattr(base, method, None)
         if fn is None:
+            continue
+        if method in _SECOND_METHODS and spec.mp_second is None:
+            # a record without f'' (mp_second) has no second-derivative kernel: the
+            # method is left out, as from_output's are where f' is not a function of y
+            ns[method] = None
             continue
         sig = _signature(spec, method) if generic else inspect.signature(fn)
         ns[method] = _copy(fn, method, f"{spec.name}.{method}", _method_doc(spec, method, sig),

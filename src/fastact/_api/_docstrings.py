@@ -10,7 +10,9 @@ from ._examples import _example
 _P = inspect.Parameter
 # the data arguments of each method (then come the record's parameters)
 _DATA_ARGS = {"__call__": ("x",), "derivative": ("x",), "backward": ("grad_output", "x"),
-              "derivative_from_output": ("y",), "backward_from_output": ("grad_output", "y")}
+              "derivative_from_output": ("y",), "backward_from_output": ("grad_output", "y"),
+              "second_derivative": ("x",),
+              "double_backward": ("grad_grad", "grad_output", "x")}
 
 # The docstrings are numpydoc's format (sections underlined: Parameters, Returns, See Also,
 # Notes, Examples), which help() shows as plain text and Sphinx's numpydoc renders; the
@@ -23,6 +25,8 @@ _DATA_DOC = {
     "y": ("array_like", "The forward's output y = f(x)."),
     "grad_output": ("array_like", "The gradient of the loss with respect to the output "
                                   "(broadcast against the other data)."),
+    "grad_grad": ("array_like", "The gradient with respect to backward's result, "
+                                "grad_output * f'(x) (broadcast against the other data)."),
 }
 _EXTRA_DOC = {   # arguments that are not the record's parameters
     "where": ("array_like of bool, optional",
@@ -82,6 +86,10 @@ def _params_section(spec, sig):
             typ, desc = _DATA_DOC[name]
         elif name in by_name:
             typ, desc = _param_doc(spec, by_name[name])
+        elif name == "out" and "grad_grad" in sig.parameters:     # double_backward's
+            typ, desc = ("tuple of two ndarrays, optional",
+                         "Arrays of the result's dtype and shape to write the two results "
+                         "into (nothing is written if the call fails).")
         elif name in _EXTRA_DOC:
             typ, desc = _EXTRA_DOC[name]
         else:
@@ -104,6 +112,7 @@ _RETURNS = {
     "derivative_from_output": "f'(x) computed from y = f(x), elementwise.",
     "backward_from_output": "grad_output * f'(x) computed from y = f(x): the gradient with "
                             "respect to x.",
+    "second_derivative": "f''(x), elementwise, as the forward's result.",
 }
 
 
@@ -118,6 +127,11 @@ def _returns(spec, method):
         return ["Returns", "-------", "grad_x : ndarray", "    grad_output * f'(x).",
                 "grad_weight : ndarray",
                 "    The gradient with respect to weight, of weight's shape."]
+    elif method == "double_backward":
+        return ["Returns", "-------", "grad_grad_output : ndarray",
+                "    grad_grad * f'(x): the gradient with respect to grad_output.",
+                "grad_x : ndarray",
+                "    grad_grad * grad_output * f''(x): the gradient with respect to x."]
     elif spec.kind == "rrelu" and method == "__call__":
         return ["Returns", "-------", "ndarray or tuple of ndarray",
                 "    f(x) in evaluation; (f(x), slopes) in training."]
@@ -138,6 +152,11 @@ def _summary(spec, method):
             "backward": f"The backward, grad_output * f'(x) in one pass; f'(x) = {d}.",
             "derivative_from_output": f"f'(x) from the output y = f(x): {d}.",
             "backward_from_output": f"grad_output * f'(x) from the output y = f(x): {d}.",
+            "second_derivative": "The second derivative f''(x) (0 at the kinks of a "
+                                 "piecewise-linear function, as PyTorch's double backward).",
+            "double_backward": "The double backward: the gradients of backward(grad_output, "
+                               "x) = grad_output * f'(x) with respect to grad_output and x, "
+                               "given grad_grad (PyTorch's double backward).",
             }[method]
 
 
@@ -156,6 +175,8 @@ _METHOD_LINES = {
     "backward": "grad_output * f'(x), the gradient with respect to x",
     "derivative_from_output": "f'(x) from the output y",
     "backward_from_output": "the gradient with respect to x from the output y",
+    "second_derivative": "f''(x), elementwise",
+    "double_backward": "the gradients of backward with respect to grad_output and x",
 }
 
 
@@ -173,7 +194,8 @@ def _activation_doc(spec, cls, sig, ref):
         family = [n for n in ("softmax", "log_softmax", "softmin") if n != spec.name]
         lines += ["See Also", "--------"] + [f"fastact.{n}" for n in family] + [""]
     methods = [m for m in ("derivative", "backward", "derivative_from_output",
-                           "backward_from_output") if hasattr(cls, m)]
+                           "backward_from_output", "second_derivative", "double_backward")
+               if getattr(cls, m, None) is not None]
     facts = [("derivative", spec.derivative), ("output range", spec.output_range),
              ("use", spec.use), ("avoid", spec.avoid), ("kinks and limits", spec.kinks_text)]
     lines += ["Notes", "-----", "Methods, with the forward's parameters (help() on each "

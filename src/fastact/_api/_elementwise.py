@@ -5,11 +5,12 @@ calls, their parameters scalars or arrays broadcast against x.
 from .._dispatch import UFUNCS
 from .._fastpath import METHODS, FastCall
 from ._base import Activation
-from ._ufunc_call import _run_ufunc
+from ._ufunc_call import _double_backward, _run_ufunc
 
 
-# The ufuncs' suffixes, in the order of _fastpath.METHODS.
-_SUFFIXES = tuple("" if m == "__call__" else "_" + m for m in METHODS)
+# The ufuncs' suffixes, in the order of _fastpath.METHODS, then the second derivative's
+# (no fast path).
+_SUFFIXES = tuple("" if m == "__call__" else "_" + m for m in METHODS) + ("_second_derivative",)
 
 
 class Elementwise(Activation, FastCall):
@@ -27,8 +28,10 @@ class Elementwise(Activation, FastCall):
         self._general_ufunc = {suffix: (None if spec.general_kernel is None else
                                         UFUNCS.get(spec.general_kernel.kernel + suffix))
                                for suffix in _SUFFIXES}
-        self._setup(self._ufunc.values(), spec.params,
-                    None if spec.general_kernel is None else self._general_ufunc.values())
+        fast = _SUFFIXES[:len(METHODS)]      # the compiled fast path's, in METHODS' order
+        self._setup([self._ufunc[s] for s in fast], spec.params,
+                    None if spec.general_kernel is None else
+                    [self._general_ufunc[s] for s in fast])
 
     # The general path of every call.  Each activation's class (_classes._own_class) runs
     # them through compiled methods (_fastpath: FastCall.__call__ for the forward,
@@ -49,6 +52,23 @@ class Elementwise(Activation, FastCall):
                           [("grad_output", grad_output), ("x", x)],
                           self._bind("backward", args, kwargs), out,
                           general=self._general_ufunc["_backward"])
+
+
+    # The second derivative and the double backward (the records with mp_second: every
+    # elementwise one); the classes of the others leave them out (_classes._own_class).
+    def second_derivative(self, x, *args, out=None, **kwargs):
+        return _run_ufunc(self.name + ".second_derivative",
+                          self._ufunc["_second_derivative"], [("x", x)],
+                          self._bind("second_derivative", args, kwargs), out,
+                          general=self._general_ufunc["_second_derivative"])
+
+    def double_backward(self, grad_grad, grad_output, x, *args, out=None, **kwargs):
+        return _double_backward(self.name, self._ufunc["_backward"],
+                                self._ufunc["_second_derivative"],
+                                [("grad_grad", grad_grad), ("grad_output", grad_output),
+                                 ("x", x)], self._bind("double_backward", args, kwargs), out,
+                                (self._general_ufunc["_backward"],
+                                 self._general_ufunc["_second_derivative"]))
 
 
 class ElementwiseFromOutput(Elementwise):

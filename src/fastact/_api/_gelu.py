@@ -6,7 +6,8 @@ from .. import _registry
 from .._dispatch import UFUNCS
 from .._fastpath import METHODS, FastChoice
 from ._base import Activation
-from ._ufunc_call import _run_ufunc
+from ._checks import _F32, _F64
+from ._ufunc_call import _double_backward, _run_ufunc
 
 
 class GELU(Activation, FastChoice):
@@ -59,3 +60,15 @@ class GELU(Activation, FastChoice):
         k = self._kernel("backward", approximate)
         return _run_ufunc(self.name + ".backward", UFUNCS[k + "_backward"],
                           [("grad_output", grad_output), ("x", x)], [], out)
+
+    def second_derivative(self, x, approximate="none", *, out=None):
+        k = self._kernel("second_derivative", approximate)
+        return _run_ufunc(self.name + ".second_derivative", UFUNCS[k + "_second_derivative"],
+                          [("x", x)], [], out)
+
+    def double_backward(self, grad_grad, grad_output, x, approximate="none", *, out=None):
+        k = self._kernel("double_backward", approximate)
+        return _double_backward(self.name, UFUNCS[k + "_backward"],
+                                UFUNCS[k + "_second_derivative"],
+                                [("grad_grad", grad_grad), ("grad_output", grad_output),
+                                 ("x", x)], [], out)

@@ -21,3 +21,11 @@ cdef inline float celu_grad_f(float x, float alpha) noexcept nogil:
 
 cdef inline float celu_grad_y_f(float y, float alpha) noexcept nogil:
     return F_ONE if isgreater(y, F_ZERO) else y / alpha + F_ONE
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double celu_grad2(double x, double alpha) noexcept nogil:
+    # e^(x/alpha) / alpha for x < 0, 0 for x >= 0 (0 at the kink, as PyTorch's double
+    # backward gives)
+    return 0.0 if isgreaterequal(x, 0.0) else _exp(x / alpha) / alpha

@@ -21,3 +21,11 @@ cdef inline float elu_grad_f(float x, float alpha) noexcept nogil:
 
 cdef inline float elu_grad_y_f(float y, float alpha) noexcept nogil:
     return F_ONE if isgreater(y, F_ZERO) else y + alpha
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double elu_grad2(double x, double alpha) noexcept nogil:
+    # alpha e^x for x < 0, 0 for x >= 0 (0 at the kink, as PyTorch's double backward
+    # gives, though its elu'(0) is alpha)
+    return 0.0 if isgreaterequal(x, 0.0) else alpha * _exp(x)

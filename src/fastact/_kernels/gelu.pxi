@@ -176,3 +176,20 @@ cdef inline float gelu_grad_f(float x) noexcept nogil:
     D = (FASTACT_MADDF(W, m, W) * S) * GF_M64            # Phi(-t) - t phi(t)
     r = F_ONE - D if isgreater(x, F_ZERO) else D
     return F_HALF if x == F_ZERO else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef double GELU_SQRT2_HI = 1.4142135623730951        # sqrt(2) = HI + LO
+cdef double GELU_SQRT2_LO = -9.667293313452913e-17
+
+cdef inline double gelu_grad2(double x) noexcept nogil:
+    # phi(x) (2 - x^2), phi's exp(-x^2/2) as in gelu_grad (x^2 double-double), and
+    # 2 - x^2 = ((r - t) + r_lo)((r + t) + r_lo), r + r_lo = sqrt 2: no cancellation at
+    # its zeros +-sqrt 2 (r - t exact there).  Below 2^-1100 beyond |x| = 40: -0.
+    cdef double m, scale, sub, v, A, hi, low, q, r
+    cdef double t = fabs(x)
+    _gelu_parts(x, &m, &scale, &sub, &v, &A, &hi, &low)
+    q = ((GELU_SQRT2_HI - t) + GELU_SQRT2_LO) * ((GELU_SQRT2_HI + t) + GELU_SQRT2_LO)
+    r = ((scale * FASTACT_MADD(M_1_SQRT2PI, m, M_1_SQRT2PI)) * q) * sub
+    return -0.0 if isgreater(t, 40.0) else r

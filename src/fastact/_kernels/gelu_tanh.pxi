@@ -123,3 +123,26 @@ cdef inline float gelu_tanh_grad_f(float x) noexcept nogil:
     cdef float num = zs * ((F_ONE + w) + zs) if neg else FASTACT_MADDF(w, zs, d)
     cdef float r = num / (d * d)
     return r * F_E_M32 if sc else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double gelu_tanh_grad2(double x) noexcept nogil:
+    # d2/dx2 [x s(v)], v = 2 sqrt(2/pi) (x + 0.044715 x^3):
+    #   s (1 - s) [2 v' + x v'' + x (1 - 2 s) v'^2],  2 v' + x v'' = S8 (2 + 12 K x^2),
+    # s (1 - s) = z/(1+z)^2, x (1 - 2 s) = -|x| (1-z)/(1+z), z = e^-|v| (scaled by e^64
+    # where it would be subnormal, for either sign of v, unlike _gelu_tanh_z).
+    cdef double vh, vl, a, l, zs, scale, z, d, dv, c, r
+    cdef bint sc
+    _gelu_tanh_v(x, &vh, &vl)
+    a = -fabs(vh)
+    l = vl if isless(vh, 0.0) else -vl
+    sc = isless(a, SCALED_BELOW)
+    zs = _exp(a + 64.0 if sc else a) * (1.0 + l)
+    scale = E_M64 if sc else 1.0
+    z = zs * scale
+    d = 1.0 + z
+    dv = SQRT8_PI_HI * (1.0 + 3.0 * GELU_K * x * x)
+    c = SQRT8_PI_HI * (2.0 + 12.0 * GELU_K * x * x) - fabs(x) * (dv * dv) * ((1.0 - z) / d)
+    r = ((zs / (d * d)) * c) * scale
+    return -0.0 if isgreater(fabs(x), 1000.0) else r

@@ -30,3 +30,9 @@ cdef inline float hardshrink_grad_f(float x, float l) noexcept nogil:
 cdef inline float hardshrink_grad_y_f(float y, float l) noexcept nogil:
     cdef float r = F_ONE if y != F_ZERO else F_ZERO
     return y if y != y else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double hardshrink_grad2(double x, double l) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

@@ -90,3 +90,12 @@ cdef inline float hardsigmoid_general_grad_f(float x, float alpha, float beta) n
     cdef float r = alpha if (isgreater(t, 0.0) and isless(t, 1.0)) else F_ZERO
     r = x if isnan(x) else r
     return hardsigmoid_grad_f(x) if (alpha == F_SIXTH and beta == F_HALF) else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double hardsigmoid_grad2(double x) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included
+
+cdef inline double hardsigmoid_general_grad2(double x, double alpha, double beta) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

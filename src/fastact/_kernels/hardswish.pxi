@@ -41,3 +41,12 @@ cdef inline float hardswish_grad_f(float x) noexcept nogil:
     cdef float r = <float>((<double>x + 1.5) * (1.0 / 3.0))
     r = F_ZERO if islessequal(x, F_MTHREE) else r
     return F_ONE if isgreaterequal(x, F_THREE) else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double hardswish_grad2(double x) noexcept nogil:
+    # 1/3 on the open interval (-3, 3), 0 at the kinks and outside (PyTorch's double
+    # backward of hardswish)
+    cdef double r = 1.0 / 3.0 if (isgreater(x, -3.0) and isless(x, 3.0)) else 0.0
+    return x if x != x else r

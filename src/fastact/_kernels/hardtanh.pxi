@@ -28,3 +28,9 @@ cdef inline float hardtanh_grad_f(float x, float lo, float hi) noexcept nogil:
 
 cdef inline float hardtanh_grad_y_f(float y, float lo, float hi) noexcept nogil:
     return hardtanh_grad_f(y, lo, hi)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double hardtanh_grad2(double x, double lo, double hi) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

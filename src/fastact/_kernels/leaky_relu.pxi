@@ -29,3 +29,9 @@ cdef inline float leaky_relu_grad_f(float x, float slope) noexcept nogil:
 
 cdef inline float leaky_relu_grad_y_f(float y, float slope) noexcept nogil:
     return _step_f(y, slope, F_ONE)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double leaky_relu_grad2(double x, double slope) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

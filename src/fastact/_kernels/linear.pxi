@@ -18,3 +18,9 @@ cdef inline float linear_grad_f(float x) noexcept nogil:
 
 cdef inline float linear_grad_y_f(float y) noexcept nogil:
     return F_ONE if y == y else y
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double linear_grad2(double x) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

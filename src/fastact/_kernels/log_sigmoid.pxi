@@ -24,3 +24,12 @@ cdef inline float log_sigmoid_fwd_f(float x) noexcept nogil:
 
 cdef inline float log_sigmoid_grad_f(float x) noexcept nogil:
     return _sigmoid_f(-x, F_ZERO)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double log_sigmoid_grad2(double x) noexcept nogil:
+    # -s (1 - s) = -z / (1 + z)^2, z = e^-|x|
+    cdef double z = _exp(-fabs(x))
+    cdef double d = 1.0 + z
+    return -(z / (d * d))

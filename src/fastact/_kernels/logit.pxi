@@ -97,3 +97,25 @@ cdef inline float logit_general_grad_f(float p, float eps) noexcept nogil:
     cdef float r = <float>logit_grad(<double>p)
     r = F_ZERO if isless(p, eps) else r
     return F_ZERO if isgreater(p, F_ONE - eps) else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double logit_grad2(double p) noexcept nogil:
+    # (2p - 1) / (p (1 - p))^2, p (1 - p) = p h + p l with 1 - p = h + l exactly (as
+    # logit_grad); 2p - 1 exact for p >= 1/4.  -inf at 0, +inf at 1, NaN outside [0, 1].
+    cdef double h = 1.0 - p
+    cdef double l = (1.0 - h) - p
+    cdef double w = p * h + p * l
+    cdef double r = ((2.0 * p - 1.0) / w) / w
+    r = -INFINITY if p == 0.0 else r
+    r = INFINITY if p == 1.0 else r
+    r = NAN if isless(p, 0.0) else r
+    r = NAN if isgreater(p, 1.0) else r
+    return p if p != p else r
+
+cdef inline double logit_general_grad2(double p, double eps) noexcept nogil:
+    # 0 where the clamp holds p (PyTorch's logit backward with eps: 0 outside [eps, 1-eps])
+    cdef double r = logit_grad2(p)
+    r = 0.0 if isless(p, eps) else r
+    return 0.0 if isgreater(p, 1.0 - eps) else r

@@ -91,3 +91,29 @@ cdef inline float mish_grad_f(float x) noexcept nogil:
     cdef float r = e * q / (d * d)
     r = r * F_E_M32 if sc else r
     return F_ONE if isgreater(x, F_MISH_HI) else r    # (e q / d^2 at 20 rounds to 1 + 2^-23)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double mish_grad2(double x) noexcept nogil:
+    # f'' = A (2 + x B), A = sech^2(sp) s, B = 1 - s - 2 tanh(sp) s (sp = softplus(x),
+    # s = sigmoid(x)), as rationals in e = e^-|x|:
+    #   x <= 0: n = e (e + 2), D = n + 2: A = 4 e (e + 1) / D^2, B = (D - 2 e n)/(D (1 + e))
+    #   x > 0:  D = 1 + 2e + 2e^2: A = 4 e^2 (1 + e) / D^2,
+    #           B = (2e^3 + 2e^2 - 3e - 2) / (D (1 + e))
+    # (x > 0: the last factor e multiplied last, so that e^2 never rounds to a subnormal
+    # where the result is normal); x < -700: e^x (2 + x), scaled (see E_M64).
+    cdef bint sc
+    cdef double e = _exp_nabs(x, &sc)
+    cdef bint pos = isgreater(x, 0.0)
+    cdef double n = e * (e + 2.0)
+    cdef double dn = n + 2.0
+    cdef double dp = 1.0 + 2.0 * e + 2.0 * e * e
+    cdef double s1 = 1.0 + e
+    cdef double A = (4.0 * s1 * e) / (dp * dp) if pos else 4.0 * e * s1 / (dn * dn)
+    cdef double B = ((2.0 * e + 2.0) * e * e - (3.0 * e + 2.0)) / (dp * s1) if pos else (dn - 2.0 * e * n) / (dn * s1)
+    cdef double r = A * (2.0 + x * B)
+    r = r * e if pos else r
+    r = (e * (2.0 + x)) * E_M64 if sc else r
+    r = -0.0 if isgreater(x, XEXP_ZERO) else r      # e^-2x x: 0 (and no 0 * inf)
+    return -0.0 if isless(x, -XEXP_ZERO) else r

@@ -20,3 +20,9 @@ cdef inline float relu_grad_f(float x) noexcept nogil:
 
 cdef inline float relu_grad_y_f(float y) noexcept nogil:
     return _step_f(y, F_ZERO, F_ONE)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double relu_grad2(double x) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

@@ -24,3 +24,9 @@ cdef inline float relu6_grad_f(float x) noexcept nogil:
 
 cdef inline float relu6_grad_y_f(float y) noexcept nogil:
     return _box_f(y, F_ZERO, F_SIX, F_ONE)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double relu6_grad2(double x) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

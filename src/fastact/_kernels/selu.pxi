@@ -75,3 +75,15 @@ cdef inline float selu_general_grad_y_f(float y, float alpha, float scale) noexc
     cdef float r = scale if isgreater(y, F_ZERO) else \
         <float>(<double>y + <double>scale * <double>alpha)
     return selu_grad_y_f(y) if (alpha == F_SELU_ALPHA and scale == F_SELU_SCALE) else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double selu_grad2(double x) noexcept nogil:
+    # scale alpha e^x for x < 0, 0 for x >= 0 (0 at the kink, as PyTorch's double
+    # backward gives)
+    return 0.0 if isgreaterequal(x, 0.0) else (SELU_SCALE * SELU_ALPHA) * _exp(x)
+
+cdef inline double selu_general_grad2(double x, double alpha, double scale) noexcept nogil:
+    cdef double r = 0.0 if isgreaterequal(x, 0.0) else scale * (alpha * _exp(x))
+    return selu_grad2(x) if (alpha == SELU_ALPHA and scale == SELU_SCALE) else r

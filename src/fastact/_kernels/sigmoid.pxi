@@ -31,3 +31,18 @@ cdef inline float sigmoid_grad_f(float x) noexcept nogil:
 
 cdef inline float sigmoid_grad_y_f(float y) noexcept nogil:
     return y * (F_ONE - y)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double _sigmoid_grad2(double x) noexcept nogil:
+    # s (1 - s) (1 - 2 s) = -sign(x) z (1 - z) / (1 + z)^3, z = e^-|x|: 1 - z by expm1
+    # (no cancellation near 0), z by exp (no cancellation in the tails); 0 at 0.
+    # used by: sigmoid, log_sigmoid, softplus
+    cdef double z = _exp(-fabs(x))
+    cdef double m = -_expm1(-fabs(x))
+    cdef double d = 1.0 + z
+    return copysign((z / (d * d)) * (m / d), -x)
+
+cdef inline double sigmoid_grad2(double x) noexcept nogil:
+    return _sigmoid_grad2(x)

@@ -149,3 +149,34 @@ cdef inline float silu_general_fwd_f(float x, float beta) noexcept nogil:
 cdef inline float silu_general_grad_f(float x, float beta) noexcept nogil:
     cdef float r = <float>_silu_b_grad(_silu_u_f(x, beta), 0.0)
     return silu_grad_f(x) if beta == F_ONE else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double _silu_grad2_z(double t, double z, bint sc) noexcept nogil:
+    # d2/du2 [u s(u)] = s (1 - s) (2 + u (1 - 2 s)) = z/(1+z)^2 (2 - |u| (1-z)/(1+z)),
+    # t = |u|, z = e^-|u| (1 - z by expm1), or e^(64 - |u|) where that is subnormal (sc:
+    # scaled, see E_M64): there f'' = e^-|u| (2 - |u|) to well below an ULP.  Beyond
+    # |u| = 1500: -0 (and no 0 * inf).
+    cdef double m = -_expm1(-t)
+    cdef double d = 1.0 + z
+    cdef double r = (z / (d * d)) * (2.0 - t * (m / d))
+    r = (z * (2.0 - t)) * E_M64 if sc else r
+    return -0.0 if isgreater(t, 1500.0) else r
+
+cdef inline double silu_grad2(double x) noexcept nogil:
+    cdef double t = fabs(x)
+    cdef bint sc = isgreater(t, -SCALED_BELOW)
+    return _silu_grad2_z(t, _exp(64.0 - t if sc else -t), sc)
+
+cdef inline double silu_general_grad2(double x, double beta) noexcept nogil:
+    # beta f''_1(u), u + e = beta x exactly (_silu_u): z = e^-|u| (1 -+ e), so that the
+    # rounding of beta x (|u| ULP of f'' in the tails) is not passed on
+    cdef double e
+    cdef double u = _silu_u(x, beta, &e)
+    cdef double t = fabs(u)
+    cdef bint sc = isgreater(t, -SCALED_BELOW)
+    cdef double z = _exp(64.0 - t if sc else -t)
+    z = FASTACT_MADD(z, e if isless(u, 0.0) else -e, z)
+    cdef double r = beta * _silu_grad2_z(t, z, sc)
+    return silu_grad2(x) if beta == 1.0 else r

@@ -37,3 +37,15 @@ cdef inline float softplus_grad_f(float x, float beta, float threshold) noexcept
     cdef float z = beta * x
     cdef float r = _sigmoid_f(z, _mul_lo_f(beta, x, z))
     return F_ONE if isgreater(z, threshold) else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double softplus_grad2(double x, double beta, double threshold) noexcept nogil:
+    # beta s(z) (1 - s(z)), z = beta x; 0 from the threshold on (the identity above it;
+    # at z = threshold too, as PyTorch's double backward gives)
+    cdef double z = beta * x
+    cdef double e = _exp(-fabs(z))
+    cdef double d = 1.0 + e
+    cdef double r = beta * (e / (d * d))
+    return 0.0 if isgreaterequal(z, threshold) else r

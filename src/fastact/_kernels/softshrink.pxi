@@ -30,3 +30,9 @@ cdef inline float softshrink_grad_f(float x, float l) noexcept nogil:
 
 cdef inline float softshrink_grad_y_f(float y, float l) noexcept nogil:
     return hardshrink_grad_y_f(y, l)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double softshrink_grad2(double x, double l) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

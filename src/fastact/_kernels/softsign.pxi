@@ -9,7 +9,8 @@ cdef inline double softsign_grad(double x) noexcept nogil:
     return t * t
 
 
-# float32 (float32_computes_in="float"): with FMA, x / d in float, d = 1 + |x|, corrected for d's
+# float32 (float32_computes_in="float"): with FMA, x / d in float, d = 1 + |x|,
+# corrected for d's
 # rounding: d + e = 1 + |x| exactly (Fast2Sum of max(|x|, 1) and min(|x|, 1)), the
 # quotient q = x / d has the exact remainder rem = x - q d (fma), so x / (d + e) =
 # q + (rem - q e) / (d + e); that correction is below 1.5 ULP of q and needs only a few
@@ -36,3 +37,13 @@ cdef inline float softsign_fwd_f(float x) noexcept nogil:
 
 cdef inline float softsign_grad_f(float x) noexcept nogil:
     return <float>softsign_grad(<double>x)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double softsign_grad2(double x) noexcept nogil:
+    # -2 sign(x) / (1 + |x|)^3, as t^3 with t = 1/(1 + |x|) (no overflow); 0 at 0, as
+    # PyTorch's autograd gives (d|x|/dx = sign(0) = 0 there)
+    cdef double t = 1.0 / (1.0 + fabs(x))
+    cdef double r = copysign(2.0 * (t * t) * t, -x)
+    return 0.0 if x == 0.0 else r

@@ -55,3 +55,11 @@ cdef inline float sparse_plus_grad_f(float x) noexcept nogil:
 
 cdef inline float sparse_plus_grad_y_f(float y) noexcept nogil:
     return <float>sparse_plus_grad_y(<double>y)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double sparse_plus_grad2(double x) noexcept nogil:
+    # 1/2 on the open interval (-1, 1), 0 at the kinks and outside
+    cdef double r = 0.5 if (isgreater(x, -1.0) and isless(x, 1.0)) else 0.0
+    return x if x != x else r

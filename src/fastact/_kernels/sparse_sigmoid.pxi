@@ -30,3 +30,9 @@ cdef inline float sparse_sigmoid_fwd_f(float x) noexcept nogil:
 
 cdef inline float sparse_sigmoid_grad_f(float x) noexcept nogil:
     return _box_f(x, F_MONE, F_ONE, F_HALF)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double sparse_sigmoid_grad2(double x) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

@@ -93,3 +93,15 @@ cdef inline float squareplus_grad_f(float x, float b) noexcept nogil:
 
 cdef inline float squareplus_grad_y_f(float y, float b) noexcept nogil:
     return <float>squareplus_grad_y(<double>y, <double>b)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double squareplus_grad2(double x, double b) noexcept nogil:
+    # b / (2 (x^2 + b)^(3/2)) = (b' / (2 s'^3)) 2^-k on the scaled values of
+    # _squareplus_parts (x^2 + b = 2^2k s'^2, b' = b 2^-2k); 0 for b = 0 (relu'' = 0)
+    cdef double xs, bs, s, up
+    _squareplus_parts(x, b, &xs, &bs, &s, &up)
+    cdef double r = ((bs * 0.5) / (s * s * s)) / up
+    r = 0.0 if b == 0.0 else r
+    return x if x != x else r

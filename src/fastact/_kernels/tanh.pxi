@@ -44,3 +44,15 @@ cdef inline float tanh_grad_f(float x) noexcept nogil:
 
 cdef inline float tanh_grad_y_f(float y) noexcept nogil:
     return (F_ONE - y) * (F_ONE + y)
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double tanh_grad2(double x) noexcept nogil:
+    # -2 tanh(x) sech^2(x) = -sign(x) 8 z (1 - z) / (1 + z)^3, z = e^-2|x|
+    cdef double a = -2.0 * fabs(x)
+    a = -800.0 if isless(a, -800.0) else a   # f'' < e^-798 there (and -2|x| may overflow)
+    cdef double z = _exp(a)
+    cdef double m = -_expm1(a)
+    cdef double d = 1.0 + z
+    return copysign((8.0 * z / (d * d)) * (m / d), -x)

@@ -51,3 +51,10 @@ cdef inline double tanhshrink_grad(double x) noexcept nogil:
     # tanh(x)^2: tanh's relative error doubled, no cancellation (0 at 0, 1 at +-inf)
     cdef double h = _ts_tanh_abs(fabs(x))
     return h * h
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double tanhshrink_grad2(double x) noexcept nogil:
+    # tanhshrink = x - tanh: f'' = -tanh'' = 2 tanh(x) sech^2(x)
+    return -tanh_grad2(x)

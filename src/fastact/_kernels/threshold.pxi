@@ -19,3 +19,9 @@ cdef inline float threshold_fwd_f(float x, float t, float v) noexcept nogil:
 cdef inline float threshold_grad_f(float x, float t, float v) noexcept nogil:
     cdef float r = F_ONE if isgreater(x, t) else F_ZERO
     return x if x != x else r
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double threshold_grad2(double x, double t, double v) noexcept nogil:
+    return 0.0 if x == x else x            # piecewise linear: f'' = 0, kinks included

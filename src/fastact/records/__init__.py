@@ -80,16 +80,22 @@ GeneralKernel = namedtuple("GeneralKernel", "kernel accuracy_params accuracy max
 #   span         |x| beyond which f and f' have reached their limits or underflowed in
 #                float64: the float64 sampler puts most of its points inside.
 #   kink_xs      x values where branches meet, sampled with their neighbours.
+#   second_derivative  max ULP error of f'' (second_derivative(x)), away from crossings2.
+#   crossings2   ((x0, halfwidth), ...): the zeros of f'' where the formula cancels
+#                (computed with mpmath); within halfwidth the absolute error of f'' must
+#                stay below abs_eps * eps * max|f''| (max_second: sampled by the tool).
 Accuracy = namedtuple(
-    "Accuracy", "forward derivative backward abs_eps from_output_eps crossings span kink_xs")
+    "Accuracy", "forward derivative backward abs_eps from_output_eps crossings span kink_xs "
+    "second_derivative crossings2", defaults=(16.0, ()))
 
 
 def accuracy(forward=4.0, derivative=8.0, backward=None, abs_eps=4.0, from_output_eps=4.0,
-             crossings=(), span=40.0, kink_xs=(0.0,)):
-    """An Accuracy with fastact's usual bounds (forward 4 ULP, derivatives 8) as defaults."""
+             crossings=(), span=40.0, kink_xs=(0.0,), second_derivative=16.0, crossings2=()):
+    """An Accuracy with fastact's usual bounds (forward 4 ULP, derivatives 8, f'' 16) as
+    defaults."""
     backward = derivative if backward is None else backward
     return Accuracy(forward, derivative, backward, abs_eps, from_output_eps, crossings, span,
-                    kink_xs)
+                    kink_xs, second_derivative, crossings2)
 
 
 # softmax-type rows: forward and backward bounds, checked by the accuracy tool on random
@@ -169,6 +175,12 @@ class Record(NamedTuple):
                                                 # axis kinds: the row (floats, -inf allowed)
                                                 # -> list of mpf (or -inf)
     mp_derivative: Optional[Callable] = None
+    # -- the second derivative f'' (elementwise kinds): its kernel NAME_grad2 exists
+    # where mp_second is given; fastact.<name>.second_derivative and double_backward
+    ref_second: Optional[Callable] = None       # f''(x, *params): math module, floats
+    mp_second: Optional[Callable] = None        # f''(x, *params): mpmath, as mp_derivative
+    second_at_kinks: tuple = ()     # ((params, x, f''(x)), ...): the documented f'' at the
+                                    # kinks (PyTorch's double backward where it has f)
     mp_backward: Optional[Callable] = None      # axis kinds: (g row, y row) as floats ->
                                                 # the vector-Jacobian product, list of mpf
     backward_scale: Optional[Callable] = None   # axis kinds: (g, y) float64 arrays -> the

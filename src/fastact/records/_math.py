@@ -57,3 +57,24 @@ def row_max(xs):
     if any(isnan(v) for v in xs):
         return nan
     return max(xs, default=-inf)
+
+
+def zero2(x, *p):
+    """f'' of a piecewise-linear function: 0 everywhere, kinks included (PyTorch's double
+    backward), NaN for NaN."""
+    return nan if isnan(x) else 0.0
+
+
+def dsig(x):
+    """sigma'(x) = e^-|x| / (1 + e^-|x|)^2.  Used by softplus, log_sigmoid, silu."""
+    z = math.exp(-abs(x))
+    return z / (1.0 + z) ** 2
+
+
+def sig2(x):
+    """sigma''(x) = sigma'(x) (1 - 2 sigma(x)) = -sign(x) z (1 - z) / (1 + z)^3, z = e^-|x|
+    (1 - z by expm1).  Used by sigmoid."""
+    if isnan(x):
+        return nan
+    z = math.exp(-abs(x))
+    return -math.copysign(z * -math.expm1(-abs(x)) / (1.0 + z) ** 3, x)

@@ -93,3 +93,12 @@ def row_exps(xs):
     m = max(v for v in xs if v != -float("inf"))
     es = [expneg(mp.mpf(v) - m) if v != -float("inf") else mp.mpf(0) for v in xs]
     return es, mp.fsum(es), m
+
+
+def sig2(t):
+    """sigma''(t) = -sign(t) e (1 - e) / (1 + e)**3, e = e**-|t|.  Used by sigmoid."""
+    if t == 0:
+        return mp.mpf(0)
+    e = expneg(-abs(t))
+    r = e * -mp.expm1(-abs(t)) / (1 + e) ** 3
+    return -r if t > 0 else r

@@ -40,7 +40,18 @@ def peers():
     return out
 
 
+
+def ref_second(x, alpha=1.0):
+    """e^(x/alpha) / alpha for x < 0, 0 for x >= 0 (0 at the kink, PyTorch's double
+    backward)."""
+    if _math.isnan(x):
+        return _math.nan
+    return 0.0 if x >= 0 else math.exp(x / alpha) / alpha
+
 RECORD = record(
+    ref_second=ref_second,
+    mp_second=lambda x, a: _mp.mp.mpf(0) if x >= 0 else _mp.expneg(x / a) / a,
+    second_at_kinks=(((), 0.0, 0.0), ((0.5,), 0.0, 0.0)),
     name="celu", order=150, from_output=True, float32_computes_in="float",
     params=(Param("alpha", 1.0, nonzero=True, from_output_nonnegative=True),),
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,

@@ -40,7 +40,17 @@ def peers():
     return out
 
 
+
+def ref_second(x, alpha=1.0):
+    """alpha e^x for x < 0, 0 for x >= 0 (0 at the kink, PyTorch's double backward)."""
+    if _math.isnan(x):
+        return _math.nan
+    return 0.0 if x >= 0 else alpha * math.exp(x)
+
 RECORD = record(
+    ref_second=ref_second,
+    mp_second=lambda x, a: _mp.mp.mpf(0) if x >= 0 else a * _mp.expneg(x),
+    second_at_kinks=(((), 0.0, 0.0), ((0.5,), 0.0, 0.0)),
     name="elu", order=80, params=(Param("alpha", 1.0, from_output_nonnegative=True),),
     from_output=True, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,

@@ -82,13 +82,38 @@ def peers():
     return out
 
 
+
+def ref_second(x):
+    """sech^2(u) (u' + x u''/2 - x tanh(u) u'^2), u = sqrt(2/pi) (x + 0.044715 x^3)."""
+    if _math.isnan(x):
+        return _math.nan
+    if abs(x) > 1000:
+        return -0.0
+    c, k = math.sqrt(2.0 / math.pi), 0.044715
+    u = c * (x + k * x ** 3)
+    du, ddu = c * (1.0 + 3.0 * k * x * x), 6.0 * c * k * x
+    e = math.exp(-2.0 * abs(u))
+    return 4.0 * e / (1.0 + e) ** 2 * (du + 0.5 * x * ddu - x * math.tanh(u) * du * du)
+
+
+def mp_second(x):
+    if abs(x) > 1000:       # |f''| < x^5 e^(-2000): 0 to every double (and _mp's TINY
+        return _mp.mp.mpf(0)    # stand-in for e^-2|u| would not be small enough)
+    c, k = _mp.C["gelu_c"], _mp.C["gelu_k"]
+    u = c * (x + k * x ** 3)
+    du, ddu = c * (1 + 3 * k * x * x), 6 * c * k * x
+    return _mp.sech2(u) * (du + x * ddu / 2 - x * _mp.mp.tanh(u) * du * du)
+
 RECORD = record(
+    ref_second=ref_second, mp_second=mp_second,
     name="gelu_tanh", order=75, variant_of=("gelu", "approximate", "tanh"),
     from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
     limits=((-0.0, INF), (-0.0, 1.0)),
+    # the zeros of f'' (mpmath): +-1.4185040087908283
     accuracy=accuracy(crossings=((-0.7524614220710163, 0.5),), span=1000.0,
+                      crossings2=((-1.4185040087908283, 0.5), (1.4185040087908283, 0.5)),
                       kink_xs=(0.0, -0.7524614220710163, -20.3, 1000.0, -1000.0)),
     derivatives_at_kinks=(((), 0.0, 0.5),),
     peers=peers,

@@ -35,6 +35,7 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2, mp_second=_mp.zero,
     name="hardshrink", order=240, float32_computes_in="float",
     # Any finite lambd, as PyTorch: a negative one makes it the identity.  The from-output
     # forms read |x| > lambd as y != 0, which needs lambd >= 0.

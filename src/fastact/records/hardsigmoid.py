@@ -83,6 +83,9 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2,
+    mp_second=_mp.zero,
+    second_at_kinks=(((), -3.0, 0.0), ((), 3.0, 0.0)),
     name="hardsigmoid", order=180, from_output=False, float32_computes_in="float",
     # any finite alpha (0 and negative ones too, as ONNX) and beta
     params=(Param("alpha", ALPHA), Param("beta", BETA)),

@@ -42,6 +42,9 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2,
+    mp_second=_mp.zero,
+    second_at_kinks=(((), -1.0, 0.0), ((), 1.0, 0.0)),
     name="hardtanh", order=170, from_output=True, float32_computes_in="float",
     params=(Param("min_val", -1.0, inf=-INF),
             Param("max_val", 1.0, inf=INF, at_least="min_val")),

@@ -31,6 +31,9 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2,
+    mp_second=_mp.zero,
+    second_at_kinks=(((), 0.0, 0.0), ((0.2,), 0.0, 0.0)),
     name="leaky_relu", order=40,
     params=(Param("negative_slope", 0.01, from_output_nonnegative=True),),
     from_output=True, float32_computes_in="float",

@@ -23,6 +23,7 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2, mp_second=_mp.zero,
     name="linear", order=100, from_output=True, float32_computes_in="float",
     # f' = 1 everywhere: the same function of y as of x.
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_derivative,

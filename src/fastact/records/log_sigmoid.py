@@ -41,7 +41,13 @@ def peers():
     return out
 
 
+
+def ref_second(x):
+    """-sigma'(x)."""
+    return _math.nan if _math.isnan(x) else -_math.dsig(x)
+
 RECORD = record(
+    ref_second=ref_second, mp_second=lambda x: -_mp.dsig(x),
     name="log_sigmoid", order=200, from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=lambda x: -_mp.softplus(-x), mp_derivative=lambda x: _mp.sig(-x),

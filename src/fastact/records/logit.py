@@ -104,7 +104,33 @@ def _limit(value_at_eps):
     return lambda eps=None: _math.nan if eps is None else value_at_eps(eps)
 
 
+
+def ref_second(p, eps=None):
+    """(2p - 1) / (p (1 - p))^2: -inf at 0, inf at 1, NaN outside [0, 1]; with eps, 0
+    outside [eps, 1 - eps] (where the clamp holds p)."""
+    if _math.isnan(p):
+        return _math.nan
+    if eps is not None and (p < eps or p > 1 - eps):
+        return 0.0
+    if p < 0 or p > 1:
+        return _math.nan
+    if p == 0 or p == 1:
+        return -_math.inf if p == 0 else _math.inf
+    w = p * (1.0 - p)
+    return (2.0 * p - 1.0) / w / w
+
+
+def mp_second(p, eps=None):
+    if eps is not None and (p < eps or p > 1 - eps):
+        return _mp.mp.mpf(0)
+    if p < 0 or p > 1:
+        return _math.nan
+    if p == 0 or p == 1:
+        return -INF if p == 0 else INF
+    return (2 * p - 1) / (p * (1 - p)) ** 2
+
 RECORD = record(
+    ref_second=ref_second, mp_second=mp_second,
     name="logit", order=280, float32_computes_in="float",
     # eps=None: no clamp (the kernel `logit`); any eps >= 0 clamps p to [eps, 1 - eps]
     # first (the kernel `logit_general`).  PyTorch takes a negative eps as None; fastact

@@ -58,14 +58,36 @@ def peers():
     return out
 
 
+
+def ref_second(x):
+    """(1 - t^2) s (2 + x (1 - s - 2 t s)), t = tanh(softplus(x)), s = sigma(x)."""
+    if _math.isnan(x):
+        return _math.nan
+    if abs(x) > 800:
+        return -0.0
+    t = math.tanh(_math.softplus(x))
+    s = _math.sig(x)
+    sp = _math.softplus(x)
+    sech2 = 4.0 * math.exp(-2.0 * sp) / (1.0 + math.exp(-2.0 * sp)) ** 2
+    return sech2 * s * (2.0 + x * (1.0 - s - 2.0 * t * s))
+
+
+def mp_second(x):
+    t = _mp.mp.tanh(_mp.softplus(x))
+    s = _mp.sig(x)
+    return _mp.sech2(_mp.softplus(x)) * s * (2 + x * (1 - s - 2 * t * s))
+
 RECORD = record(
+    ref_second=ref_second, mp_second=mp_second,
     name="mish", order=120, from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=lambda x: x * _mish_t(x),
     mp_derivative=lambda x: _mish_t(x) + x * _mp.sech2(_mp.softplus(x)) * _mp.sig(x),
     limits=((-0.0, INF), (-0.0, 1.0)),
     # mish' cancels by a factor of 3 or more from its zero at -1.19 to x = -2: a wider window
+    # the zeros of f'' (mpmath): -2.256376396360793 and 1.4905711794854284
     accuracy=accuracy(crossings=((-1.1924312145154952, 0.75),), span=746.0,
+                      crossings2=((-2.256376396360793, 0.5), (1.4905711794854284, 0.5)),
                       kink_xs=(0.0, -1.1924312145154952, 746.0, -746.0, -745.0)),
     peers=peers,
     formula="x * tanh(softplus(x))",

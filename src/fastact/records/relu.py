@@ -29,6 +29,9 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2,
+    mp_second=_mp.zero,
+    second_at_kinks=(((), 0.0, 0.0), ((), -0.0, 0.0)),
     name="relu", order=30, from_output=True, float32_computes_in="float",
     # y > 0 exactly where x > 0: the derivative reads the same from y as from x.
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_derivative,

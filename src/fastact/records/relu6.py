@@ -33,6 +33,9 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2,
+    mp_second=_mp.zero,
+    second_at_kinks=(((), 0.0, 0.0), ((), 6.0, 0.0)),
     name="relu6", order=160, from_output=True, float32_computes_in="float",
     # f' is 1 exactly where 0 < y < 6 too: the derivative serves as its own from-output form
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_derivative,

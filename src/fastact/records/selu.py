@@ -61,6 +61,11 @@ def mp_forward(x, alpha=None, scale=None):
     return s * x if x > 0 else s * a * _mp.mp.expm1(x)
 
 
+def mp_second(x, alpha=None, scale=None):
+    a, s = _consts(alpha, scale)
+    return _mp.mp.mpf(0) if x >= 0 else s * a * _mp.expneg(x)
+
+
 def mp_derivative(x, alpha=None, scale=None):
     a, s = _consts(alpha, scale)
     return s if x > 0 else s * a * _mp.expneg(x)
@@ -86,7 +91,18 @@ def peers():
     return out
 
 
+
+def ref_second(x, alpha=SELU_ALPHA, scale=SELU_SCALE):
+    """scale alpha e^x for x < 0, 0 for x >= 0 (0 at the kink, PyTorch's double
+    backward)."""
+    if _math.isnan(x):
+        return _math.nan
+    return 0.0 if x >= 0 else scale * (alpha * math.exp(x))
+
 RECORD = record(
+    ref_second=ref_second,
+    mp_second=mp_second,
+    second_at_kinks=(((), 0.0, 0.0),),
     name="selu", order=140, from_output=True, float32_computes_in="float",
     # PyTorch's selu has the constants fixed; its elu(x, alpha, scale) form has them as
     # parameters.  Any finite values; the from-output forms need both >= 0 (then y > 0

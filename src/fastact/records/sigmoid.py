@@ -36,6 +36,7 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.sig2, mp_second=_mp.sig2,
     name="sigmoid", order=10, from_output=True, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=lambda x: _mp.sig(x), mp_derivative=lambda x: _mp.dsig(x),

@@ -117,7 +117,23 @@ def _limit(which, side):
     return at
 
 
+
+def ref_second(x, beta=1.0):
+    """beta sigma'(u) (2 + u (1 - 2 sigma(u))), u = beta x."""
+    if _math.isnan(x):
+        return _math.nan
+    u = beta * x
+    if abs(u) > 1500:
+        return -0.0
+    return beta * _math.dsig(u) * (2.0 + u * (1.0 - 2.0 * _math.sig(u)))
+
+
+def mp_second(x, beta=1):
+    u = beta * x
+    return beta * _mp.dsig(u) * (2 + u * (1 - 2 * _mp.sig(u)))
+
 RECORD = record(
+    ref_second=ref_second, mp_second=mp_second,
     name="silu", order=110, from_output=False, float32_computes_in="float",
     # any finite beta, as TensorFlow's silu(features, beta): 0 gives x / 2, a negative one
     # mirrors the gate (x sigmoid(-|beta| x))
@@ -126,12 +142,16 @@ RECORD = record(
         "silu_general", (CHECK,),
         accuracy(crossings=((CROSSING, 0.5 / CHECK),), span=900.0,
                  kink_xs=(0.0, CROSSING, 746.0 / CHECK, -746.0 / CHECK, -700.0 / CHECK,
-                        -1500.0 / CHECK)),
+                        -1500.0 / CHECK),
+                 crossings2=((-2.3993572805154675 / CHECK, 0.5 / CHECK),
+                             (2.3993572805154675 / CHECK, 0.5 / CHECK))),
         max_derivative=1.0998),
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=mp_forward, mp_derivative=mp_derivative,
     limits=((_limit(0, 0), _limit(0, 1)), (_limit(1, 0), _limit(1, 1))),
+    # f'' crosses zero at +-2.3993572805154675 (mpmath), where 2 - |x| tanh(|x|/2) cancels
     accuracy=accuracy(crossings=((-1.2784645427610737, 0.5),), span=746.0,
+                      crossings2=((-2.3993572805154675, 0.5), (2.3993572805154675, 0.5)),
                       kink_xs=(0.0, -1.2784645427610737, 746.0, -746.0, -745.0)),
     derivatives_at_kinks=(((), 0.0, 0.5), ((CHECK,), 0.0, 0.5), ((0.0,), 3.0, 0.5)),
     peers=peers,

@@ -74,7 +74,18 @@ def peers():
     return out
 
 
+
+def ref_second(x, beta=1.0, threshold=20.0):
+    """beta sigma'(beta x); 0 from the threshold on (the identity above it; at it too,
+    PyTorch's double backward)."""
+    if _math.isnan(x):
+        return _math.nan
+    return 0.0 if beta * x >= threshold else beta * _math.dsig(beta * x)
+
 RECORD = record(
+    ref_second=ref_second,
+    mp_second=lambda x, b, t: _mp.mp.mpf(0) if b * x >= t else b * _mp.dsig(b * x),
+    second_at_kinks=(((), 20.0, 0.0),),
     name="softplus", order=130, from_output=False, float32_computes_in="float",
     params=(Param("beta", 1.0, nonzero=True), Param("threshold", 20.0, inf=INF)),
     ref_forward=ref_forward, ref_derivative=ref_derivative,

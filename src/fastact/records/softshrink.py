@@ -34,6 +34,7 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2, mp_second=_mp.zero,
     name="softshrink", order=250, float32_computes_in="float",
     # lambd >= 0, as PyTorch ("lambda must be in range [0, ...]"): a negative one makes
     # the two branches overlap.

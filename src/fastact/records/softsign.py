@@ -2,7 +2,7 @@
 
 import math
 
-from . import Peer, _math, _peers, accuracy, record
+from . import Peer, _math, _mp, _peers, accuracy, record
 
 
 def ref_forward(x):
@@ -35,7 +35,17 @@ def peers():
     return out
 
 
+
+def ref_second(x):
+    """-2 sign(x) / (1 + |x|)^3; 0 at 0 (PyTorch's autograd: sign(0) = 0)."""
+    if _math.isnan(x):
+        return _math.nan
+    return 0.0 if x == 0 else -math.copysign(2.0 / (1.0 + abs(x)) ** 3, x)
+
 RECORD = record(
+    ref_second=ref_second,
+    mp_second=lambda x: _mp.mp.mpf(0) if x == 0 else -_mp.mp.sign(x) * 2 / (1 + abs(x)) ** 3,
+    second_at_kinks=(((), 0.0, 0.0),),
     name="softsign", order=210, from_output=False, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative,
     mp_forward=lambda x: x / (1 + abs(x)), mp_derivative=lambda x: 1 / (1 + abs(x)) ** 2,

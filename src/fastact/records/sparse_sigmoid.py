@@ -31,6 +31,7 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2, mp_second=_mp.zero,
     name="sparse_sigmoid", order=270, float32_computes_in="float",
     # No from-output forms: y = 1 comes from x >= 1 (f' = 0) and also from x = 1 - 2^-53
     # (x + 1 rounds up to 2; in float32 1 - 2^-24), where f' = 1/2.

@@ -79,7 +79,20 @@ def peers():
     return out
 
 
+
+def ref_second(x, b=4.0):
+    """b / (2 (x^2 + b)^(3/2)); 0 for b = 0 (relu'' = 0)."""
+    if _math.isnan(x):
+        return _math.nan
+    if b == 0 or math.isinf(x):
+        return 0.0
+    r = math.hypot(x, math.sqrt(b))
+    return b / (2.0 * r) / r / r
+
 RECORD = record(
+    ref_second=ref_second,
+    mp_second=lambda x, b: _mp.mp.mpf(0) if b == 0 else b / (2 * (x * x + b) ** _mp.mp.mpf(1.5)),
+    second_at_kinks=(((0.0,), 0.0, 0.0),),
     name="squareplus", order=275, float32_computes_in="float",
     # b >= 0, as JAX's documentation asks (a negative b makes x^2 + b negative near 0);
     # b = 0 is relu.  f' = y^2 / (y^2 + b/4) (y > 0 for b > 0; y = 0 with b = 0 only from

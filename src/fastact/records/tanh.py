@@ -37,7 +37,16 @@ def peers():
     return out
 
 
+
+def ref_second(x):
+    """-2 tanh(x) sech^2(x) = -sign(x) 8 z (1 - z) / (1 + z)^3, z = e^-2|x|."""
+    if _math.isnan(x):
+        return _math.nan
+    z = math.exp(-2.0 * abs(x))
+    return -math.copysign(8.0 * z * -math.expm1(-2.0 * abs(x)) / (1.0 + z) ** 3, x)
+
 RECORD = record(
+    ref_second=ref_second, mp_second=lambda x: -2 * _mp.mp.tanh(x) * _mp.sech2(x),
     name="tanh", order=20, from_output=True, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_derivative, ref_from_output=ref_from_output,
     mp_forward=lambda x: _mp.mp.tanh(x), mp_derivative=lambda x: _mp.sech2(x),

@@ -29,6 +29,7 @@ def peers():
 
 
 RECORD = record(
+    ref_second=_math.zero2, mp_second=_mp.zero,
     name="threshold", order=230, float32_computes_in="float",
     # Both required, as in PyTorch; the defaults here are the example values only (Param).
     # threshold(x, 0, 0) is relu.

@@ -83,10 +83,12 @@ def subject(name):
         from ..._dispatch import UFUNCS
         k = _registry.KERNEL_BY_NAME[name]
         kinds = tuple(kd for kd in KINDS if k.from_output or "from_output" not in kd)
+        functions = {kd: UFUNCS[name + SUFFIX[kd]] for kd in kinds}
+        if k.second:        # f'': measured by second.py (not one of KINDS)
+            functions["second_derivative"] = UFUNCS[name + "_second_derivative"]
         _SUBJECTS[name] = Subject(name, _registry.record_of_kernel(name),
                                   _registry.ACCURACY[name], kernel_params(name),
-                                  max_derivative(name), k.from_output,
-                                  {kd: UFUNCS[name + SUFFIX[kd]] for kd in kinds})
+                                  max_derivative(name), k.from_output, functions)
     return _SUBJECTS[name]
 
 

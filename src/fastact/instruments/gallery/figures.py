@@ -14,6 +14,7 @@ from . import experiments as ex
 
 F_COLOR = "#1f5fa8"
 D_COLOR = "#e0701b"
+D2_COLOR = "#3a8a3a"
 MARK_COLOR = "#b3261e"
 RANGE_COLOR = "#7a7a7a"
 # One colour per activation of the experiments, fixed so the two experiment figures agree.
@@ -73,7 +74,8 @@ def _with_breaks(x, d, kinks):
 
 
 def plot(name, ax=None, compact=False):
-    """Draw activation ``name`` and its derivative over ``info.plot_range``.
+    """Draw activation ``name`` and its derivative over ``info.plot_range`` (and, but for
+    ``compact``, its second derivative, dotted, where it is not 0 everywhere).
 
     Marked: the output range (dotted lines at its finite bounds), every kink (where f'
     jumps: open circles at the one-sided limits, a filled dot at the value fastact gives
@@ -103,6 +105,14 @@ def plot(name, ax=None, compact=False):
     ax.plot(x, y, color=F_COLOR, lw=2.2, label=flabel)
     xd, dd = _with_breaks(x, d, feat["kinks"])
     ax.plot(xd, dd, color=D_COLOR, lw=1.8, ls="--", label=dlabel)
+    if f.has_second_derivative and not compact:
+        # f'' (dotted), broken at the kinks; a piecewise-linear f'' = 0 is the axis itself.
+        # The axes' limits stay those of f and f': a steep f'' (logit's poles) is clipped.
+        with np.errstate(all="ignore"):
+            d2 = f.second_derivative(x, *ex.example_args(f))
+        if np.nanmax(np.abs(d2)) > 0:
+            x2, dd2 = _with_breaks(x, d2, feat["kinks"])
+            ax.plot(x2, dd2, color=D2_COLOR, lw=1.4, ls=":", label=f"{name}''(x)")
 
     finite = [b for b in (lo, hi) if math.isfinite(b)]
     for j, b in enumerate(finite):
