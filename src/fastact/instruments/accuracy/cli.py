@@ -34,7 +34,9 @@ def measure_kernel(name, dtype, quick=True, workers=1, progress=None, cache=None
 
 
 GATED = tuple(a.name for a in _registry.GATED)
-LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits")    # accuracy_losses.LOSSES
+LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
+          "binary_cross_entropy", "mse_loss", "huber_loss",
+          "smooth_l1_loss")                                         # accuracy_losses.LOSSES
 _MEMO = {}
 
 
