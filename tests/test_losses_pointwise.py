@@ -215,8 +215,16 @@ def test_huber_and_smooth_l1_at_the_branch_points_as_pytorch():
                      ("smooth_l1_loss", {"beta": 1.5})):
         value, grad = fa(name).value_and_grad(d, np.zeros_like(d), reduction="none", **kw)
         tv, tg = torch_vg(name, d, np.zeros_like(d), "none", **kw)
-        np.testing.assert_array_equal(value, tv)
+        # (smooth_l1's square is (|d|/2)(|d|/beta), PyTorch's d^2/2/beta: an ULP apart)
+        np.testing.assert_allclose(value, tv, rtol=3e-16, atol=0)
         np.testing.assert_array_equal(grad, tg)
+
+
+def test_smooth_l1_below_a_huge_beta_does_not_overflow():
+    # PyTorch's 0.5 d^2 / beta is inf here; the loss, below beta / 2, is finite
+    d = np.array([1e200, -3e300])
+    v = SL1(d, np.zeros(2), beta=1e301, reduction="none")
+    np.testing.assert_allclose(v, [0.5e99, 0.5 * 3e300 * 0.3], rtol=1e-15)
 
 
 def test_smooth_l1_with_beta_0_is_the_l1_loss():

@@ -737,11 +737,12 @@ def bce(const real[:, ::1] x, const real[:, ::1] t, const double[::1] w,
 # ---- the pointwise losses: mse, huber, smooth_l1, binary cross-entropy on probabilities --
 # One element's loss and its gradient (times scale, into g[0]) from (input, target); kind
 # is a constant where _pw_span is inlined (each kind its own loop).  PyTorch's formulas,
-# in its order of operations, so that NaN and inf come out where its do (and the float64
-# results are PyTorch's to the bit, but for BCE's log terms, libm's there):
+# in its order of operations (but smooth_l1's square, below), so that NaN and inf come out
+# where its do:
 #   MSE_KIND:       d^2, 2 d;
 #   HUBER_KIND:     |d| < delta ? d^2 / 2 : delta (|d| - delta / 2), clamp(d, -delta, delta);
-#   SMOOTH_L1_KIND: |d| < beta ? d^2 / 2 / beta : |d| - beta / 2, clamp(d / beta, -1, 1)
+#   SMOOTH_L1_KIND: |d| < beta ? (|d| / 2) (|d| / beta) : |d| - beta / 2,
+#                   clamp(d / beta, -1, 1)
 #                   (beta = 0: |d| and sign(d), the L1 loss);
 #   BCE_KIND:       w ((t - 1) max(log1p(-x), -100) - t max(log x, -100)),
 #                   w (x - t) / max((1 - x) x, BCE_EPS)  (x and t in [0, 1], checked by
@@ -780,7 +781,9 @@ cdef inline double _pw_one(int kind, double x, double t, double w, double p, dou
         g[0] = (1.0 if d > 0.0 else -1.0 if d < 0.0 else d) * scale
         return z
     g[0] = (-1.0 if d <= -p else 1.0 if d >= p else d / p) * scale
-    return 0.5 * z * z / p if z < p else z - 0.5 * p
+    # (z / 2) (z / beta), not PyTorch's z^2 / 2 / beta: z^2 overflows where the loss,
+    # below beta / 2, does not (beta beyond 1e154); as accurate (three roundings)
+    return (0.5 * z) * (z / p) if z < p else z - 0.5 * p
 
 
 cdef inline void _pw_span(int kind, const real* x, const real* t, const double* w,

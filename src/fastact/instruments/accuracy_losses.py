@@ -157,10 +157,11 @@ def pointwise_case(name, i, dtype, quick, seed=0):
                              [1e-3, 1.0, 10.0, 1e3]))
     x = rng.standard_normal(n) * scale
     t = rng.standard_normal(n) * scale * float(rng.choice([0.0, 1.0]))
+    big = 1.0 if scale == huge else 3.5          # (a parameter within the dtype's range)
     if name == "huber_loss":
-        kw["delta"] = float(rng.choice([1.0, 0.1, 3.5]) * scale)
+        kw["delta"] = float(rng.choice([1.0, 0.1, big]) * scale)
     elif name == "smooth_l1_loss":
-        kw["beta"] = float(rng.choice([0.0, 1.0, 0.1, 3.5]) * scale)
+        kw["beta"] = float(rng.choice([0.0, 1.0, 0.1, big]) * scale)
     desc = f"scale {scale:g} ({n},)" + "".join(f" {k}={v:g}" for k, v in kw.items())
     return desc, x.astype(dtype), t.astype(dtype), kw
 
