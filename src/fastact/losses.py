@@ -1,4 +1,9 @@
-"""The losses of the two output layers, each fused with its gradient.
+"""The losses of the output layers, each fused with its gradient.
+
+``nll_loss`` (log_softmax output), ``binary_cross_entropy`` (sigmoid output, on
+probabilities, with PyTorch's clamp of each log at -100), ``mse_loss``, ``huber_loss`` and
+``smooth_l1_loss`` (linear output) have the same shape of API as the two below, with
+PyTorch's first argument, ``input`` (see _pointwise and _nll; the guide's "other losses").
 
 ``cross_entropy`` (softmax output, multi-class) and ``binary_cross_entropy_with_logits``
 (sigmoid output, binary or multi-label) take logits, with the names, parameters and
@@ -141,7 +146,8 @@ def _class_axis(fname, what, x, axis):
     axis %= x.ndim
     C = x.shape[axis]
     if C == 0:
-        raise ValueError(f"fastact.{fname}: {what} have no classes (axis {axis} has "
+        verb = "have" if what.endswith("s") else "has"
+        raise ValueError(f"fastact.{fname}: {what} {verb} no classes (axis {axis} has "
                          f"length 0)")
     return axis, C
 
