@@ -249,10 +249,9 @@ def test_bce_clamps_each_log_at_minus_100_as_pytorch():
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 511, 512, 513, 1025, 4099])
 def test_every_target_and_length_against_pytorch(n):
     """Lengths around the kernels' lanes (8) and blocks (512), on every target."""
-    targets = [tg for tg in _loss_kernels.TARGETS if _runs(tg)]
     before = _loss_kernels.target()
     try:
-        for tgt in targets:
+        for tgt in [tg for tg in _loss_kernels.TARGETS if _runs(tg)]:
             _loss_kernels.select(tgt)
             for name in NAMES[:4]:
                 x, t, kw = data(name, (n,), np.float64, seed=n)
