@@ -124,10 +124,6 @@ def fa(name):
 NAMES = ["mse_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy", "nll_loss"]
 
 
-def call_kw(name, opts, axis_ok=True):
-    return dict(opts)
-
-
 # ---- values and gradients: PyTorch, closed forms, references ------------------------------
 
 @pytest.mark.parametrize("name", NAMES)
