@@ -22,8 +22,10 @@ PUBLIC = {"fastact": fastact, "fastact.set_num_threads": fastact.set_num_threads
           **{f"fastact.{n}": f for n, f in fastact.ACTIVATIONS.items()},
           **{f"fastact.{n}": f for n, f in fastact.GATED.items()},
           **{f"fastact.{f.__name__}{m}": getattr(f, m[1:]) if m else f
-             for f in (fastact.cross_entropy, fastact.binary_cross_entropy_with_logits)
-             for m in ("", ".value_and_grad")}}
+             for f in (fastact.cross_entropy, fastact.binary_cross_entropy_with_logits,
+                       fastact.nll_loss, fastact.binary_cross_entropy, fastact.mse_loss,
+                       fastact.huber_loss, fastact.smooth_l1_loss)
+             for m in ("", ".value_and_grad", ".backward")}}
 
 
 def _run(name, obj):

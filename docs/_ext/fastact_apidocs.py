@@ -379,6 +379,8 @@ def _plot_gated(name, path):
 def _plot_loss(name, path):
     from matplotlib.figure import Figure
     from fastact.instruments import gallery
+    if name not in ("cross_entropy", "binary_cross_entropy_with_logits"):
+        return _plot_other_loss(name, path)
     fig = Figure(figsize=(11, 4.2), layout="constrained")
     axes = fig.subplots(1, 2)
     gallery.plot_losses(ax=axes)
@@ -386,6 +388,36 @@ def _plot_loss(name, path):
     fig.delaxes(axes[1 - keep])
     fig.set_size_inches(6.4, 4.0)
     fig.savefig(path, dpi=90)
+
+def _plot_other_loss(name, path):
+    """The loss (solid) and its gradient (dashed) against the input, for target 0 (1 for
+    binary_cross_entropy; class 0 of two for nll_loss, against its log-probability)."""
+    import numpy as np
+    from matplotlib.figure import Figure
+    import fastact
+    fn = getattr(fastact, name)
+    fig = Figure(figsize=(6.4, 4.0), layout="constrained")
+    ax = fig.subplots()
+    if name == "nll_loss":
+        x = np.linspace(-6, -1e-3, 600)
+        logp = np.stack([x, np.log(-np.expm1(x))], axis=1)
+        loss, grad = fn.value_and_grad(logp, np.zeros(x.size, np.int64), reduction="none")
+        grad = grad[:, 0]
+    elif name == "binary_cross_entropy":
+        x = np.linspace(0.01, 1, 600)
+        loss, grad = fn.value_and_grad(x, np.ones_like(x), reduction="none")
+    else:
+        x = np.linspace(-3, 3, 601)
+        loss, grad = fn.value_and_grad(x, np.zeros_like(x), reduction="none")
+    ax.plot(x, loss, lw=2.2, label="loss")
+    ax.plot(x, grad, lw=1.6, ls="--", label="gradient")
+    ax.set_ylim(-4, 6)
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.set_xlabel("input")
+    ax.legend(fontsize=8)
+    ax.set_title(name, fontsize=10)
+    fig.savefig(path, dpi=90)
+
 
 
 def _methods_section(name, obj, info):
@@ -508,6 +540,60 @@ LOSS_FORMULAS = {
         ("gradient", "w ((pos_weight t + 1 - t) sigmoid(z) - pos_weight t), i.e. sigmoid(z) - t "
                      "without pos_weight"),
         ("computed as", "the softplus form, which never cancels")),
+    "nll_loss": (
+        ("formula", "loss_i = -w_y x_iy, x the log-probabilities, y the target class"),
+        ("gradient", "-w_y at the target's class, 0 elsewhere, / the reduction's divisor"),
+        ("computed as", "a gather and a scatter (PyTorch's weighted mean)")),
+    "binary_cross_entropy": (
+        ("formula", "-w (t max(log x, -100) + (1 - t) max(log(1 - x), -100))"),
+        ("gradient", "w (x - t) / max(x (1 - x), 1e-12)"),
+        ("computed as", "PyTorch's clamps; x and t must lie in [0, 1]")),
+    "mse_loss": (
+        ("formula", "(x - t)^2"),
+        ("gradient", "2 (x - t)"),
+        ("computed as", "one pass, the sum compensated")),
+    "huber_loss": (
+        ("formula", "d^2 / 2 where |d| < delta, else delta (|d| - delta / 2); d = x - t"),
+        ("gradient", "clip(d, -delta, delta)"),
+        ("computed as", "one pass, the sum compensated")),
+    "smooth_l1_loss": (
+        ("formula", "d^2 / (2 beta) where |d| < beta, else |d| - beta / 2; d = x - t"),
+        ("gradient", "clip(d / beta, -1, 1); sign(d) for beta = 0 (the L1 loss)"),
+        ("computed as", "one pass, the sum compensated")),
+}
+
+# When to use, when to avoid: the losses' pages.
+LOSS_USE = {
+    "cross_entropy": (
+        "The output layer of a classifier with one class per example (softmax output): "
+        "class indices or class probabilities as targets.",
+        "Multi-label targets (several classes true at once): use "
+        ":doc:`binary_cross_entropy_with_logits`."),
+    "binary_cross_entropy_with_logits": (
+        "Independent binary (or multi-label) outputs (sigmoid output), with 0/1 or soft "
+        "targets; ``pos_weight`` for imbalanced positives.",
+        "Mutually exclusive classes: use :doc:`cross_entropy` (the softmax couples the "
+        "classes, the sigmoids do not)."),
+    "nll_loss": (
+        "A log_softmax output layer (the model returns log-probabilities).",
+        "Logits: :doc:`cross_entropy` fuses the log_softmax and is exact where a separate "
+        "log_softmax is not."),
+    "binary_cross_entropy": (
+        "A sigmoid output layer that returns probabilities.",
+        "Logits at hand: :doc:`binary_cross_entropy_with_logits` needs no clamp (a "
+        "probability rounded to 0 or 1 costs this loss its digits: the log is clamped at "
+        "-100)."),
+    "mse_loss": (
+        "Regression with a linear output layer (Gaussian noise).",
+        "Targets with outliers: :doc:`huber_loss` or :doc:`smooth_l1_loss`."),
+    "huber_loss": (
+        "Regression with outliers: quadratic near the target, linear (gradient at most "
+        "delta) beyond ``delta``.",
+        "Gaussian noise without outliers: :doc:`mse_loss`."),
+    "smooth_l1_loss": (
+        "Regression with outliers (box regression): huber_loss / beta, so the linear "
+        "part's gradient is 1; ``beta=0`` is the L1 loss.",
+        "Gaussian noise without outliers: :doc:`mse_loss`."),
 }
 
 
@@ -527,8 +613,9 @@ def loss_page(name, obj, losses_table, bench, image):
                 "*The loss (solid) and its gradient (dashed) against one logit, from "
                 "``value_and_grad(..., reduction='none')``.*", ""]
     out += _methods_section(name, obj, None)
-    out += ["``value_and_grad`` returns ``(loss, dloss/dlogits)`` from one pass over the "
-            "logits; the gradient has the logits' shape and dtype and is divided as the "
+    arg = next(iter(inspect.signature(obj).parameters))      # logits or input
+    out += [f"``value_and_grad`` returns ``(loss, dloss/d{arg})`` from one pass over the "
+            f"{arg}; the gradient has the shape and dtype of the {arg} and is divided as the "
             "reduction divides (:doc:`/guide/losses`)."
             + (" The class axis is NumPy's last (``axis=-1``); pass ``axis=1`` for PyTorch's "
                "``(N, C, ...)`` layout." if "axis" in inspect.signature(obj).parameters
@@ -555,17 +642,11 @@ def loss_page(name, obj, losses_table, bench, image):
             "against NumPy and PyTorch's forward + ``backward()`` "
             "(``benchmarks/test_bench_losses.py`` too); no run of it is recorded in "
             "``docs/`` yet.", ""]
+    use, avoid = LOSS_USE[name]
     out += _heading("When to use", "-")
-    out += [("The output layer of a classifier with one class per example (softmax output): "
-             "class indices or class probabilities as targets."
-             if name == "cross_entropy" else
-             "Independent binary (or multi-label) outputs (sigmoid output), with 0/1 or soft "
-             "targets; ``pos_weight`` for imbalanced positives."), ""]
+    out += [use, ""]
     out += _heading("When to avoid", "-")
-    out += [("Multi-label targets (several classes true at once): use "
-             ":doc:`binary_cross_entropy_with_logits`." if name == "cross_entropy" else
-             "Mutually exclusive classes: use :doc:`cross_entropy` (the softmax couples the "
-             "classes, the sigmoids do not)."), ""]
+    out += [avoid, ""]
     out += _docstring_section(name)
     return "\n".join(out) + "\n"
 

@@ -16,8 +16,9 @@ transformer MLPs take two operands and are listed apart, in ``fastact.GATED``::
     y = fastact.glu(x, axis=-1)               # torch.nn.functional.glu
 
 The losses of the output layers, ``fastact.cross_entropy`` and
-``fastact.binary_cross_entropy_with_logits``, are functions with a ``value_and_grad`` of
-the same arguments (``fastact.losses``).
+``fastact.binary_cross_entropy_with_logits`` (and ``nll_loss``, ``binary_cross_entropy``,
+``mse_loss``, ``huber_loss``, ``smooth_l1_loss``), are functions with a ``value_and_grad``
+of the same arguments (``fastact.losses``).
 
 >>> import numpy as np, fastact
 >>> fastact.relu(np.array([-1.0, 0.0, 2.0]))
@@ -33,7 +34,8 @@ from ._api import build as _build
 from ._gated import build as _build_gated
 from ._runtime import get_num_threads, set_num_threads, show_config
 from ._dispatch import UFUNCS
-from .losses import binary_cross_entropy_with_logits, cross_entropy
+from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                     huber_loss, mse_loss, nll_loss, smooth_l1_loss)
 from .recurrent import gru_cell, lstm_cell
 
 ACTIVATIONS = _build()
@@ -43,4 +45,5 @@ globals().update(GATED)
 
 __all__ = ["ACTIVATIONS", "GATED", "UFUNCS", "reference", "set_num_threads",
            "get_num_threads", "show_config", "cross_entropy",
-           "binary_cross_entropy_with_logits", "lstm_cell", "gru_cell", *ACTIVATIONS, *GATED]
+           "binary_cross_entropy_with_logits", "nll_loss", "binary_cross_entropy", "mse_loss",
+           "huber_loss", "smooth_l1_loss", "lstm_cell", "gru_cell", *ACTIVATIONS, *GATED]

@@ -1,4 +1,9 @@
-"""The losses of the two output layers, each fused with its gradient.
+"""The losses of the output layers, each fused with its gradient.
+
+``nll_loss`` (log_softmax output), ``binary_cross_entropy`` (sigmoid output, on
+probabilities, with PyTorch's clamp of each log at -100), ``mse_loss``, ``huber_loss`` and
+``smooth_l1_loss`` (linear output) have the same shape of API as the two below, with
+PyTorch's first argument, ``input`` (see _pointwise and _nll; the guide's "other losses").
 
 ``cross_entropy`` (softmax output, multi-class) and ``binary_cross_entropy_with_logits``
 (sigmoid output, binary or multi-label) take logits, with the names, parameters and
@@ -53,7 +58,8 @@ from ._api import _is_duck, _is_float, _real
 if _dispatch.KERNELS.isa in _losses.TARGETS:
     _losses.select(_dispatch.KERNELS.isa)
 
-__all__ = ["cross_entropy", "binary_cross_entropy_with_logits"]
+__all__ = ["cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
+           "binary_cross_entropy", "mse_loss", "huber_loss", "smooth_l1_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
@@ -77,12 +83,12 @@ def _array(fname, what, value, bool_ok=False):
     return a
 
 
-def _dtypes(fname, logits):
-    """(the logits as an array in native byte order, the dtype the kernels compute in, the
-    result's dtype): float32 and float64 as they are, float16 and bfloat16 computed in
-    float32 and returned in their own dtype, integers and bool in float64 (the
-    activations' rules)."""
-    x = _array(fname, "logits", logits, bool_ok=True)
+def _dtypes(fname, logits, what="logits"):
+    """(the logits (the argument `what`) as an array in native byte order, the dtype the
+    kernels compute in, the result's dtype): float32 and float64 as they are, float16 and
+    bfloat16 computed in float32 and returned in their own dtype, integers and bool in
+    float64 (the activations' rules)."""
+    x = _array(fname, what, logits, bool_ok=True)
     if not x.dtype.isnative:                 # byte-swapped: the kernels read native only
         x = x.astype(x.dtype.newbyteorder("="))
     if x.dtype.itemsize == 2 and _is_float(x.dtype):
@@ -126,6 +132,52 @@ def _integer(fname, what, value):
     except TypeError:
         raise TypeError(f"fastact.{fname}: {what} must be an integer, got "
                         f"{type(value).__name__}") from None
+
+
+def _class_axis(fname, what, x, axis):
+    """(axis as a non-negative int, C its length): x (the argument `what`) must have it."""
+    if x.ndim == 0:
+        raise ValueError(f"fastact.{fname}: {what} must have a class axis (at least 1-D), "
+                         f"got a 0-d array")
+    axis = _integer(fname, "axis", axis)
+    if not -x.ndim <= axis < x.ndim:
+        raise AxisError(f"fastact.{fname}: axis {axis} is out of bounds for {what} of "
+                        f"{x.ndim} dimensions")
+    axis %= x.ndim
+    C = x.shape[axis]
+    if C == 0:
+        verb = "have" if what.endswith("s") else "has"
+        raise ValueError(f"fastact.{fname}: {what} {verb} no classes (axis {axis} has "
+                         f"length 0)")
+    return axis, C
+
+
+def _ignore_index(fname, ignore_index):
+    ignore_index = _integer(fname, "ignore_index", ignore_index)
+    if not _INT64.min <= ignore_index <= _INT64.max:
+        raise ValueError(f"fastact.{fname}: ignore_index={ignore_index} is out of int64's "
+                         f"range")
+    return ignore_index
+
+
+def _owner(what):
+    return what + ("'" if what.endswith("s") else "'s")
+
+
+def _class_indices(fname, what, t, row_shape, axis, C, ignore_index):
+    """Checks integer targets t: the shape of `what` without the class axis, each a class
+    index in [0, C) or ignore_index."""
+    if t.shape != row_shape:
+        raise ValueError(f"fastact.{fname}: target of class indices must have the "
+                         f"{_owner(what)} shape without the class axis (axis {axis}), "
+                         f"{row_shape}, got {t.shape}")
+    kept = t != ignore_index
+    bad = kept & ((t < 0) | (t >= C))
+    if bad.any():
+        where = tuple(int(i[0]) for i in np.nonzero(bad))
+        raise IndexError(f"fastact.{fname}: target[{', '.join(map(str, where))}] = "
+                         f"{t[where]} is not a class index in [0, {C}) and not "
+                         f"ignore_index={ignore_index}")
 
 
 def _class_weight(fname, weight, C):
@@ -263,26 +315,12 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
     gradient times grad_output)."""
     x, dt, out_dt = _dtypes(fname, logits)
     reduction = _reduction(fname, reduction)
-    if x.ndim == 0:
-        raise ValueError(f"fastact.{fname}: logits must have a class axis (at least 1-D), "
-                         f"got a 0-d array")
-    axis = _integer(fname, "axis", axis)
-    if not -x.ndim <= axis < x.ndim:
-        raise AxisError(f"fastact.{fname}: axis {axis} is out of bounds for logits of "
-                        f"{x.ndim} dimensions")
-    axis %= x.ndim
-    C = x.shape[axis]
-    if C == 0:
-        raise ValueError(f"fastact.{fname}: logits have no classes (axis {axis} has "
-                         f"length 0)")
+    axis, C = _class_axis(fname, "logits", x, axis)
     eps = _number(fname, "label_smoothing", label_smoothing)
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"fastact.{fname}: label_smoothing must be between 0.0 and 1.0, "
                          f"got {label_smoothing!r}")
-    ignore_index = _integer(fname, "ignore_index", ignore_index)
-    if not _INT64.min <= ignore_index <= _INT64.max:
-        raise ValueError(f"fastact.{fname}: ignore_index={ignore_index} is out of int64's "
-                         f"range")
+    ignore_index = _ignore_index(fname, ignore_index)
     w = None if weight is None else _class_weight(fname, weight, C)
     t = _array(fname, "target", target)
     row_shape = x.shape[:axis] + x.shape[axis + 1:]
@@ -299,17 +337,7 @@ def _cross_entropy(fname, logits, target, axis, weight, ignore_index, reduction,
         if t.dtype.kind not in "iu":
             raise TypeError(f"fastact.{fname}: target must be integer class indices or "
                             f"float class probabilities, got dtype {t.dtype}")
-        if t.shape != row_shape:
-            raise ValueError(f"fastact.{fname}: target of class indices must have the "
-                             f"logits' shape without the class axis (axis {axis}), "
-                             f"{row_shape}, got {t.shape}")
-        kept = t != ignore_index
-        bad = kept & ((t < 0) | (t >= C))
-        if bad.any():
-            where = tuple(int(i[0]) for i in np.nonzero(bad))
-            raise IndexError(f"fastact.{fname}: target[{', '.join(map(str, where))}] = "
-                             f"{t[where]} is not a class index in [0, {C}) and not "
-                             f"ignore_index={ignore_index}")
+        _class_indices(fname, "logits", t, row_shape, axis, C, ignore_index)
     loss_shape = row_shape if reduction == "none" else ()
     if mode == "backward":
         gout = _grad_output(fname, grad_output, loss_shape, out_dt)
@@ -778,6 +806,500 @@ _bce_backward.__doc__ = f"""The gradient of ``fastact.binary_cross_entropy_with_
     """
 
 
+# ---- the pointwise losses: mse_loss, huber_loss, smooth_l1_loss, binary_cross_entropy ----
+
+def _pointwise(fname, kind, input, target, weight, param, reduction, mode,
+               grad_output=None):
+    """The pointwise loss `kind` (a name in _losses.POINTWISE) of input against target
+    (the same shape: PyTorch's broadcasting of a mismatched target, which it warns of or
+    refuses, is a ValueError here); param is huber's delta or smooth_l1's beta (as (name, value, positive), checked;
+    None for the others),
+    weight BCE's (None or broadcasting to the input).  mode as _cross_entropy's."""
+    x, dt, out_dt = _dtypes(fname, input, "input")
+    reduction = _reduction(fname, reduction)
+    t = _array(fname, "target", target)
+    if t.shape != x.shape:
+        raise ValueError(f"fastact.{fname}: target must have the input's shape {x.shape}, "
+                         f"got {t.shape} (fastact does not broadcast them)")
+    w = (np.ones(()) if weight is None else
+         _bce_weight(fname, "weight", weight, x.shape, dt))
+    param = 0.0 if param is None else _param(fname, *param, dt)
+    loss_shape = x.shape if reduction == "none" else ()
+    g = (_grad_output(fname, grad_output, loss_shape, out_dt) if mode == "backward" else
+         None)
+    want_grad = mode != "value"
+    per_element = g is not None and reduction == "none"
+    # as BCE with logits: the weight repeats along the leading axes, the data viewed as
+    # (B, K), K the size of the trailing axes it spans
+    K = int(np.prod(x.shape[x.ndim - w.ndim:])) if w.ndim else max(x.size, 1)
+    shape2 = (x.size // K if K else 0, K)
+    w = (np.ascontiguousarray(np.broadcast_to(w, x.shape[x.ndim - w.ndim:])).reshape(-1)
+         if w.ndim else w.reshape(1))
+    kdt = _F64 if per_element else dt     # scaled element by element after a double pass
+    with np.errstate(all="ignore"):       # targets beyond float32's range are inf
+        x2 = np.ascontiguousarray(x, dtype=dt).reshape(shape2)
+        t2 = np.ascontiguousarray(t, dtype=dt).reshape(shape2)
+        if kind == "binary_cross_entropy":     # PyTorch's RuntimeErrors (NaN is one)
+            for what, a in (("input", x2), ("target", t2)):
+                bad = ~((a >= 0) & (a <= 1))
+                if bad.any():
+                    i = np.unravel_index(int(np.argmax(bad.reshape(-1))), x.shape)
+                    raise ValueError(
+                        f"fastact.{fname}: every element of {what} must be in [0, 1] "
+                        f"(probabilities), got {what}[{', '.join(map(str, i))}] = "
+                        f"{float(a.reshape(x.shape)[i])!r}")
+        x2, t2 = x2.astype(kdt, copy=False), t2.astype(kdt, copy=False)
+        n = x.size
+        scale = float(g) if g is not None and not per_element else 1.0
+        scale = scale / n if reduction == "mean" and n else scale
+        elementwise = reduction == "none" and mode != "backward"
+        loss = np.empty(shape2 if elementwise else (0, 0), dtype=kdt)
+        grad = np.empty(shape2 if want_grad else (0, 0), dtype=kdt)
+        total = _losses.pointwise(_losses.POINTWISE[kind], x2, t2, w, float(param), scale,
+                                  loss, elementwise, grad, want_grad)
+        value = (loss if elementwise else total if reduction == "sum" else
+                 total / n if n else math.nan)
+        if per_element:
+            grad *= g.reshape(shape2)
+        if mode != "backward":
+            if elementwise:
+                value = _cast(value.reshape(x.shape), out_dt)
+                value = value[()] if value.ndim == 0 else value
+            else:
+                value = _scalar(value, out_dt)
+            if not want_grad:
+                return value
+        grad = _cast(grad.reshape(x.shape), out_dt)
+        grad = grad[()] if grad.ndim == 0 else grad
+    return grad if mode == "backward" else (value, grad)
+
+
+def _param(fname, what, value, positive, dtype):
+    """huber's delta (positive) or smooth_l1's beta (>= 0), rounded to the data's dtype as
+    PyTorch's kernels take it (the dtype the kernels compute in: float32 for float16)."""
+    v = _number(fname, what, value)
+    if not (v > 0.0 if positive else v >= 0.0):
+        raise ValueError(f"fastact.{fname}: {what} must be "
+                         f"{'positive' if positive else 'non-negative'}, got {value!r}")
+    with np.errstate(all="ignore"):
+        return float(dtype.type(v))
+
+
+_PW_INPUT = """\
+    input : array_like
+        The predictions: float16, bfloat16, float32 or float64 (any byte order), or
+        integers (computed in float64).
+    target : array_like
+        The input's shape (not broadcast: PyTorch's broadcasting of a mismatched target,
+        which it warns of, is a ValueError here); floats or integers, not bools."""
+_PW_REDUCTION = """\
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' over every element (NaN for no elements), 'sum', or 'none' (the
+        elementwise loss)."""
+_PW_GRAD_OUTPUT = """\
+    grad_output : scalar or array_like
+        The gradient with respect to the loss: a scalar for 'mean' and 'sum', an array
+        that broadcasts to the input's shape (without enlarging it) for 'none'."""
+_PW_DOC = {
+    "mse_loss": ("The mean squared error ``(input - target)**2``, as "
+                 "``torch.nn.functional.mse_loss``.", "2 (input - target)", "",
+                 ""),
+    "huber_loss": ("The Huber loss, as ``torch.nn.functional.huber_loss``: with "
+                   "``d = input - target``, ``d**2 / 2`` where ``|d| < delta``, else "
+                   "``delta (|d| - delta / 2)``.", "clip(d, -delta, delta)",
+                   "    delta : float, default 1.0\n        Where the loss turns from "
+                   "quadratic to linear; positive (PyTorch's error otherwise).\n", ""),
+    "smooth_l1_loss": ("The smooth L1 loss, as ``torch.nn.functional.smooth_l1_loss``: "
+                       "with ``d = input - target``, ``d**2 / (2 beta)`` where ``|d| < "
+                       "beta``, else ``|d| - beta / 2``; ``beta=0`` is the L1 loss "
+                       "``|d|``.", "clip(d / beta, -1, 1) (sign(d) for beta = 0)",
+                       "    beta : float, default 1.0\n        Where the loss turns from "
+                       "quadratic to linear; non-negative (0: the L1 loss).\n", ""),
+    "binary_cross_entropy": (
+        "The binary cross-entropy of probabilities, as "
+        "``torch.nn.functional.binary_cross_entropy`` (for a sigmoid output: "
+        "``binary_cross_entropy_with_logits`` takes the logits, without the clamp below): "
+        "``-w (t log(x) + (1 - t) log(1 - x))``, each log clamped at -100 as PyTorch's.",
+        "w (x - t) / max((1 - x) x, 1e-12) (PyTorch's clamp)",
+        "    weight : array_like, optional\n        A rescaling of each element's loss, "
+        "broadcast against the input (it may not enlarge it).\n",
+        "\n    Notes\n    -----\n    PyTorch clamps each log term at -100, so an input of "
+        "exactly 0 or 1 gives a finite loss\n    (100 per element on the wrong side), and "
+        "the gradient's denominator at 1e-12 (a\n    gradient of -+1e12 there).  input and "
+        "target outside [0, 1] (NaN included) are a\n    ValueError, PyTorch's "
+        "RuntimeError.\n"),
+}
+
+
+_PW_EXAMPLES = {
+    "mse_loss": (
+        ">>> float(fastact.mse_loss(np.array([1.0, 2.0]), np.array([0.0, 0.0])))\n    2.5",
+        ">>> fastact.mse_loss.value_and_grad(np.array([1.0, 2.0]), np.zeros(2))\n"
+        "    (np.float64(2.5), array([1., 2.]))",
+        ">>> fastact.mse_loss.backward(2.0, np.array([1.0, 2.0]), np.zeros(2))\n"
+        "    array([2., 4.])"),
+    "huber_loss": (
+        ">>> fastact.huber_loss(np.array([0.5, 3.0]), np.zeros(2), reduction='none')\n"
+        "    array([0.125, 2.5  ])",
+        ">>> fastact.huber_loss.value_and_grad(np.array([0.5, 3.0]), np.zeros(2))\n"
+        "    (np.float64(1.3125), array([0.25, 0.5 ]))",
+        ">>> fastact.huber_loss.backward(2.0, np.array([0.5, 3.0]), np.zeros(2))\n"
+        "    array([0.5, 1. ])"),
+    "smooth_l1_loss": (
+        ">>> fastact.smooth_l1_loss(np.array([0.5, 3.0]), np.zeros(2), reduction='none',\n"
+        "    ...                         beta=0.5)\n    array([0.25, 2.75])",
+        ">>> loss, grad = fastact.smooth_l1_loss.value_and_grad(np.array([0.5, 3.0]),\n"
+        "    ...                                                 np.zeros(2), beta=0.0)\n"
+        "    >>> float(loss), grad                             # beta=0: the L1 loss\n"
+        "    (1.75, array([0.5, 0.5]))",
+        ">>> fastact.smooth_l1_loss.backward(np.array([1.0, 3.0]), np.array([0.5, 3.0]),\n"
+        "    ...                              np.zeros(2), reduction='none')\n"
+        "    array([0.5, 3. ])"),
+    "binary_cross_entropy": (
+        ">>> bce = fastact.binary_cross_entropy\n"
+        "    >>> bce(np.array([0.0, 0.5]), np.array([1.0, 1.0]), reduction='none')  # clamped\n"
+        "    array([100.        ,   0.69314718])",
+        ">>> bce = fastact.binary_cross_entropy\n"
+        "    >>> bce.value_and_grad(np.array([0.5, 0.9]), np.array([1.0, 0.0]), reduction='sum')\n"
+        "    (np.float64(2.9957322735539913), array([-2., 10.]))",
+        ">>> bce = fastact.binary_cross_entropy\n"
+        "    >>> bce.backward(0.5, np.array([0.5, 0.8]), np.array([1.0, 0.0]), reduction='sum')\n"
+        "    array([-1. ,  2.5])"),
+}
+
+
+def _pw_docs(name, fn, vag, bwd):
+    head, grad, params, notes = _PW_DOC[name]
+    ex = ["\n    Examples\n    --------\n    >>> import numpy as np, fastact\n    " + e + "\n"
+          for e in _PW_EXAMPLES[name]]
+    params = f"{_PW_INPUT}\n{params}{_PW_REDUCTION}"
+    fn.__doc__ = f"""{head}
+
+    Parameters
+    ----------
+{params}
+
+    Returns
+    -------
+    loss : scalar or ndarray
+        The loss, in the input's dtype (float64 for integer input): a NumPy scalar for
+        'mean' and 'sum', the input's shape for 'none'.
+
+    See Also
+    --------
+    {name}.value_and_grad : the loss and its gradient in one sweep.
+    {name}.backward : the gradient times an upstream gradient.
+{notes}{ex[0]}"""
+    vag.__doc__ = f"""``(loss, dloss/dinput)`` of ``fastact.{name}`` in one sweep.
+
+    Parameters
+    ----------
+{params}
+
+    Returns
+    -------
+    loss : scalar or ndarray
+        As ``fastact.{name}`` returns it.
+    grad : ndarray
+        ``{grad}``, divided by the number of elements for 'mean' (the gradient of
+        ``loss.sum()`` for 'none'), with the input's shape and dtype.
+{ex[1]}"""
+    bwd.__doc__ = f"""The gradient of ``fastact.{name}`` with respect to the input, times
+    ``grad_output`` (as PyTorch's autograd gives it).
+
+    Parameters
+    ----------
+{_PW_GRAD_OUTPUT}
+{params}
+
+    Returns
+    -------
+    grad : ndarray
+        ``grad_output`` times dloss/dinput, with the input's shape and dtype.
+{ex[2]}"""
+
+
+def mse_loss(input, target, reduction="mean", **kwargs):
+    if kwargs:
+        raise _unexpected("mse_loss", kwargs, _BCE_AXIS)
+    return _pointwise("mse_loss", "mse_loss", input, target, None, None, reduction, "value")
+
+
+def _mse_value_and_grad(input, target, reduction="mean", **kwargs):
+    fname = "mse_loss.value_and_grad"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "mse_loss", input, target, None, None, reduction,
+                      "value_and_grad")
+
+
+def _mse_backward(grad_output, input, target, reduction="mean", **kwargs):
+    fname = "mse_loss.backward"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "mse_loss", input, target, None, None, reduction, "backward",
+                      grad_output)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, **kwargs):
+    fname = "huber_loss"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "huber_loss", input, target, None,
+                      ("delta", delta, True), reduction, "value")
+
+
+def _huber_value_and_grad(input, target, reduction="mean", delta=1.0, **kwargs):
+    fname = "huber_loss.value_and_grad"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "huber_loss", input, target, None,
+                      ("delta", delta, True), reduction,
+                      "value_and_grad")
+
+
+def _huber_backward(grad_output, input, target, reduction="mean", delta=1.0, **kwargs):
+    fname = "huber_loss.backward"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "huber_loss", input, target, None,
+                      ("delta", delta, True), reduction, "backward",
+                      grad_output)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0, **kwargs):
+    fname = "smooth_l1_loss"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "smooth_l1_loss", input, target, None,
+                      ("beta", beta, False), reduction, "value")
+
+
+def _smooth_l1_value_and_grad(input, target, reduction="mean", beta=1.0, **kwargs):
+    fname = "smooth_l1_loss.value_and_grad"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "smooth_l1_loss", input, target, None,
+                      ("beta", beta, False), reduction,
+                      "value_and_grad")
+
+
+def _smooth_l1_backward(grad_output, input, target, reduction="mean", beta=1.0, **kwargs):
+    fname = "smooth_l1_loss.backward"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "smooth_l1_loss", input, target, None,
+                      ("beta", beta, False), reduction,
+                      "backward", grad_output)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean", **kwargs):
+    fname = "binary_cross_entropy"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, fname, input, target, weight, None, reduction, "value")
+
+
+def _bce_prob_value_and_grad(input, target, weight=None, reduction="mean", **kwargs):
+    fname = "binary_cross_entropy.value_and_grad"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "binary_cross_entropy", input, target, weight, None,
+                      reduction, "value_and_grad")
+
+
+def _bce_prob_backward(grad_output, input, target, weight=None, reduction="mean",
+                       **kwargs):
+    fname = "binary_cross_entropy.backward"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _BCE_AXIS)
+    return _pointwise(fname, "binary_cross_entropy", input, target, weight, None,
+                      reduction, "backward", grad_output)
+
+
+_pw_docs("mse_loss", mse_loss, _mse_value_and_grad, _mse_backward)
+_pw_docs("huber_loss", huber_loss, _huber_value_and_grad, _huber_backward)
+_pw_docs("smooth_l1_loss", smooth_l1_loss, _smooth_l1_value_and_grad, _smooth_l1_backward)
+_pw_docs("binary_cross_entropy", binary_cross_entropy, _bce_prob_value_and_grad,
+         _bce_prob_backward)
+
+
+# ---- nll_loss ----------------------------------------------------------------------------
+
+def _nll(fname, input, target, axis, weight, ignore_index, reduction, mode,
+         grad_output=None):
+    """nll_loss: loss_i = -w[y_i] x[i, y_i] (0 where y_i is ignore_index), the 'mean'
+    divided by the sum of w[y_i] over the rows kept (PyTorch's weighted mean: 0/0 = NaN
+    when every row is ignored); the gradient -w[y_i] at the target's class, 0 elsewhere.
+    A gather and a scatter, no kernel: PyTorch's order of the products, in float64."""
+    x, dt, out_dt = _dtypes(fname, input, "input")
+    reduction = _reduction(fname, reduction)
+    axis, C = _class_axis(fname, "input", x, axis)
+    ignore_index = _ignore_index(fname, ignore_index)
+    w = None if weight is None else _class_weight(fname, weight, C)
+    t = _array(fname, "target", target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"fastact.{fname}: target must be integer class indices, got dtype "
+                        f"{t.dtype}")
+    row_shape = x.shape[:axis] + x.shape[axis + 1:]
+    _class_indices(fname, "input", t, row_shape, axis, C, ignore_index)
+    loss_shape = row_shape if reduction == "none" else ()
+    g = (_grad_output(fname, grad_output, loss_shape, out_dt) if mode == "backward" else
+         np.float64(1.0))
+    with np.errstate(all="ignore"):
+        xr = np.moveaxis(x, axis, -1).reshape(-1, C)       # a view when axis is last
+        tt = t.reshape(-1).astype(np.int64, copy=False)
+        kept = tt != ignore_index
+        rows = np.flatnonzero(kept)
+        tk = tt[rows]
+        wk = (np.ones(len(rows)) if w is None else
+              w.astype(dt).astype(np.float64)[tk])        # rounded to the data's dtype
+        picked = xr[rows, tk].astype(dt).astype(np.float64)
+        nll = np.zeros(tt.shape)
+        nll[rows] = -(picked * wk)
+        count = float(np.sum(wk)) if w is not None else float(len(rows))
+        value = (nll if reduction == "none" else np.sum(nll) if reduction == "sum" else
+                 np.sum(nll) / count if count else np.sum(nll) * math.nan)
+        if mode != "backward":
+            if reduction == "none":
+                value = _cast(value.reshape(row_shape), out_dt)
+                value = value[()] if value.ndim == 0 else value
+            else:
+                value = _scalar(value, out_dt)
+            if mode == "value":
+                return value
+        gr = np.broadcast_to(np.asarray(g, np.float64), loss_shape).reshape(-1)
+        gr = gr[rows] if gr.size > 1 else np.broadcast_to(gr, rows.shape)
+        gr = -(gr / count) if reduction == "mean" else -gr
+        G = np.zeros(xr.shape, out_dt)
+        G[rows, tk] = _cast(wk * gr, out_dt)
+        grad = np.moveaxis(G.reshape(row_shape + (C,)), -1, axis)
+        grad = np.ascontiguousarray(grad)
+    return grad if mode == "backward" else (value, grad)
+
+
+_NLL_PARAMETERS = """\
+    input : array_like
+        Log-probabilities (a log_softmax output), the classes along ``axis``: float16,
+        bfloat16, float32 or float64 (any byte order), or integers (computed in float64).
+    target : array_like
+        Integer class indices, with the input's shape without the class axis (0-d for
+        1-D input).
+    axis : int, default -1
+        The class axis (PyTorch's ``dim``, which is 1 there: pass ``axis=1`` for
+        PyTorch's layout ``(N, C, d1, ...)``).
+    weight : array_like of shape (C,), optional
+        One weight per class.
+    ignore_index : int, default -100
+        A target equal to it contributes nothing, to the loss, the mean's divisor or the
+        gradient.
+    reduction : {'mean', 'sum', 'none'}, default 'mean'
+        'mean' divides the sum by the sum of the targets' class weights over the rows not
+        ignored (PyTorch's weighted mean; the number of such rows without ``weight``; NaN
+        when it is 0); 'none' gives one loss per row."""
+
+
+def nll_loss(input, target, axis=-1, weight=None, ignore_index=-100, reduction="mean",
+             **kwargs):
+    if kwargs:
+        raise _unexpected("nll_loss", kwargs, _CE_AXIS)
+    return _nll("nll_loss", input, target, axis, weight, ignore_index, reduction, "value")
+
+
+def _nll_value_and_grad(input, target, axis=-1, weight=None, ignore_index=-100,
+                        reduction="mean", **kwargs):
+    fname = "nll_loss.value_and_grad"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _CE_AXIS)
+    return _nll(fname, input, target, axis, weight, ignore_index, reduction,
+                "value_and_grad")
+
+
+def _nll_backward(grad_output, input, target, axis=-1, weight=None, ignore_index=-100,
+                  reduction="mean", **kwargs):
+    fname = "nll_loss.backward"
+    if kwargs:
+        raise _unexpected(fname, kwargs, _CE_AXIS)
+    return _nll(fname, input, target, axis, weight, ignore_index, reduction, "backward",
+                grad_output)
+
+
+nll_loss.__doc__ = f"""The negative log-likelihood of log-probabilities along ``axis`` at
+    ``target``'s classes, as ``torch.nn.functional.nll_loss``: ``-w_y input[y]`` per row.
+
+{_CE_RULE.replace("logits", "input")}
+
+    Parameters
+    ----------
+{_NLL_PARAMETERS}
+
+    Returns
+    -------
+    loss : scalar or ndarray
+        The loss, in the input's dtype (float64 for integer input): a NumPy scalar for
+        'mean' and 'sum', the input's shape without the class axis for 'none'.
+
+    See Also
+    --------
+    nll_loss.value_and_grad : the loss and its gradient.
+    nll_loss.backward : the gradient times an upstream gradient.
+    cross_entropy : log_softmax and nll_loss fused (from the logits).
+
+    Examples
+    --------
+    >>> import numpy as np, fastact
+    >>> fastact.nll_loss(np.log(np.array([[0.5, 0.5], [0.25, 0.75]])), np.array([0, 1]),
+    ...                  reduction="none")
+    array([0.69314718, 0.28768207])
+    """
+_nll_value_and_grad.__doc__ = f"""``(loss, dloss/dinput)`` of ``fastact.nll_loss``.
+
+    Parameters
+    ----------
+{_NLL_PARAMETERS}
+
+    Returns
+    -------
+    loss : scalar or ndarray
+        As ``fastact.nll_loss`` returns it.
+    grad : ndarray
+        ``-w_y`` at each row's target class (divided by the mean's divisor for 'mean'), 0
+        elsewhere and in ignored rows, with the input's shape and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np, fastact
+    >>> logp = np.log(np.array([[0.5, 0.5], [0.25, 0.75]]))
+    >>> loss, grad = fastact.nll_loss.value_and_grad(logp, np.array([0, 1]))
+    >>> grad
+    array([[-0.5,  0. ],
+           [ 0. , -0.5]])
+    """
+_nll_backward.__doc__ = f"""The gradient of ``fastact.nll_loss`` with respect to the input,
+    times ``grad_output`` (as PyTorch's autograd gives it).
+
+    Parameters
+    ----------
+    grad_output : scalar or array_like
+        The gradient with respect to the loss: a scalar for 'mean' and 'sum', an array
+        of the loss's shape (the input's without the class axis) for 'none'.
+{_NLL_PARAMETERS}
+
+    Returns
+    -------
+    grad : ndarray
+        ``grad_output`` times dloss/dinput, with the input's shape and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np, fastact
+    >>> logp = np.log(np.array([[0.5, 0.5], [0.25, 0.75]]))
+    >>> fastact.nll_loss.backward(2.0, logp, np.array([0, -100]))   # row 1 ignored
+    array([[-2.,  0.],
+           [ 0.,  0.]])
+    """
+
+
 def _hide_kwargs(fn):
     """The signature without the **kwargs that only catch dim= (and other unknown names)
     to say so in fastact's words."""
@@ -801,13 +1323,23 @@ _attach(cross_entropy, value_and_grad=_cross_entropy_value_and_grad,
         backward=_cross_entropy_backward, reference=_loss_reference.cross_entropy)
 _attach(binary_cross_entropy_with_logits, value_and_grad=_bce_value_and_grad,
         backward=_bce_backward, reference=_loss_reference.binary_cross_entropy_with_logits)
+_attach(mse_loss, value_and_grad=_mse_value_and_grad, backward=_mse_backward,
+        reference=_loss_reference.mse_loss)
+_attach(huber_loss, value_and_grad=_huber_value_and_grad, backward=_huber_backward,
+        reference=_loss_reference.huber_loss)
+_attach(smooth_l1_loss, value_and_grad=_smooth_l1_value_and_grad,
+        backward=_smooth_l1_backward, reference=_loss_reference.smooth_l1_loss)
+_attach(binary_cross_entropy, value_and_grad=_bce_prob_value_and_grad,
+        backward=_bce_prob_backward, reference=_loss_reference.binary_cross_entropy)
+_attach(nll_loss, value_and_grad=_nll_value_and_grad, backward=_nll_backward,
+        reference=_loss_reference.nll_loss)
 del _attach
 
 
 # ---- accuracy bounds ------------------------------------------------------------------------
 
 # The bounds ``python -m fastact accuracy --only cross_entropy,binary_cross_entropy_with_logits``
-# holds (fastact.instruments.accuracy_losses, against mpmath), per (loss, dtype), in ULP;
+# (and the other losses' names) holds (fastact.instruments.accuracy_losses, against mpmath), per (loss, dtype), in ULP;
 # each kind's
 # bound is its value plus per_class * C for rows of C classes:
 #   loss          each row's (element's) loss, reduction='none': ULP of the result;
@@ -827,6 +1359,19 @@ del _attach
 # error (per_class: the row sums' C/2 ULP64, 2^-29 ULP32 each); cross-entropy's gradient
 # starts from the exps stored in the float32 gradient array, a second rounding (below
 # 1 ULP of a p_c): 1.5.
+# The other losses (their gradient's unit is the ULP of the result): float32 computes in
+# double and rounds once, 0.5.  float64: nll_loss's loss is one product -(x w), 0.5; its
+# 'sum' and 'mean' (and the mean's divisor, the sum of the targets' weights, in the
+# gradient) are NumPy's pairwise sums, whose error grows with log2 of the rows in the worst
+# case: 8 (measured below 2).  The pointwise losses: d = x - t (0.5, doubled by the
+# square) and two or three roundings more (BCE: libm's log, below 1 ULP, 1 - t, the
+# products, the weight): 2 (MSE), 3 (huber, smooth_l1), 4 (BCE); their 'sum' and 'mean'
+# add non-negative terms (no cancellation: the terms' relative error, plus the
+# compensated sum's and the mean's division, half an ULP each), the loss's bound + 1,
+# and for BCE + 2 (its terms' errors, in ULP of each term, may be twice as many ULP of a
+# sum just below a power of 2: measured 3.9);
+# the gradients 2 (d, the product with the reduction's scale; smooth_l1's 3, its d / beta
+# a rounding more: measured 2.08), BCE's 4 (x - t, 1 - x, two products, the division).
 LossAccuracy = namedtuple("LossAccuracy", "loss loss_reduced grad per_class")
 
 ACCURACY = {
@@ -834,4 +1379,14 @@ ACCURACY = {
     ("cross_entropy", "float32"): LossAccuracy(0.5, 0.5, 1.5, per_class=2.0 ** -30),
     ("binary_cross_entropy_with_logits", "float64"): LossAccuracy(4.0, 4.0, 8.0, 0.0),
     ("binary_cross_entropy_with_logits", "float32"): LossAccuracy(0.5, 0.5, 0.5, 0.0),
+    ("nll_loss", "float64"): LossAccuracy(0.5, 8.0, 8.0, 0.0),
+    ("nll_loss", "float32"): LossAccuracy(0.5, 0.5, 0.5, 0.0),
+    ("binary_cross_entropy", "float64"): LossAccuracy(4.0, 6.0, 4.0, 0.0),
+    ("binary_cross_entropy", "float32"): LossAccuracy(0.5, 0.5, 0.5, 0.0),
+    ("mse_loss", "float64"): LossAccuracy(2.0, 3.0, 2.0, 0.0),
+    ("mse_loss", "float32"): LossAccuracy(0.5, 0.5, 0.5, 0.0),
+    ("huber_loss", "float64"): LossAccuracy(3.0, 4.0, 2.0, 0.0),
+    ("huber_loss", "float32"): LossAccuracy(0.5, 0.5, 0.5, 0.0),
+    ("smooth_l1_loss", "float64"): LossAccuracy(3.0, 4.0, 3.0, 0.0),
+    ("smooth_l1_loss", "float32"): LossAccuracy(0.5, 0.5, 0.5, 0.0),
 }

@@ -1,6 +1,15 @@
 """The accuracy of the losses (``fastact.cross_entropy``,
-``fastact.binary_cross_entropy_with_logits``), for ``python -m fastact accuracy --only
+``fastact.binary_cross_entropy_with_logits``, ``nll_loss``, ``binary_cross_entropy``,
+``mse_loss``, ``huber_loss``, ``smooth_l1_loss``), for ``python -m fastact accuracy --only
 cross_entropy`` (rows in the accuracy tool's format).
+
+The other losses' cases (pointwise_case, nll_case): inputs of every scale (1e-3 to 1e3,
+and 1e300 / 1e38 for the regression losses, where the squares overflow to inf), huber's
+delta and smooth_l1's beta of 0 (L1), small and ordinary values; probabilities with exact
+0 and 1 and values within 1e-30 of them (the clamps) for binary_cross_entropy, with and
+without a weight; log-probabilities, class weights and ignored rows for nll_loss.  Their
+references are PyTorch's definitions at 180 bits (the clamps included); the gradient's
+unit is the ULP of the result.
 
 Seeded random cases, each a small batch called with every reduction ('none', 'sum',
 'mean') through ``value_and_grad`` and the plain function, float32 and float64 alike,
@@ -35,7 +44,9 @@ import numpy as np
 from .. import losses as _losses
 from ..records import _mp as _rmp
 
-LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits")
+LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
+          "binary_cross_entropy", "mse_loss", "huber_loss", "smooth_l1_loss")
+POINTWISE = ("binary_cross_entropy", "mse_loss", "huber_loss", "smooth_l1_loss")
 KINDS = ("loss", "loss_reduced", "grad")
 REDUCTIONS = ("none", "sum", "mean")
 CASES, QUICK_CASES = 600, 32
@@ -119,6 +130,61 @@ def bce_case(i, dtype, quick, seed=0):
     return desc, x.astype(dtype), t.astype(dtype), kw
 
 
+def pointwise_case(name, i, dtype, quick, seed=0):
+    """The i-th case of a pointwise loss (POINTWISE): (description, input, target,
+    kwargs)."""
+    rng = np.random.default_rng([seed, i, 3, POINTWISE.index(name)])
+    n = int(rng.choice([1, 5, 8, 13, 40] if quick else [1, 5, 8, 13, 40, 200]))
+    if i % LARGE == LARGE - 1:
+        n = 600 if quick else 10000
+    kw = {}
+    if name == "binary_cross_entropy":
+        x = rng.uniform(0, 1, n)
+        t = rng.uniform(0, 1, n)
+        edge = rng.random(n)
+        x[edge < 0.15] = 0.0
+        x[(edge >= 0.15) & (edge < 0.3)] = 1.0
+        tiny = (edge >= 0.3) & (edge < 0.4)
+        x[tiny] = 10.0 ** rng.uniform(-30, -1, int(tiny.sum()))   # near the log's clamp
+        t[rng.random(n) < 0.3] = 0.0
+        t[rng.random(n) < 0.3] = 1.0
+        if i % 2:
+            kw["weight"] = rng.uniform(0.1, 3, n).astype(dtype)
+        desc = f"probabilities ({n},){' weight' if i % 2 else ''}"
+        return desc, x.astype(dtype), t.astype(dtype), kw
+    huge = 1e38 if dtype == "float32" else 1e300
+    scale = float(rng.choice([1e-3, 1.0, 10.0, 1e3, huge] if i % 7 == 6 else
+                             [1e-3, 1.0, 10.0, 1e3]))
+    # (clipped at 3: 3e38 is within float32's range, the squares not)
+    x = np.clip(rng.standard_normal(n), -3, 3) * scale
+    t = np.clip(rng.standard_normal(n), -3, 3) * scale * float(rng.choice([0.0, 1.0]))
+    big = 1.0 if scale == huge else 3.5          # (a parameter within the dtype's range)
+    if name == "huber_loss":
+        kw["delta"] = float(rng.choice([1.0, 0.1, big]) * scale)
+    elif name == "smooth_l1_loss":
+        kw["beta"] = float(rng.choice([0.0, 1.0, 0.1, big]) * scale)
+    desc = f"scale {scale:g} ({n},)" + "".join(f" {k}={v:g}" for k, v in kw.items())
+    return desc, x.astype(dtype), t.astype(dtype), kw
+
+
+def nll_case(i, dtype, quick, seed=0):
+    """The i-th nll_loss case: log-probabilities (any finite values too), weights and
+    ignored rows."""
+    rng = np.random.default_rng([seed, i, 4])
+    R = int(rng.choice([1, 2, 3, 5, 8, 32]))
+    C = int(rng.choice([1, 2, 5, 17, 100]))
+    if i % LARGE == LARGE - 1:
+        R = 600 if quick else 10000
+    x = rng.standard_normal((R, C)) * float(rng.choice([1.0, 30.0]))
+    x = x - np.logaddexp.reduce(x, axis=1, keepdims=True)
+    t = rng.integers(0, C, R)
+    kw = {"weight": rng.uniform(0.1, 3, C).astype(dtype) if i % 2 else None,
+          "ignore_index": int(rng.choice([-100, 0]))}
+    t[rng.random(R) < 0.2] = kw["ignore_index"]
+    desc = f"{R}x{C}{' weight' if i % 2 else ''} ignore_index={kw['ignore_index']}"
+    return desc, x.astype(dtype), t, kw
+
+
 # ---- mpmath references ---------------------------------------------------------------------
 
 def mp_cross_entropy(x, target, weight, ignore_index, eps):
@@ -185,6 +251,50 @@ def mp_bce(x, t, w, pw):
         loss = wi * ((a * _softplus(mp, xi) if a else 0) + (b * _softplus(mp, -xi) if b else 0))
         sig, sig_neg = 1 / (1 + mp.exp(-xi)), 1 / (1 + mp.exp(xi))
         out.append((loss, wi * (a * sig - b * sig_neg), abs(wi) * (a * sig + b * sig_neg)))
+    return out
+
+
+def mp_pointwise(name, x, t, w, p):
+    """Per element (flat float64 arrays of one length; p delta or beta): (loss, grad)
+    by PyTorch's definitions, the clamps of binary_cross_entropy included."""
+    mp = _rmp.init(PREC)
+    out = []
+    for xi, ti, wi in zip(x.tolist(), t.tolist(), w.tolist()):
+        xi, ti, wi = mp.mpf(xi), mp.mpf(ti), mp.mpf(wi)
+        if name == "binary_cross_entropy":
+            lx = max(mp.log(xi), -100) if xi > 0 else mp.mpf(-100)
+            l1x = max(mp.log(1 - xi), -100) if xi < 1 else mp.mpf(-100)
+            out.append((-wi * (ti * lx + (1 - ti) * l1x),
+                        wi * (xi - ti) / max(xi * (1 - xi), mp.mpf(9.999999960041972e-13))))
+            continue
+        d = xi - ti
+        if name == "mse_loss":
+            out.append((d * d, 2 * d))
+        elif name == "huber_loss":
+            out.append((d * d / 2, d) if abs(d) < p else
+                       (p * (abs(d) - p / 2), mp.sign(d) * p))
+        elif p == 0:
+            out.append((abs(d), mp.sign(d)))
+        else:
+            out.append((d * d / (2 * p), d / p) if abs(d) < p else
+                       (abs(d) - p / 2, mp.sign(d)))
+    return out
+
+
+def mp_nll(x, t, w, ignore_index):
+    """Per row: (loss, grad list, |grad| list, weight in the mean), None when ignored."""
+    mp = _rmp.init(PREC)
+    R, C = x.shape
+    out = []
+    for r in range(R):
+        y = int(t[r])
+        if y == ignore_index:
+            out.append(None)
+            continue
+        wy = mp.mpf(1) if w is None else mp.mpf(float(w[y]))
+        g = [mp.mpf(0)] * C
+        g[y] = -wy
+        out.append((-wy * mp.mpf(float(x[r, y])), g, [abs(v) for v in g], wy))
     return out
 
 
@@ -273,7 +383,18 @@ def _references(name, x, t, kw, dtype):
         w = None if w is None else np.asarray(w).astype(dtype).astype(np.float64)
         return mp_cross_entropy(x.astype(np.float64), t, w, kw.get("ignore_index", -100),
                                 kw["label_smoothing"])
+    if name == "nll_loss":
+        w = kw["weight"]
+        w = None if w is None else np.asarray(w).astype(np.float64)
+        return mp_nll(x.astype(np.float64), t, w, kw["ignore_index"])
     ones = np.ones(x.shape)
+    if name in POINTWISE:
+        w = ones if kw.get("weight") is None else np.asarray(kw["weight"], np.float64)
+        p = kw.get("delta", kw.get("beta", 0.0))
+        p = float(np.asarray(p, dtype))               # as the kernels take it
+        return [(lo, [g], [abs(g)], 1) for lo, g in
+                mp_pointwise(name, x.astype(np.float64).ravel(),
+                             t.astype(np.float64).ravel(), w.ravel(), p)]
     w = ones if kw["weight"] is None else np.broadcast_to(kw["weight"], x.shape)
     pw = ones if kw["pos_weight"] is None else np.broadcast_to(kw["pos_weight"], x.shape)
     flat = [a.astype(np.float64).ravel() for a in (x, t, w, pw)]
@@ -286,14 +407,17 @@ def measure(name, dtype, quick=True, seed=0, cases=None):
     fn = getattr(_losses, name)
     bound = _losses.ACCURACY[name, dtype]
     stats = {k: _Stats(name, k, dtype, getattr(bound, k), bound.per_class) for k in KINDS}
-    make = ce_case if name == "cross_entropy" else bce_case
+    make = (ce_case if name == "cross_entropy" else nll_case if name == "nll_loss" else
+            bce_case if name == "binary_cross_entropy_with_logits" else
+            (lambda *a: pointwise_case(name, *a)))
     n = cases or (QUICK_CASES if quick else CASES)
     for i in range(n):
         desc, x, t, kw = make(i, dtype, quick, seed)
         C = x.shape[-1] if name == "cross_entropy" else 0
         refs = _references(name, x, t, kw, dtype)
         kept = [r for r in refs if r is not None]
-        den = mp.fsum(r[3] for r in kept) if name == "cross_entropy" else len(refs)
+        den = (mp.fsum(r[3] for r in kept) if name in ("cross_entropy", "nll_loss") else
+               len(refs))
         total = mp.fsum(r[0] for r in kept)
         for reduction in REDUCTIONS:
             where = f"#{i} {reduction}"

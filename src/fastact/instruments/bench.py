@@ -84,8 +84,9 @@ def _parser():
                         "np.copyto, and the cost of one call on 1000 float32 elements "
                         "against np.tanh")
     p.add_argument("--losses", action="store_true",
-                   help="instead of the table: cross_entropy and "
-                        "binary_cross_entropy_with_logits, forward and value_and_grad, "
+                   help="instead of the table: the losses (cross_entropy, "
+                        "binary_cross_entropy_with_logits, nll_loss, binary_cross_entropy, "
+                        "mse_loss, huber_loss, smooth_l1_loss), forward and value_and_grad, "
                         "against NumPy and PyTorch (fastact.instruments.bench_losses)")
     p.add_argument("--row", type=_int, default=_peers.SOFTMAX_ROW,
                    help="row length of the softmax-type and glu cases (default "

@@ -5,7 +5,10 @@ The cases of issue 22's table, float32 and float64, reduction 'mean': ``cross_en
 ("value_and_grad"; PyTorch's ``loss.backward()`` on a leaf tensor: its forward and
 autograd's backward), the same with ``label_smoothing=0.1``, and
 ``binary_cross_entropy_with_logits`` on 1e6 logits with probability targets, forward and
-value_and_grad.  The NumPy peer is the formula a user writes by hand (log-sum-exp with the
+value_and_grad; and the other losses (issue 23), reduction 'mean', forward and
+value_and_grad: ``mse_loss``, ``huber_loss``, ``smooth_l1_loss`` and
+``binary_cross_entropy`` (on probabilities) on 1e6 elements, ``nll_loss`` on (1000, 1000)
+log-probabilities with class-index targets.  The NumPy peer is the formula a user writes by hand (log-sum-exp with the
 maximum subtracted; softplus via ``np.logaddexp``).  Timed interleaved (the
 implementations take turns), in the CPU time of the calling thread (``time.thread_time``:
 every implementation here computes in that one thread, and the time the process waits
@@ -25,6 +28,7 @@ import time
 import numpy as np
 
 from .. import _losses, binary_cross_entropy_with_logits as _bce, cross_entropy as _ce
+from .. import losses as _L
 from .timing import time_interleaved
 
 CE_SHAPE = (1000, 1000)
@@ -58,9 +62,34 @@ def _numpy_bce(x, t, grad):
     return loss, (1 / (1 + np.exp(-x)) - t) / x.size
 
 
+def _numpy_pointwise(name, x, t, grad):
+    """The other losses as a user writes them in NumPy, 'mean'."""
+    n = x.size
+    if name == "nll_loss":
+        rows = np.arange(x.shape[0])
+        loss = -np.mean(x[rows, t])
+        if not grad:
+            return loss
+        g = np.zeros_like(x)
+        g[rows, t] = -1.0 / x.shape[0]
+        return loss, g
+    if name == "binary_cross_entropy":
+        loss = -np.mean(t * np.maximum(np.log(x), -100)
+                        + (1 - t) * np.maximum(np.log1p(-x), -100))
+        return loss if not grad else (loss, (x - t) / np.maximum(x * (1 - x), np.float32(1e-12)) / n)
+    d = x - t
+    if name == "mse_loss":
+        return np.mean(d * d) if not grad else (np.mean(d * d), 2 * d / n)
+    z = np.abs(d)
+    small = z < 1.0                               # delta = beta = 1: the two agree
+    loss = np.mean(np.where(small, 0.5 * d * d, z - 0.5))
+    return loss if not grad else (loss, np.clip(d, -1.0, 1.0) / n)
+
+
 def _torch_fns(torch, name, x, t, **kw):
     F = torch.nn.functional
-    fn = F.cross_entropy if name == "cross_entropy" else F.binary_cross_entropy_with_logits
+    fn = (F.cross_entropy if name == "cross_entropy" else
+          F.binary_cross_entropy_with_logits if name == "bce" else getattr(F, name))
     xt, tt = torch.from_numpy(x), torch.from_numpy(t)
 
     def forward():
@@ -81,6 +110,11 @@ LABELS = {("cross_entropy", "forward"): "cross_entropy forward",
           ("cross_entropy_ls", "value_and_grad"): "cross_entropy label_smoothing=0.1 v&g",
           ("bce", "forward"): "bce_with_logits forward",
           ("bce", "value_and_grad"): "bce_with_logits value_and_grad"}
+OTHERS = ("mse_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy", "nll_loss")
+for _name in OTHERS:
+    LABELS[_name, "forward"] = f"{_name} forward"
+    LABELS[_name, "value_and_grad"] = f"{_name} value_and_grad"
+del _name
 
 
 def cases(dtype, seed=0):
@@ -104,15 +138,27 @@ def cases(dtype, seed=0):
         ("bce", "value_and_grad"): {"fastact": lambda: _bce.value_and_grad(xb, tb),
                                     "numpy": lambda: _numpy_bce(xb, tb, True)},
     }
+    xp = g.uniform(0, 1, BCE_N).astype(dtype)                 # probabilities
+    lp = x - np.log(np.exp(x).sum(axis=1, keepdims=True))     # log-probabilities
+    others = {name: ((lp, t) if name == "nll_loss" else
+                     (xp, tb) if name == "binary_cross_entropy" else (xb, tb))
+              for name in OTHERS}
+    for name, data in others.items():
+        fn = getattr(_L, name)
+        out[name, "forward"] = {"fastact": lambda fn=fn, d=data: fn(*d),
+                                "numpy": lambda n=name, d=data: _numpy_pointwise(n, *d, False)}
+        out[name, "value_and_grad"] = {
+            "fastact": lambda fn=fn, d=data: fn.value_and_grad(*d),
+            "numpy": lambda n=name, d=data: _numpy_pointwise(n, *d, True)}
     try:
         import torch
     except ImportError:
         return out
     for (name, pass_), fns in out.items():
-        data = (xb, tb) if name == "bce" else (x, t)
+        data = (others[name] if name in others else (xb, tb) if name == "bce" else (x, t))
         kw = {"label_smoothing": ls} if name == "cross_entropy_ls" else {}
-        fwd, both = _torch_fns(torch, "bce" if name == "bce" else "cross_entropy", *data,
-                               **kw)
+        fwd, both = _torch_fns(torch, name if name in others or name == "bce" else
+                               "cross_entropy", *data, **kw)
         fns["torch"] = fwd if pass_ == "forward" else both
     return out
 
@@ -163,7 +209,8 @@ def run(repeats=5, dtypes=("float32", "float64")):
     peer = (f"PyTorch {torch.__version__} ({torch.get_num_threads()} thread(s))"
             if torch is not None else "PyTorch not installed")
     lines = [f"losses: cross_entropy on {CE_SHAPE[0]}x{CE_SHAPE[1]} logits (class indices), "
-             f"binary_cross_entropy_with_logits on {BCE_N:,}; reduction 'mean'; "
+             f"binary_cross_entropy_with_logits on {BCE_N:,}, the other losses on "
+             f"{BCE_N:,} (nll_loss: {CE_SHAPE[0]}x{CE_SHAPE[1]}); reduction 'mean'; "
              f"CPU milliseconds per call (this thread), median of {repeats} interleaved; "
              "vs X = X's time / fastact's (> 1: fastact faster)",
              f"machine: {_cpu()}; loss kernels: {_losses.target()} target, one thread; "

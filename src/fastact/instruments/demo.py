@@ -117,10 +117,18 @@ def _gated(t, rng):
 
 
 def _loss_case(name, rng, rows, classes=10):
-    """(logits, target) of a loss: class indices for cross_entropy, 0/1 labels for BCE."""
+    """(input, target) of a loss: class indices for cross_entropy and nll_loss (on
+    log-probabilities), 0/1 labels for the BCEs (on probabilities for
+    binary_cross_entropy), normal targets for the regression losses."""
     logits = rng.standard_normal((rows, classes))
-    if name == "cross_entropy":
+    if name in ("cross_entropy", "nll_loss"):
+        if name == "nll_loss":
+            logits = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         return logits, rng.integers(0, classes, rows)
+    if name in ("mse_loss", "huber_loss", "smooth_l1_loss"):
+        return logits, rng.standard_normal((rows, classes))
+    if name == "binary_cross_entropy":
+        logits = 1 / (1 + np.exp(-logits))
     return logits, (rng.random((rows, classes)) < 0.5).astype(np.float64)
 
 
@@ -130,7 +138,7 @@ def _losses(t, rng):
         loss, grad = f.value_and_grad(logits, target)
         big_x, big_t = _loss_case(name, rng, t.n // 10)
         lx, lt = big_x.tolist(), big_t.tolist()
-        if name != "cross_entropy":         # BCE's reference takes flat lists
+        if name not in ("cross_entropy", "nll_loss"):   # the others take flat lists
             lx, lt = big_x.ravel().tolist(), big_t.ravel().tolist()
         t.row(name, "loss", [float(loss)],
               ((lambda f=f, u=big_x, v=big_t: f.value_and_grad(u, v)),

@@ -38,7 +38,9 @@ def measure_kernel(name, dtype, quick=True, workers=1, progress=None, cache=None
 
 
 GATED = tuple(a.name for a in _registry.GATED)
-LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits")    # accuracy_losses.LOSSES
+LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
+          "binary_cross_entropy", "mse_loss", "huber_loss",
+          "smooth_l1_loss")                                         # accuracy_losses.LOSSES
 _MEMO = {}
 
 
@@ -162,7 +164,8 @@ def main(argv=None):
     ap.add_argument("--only", default=None,
                     help="comma-separated kernel names (e.g. gelu,silu,softmax), gated "
                          "activations (swiglu, geglu, reglu, glu) or losses (cross_entropy, "
-                         "binary_cross_entropy_with_logits)")
+                         "binary_cross_entropy_with_logits, nll_loss, binary_cross_entropy, "
+                         "mse_loss, huber_loss, smooth_l1_loss)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="one dtype (default both)")
     ap.add_argument("--json", default=None, metavar="PATH", help="write the rows as JSON")
     ap.add_argument("--out", default=None, metavar="PATH", help="write the text table here too")
