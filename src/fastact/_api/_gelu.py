@@ -6,7 +6,6 @@ from .. import _registry
 from .._dispatch import UFUNCS
 from .._fastpath import METHODS, FastChoice
 from ._base import Activation
-from ._checks import _F32, _F64
 from ._ufunc_call import _double_backward, _run_ufunc
 
 
