@@ -24,7 +24,7 @@
 # and link are cross.  Environment: PYTHON (the host Python with NumPy, Cython and
 # setuptools; default python3), FASTACT_AARCH64_CPUS (default "max:sve cortex-a72:neon",
 # QEMU CPU : the target it must dispatch), FASTACT_AARCH64_TESTS (pytest arguments instead
-# of the quick subset).
+# of the quick subset), FASTACT_AARCH64_ACCURACY (the accuracy tool's, default --quick).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -116,6 +116,7 @@ arm() {
 }
 
 . "$ROOT/tools/test_subset.sh"
+ACCURACY=${FASTACT_AARCH64_ACCURACY:---quick}
 TESTS=${FASTACT_AARCH64_TESTS:-${SUBSET[*]} tests/test_vectorized.py tests/test_build_targets.py}
 for pair in $CPUS; do
     cpu=${pair%%:*} want=${pair##*:}
@@ -131,7 +132,7 @@ assert recurrent._recurrent.__name__ == 'fastact._recurrent' + ('' if isa == _di
     step "QEMU_CPU=$cpu: pytest $TESTS"
     (cd "$SRC" && QEMU_CPU=$cpu PYTHONPATH=$CROSS/arm:$SRC/src:$SITE PYTHONDONTWRITEBYTECODE=1 \
         "$CROSS/python3.11-aarch64" -m pytest -q -p no:cacheprovider $TESTS)
-    step "QEMU_CPU=$cpu: python -m fastact accuracy --quick"
-    arm "$cpu" -m fastact accuracy --quick
+    step "QEMU_CPU=$cpu: python -m fastact accuracy $ACCURACY"
+    arm "$cpu" -m fastact accuracy $ACCURACY --no-progress
 done
 step "done"
