@@ -107,8 +107,8 @@ mkdir -p "$SRC"
     # Debian's pyconfig.h includes <aarch64-linux-gnu/python3.11/pyconfig.h>)
     export CFLAGS="-I$SYSROOT/usr/include/python3.11 -I$SYSROOT/usr/include -I$SITE/numpy/_core/include"
     "$PYTHON" setup.py -q build_ext --inplace
-) 2>&1 | grep -E "^fastact: (OpenMP|.*vectorized|.*skipped|.*rejects)|rror" || true
-ls "$SRC"/src/fastact/_kernels/_ufuncs_*_*.cpython-311-aarch64-linux-gnu.so >/dev/null
+) >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log"; exit 1; }
+grep -E "^fastact: (OpenMP|.*vectorized|.*skipped|.*rejects)" "$WORK/build.log" || true
 
 arm() {
     (cd "$WORK" && QEMU_CPU=$1 PYTHONPATH=$CROSS/arm:$SRC/src:$SITE \

@@ -286,7 +286,7 @@ cdef inline double _exp_row(double x, double m, madd_t tag) noexcept nogil:
 # the FUSED wrappers (level 1; their attribute is empty there).  The activations' "sve"
 # has no losses of its own: the losses run "neon" under it (losses.py).
 TARGETS = ("neon",) if FASTACT_LOSS_ARM else ("baseline", "avx2", "avx512")
-_LEVELS = (1,) if FASTACT_LOSS_ARM else (0, 1, 2)
+_LEVELS = [1] if FASTACT_LOSS_ARM else [0, 1, 2]
 cdef int _cpu_level = fastact_loss_cpu()
 cdef int _level = _cpu_level
 
