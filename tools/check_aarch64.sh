@@ -61,18 +61,19 @@ fi
 
 step "site: NumPy's aarch64 wheel and the test dependencies"
 NUMPY=$("$PYTHON" -c "import numpy; print(numpy.__version__)")
-if [ "$(cat "$SITE/.numpy" 2>/dev/null)" != "$NUMPY" ]; then
+PKGS="pytest hypothesis mpmath threadpoolctl"   # (not SciPy: one test skips without it)
+if [ "$(cat "$SITE/.wheels" 2>/dev/null)" != "numpy==$NUMPY $PKGS" ]; then
     rm -rf "$SITE" "$WORK/wheels" && mkdir -p "$SITE" "$WORK/wheels"
     get() { "$PYTHON" -m pip download -q -d "$WORK/wheels" --only-binary=:all: \
                 --platform manylinux_2_28_aarch64 --python-version 3.11 "$@"; }
     get "numpy==$NUMPY"
     # the host's versions where the index has them (the suite is tested with those)
-    for pkg in pytest hypothesis mpmath; do
+    for pkg in $PKGS; do
         v=$("$PYTHON" -c "from importlib.metadata import version; print(version('$pkg'))" 2>/dev/null || true)
         get "$pkg==$v" 2>/dev/null || get "$pkg"
     done
     for whl in "$WORK"/wheels/*.whl; do "$PYTHON" -m zipfile -e "$whl" "$SITE"; done
-    echo "$NUMPY" >"$SITE/.numpy"
+    echo "numpy==$NUMPY $PKGS" >"$SITE/.wheels"
 fi
 
 step "cross: the arm64 sysconfig, the QEMU launcher"
