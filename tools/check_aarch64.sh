@@ -112,7 +112,7 @@ mkdir -p "$SRC"
 grep -E "^fastact: (OpenMP|.*vectorized|.*skipped|.*rejects)" "$WORK/build.log" || true
 
 arm() {
-    (cd "$WORK" && QEMU_CPU=$1 PYTHONPATH=$CROSS/arm:$SRC/src:$SITE \
+    (cd "$WORK" && QEMU_CPU=$1 FASTACT_EMULATED=1 PYTHONPATH=$CROSS/arm:$SRC/src:$SITE \
         PYTHONDONTWRITEBYTECODE=1 "$CROSS/python3.11-aarch64" "${@:2}")
 }
 
@@ -131,7 +131,7 @@ print(platform.machine(), 'built', _dispatch.built(), 'supported', _dispatch.sup
 assert isa == '$want', isa
 assert recurrent._recurrent.__name__ == 'fastact._recurrent' + ('' if isa == _dispatch.FALLBACK else '_' + isa)"
     step "QEMU_CPU=$cpu: pytest $TESTS"
-    (cd "$SRC" && QEMU_CPU=$cpu PYTHONPATH=$CROSS/arm:$SRC/src:$SITE PYTHONDONTWRITEBYTECODE=1 \
+    (cd "$SRC" && QEMU_CPU=$cpu FASTACT_EMULATED=1 PYTHONPATH=$CROSS/arm:$SRC/src:$SITE PYTHONDONTWRITEBYTECODE=1 \
         "$CROSS/python3.11-aarch64" -m pytest -q -p no:cacheprovider $TESTS)
     step "QEMU_CPU=$cpu: python -m fastact accuracy $ACCURACY"
     arm "$cpu" -m fastact accuracy $ACCURACY --no-progress
