@@ -19,7 +19,8 @@
 #   the aarch64 compiler, the extension suffix, and setup.py's target tables for aarch64;
 #   and sitecustomize.py, which points sys.executable at a script that starts the ARM
 #   Python under QEMU, so the tests that run `sys.executable` (subprocesses, spawned
-#   workers) work without binfmt.
+#   workers) work without binfmt.  FASTACT_EMULATED=1 tells the tests (conftest.py: no
+#   Hypothesis "too slow" health check).
 # Cython and the templates run on the host (Cython emits portable C); only the C compile
 # and link are cross.  Environment: PYTHON (the host Python with NumPy, Cython and
 # setuptools; default python3), FASTACT_AARCH64_CPUS (default "max:sve cortex-a72:neon",
