@@ -20,11 +20,11 @@ import importlib
 import json
 import multiprocessing
 import os
-import platform
 import re
 import runpy
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 import types
@@ -251,28 +251,25 @@ def render_stubs():
 render_stubs()
 
 
+def target_machine():
+    """The machine the build is for: FASTACT_TARGET_MACHINE (x86_64, aarch64), else the
+    platform's, which is the target's in a cross build (sysconfig.get_platform() reads
+    _PYTHON_HOST_PLATFORM, e.g. linux-aarch64, as crossenv and cibuildwheel set it)."""
+    return (os.environ.get("FASTACT_TARGET_MACHINE")
+            or sysconfig.get_platform().rsplit("-", 1)[-1]).lower()
+
+
 def targets():
-    """The CPU targets to build here: all of _build_config's on x86-64 (MSVC's flags for
-    them are compile_flags'), else baseline."""
-    machine = platform.machine().lower()
-    if machine in ("x86_64", "amd64"):
-        found = CONFIG["X86_TARGETS"]
-    else:
-        found = {"baseline": CONFIG["X86_TARGETS"]["baseline"]}
-    # FASTACT_TARGETS=baseline,avx2 builds only those, FASTACT_TARGETS=local the baseline
-    # and the best target this CPU runs (a quicker in-place build while working on a
-    # kernel; a wheel always has every target)
+    """The CPU targets to build (_build_config.build_targets): the target machine's, or
+    those FASTACT_TARGETS names: FASTACT_TARGETS=baseline,avx2 builds only those,
+    FASTACT_TARGETS=local the fallback and the best target this CPU runs (a quicker
+    in-place build while working on a kernel; a wheel always has every target)."""
     only = os.environ.get("FASTACT_TARGETS")
-    if only == "local":
-        feats = _cpu_features()
-        best = next((isa for isa in CONFIG["PREFERENCE"] if isa in found
-                     and all(feats.get(f, False) for f in found[isa][0])), "baseline")
-        only = "baseline," + best
-    if only:
-        found = {k: v for k, v in found.items() if k in only.split(",")}
-        if "baseline" not in found:
-            sys.exit("FASTACT_TARGETS must include baseline (the fallback every CPU runs)")
-    return found
+    try:
+        return CONFIG["build_targets"](target_machine(), only, windows=os.name == "nt",
+                                       features=_cpu_features() if only == "local" else None)
+    except ValueError as exc:
+        sys.exit(str(exc))
 
 
 def _cpu_features():
@@ -485,11 +482,19 @@ class BuildExt(build_ext):
         for ext in self.extensions:
             isa = ext.name.split("_")[-2] if _is_kernels(ext.name) else (
                 ext.name.rsplit("_", 1)[1] if ext.name.startswith("fastact._recurrent_")
-                else "baseline")
+                else FALLBACK)
             flags = compile_flags(kind, isa, ext.extra_compile_args)
-            if flags is None or (ext.extra_compile_args and not self._compiles(flags)):
-                print(f"fastact: the compiler cannot build {ext.name}; skipped")
-                continue
+            if flags is not None and ext.extra_compile_args and not self._compiles(flags):
+                flags = None
+            if flags is None:
+                if not (_is_kernels(ext.name) and isa == FALLBACK):
+                    print(f"fastact: the compiler cannot build {ext.name}; skipped")
+                    continue
+                # the fallback must build: with the compiler's default code then
+                print(f"fastact: the compiler rejects {' '.join(ext.extra_compile_args)}; "
+                      f"{ext.name} without them")
+                flags = compile_flags(kind, isa, []) or (
+                    CONFIG["MSVC_FLAGS"] if kind == "msvc" else [])
             if kind in ("gcc", "clang"):
                 # The kernels are chains of small cdef inline functions; in a module this
                 # size GCC stops inlining them into the loops (a call per element, no
@@ -504,8 +509,8 @@ class BuildExt(build_ext):
                 self._vec_reports[ext.name] = report[0]
                 ext.extra_compile_args = ext.extra_compile_args + report[1]
             kept.append(ext)
-        if not any(_is_kernels(e.name) and e.name.split("_")[-2] == "baseline" for e in kept):
-            raise RuntimeError("fastact: the baseline kernels failed to build")
+        if not any(_is_kernels(e.name) and e.name.split("_")[-2] == FALLBACK for e in kept):
+            raise RuntimeError(f"fastact: the {FALLBACK} kernels failed to build")
         self.extensions = kept
         os.makedirs(self.build_temp, exist_ok=True)
         isas = dict.fromkeys(e.name.split("_")[-2] for e in kept if _is_kernels(e.name))
@@ -595,6 +600,7 @@ class BuildExt(build_ext):
 
 
 FAMILIES = families()
+FALLBACK = CONFIG["fallback"](target_machine())   # the target every CPU of it runs
 HEADERS = [os.path.join(KERNEL_DIR, h) for h in ("config.h", "half.h")]
 
 # One module per target and family, the largest families first (the last modules to start
@@ -631,7 +637,7 @@ extensions = [
               include_dirs=[np.get_include()],
               define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
               extra_compile_args=list(flags))
-    for isa, (_features, flags) in targets().items() if isa != "baseline"
+    for isa, (_features, flags) in targets().items() if isa != FALLBACK
 ]
 
 # Cython's stage in parallel too, where its worker processes can be forked (spawned ones

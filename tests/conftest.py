@@ -36,10 +36,14 @@ import pytest
 import fastact
 
 try:
+    from hypothesis import HealthCheck as _HealthCheck
     from hypothesis import settings as _hsettings
 
-    _hsettings.register_profile("fastact", max_examples=60, deadline=None,
-                                derandomize=True, database=None)
+    _hsettings.register_profile(
+        "fastact", max_examples=60, deadline=None, derandomize=True, database=None,
+        # under emulation (tools/check_aarch64.sh's QEMU) drawing the inputs is slow
+        suppress_health_check=[_HealthCheck.too_slow] if __import__("os").environ.get(
+            "FASTACT_EMULATED") else [])
     _hsettings.load_profile("fastact")
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
     pass

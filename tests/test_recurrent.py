@@ -379,7 +379,7 @@ def test_every_cpu_target_agrees_with_the_baseline():
 
     from fastact import _dispatch, recurrent
     isa = _dispatch.KERNELS.isa
-    want = "fastact._recurrent" + ("" if isa == "baseline" else f"_{isa}")
+    want = "fastact._recurrent" + ("" if isa == _dispatch.FALLBACK else f"_{isa}")
     if importlib.util.find_spec(want) is not None:
         assert recurrent._recurrent.__name__ == want
     rng = np.random.default_rng(5)
@@ -388,7 +388,7 @@ def test_every_cpu_target_agrees_with_the_baseline():
         gi = rng.standard_normal((5, 3 * 70)).astype(dt) * 4
         base = importlib.import_module("fastact._recurrent")
         for t in _dispatch.supported():
-            if t == "baseline" or importlib.util.find_spec(f"fastact._recurrent_{t}") is None:
+            if t == _dispatch.FALLBACK or importlib.util.find_spec(f"fastact._recurrent_{t}") is None:
                 continue
             mod = importlib.import_module(f"fastact._recurrent_{t}")
             for fn, args, outs in [

@@ -5,8 +5,8 @@ supports is loaded (fastact._dispatch).  Pure Python with no imports from the pa
 setup.py can execute it before anything is built.
 """
 
-# name -> (NumPy CPU features required at run time, GCC/Clang flags).  The baseline is
-# the compiler's default for the platform (x86-64: SSE2).  No fast-math flags here or
+# name -> (NumPy CPU features required at run time, GCC/Clang flags), per machine.  The
+# x86-64 baseline is the compiler's default there (SSE2).  No fast-math flags here or
 # anywhere: the kernels rely on IEEE NaN and infinity semantics.
 X86_TARGETS = {
     "baseline": ((), []),
@@ -15,6 +15,58 @@ X86_TARGETS = {
                ["-mavx512f", "-mavx512dq", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma",
                 "-mprefer-vector-width=512"]),
 }
+
+# aarch64: ASIMD (NEON) is part of ARMv8-A, so "neon" is every aarch64 CPU's target (the
+# fallback there, as "baseline" is on x86-64); "sve" is vector-length agnostic code GCC
+# autovectorizes with SVE (the same binary runs on 128- to 2048-bit vectors).  Both have
+# FMA (config.h fuses a*b + c on them, as on AVX2).  The feature names are NumPy's; on
+# Linux the kernel's HWCAP is read too (fastact._dispatch).
+ARM_TARGETS = {
+    "neon": ((), ["-march=armv8-a"]),
+    "sve": (("SVE",), ["-march=armv8.2-a+sve"]),
+}
+
+# The machines with targets of their own (platform.machine(), lower case, and its
+# aliases); any other builds the compiler's default only, as "baseline".
+MACHINES = {"x86_64": X86_TARGETS, "amd64": X86_TARGETS,
+            "aarch64": ARM_TARGETS, "arm64": ARM_TARGETS}
+OTHER_TARGETS = {"baseline": ((), [])}
+
+# Every target by name (the names differ between machines)
+TARGETS = {**X86_TARGETS, **ARM_TARGETS}
+
+
+def targets_for(machine):
+    """The targets of a machine (platform.machine() or the build's target machine), in
+    table order: the first is its fallback, the one every CPU of it runs."""
+    return MACHINES.get((machine or "").lower(), OTHER_TARGETS)
+
+
+def fallback(machine):
+    """The target every CPU of the machine runs ("baseline", "neon" on aarch64)."""
+    return next(iter(targets_for(machine)))
+
+
+def build_targets(machine, only=None, features=None, windows=False):
+    """The targets a build for `machine` compiles, {name: (features, flags)}: all of the
+    machine's; on Windows (MSVC) those MSVC_TARGET_FLAGS has flags for (x86-64's three),
+    else the fallback alone, built with MSVC's defaults; only those named in `only` ("baseline,avx2"; "local": the fallback and the
+    best target whose CPU `features` are all true), which must include the fallback."""
+    found, first = targets_for(machine), fallback(machine)
+    if windows:
+        found = {k: v for k, v in found.items() if k in MSVC_TARGET_FLAGS} or {first: ((), [])}
+    if only == "local":
+        feats = features or {}
+        best = next((isa for isa in PREFERENCE if isa in found
+                     and all(feats.get(f, False) for f in found[isa][0])), first)
+        only = first + "," + best
+    if only:
+        found = {k: v for k, v in found.items() if k in only.split(",")}
+        if first not in found:
+            raise ValueError(f"FASTACT_TARGETS must include {first} (the fallback every "
+                             f"{machine} CPU runs)")
+    return found
+
 
 # Flags for every target: -fno-math-errno lets the compiler inline sqrt and friends (it
 # does not change results).  -ffp-contract=off stops GCC from fusing a*b + c into an FMA
@@ -52,4 +104,4 @@ FAMILIES = {
 }
 
 # Preference order at import: the first target whose features the CPU has wins.
-PREFERENCE = ("avx512", "avx2", "baseline")
+PREFERENCE = ("avx512", "avx2", "sve", "neon", "baseline")

@@ -1,17 +1,28 @@
 """Pick the compiled kernels for this CPU at import.
 
 setup.py builds the ufunc template once per family of kernels and target in _build_config
-(baseline, AVX2+FMA, AVX-512 on x86-64): modules fastact._kernels._ufuncs_<target>_<family>.
-The first target in PREFERENCE that was built and whose CPU features NumPy detects is
-loaded, its family modules joined into one Target; FASTACT_ISA=<name> forces one (an error
-if it is not available here, so a forced test run cannot silently test something else).
+(baseline, AVX2+FMA, AVX-512 on x86-64; neon, SVE on aarch64): modules
+fastact._kernels._ufuncs_<target>_<family>.  The first target of this machine in
+PREFERENCE that was built and whose CPU features are detected (NumPy's, and on aarch64
+Linux the kernel's HWCAP) is loaded, its family modules joined into one Target;
+FASTACT_ISA=<name> forces one (an error if it is not available here, so a forced test run
+cannot silently test something else).
 """
 
 import importlib
 import importlib.util
 import os
+import platform
+import struct
+import sys
 
-from ._build_config import FAMILIES, PREFERENCE, X86_TARGETS
+from ._build_config import FAMILIES, PREFERENCE, fallback, targets_for
+
+MACHINE = platform.machine()
+TARGETS = targets_for(MACHINE)
+"""This machine's targets (_build_config): {name: (CPU features, flags)}."""
+FALLBACK = fallback(MACHINE)
+"""The target every CPU of this machine runs: "baseline" (x86-64), "neon" (aarch64)."""
 
 # every family a target may have: "other" holds the records no family lists (setup.py)
 _FAMILY_NAMES = (*FAMILIES, "other")
@@ -70,12 +81,65 @@ class Target:
         return self.modules[0]._thread_cap()
 
 
+# aarch64 Linux: the auxiliary vector's AT_HWCAP entry and its bits (<asm/hwcap.h>)
+AT_HWCAP = 16
+HWCAP_BITS = {"ASIMD": 1 << 1, "SVE": 1 << 22}
+
+
+def parse_auxv(data):
+    """{type: value} of /proc/self/auxv's contents (pairs of 64-bit little-endian words,
+    as on aarch64 Linux; ends at AT_NULL)."""
+    words = struct.unpack(f"<{len(data) // 8}Q", data[: len(data) // 16 * 16])
+    out = {}
+    for key, value in zip(words[::2], words[1::2]):
+        if key == 0:
+            break
+        out[key] = value
+    return out
+
+
+def hwcap_features(hwcap):
+    """The features (NumPy's names) an aarch64 AT_HWCAP value has."""
+    return {name: bool(hwcap & bit) for name, bit in HWCAP_BITS.items()}
+
+
+def cpuinfo_features(text):
+    """The same from /proc/cpuinfo's text (its "Features" lines; every core must have it),
+    or {} without such a line."""
+    cores = [set(line.split(":", 1)[1].split()) for line in text.splitlines()
+             if line.split(":", 1)[0].strip() == "Features" and ":" in line]
+    if not cores:
+        return {}
+    return {name: all(name.lower() in flags for flags in cores) for name in HWCAP_BITS}
+
+
+def _linux_arm_features():
+    """What the kernel says this aarch64 CPU has (and lets user code use: SVE needs the
+    kernel's support too): AT_HWCAP from /proc/self/auxv, else /proc/cpuinfo; {} if
+    neither can be read."""
+    try:
+        with open("/proc/self/auxv", "rb") as f:
+            hwcap = parse_auxv(f.read()).get(AT_HWCAP)
+        if hwcap is not None:
+            return hwcap_features(hwcap)
+    except OSError:
+        pass
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            return cpuinfo_features(f.read())
+    except OSError:
+        return {}
+
+
 def _cpu_features():
     try:
         from numpy._core._multiarray_umath import __cpu_features__
     except ImportError:        # NumPy moved it: assume nothing beyond the baseline
-        return {}
-    return __cpu_features__
+        __cpu_features__ = {}
+    feats = dict(__cpu_features__)
+    if MACHINE.lower() in ("aarch64", "arm64") and sys.platform.startswith("linux"):
+        feats.update(_linux_arm_features())      # the kernel's word where it can be read
+    return feats
 
 
 def built():
@@ -86,10 +150,10 @@ def built():
 
 
 def supported():
-    """Targets whose CPU features this CPU has (built or not), best first."""
+    """This machine's targets whose CPU features this CPU has (built or not), best first."""
     feats = _cpu_features()
     return [isa for isa in PREFERENCE
-            if all(feats.get(f, False) for f in X86_TARGETS[isa][0])]
+            if isa in TARGETS and all(feats.get(f, False) for f in TARGETS[isa][0])]
 
 
 _targets = {}

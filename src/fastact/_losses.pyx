@@ -37,7 +37,8 @@ losses.py then follows fastact's kernels (FASTACT_ISA), so the losses run the ta
 activations run.  The AVX2 and AVX-512 code give the same bits; the baseline (no FMA)
 may differ from them in the last bit.  Only the wrappers (void_avx2 / void_avx512) and
 what is inlined into them use the wider instructions: the module's other code runs on
-any x86-64.
+any x86-64.  On aarch64 there is one target, "neon": the FUSED code (every aarch64 CPU
+has FMA), which the activations' "sve" runs too.
 
 Argument checking is the caller's (losses.py): these trust their shapes and indices.
 """
@@ -79,14 +80,27 @@ cdef extern from *:
             return 1;
         return 0;
     }
+    #elif defined(__aarch64__)
+    /* every aarch64 CPU has FMA (ARMv8-A): the FUSED code, compiled for the default
+       target (ASIMD), is the only one */
+    #define FASTACT_LOSS_TARGETS 0
+    #define FASTACT_LOSS_AVX2
+    #define FASTACT_LOSS_AVX512
+    static int fastact_loss_cpu(void) { return 1; }
     #else
     #define FASTACT_LOSS_TARGETS 0
     #define FASTACT_LOSS_AVX2
     #define FASTACT_LOSS_AVX512
     static int fastact_loss_cpu(void) { return 0; }
     #endif
+    #if defined(__aarch64__)
+    #define FASTACT_LOSS_ARM 1
+    #else
+    #define FASTACT_LOSS_ARM 0
+    #endif
     """
     int fastact_loss_cpu()
+    const bint FASTACT_LOSS_ARM
     ctypedef void void_avx2 "FASTACT_LOSS_AVX2 void"
     ctypedef void void_avx512 "FASTACT_LOSS_AVX512 void"
 
@@ -269,7 +283,11 @@ cdef inline double _exp_row(double x, double m, madd_t tag) noexcept nogil:
     r = _madd(_expm1_poly_t(r, tag), _pow2(t + 64.0), _pow2(t + 64.0), tag)
     return 0.0 if low else r
 
-TARGETS = ("baseline", "avx2", "avx512")
+# The targets and the level (the wrappers) each runs: on aarch64 one, "neon", which runs
+# the FUSED wrappers (level 1; their attribute is empty there).  The activations' "sve"
+# has no losses of its own: the losses run "neon" under it (losses.py).
+TARGETS = ("neon",) if FASTACT_LOSS_ARM else ("baseline", "avx2", "avx512")
+_LEVELS = [1] if FASTACT_LOSS_ARM else [0, 1, 2]
 cdef int _cpu_level = fastact_loss_cpu()
 cdef int _level = _cpu_level
 
@@ -279,15 +297,15 @@ def select(name):
     if name not in TARGETS:
         raise ValueError(f"fastact._losses.select: no target {name!r} (one of {TARGETS})")
     global _level
-    if TARGETS.index(name) > _cpu_level:
+    if _LEVELS[TARGETS.index(name)] > _cpu_level:
         raise ValueError(f"fastact._losses.select: this CPU cannot run {name!r}")
-    _level = TARGETS.index(name)
+    _level = _LEVELS[TARGETS.index(name)]
     return name
 
 
 def target():
     """The name of the target the kernels run."""
-    return TARGETS[_level]
+    return TARGETS[_LEVELS.index(_level)]
 
 
 cdef enum:

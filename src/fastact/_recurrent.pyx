@@ -58,8 +58,8 @@ cdef extern from *:
     static inline uint64_t fa_rnn_d2u(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
     static inline double fa_rnn_u2d(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
     /* a*b + c fused where the target has FMA (the AVX2 and AVX-512 builds), a multiply
-       and an add on the baseline (config.h's FASTACT_MADD) */
-    #if defined(__FMA__)
+       and an add on the x86-64 baseline (config.h's FASTACT_MADD; aarch64 has FMA) */
+    #if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
     #define FA_RNN_MADD(a, b, c) fma((a), (b), (c))
     #else
     #define FA_RNN_MADD(a, b, c) ((a) * (b) + (c))

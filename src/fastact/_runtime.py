@@ -106,8 +106,7 @@ def config():
     build = dict(_dispatch.KERNELS.BUILD)
     msvc = build["compiler"] == "msvc"
     flags = (_build_config.MSVC_FLAGS + _build_config.MSVC_TARGET_FLAGS.get(build["isa"], [])
-             if msvc else _build_config.COMMON_FLAGS
-             + list(_build_config.X86_TARGETS[build["isa"]][1]))
+             if msvc else _build_config.COMMON_FLAGS + list(_dispatch.TARGETS[build["isa"]][1]))
     if build["openmp"]:
         flags.append("/openmp" if msvc else "-fopenmp")
     from . import __version__

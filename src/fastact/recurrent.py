@@ -38,10 +38,10 @@ _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 
 def _kernels():
     """The kernels built for the CPU target the ufuncs run on (fastact._dispatch, which
-    honours FASTACT_ISA): fastact._recurrent_<target>, or the baseline fastact._recurrent
-    (setup.py compiles the same source once per target)."""
+    honours FASTACT_ISA): fastact._recurrent_<target>, or fastact._recurrent for the
+    fallback target (baseline, neon on aarch64; setup.py compiles the same source once per target)."""
     isa = _dispatch.KERNELS.isa
-    if isa != "baseline":
+    if isa != _dispatch.FALLBACK:
         try:
             return importlib.import_module(f"fastact._recurrent_{isa}")
         except ImportError:

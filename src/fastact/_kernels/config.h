@@ -38,9 +38,15 @@ static inline double fastact_u2d(uint64_t u) { double d; memcpy(&d, &u, sizeof d
 static inline uint32_t fastact_f2u(float f) { uint32_t u; memcpy(&u, &f, sizeof u); return u; }
 static inline float fastact_u2f(uint32_t u) { float f; memcpy(&f, &u, sizeof f); return f; }
 
-/* a*b + c: one fused rounding where the target has FMA in hardware (the AVX2 and AVX-512
- * builds), a multiply and an add on the baseline, where fma() would be a slow libm call. */
-#if defined(__FMA__)
+/* Whether the target has FMA in hardware: the x86-64 AVX2 and AVX-512 builds, and every
+ * aarch64 one (ARMv8-A has it; GCC and Clang turn fma() into one instruction there). */
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
+#define FASTACT_HAVE_FMA 1
+#endif
+
+/* a*b + c: one fused rounding where the target has FMA in hardware, a multiply and an
+ * add on the x86-64 baseline, where fma() would be a slow libm call. */
+#if defined(FASTACT_HAVE_FMA)
 #define FASTACT_MADD(a, b, c) fma((a), (b), (c))
 #else
 #define FASTACT_MADD(a, b, c) ((a) * (b) + (c))
@@ -48,13 +54,13 @@ static inline float fastact_u2f(uint32_t u) { float f; memcpy(&f, &u, sizeof f);
 
 /* 1 where FASTACT_MADD and FASTACT_MADDF are fused (one rounding): a compile-time constant
  * kernels select on, for a float formula that is only accurate with FMA. */
-#if defined(__FMA__)
+#if defined(FASTACT_HAVE_FMA)
 #define FASTACT_HAS_FMA 1
 #else
 #define FASTACT_HAS_FMA 0
 #endif
 
-#if defined(__FMA__)
+#if defined(FASTACT_HAVE_FMA)
 #define FASTACT_MADDF(a, b, c) fmaf((a), (b), (c))
 #else
 #define FASTACT_MADDF(a, b, c) ((a) * (b) + (c))
@@ -63,7 +69,7 @@ static inline float fastact_u2f(uint32_t u) { float f; memcpy(&f, &u, sizeof f);
 /* a*b - p exactly, for p = a*b rounded to float: one FMA where the target has it, else
  * in double (the product of two floats is exact there, and the difference has at most
  * 24 significant bits). */
-#if defined(__FMA__)
+#if defined(FASTACT_HAVE_FMA)
 #define FASTACT_MUL_LOF(a, b, p) fmaf((a), (b), -(p))
 #else
 #define FASTACT_MUL_LOF(a, b, p) ((float)((double)(a) * (double)(b) - (double)(p)))

@@ -105,7 +105,7 @@ cdef extern from *:
     """
     /* gelu.pxi: the float forward needs fma (the division residual, Horner) to stay
      * within 4 ULP; the baseline build (no FMA) keeps the double kernel. */
-    #if defined(__FMA__)
+    #if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
     #define FASTACT_GELU_FWD_F32 1
     #else
     #define FASTACT_GELU_FWD_F32 0
