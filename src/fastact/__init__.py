@@ -17,7 +17,9 @@ transformer MLPs take two operands and are listed apart, in ``fastact.GATED``::
 
 The losses of the output layers, ``fastact.cross_entropy`` and
 ``fastact.binary_cross_entropy_with_logits``, are functions with a ``value_and_grad`` of
-the same arguments (``fastact.losses``).
+the same arguments (``fastact.losses``).  ``fastact.logsumexp``, ``fastact.log1mexp``,
+``fastact.sparsemax`` and ``fastact.keras_relu`` (Keras' relu with its three parameters)
+are functions with a ``backward`` method.
 
 >>> import numpy as np, fastact
 >>> fastact.relu(np.array([-1.0, 0.0, 2.0]))
@@ -33,6 +35,9 @@ from ._api import build as _build
 from ._gated import build as _build_gated
 from ._runtime import get_num_threads, set_num_threads, show_config
 from ._dispatch import UFUNCS
+from ._api._keras_relu import keras_relu
+from ._api._logsumexp import log1mexp, logsumexp
+from ._api._sparsemax import sparsemax
 from .losses import binary_cross_entropy_with_logits, cross_entropy
 from .recurrent import gru_cell, lstm_cell
 
@@ -43,4 +48,5 @@ globals().update(GATED)
 
 __all__ = ["ACTIVATIONS", "GATED", "UFUNCS", "reference", "set_num_threads",
            "get_num_threads", "show_config", "cross_entropy",
-           "binary_cross_entropy_with_logits", "lstm_cell", "gru_cell", *ACTIVATIONS, *GATED]
+           "binary_cross_entropy_with_logits", "lstm_cell", "gru_cell", "keras_relu",
+           "logsumexp", "log1mexp", "sparsemax", *ACTIVATIONS, *GATED]
