@@ -155,7 +155,9 @@ class Log1mExp(Function):
         fname = self.name + ".derivative"
         a, dt = _floats(fname, "x", x)
         with np.errstate(all="ignore"):      # 1 / 0 at x = 0: +inf (-0.0 too) by select
-            res = np.where(a < 0, np.nan, np.where(a == 0, np.inf, 1 / np.expm1(a)))
+            # e^-x / (1 - e^-x): no overflow of expm1(x) for large x, where f' is tiny
+            res = np.exp(-a) / -np.expm1(-a)
+            res = np.where(a < 0, np.nan, np.where(a == 0, np.inf, res))
         return _finish(fname, res, dt, out)
 
     def backward(self, grad_output, x, *, out=None):
