@@ -1,7 +1,7 @@
 # exponential(x) = e^x (Keras' exponential); exponential'(x) = e^x = y.  The primitives'
-# _exp: within 1 ULP, inf past the overflow threshold, 0 below the underflow
-# one, NaN for NaN.  float32 computes in double (the record's float32_computes_in):
-# g * e^x stays finite where e^x alone overflows float32 (x > 88.72) and g is small.
+# _exp and _expf: within 1 ULP, inf past the overflow threshold (no flag raised), 0 below
+# the underflow one, NaN for NaN.  The backward is g times f' rounded: inf where e^x
+# overflows the dtype, even where g e^x would not (docs/guide/backward.md).
 
 cdef inline double exponential_fwd(double x) noexcept nogil:
     return _exp(x)
@@ -12,3 +12,12 @@ cdef inline double exponential_grad(double x) noexcept nogil:
 cdef inline double exponential_grad_y(double y) noexcept nogil:
     return y
 
+
+cdef inline float exponential_fwd_f(float x) noexcept nogil:
+    return _expf(x)
+
+cdef inline float exponential_grad_f(float x) noexcept nogil:
+    return _expf(x)
+
+cdef inline float exponential_grad_y_f(float y) noexcept nogil:
+    return y

@@ -37,7 +37,7 @@ def peers():
 
 
 RECORD = record(
-    name="exponential", order=95, from_output=True, float32_computes_in="double",
+    name="exponential", order=95, from_output=True, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_forward, ref_from_output=ref_from_output,
     mp_forward=mp_exp, mp_derivative=mp_exp,
     limits=((0.0, INF), (0.0, INF)),
