@@ -37,6 +37,9 @@ def _fd_points(name, args):
 def test_derivative_matches_finite_differences(name, args):
     f = ACTS[name]
     x, h = _fd_points(name, args)
+    if not math.isfinite(f.info.max_derivative or 1.0) and f.info.domain[0] == -math.inf:
+        # exponential: its h^4 f^(5) / 30 term is h^4 / 30 relative, too big for h = 0.1
+        x, h = x[np.abs(x) <= 60], h[np.abs(x) <= 60]
     fd = _fd4(lambda t: f(t, *args), x, h)
     got = f.derivative(x, *args)
     md = f.info.max_derivative or 1.0
@@ -127,14 +130,17 @@ def test_from_output_agrees_with_x_based(name, args, dtype):
     exp = f.derivative(x, *args)
     e = eps(dtype)
     tol = 4 * e * np.abs(exp.astype(float)) + 4 * e * np.maximum(1.0, np.abs(y.astype(float)))
-    bad = ~((np.abs(got.astype(float) - exp.astype(float)) <= tol)
-            | (np.isnan(got) & np.isnan(exp)))
+    with np.errstate(invalid="ignore"):         # inf - inf where both overflow
+        bad = ~((np.abs(got.astype(float) - exp.astype(float)) <= tol) | (got == exp)
+                | (np.isnan(got) & np.isnan(exp)))
     assert not bad.any(), (x[bad][:5], y[bad][:5], got[bad][:5], exp[bad][:5])
     g = gradients(x.size, dtype, seed=2)
     got_b = f.backward_from_output(g, y, *args)
     exp_b = f.backward(g, x, *args)
-    bad = ~(np.abs(got_b.astype(float) - exp_b.astype(float)) <= np.abs(g.astype(float)) * tol
-            + 4 * e * np.abs(exp_b.astype(float)))
+    with np.errstate(invalid="ignore"):
+        bad = ~((np.abs(got_b.astype(float) - exp_b.astype(float))
+                 <= np.abs(g.astype(float)) * tol + 4 * e * np.abs(exp_b.astype(float)))
+                | (got_b == exp_b) | (np.isnan(got_b) & np.isnan(exp_b)))
     assert not bad.any(), (x[bad][:5], got_b[bad][:5], exp_b[bad][:5])
 
 

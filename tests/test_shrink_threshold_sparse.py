@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import fastact
-from conftest import DTYPE_IDS, DTYPES
+from conftest import DTYPE_IDS, DTYPES, strict_fp
 
 # the kinks and their float neighbours, both signs, the infinities and the points between
 _BASE = [0.0, -0.0, 0.1, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 20.0, 1e-30, 5e-324, 1e30, math.inf]
@@ -203,13 +203,44 @@ def test_threshold_zero_zero_is_relu():
 
 def test_threshold_parameters_follow_the_rules():
     x = np.array([0.0, 2.0])
-    for bad, what in ((math.nan, "is NaN"), (math.inf, "must be finite"),
-                      (1e39, "out of float32's range")):
-        with pytest.raises(ValueError, match=rf"fastact\.threshold: value\b.*{what}"):
-            fastact.threshold(x.astype(np.float32), 1.0, bad)
+    # any value PyTorch takes, inf and NaN too; only a finite value beyond float32 is not
+    with pytest.raises(ValueError, match=r"fastact\.threshold: value\b.*out of float32's range"):
+        fastact.threshold(x.astype(np.float32), 1.0, 1e39)
+    with pytest.raises(ValueError, match=r"fastact\.threshold: threshold\b.*out of float32's"):
+        fastact.threshold(x.astype(np.float32), np.array([1e39]), 1.0)
     # arrays of parameters broadcast against x
     got = fastact.threshold(x, np.array([[-1.0], [1.0]]), np.array([[5.0], [7.0]]))
     assert got.tolist() == [[0.0, 2.0], [7.0, 2.0]]
+
+
+_NONFINITE = [(math.nan, 5.0), (math.inf, 5.0), (-math.inf, 5.0), (0.0, math.nan),
+              (0.0, math.inf), (0.0, -math.inf), (math.nan, math.nan), (-math.inf, math.nan),
+              (math.inf, -math.inf), (1.0, math.nan)]
+
+
+@pytest.mark.parametrize("t,v", _NONFINITE)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("as_array", [False, True], ids=["scalar", "array"])
+def test_threshold_nonfinite_parameters_as_pytorch(t, v, dtype, as_array):
+    """Infinite and NaN thresholds and values give torch.nn.functional.threshold's results
+    (a NaN threshold passes every x: x <= NaN is false), and threshold_backward's
+    gradients except at NaN x (NaN here: NaN in, NaN out; PyTorch gives 1)."""
+    torch = pytest.importorskip("torch")
+    x = _points(dtype, (1.0,))
+    x = np.concatenate([x, [math.nan, math.inf, -math.inf]]).astype(dtype)
+    g = np.linspace(-3, 3, x.size).astype(dtype)
+    tx = torch.tensor(x)
+    ref = torch.nn.functional.threshold(tx, t, v).numpy()
+    gref = torch.ops.aten.threshold_backward(torch.tensor(g), tx, t).numpy()
+    gref = np.where(np.isnan(x), np.nan, gref).astype(dtype)
+    tp, vp = (np.array(t), np.array(v)) if as_array else (t, v)
+    with strict_fp():
+        y = fastact.threshold(x, tp, vp)
+        dx = fastact.threshold.backward(g, x, tp, vp)
+    _same(y, ref)
+    _same(dx, gref, signed_zeros=False)       # g * 0 may be -0.0 (as for finite ones)
+    pure = [fastact.threshold.reference(float(xi), t, v) for xi in x]
+    _same(np.array(pure, np.float64), ref.astype(np.float64))
 
 
 # ---- sparse_plus and sparse_sigmoid: closed forms -----------------------------------------

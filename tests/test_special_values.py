@@ -222,6 +222,12 @@ def test_saturation_without_warnings(name, method, args, dtype):
     cargs = cast_args(args, dtype)
     exp = [getattr(f.reference, method)(*[float(d[i]) for d in data], *cargs)
            for i in range(x.size)]
+    if method == "backward":
+        # g times f' rounded (docs/guide/backward.md): inf where f' overflows the dtype
+        d = np.array([f.reference.derivative(float(v), *cargs) for v in x])
+        with np.errstate(over="ignore", invalid="ignore"):
+            d_r = d.astype(dtype).astype(np.float64)
+            exp = np.where(np.isinf(d_r) & np.isfinite(d), 0.75 * d_r, exp)
     # NaN only where the reference is (outside a domain: logit's [0, 1])
     assert (np.isnan(got) == np.isnan(np.array(exp, dtype=float))).all()
     assert_close(got, exp, dtype, np.abs(exp) + np.abs(x.astype(float)) * 1e-300, x=x,

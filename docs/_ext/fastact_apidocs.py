@@ -220,7 +220,11 @@ def _rules(p):
     if getattr(p, "nonzero", False):
         rules.append("nonzero, also after the cast to the data's dtype")
     inf = getattr(p, "inf", None)
-    rules.append(f"finite, or {inf!r}" if inf is not None else "finite (NaN and ±inf refused)")
+    if getattr(p, "nonfinite", False):
+        rules.append("any value, ±inf and NaN too (as PyTorch takes them)")
+    else:
+        rules.append(f"finite, or {inf!r}" if inf is not None
+                     else "finite (NaN and ±inf refused)")
     at_least = getattr(p, "at_least", None)
     if at_least is not None:
         rules.append(f">= {at_least}")
@@ -662,6 +666,10 @@ def _write(path, text):
         fh.write(text)
 
 
+# fastact's functions that have no record (fastact._api._functions.Function)
+FUNCTIONS = ("keras_relu", "logsumexp", "log1mexp", "sparsemax")
+
+
 def names():
     """(activations, gated, losses): every public function the reference documents."""
     import fastact
@@ -730,6 +738,14 @@ def generate(out=OUT, plots=True):
     index += toc("Gated activations", gated, "Two operands (``glu``: the halves of one); "
                  "``backward`` returns both gradients.")
     index += toc("Losses", losses, "Fused with their gradient: ``value_and_grad``.")
+    index += _heading("Functions", "-")
+    index += ["Not activation records: NumPy compositions with a ``backward`` (their "
+              "docstrings).", ""]
+    for n in FUNCTIONS:
+        index += [f"``fastact.{n}``", "", "::", ""]
+        index += ["    " + line if line.strip() else ""
+                  for line in inspect.cleandoc(getattr(fastact, n).__doc__).splitlines()]
+        index.append("")
     index += _heading("Threads and configuration", "-")
     index += [".. autofunction:: fastact.set_num_threads", "",
               ".. autofunction:: fastact.get_num_threads", "",

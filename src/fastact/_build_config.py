@@ -98,7 +98,7 @@ FAMILIES = {
                   "hardshrink", "softshrink", "hardsigmoid", "hardswish"),
     "sigmoid": ("sigmoid", "log_sigmoid", "softsign", "sparse_sigmoid", "logit", "silu"),
     "tanh": ("tanh", "tanhshrink", "mish", "softplus"),
-    "exponential": ("elu", "celu", "selu"),
+    "exponential": ("elu", "celu", "selu", "exponential"),
     "gelu": ("gelu", "gelu_tanh", "sparse_plus", "squareplus"),
     "softmax": ("softmax", "log_softmax", "softmin"),
 }

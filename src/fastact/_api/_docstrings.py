@@ -32,6 +32,9 @@ _EXTRA_DOC = {   # arguments that are not the record's parameters
     "where": ("array_like of bool, optional",
               "A mask broadcast to x: masked-out entries give 0 (-inf for log_softmax) and "
               "are left out of the normalisation (JAX's where)."),
+    "dtype": ("dtype, optional",
+              "The result's floating dtype: x is cast to it first and computed in it "
+              "(PyTorch's dtype; float64 for a float32 x computes in float64)."),
     "training": ("bool, default False",
                  "Training: a random slope per element, drawn from U(lower, upper); "
                  "evaluation: the slope (lower + upper) / 2."),
@@ -68,8 +71,9 @@ def _param_doc(spec, p):
         rules.append(f">= {p.at_least}")
     if p.from_output_nonnegative:
         rules.append(">= 0 in the from-output forms")
-    rules.append("finite" if p.inf is None else f"finite or {p.inf}")
-    rule = f"{', '.join(rules)}.".capitalize()
+    if not p.nonfinite:
+        rules.append("finite" if p.inf is None else f"finite or {p.inf}")
+    rule = f"{', '.join(rules)}.".capitalize() if rules else "Any value, inf and NaN too."
     if p.required:
         return "float or array_like", f"Required. {rule}"
     if p.default is None:
@@ -226,5 +230,7 @@ def _signature(spec, method):
            _P(p.name, _P.POSITIONAL_OR_KEYWORD, default=p.default) for p in spec.params]
     if spec.kind == "axis":
         ps.append(_P("where", _P.KEYWORD_ONLY, default=None))
+        if method == "__call__":
+            ps.append(_P("dtype", _P.KEYWORD_ONLY, default=None))
     ps.append(_P("out", _P.KEYWORD_ONLY, default=None))
     return inspect.Signature(ps)

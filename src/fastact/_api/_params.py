@@ -48,7 +48,7 @@ def _check_scalar(fname, p, value, pdtype):
             c = _F32_STRUCT.unpack(_F32_STRUCT.pack(c))[0]
     except OverflowError:              # an int beyond float64, a float beyond float32
         raise _range_error(fname, p, value, pdtype) from None
-    if not math.isfinite(c):
+    if not math.isfinite(c) and not p.nonfinite:     # beyond the range: OverflowError above
         if c != c:
             raise ValueError(f"fastact.{fname}: {p.name} is NaN")
         if c != p.inf:
@@ -63,7 +63,10 @@ def _check_array(fname, p, value, pdtype):
     a = np.asarray(value)
     with np.errstate(all="ignore"):    # values out of range or rounding to 0: see below
         c = a.astype(pdtype, copy=False)
-    if not np.isfinite(c).all():
+    if p.nonfinite:
+        if (np.isfinite(c) != np.isfinite(a)).any():     # a finite value cast to inf
+            raise _range_error(fname, p, value, pdtype)
+    elif not np.isfinite(c).all():
         if np.isnan(c).any():
             raise ValueError(f"fastact.{fname}: {p.name} is NaN")
         inf = np.isinf(c)

@@ -14,8 +14,12 @@ from ._ufunc_call import _run_ufunc
 class PReLU(Activation, FastCall):
     """prelu(x, weight): leaky ReLU with a learned slope, one per channel on axis 1.
 
-    ``weight`` is one slope (a scalar or one element) or a 1-d array with one slope per
-    channel, the channels being axis 1 of x (as torch.nn.functional.prelu).
+    ``weight`` is one slope (a scalar or one element), a 1-d array with one slope per
+    channel, the channels being axis 1 of x (as torch.nn.functional.prelu), or an array of
+    2 or more dimensions that broadcasts to x's shape NumPy-style (as ONNX's PRelu's
+    slope; ONNX's 1-d slope along x's last axis is then written ``slope[None, :]``).
+    ``backward`` returns grad_weight of the weight's shape, summed over the axes it was
+    broadcast along.
     """
 
     # A scalar weight (Python's or NumPy's, or a 0-d array) makes the forward and
@@ -29,18 +33,32 @@ class PReLU(Activation, FastCall):
                      None], spec.params)
 
     def _weight(self, method, x, weight):
+        """The weight as the ufunc takes it (broadcasting to x's shape), and its shape."""
         w = _real(self._fname(method), "weight", weight)
         if type(w) in _PY_SCALARS:
             return w, ()            # checked as a Python scalar: the cheap path
         w = w if _is_duck(w) else np.asarray(w)
         if w.size == 1:
             return w.reshape(()), w.shape
-        ndim = np.ndim(x)
-        if w.ndim != 1 or ndim < 2 or np.shape(x)[1] != w.shape[0]:
+        shape = np.shape(x)
+        if w.ndim >= 2:
+            # ONNX's PRelu: the slope broadcasts to x NumPy-style (unidirectionally: the
+            # result keeps x's shape)
+            try:
+                ok = np.broadcast_shapes(w.shape, shape) == shape
+            except ValueError:
+                ok = False
+            if ok:
+                return w, w.shape
             raise ValueError(
-                f"fastact.{self._fname(method)}: weight must have 1 element or one per channel "
-                f"(axis 1 of x); got weight shape {w.shape} for x shape {np.shape(x)}")
-        return w.reshape((-1,) + (1,) * (ndim - 2)), w.shape
+                f"fastact.{self._fname(method)}: weight of shape {w.shape} does not "
+                f"broadcast to x's shape {shape}")
+        if w.ndim != 1 or len(shape) < 2 or shape[1] != w.shape[0]:
+            raise ValueError(
+                f"fastact.{self._fname(method)}: weight must have 1 element, one per channel "
+                f"(axis 1 of x) or 2 or more dimensions that broadcast to x; got weight "
+                f"shape {w.shape} for x shape {shape}")
+        return w.reshape((-1,) + (1,) * (len(shape) - 2)), w.shape
 
     def _general_call(self, x, weight=0.25, *, out=None):
         x = _real(self.name, "x", x)
@@ -81,7 +99,9 @@ class PReLU(Activation, FastCall):
         with np.errstate(all="ignore"):
             contrib = _cast(g, dtype) * np.where(xa > 0, 0, xa)
             contrib = np.broadcast_to(contrib, shape)
-        axes = tuple(i for i in range(contrib.ndim) if np.ndim(w) == 0 or i != 1)
+        # summed over the axes the weight was broadcast along (all of them for one slope)
+        lead = contrib.ndim - np.ndim(w)
+        axes = tuple(i for i in range(contrib.ndim) if i < lead or np.shape(w)[i - lead] == 1)
         grad_w = sum_over(contrib, axes, dtype).reshape(wshape)
         grad_x = _run_ufunc(fname, UFUNCS[self.info.kernel + "_backward"],
                             [("grad_output", g), ("x", x)], [(self.params[0], w)], out)

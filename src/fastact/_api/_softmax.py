@@ -10,7 +10,8 @@ from numpy.exceptions import AxisError
 from .._dispatch import UFUNCS
 from .._fastpath import FastAxis
 from ._base import Activation
-from ._checks import _cast, _check_out, _is_duck, _real, _result_dtype, _ufunc_error
+from ._checks import (_cast, _check_out, _is_duck, _is_float, _real, _result_dtype,
+                      _ufunc_error)
 from ._ufunc_call import _run_ufunc
 
 
@@ -152,8 +153,10 @@ class Softmax(Activation, FastAxis):
             return res[0]
         return _call(fname, ufunc, data, out, mask, axis=axis)
 
-    def _general_call(self, x, axis=-1, *, where=None, out=None, **kwargs):
+    def _general_call(self, x, axis=-1, *, where=None, dtype=None, out=None, **kwargs):
         _no_dim(self.name, kwargs)
+        if dtype is not None:       # PyTorch's dtype: x cast to it first, computed in it
+            x = _as_dtype(self.name, x, dtype)
         return self._axis_call("forward", UFUNCS[self.info.kernel], [("x", x)], axis, out,
                                where)
 
@@ -197,6 +200,20 @@ def _call(fname, ufunc, data, out, mask, **kwargs):
         return ufunc(*[v for _, v in data], mask, out=out, **kwargs)
     except (TypeError, ValueError) as exc:
         raise _ufunc_error(fname, exc, data, out) from None
+
+
+def _as_dtype(fname, x, dtype):
+    """x cast to dtype, a floating dtype (the result's dtype)."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"fastact.{fname}: dtype must be a floating dtype, got "
+                        f"{dtype!r}") from None
+    if not _is_float(dt) or dt.kind == "c":
+        raise TypeError(f"fastact.{fname}: dtype must be a floating dtype, got {dt}")
+    x = _real(fname, "x", x)
+    with np.errstate(all="ignore"):     # a value beyond a narrower dtype becomes inf
+        return x.astype(dt) if hasattr(x, "astype") else np.asarray(x, dtype=dt)
 
 
 def _no_dim(fname, kwargs):

@@ -20,8 +20,8 @@ from typing import Any, Callable, NamedTuple, Optional
 # A parameter, with the rules its values must meet.  The API checks them on the values the
 # kernel loop will see: after the cast to the loop's parameter dtype (float64 for float64
 # data, float32 for float32 and float16 data), so that a value the cast turns into 0 or inf
-# is refused too, not computed with.  Always refused: NaN, and a finite value outside the
-# parameter dtype's range.
+# is refused too, not computed with.  Always refused (unless nonfinite): NaN, and a finite
+# value outside the parameter dtype's range.
 #   nonzero      the kernel divides by it (celu's alpha, softplus's beta): 0 is refused,
 #                and so is a nonzero value that rounds to 0 in the cast.
 #   inf          the one infinity that means something for this parameter (hardtanh's
@@ -37,6 +37,9 @@ from typing import Any, Callable, NamedTuple, Optional
 #                and value).  Its `default` is then only the example value that the
 #                docstring's example, the tests, the benchmark, the accuracy tool and the
 #                gallery pass; the API never fills it in.  Required parameters come first.
+#   nonfinite    every value is taken, the infinities and NaN too, as PyTorch takes them
+#                (threshold's threshold and value: x <= NaN is false, so a NaN threshold
+#                passes every x; a NaN value is the result at and below the threshold).
 #   aliases      ((value, canonical value), ...): other values the parameter accepts, each
 #                meaning a canonical one (gelu's approximate=True is 'tanh', as JAX and
 #                Keras pass it); matched by type and value, so 1 is not True.
@@ -45,7 +48,8 @@ from typing import Any, Callable, NamedTuple, Optional
 # record's own kernel serves None (given or left out), the general kernel every value,
 # checked by the rules above.
 Param = namedtuple("Param", "name default nonzero inf at_least from_output_nonnegative "
-                   "aliases required", defaults=(False, None, None, False, (), False))
+                   "aliases required nonfinite",
+                   defaults=(False, None, None, False, (), False, False))
 
 # The general kernel of an activation whose default parameters have a specialised one
 # (hardsigmoid's (x + 3) / 6, selu's constants, silu's beta = 1): the record's own kernel

@@ -141,7 +141,9 @@ def measure_kernel64(name, quick, workers, progress, cache, points=None, seed=0)
         legit = np.isinf(ref["rd"]) & np.isfinite(x)
         y = call_checked(st, u, data, params, x, np.float64, legit)
         err, err_abs, specials = errors64(y, ref, abs_unit(M, d_rd))
-        if kind == "backward":
+        if "backward" in kind:
+            # g times f' rounded: inf where f' rounds to inf (from y too: exponential's
+            # f' = y, inf past the overflow threshold), even where g f' is finite
             specials = _drop_inf_backward(specials, y, g, x, d_rd)
         if "backward" in kind:
             err_abs = err_abs / np.abs(g)               # in |g| eps M

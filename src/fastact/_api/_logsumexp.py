@@ -1,0 +1,191 @@
+"""``logsumexp`` (a reduction along axes, SciPy's and JAX's arguments) and ``log1mexp``
+(log(1 - e^-x), elementwise).
+
+Both are NumPy compositions rather than records with kernels: logsumexp reduces its axes
+(a record's axis kernel maps a row to a row of the same length), and the few passes
+NumPy makes cost little next to the exponentials; log1mexp is two NumPy functions
+selected by Mächler's rule, within a few ULP.
+"""
+
+import numpy as np
+
+from ._checks import _real, _result_dtype
+from ._functions import Function, _axes, _finish, _floats
+
+_LN2 = float(np.log(2.0))
+
+
+class LogSumExp(Function):
+    """logsumexp(x, axis=None, b=None, keepdims=False, return_sign=False, *, where=None):
+    log(sum(b * exp(x))) along axis, without overflow.
+
+    As ``scipy.special.logsumexp`` (the same arguments, in its order) and
+    ``jax.nn.logsumexp`` / ``jax.scipy.special.logsumexp`` (their ``where``), and
+    ``torch.logsumexp(x, dim)`` with ``b``, ``where`` and ``return_sign`` left out.
+    ``axis`` is an integer, a tuple of integers or None (every element, SciPy's
+    default).  ``b`` are weights broadcast to x (entries with b = 0 are left out, so an
+    infinite x there does not matter); a negative sum gives NaN, or with
+    ``return_sign=True`` the pair (log|sum|, sign of the sum) as SciPy returns it (sign 0
+    for a zero sum, whose log is -inf).  ``where`` is a boolean mask broadcast to x: the
+    masked-out entries are left out (JAX's where).  An empty or fully masked reduction
+    gives -inf (sign 0); NaN among the entries gives NaN; +inf gives +inf.
+
+    Without b the sum is computed as k + sum of e^(x_i - max) over the non-maximal
+    entries (k the number of maximal ones), and logsumexp = max + log1p(that - 1), so
+    the result keeps its accuracy where it is near 0.  float16 and bfloat16 compute in
+    float32 and are rounded once.
+
+    ``logsumexp.backward(grad_output, x, axis=None, b=None, keepdims=False, *,
+    where=None)`` is the gradient with respect to x: grad_output (of the result's shape)
+    times the softmax b_i e^(x_i) / sum along axis (0 at masked-out entries).
+    """
+
+    name = "logsumexp"
+
+    def _parts(self, fname, x, axis, b, where):
+        a, dt = _floats(fname, "x", x)
+        if b is not None:
+            bv = _real(fname, "b", b)
+            dt = _result_dtype([np.empty(0, dt), bv])
+            a, dt = _floats(fname, "x", a.astype(dt) if dt.kind == "f" else a, dt)
+        shape = a.shape
+        if a.ndim == 0:
+            a = a.reshape(1)
+        axes = _axes(fname, axis, a.ndim)
+        keep = np.ones(a.shape, bool)
+        if where is not None:
+            w = np.asarray(where)
+            if w.dtype != np.bool_:
+                raise TypeError(f"fastact.{fname}: where must be booleans, got dtype {w.dtype}")
+            keep = _broadcast(fname, "where", w, shape).reshape(a.shape)
+        bb = None
+        if b is not None:
+            bb = _broadcast(fname, "b", np.asarray(bv, a.dtype), shape).reshape(a.shape)
+            keep = keep & (bb != 0)
+        with np.errstate(all="ignore"):
+            xm = np.where(keep, a, -np.inf)
+            m = np.max(xm, axis=axes, keepdims=True, initial=-np.inf)
+            m = np.where(np.isnan(xm).any(axis=axes, keepdims=True), np.nan, m)
+            e = np.exp(xm - np.where(np.isfinite(m), m, 0))
+        return a, shape, axes, dt, keep, bb, xm, m, e
+
+    def __call__(self, x, axis=None, b=None, keepdims=False, return_sign=False, *,
+                 where=None):
+        fname = self.name
+        a, shape, axes, dt, keep, bb, xm, m, e = self._parts(fname, x, axis, b, where)
+        with np.errstate(all="ignore"):      # log(0) = -inf, -inf + -inf, inf - inf: no warning
+            if bb is None:
+                top = (xm == m)
+                k = np.sum(top, axis=axes, keepdims=True)
+                rest = np.sum(np.where(top, 0, e), axis=axes, keepdims=True)
+                lse = m + np.log1p((k - 1).astype(a.dtype) + rest)
+                sign = np.where(np.isnan(lse), np.nan, np.where(lse == -np.inf, 0, 1))
+            else:
+                s = np.sum(bb * e, axis=axes, keepdims=True)
+                lse = np.where(np.isfinite(m), m, 0) + np.log(np.abs(s))
+                lse = np.where(np.isnan(m), np.nan, lse)
+                sign = np.sign(s)
+                if not return_sign:
+                    lse = np.where(s < 0, np.nan, lse)
+        lse, sign = lse.astype(a.dtype), sign.astype(a.dtype)
+        if not keepdims:
+            lse, sign = np.squeeze(lse, axes), np.squeeze(sign, axes)
+        elif len(shape) == 0:
+            lse, sign = lse.reshape(()), sign.reshape(())
+        lse = _finish(fname, lse, dt, None)
+        return (lse, _finish(fname, sign, dt, None)) if return_sign else lse
+
+    def backward(self, grad_output, x, axis=None, b=None, keepdims=False, *, where=None):
+        fname = self.name + ".backward"
+        g, gdt = _floats(fname, "grad_output", grad_output)
+        a, shape, axes, dt, keep, bb, xm, m, e = self._parts(fname, x, axis, b, where)
+        dt = _result_dtype([np.empty(0, gdt), np.empty(0, dt)])
+        red = tuple(1 if i in axes else n for i, n in enumerate(a.shape))
+        want = red if keepdims else tuple(n for i, n in enumerate(a.shape) if i not in axes)
+        if len(shape) == 0:
+            want = ()
+        try:
+            gk = np.broadcast_to(g, want).reshape(red)
+        except ValueError:
+            raise ValueError(f"fastact.{fname}: grad_output has shape {g.shape}, which does "
+                             f"not broadcast to the result's shape {want}") from None
+        with np.errstate(all="ignore"):     # inf / inf is NaN, as the gradient at +inf
+            be = e if bb is None else bb * e
+            p = be / np.sum(be, axis=axes, keepdims=True)
+            res = np.where(keep, gk.astype(a.dtype) * p, 0).astype(a.dtype)
+        return _finish(fname, res.reshape(shape), dt, None)
+
+
+def _broadcast(fname, what, v, shape):
+    try:
+        return np.broadcast_to(v, shape)
+    except ValueError:
+        raise ValueError(f"fastact.{fname}: {what} has shape {v.shape}, which does not "
+                         f"broadcast to x's shape {shape}") from None
+
+
+class Log1mExp(Function):
+    """log1mexp(x): log(1 - e^-x) for x >= 0, accurately (Mächler 2012).
+
+    Mächler, "Accurately computing log(1 - exp(-|a|))": log(-expm1(-x)) for x <= ln 2,
+    log1p(-exp(-x)) above, so that neither form cancels.  This is the log of the
+    probability 1 - e^-x (an exponential's CDF); ``torch`` and ``scipy`` have no function
+    of their own (``tfp.math.log1mexp`` is log(1 - e^-|x|)); here the sign is not
+    folded: log1mexp(x) is NaN for x < 0 (where 1 - e^-x < 0), -inf at 0 (either zero),
+    -0.0 at +inf, NaN for NaN.  float16 and bfloat16 compute in float32.
+
+    ``log1mexp.derivative(x)`` = e^-x / (1 - e^-x) = 1 / expm1(x): +inf at 0, 0 at +inf,
+    NaN for x < 0; ``log1mexp.backward(g, x)`` is g times it;
+    ``log1mexp.backward_from_output(g, y)`` takes y = log1mexp(x) instead
+    (f' = expm1(-y)).
+    """
+
+    name = "log1mexp"
+
+    def __call__(self, x, *, out=None):
+        a, dt = _floats(self.name, "x", x)
+        with np.errstate(all="ignore"):      # the branch not taken, and x < 0: NaN by select
+            small = np.log(-np.expm1(-a))
+            large = np.log1p(-np.exp(-a))
+            res = np.where(a <= _LN2, small, large)
+            res = np.where(a < 0, np.nan, res)
+        return _finish(self.name, res, dt, out)
+
+    def derivative(self, x, *, out=None):
+        fname = self.name + ".derivative"
+        a, dt = _floats(fname, "x", x)
+        with np.errstate(all="ignore"):      # 1 / 0 at x = 0: +inf (-0.0 too) by select
+            # e^-x / (1 - e^-x): no overflow of expm1(x) for large x, where f' is tiny
+            res = np.exp(-a) / -np.expm1(-a)
+            res = np.where(a < 0, np.nan, np.where(a == 0, np.inf, res))
+        return _finish(fname, res, dt, out)
+
+    def backward(self, grad_output, x, *, out=None):
+        return self._times(self.name + ".backward", grad_output, x, self.derivative, out)
+
+    def backward_from_output(self, grad_output, y, *, out=None):
+        def from_y(v):
+            with np.errstate(all="ignore"):
+                return np.expm1(-v)         # e^-x = 1 - e^y, so f' = (1 - e^y) / e^y
+        return self._times(self.name + ".backward_from_output", grad_output, y, from_y, out,
+                           "y")
+
+    def _times(self, fname, grad_output, v, deriv, out, what="x"):
+        g, gdt = _floats(fname, "grad_output", grad_output)
+        a, dt = _floats(fname, what, v)
+        try:
+            np.broadcast_shapes(g.shape, a.shape)
+        except ValueError:
+            raise ValueError(f"fastact.{fname}: the shapes of grad_output {g.shape} and "
+                             f"{what} {a.shape} do not broadcast together") from None
+        d = np.asarray(deriv(a), a.dtype)
+        dt = _result_dtype([np.empty(0, gdt), np.empty(0, dt)])
+        with np.errstate(all="ignore"):
+            res = np.asarray(g * d)
+        return _finish(fname, res, dt, out)
+
+
+logsumexp = LogSumExp()
+logsumexp.__doc__ = LogSumExp.__doc__
+log1mexp = Log1mExp()
+log1mexp.__doc__ = Log1mExp.__doc__

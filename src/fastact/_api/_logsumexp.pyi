@@ -1,0 +1,21 @@
+from typing import Any
+
+from ._functions import Function, _Axes, _Data, _Out
+
+class LogSumExp(Function):
+    def __call__(self, x: _Data, axis: _Axes = None, b: _Data | None = None,
+                 keepdims: bool = False, return_sign: bool = False, *,
+                 where: _Data | None = None) -> Any: ...
+    def backward(self, grad_output: _Data, x: _Data, axis: _Axes = None,
+                 b: _Data | None = None, keepdims: bool = False, *,
+                 where: _Data | None = None) -> Any: ...
+
+class Log1mExp(Function):
+    def __call__(self, x: _Data, *, out: _Out = None) -> Any: ...
+    def derivative(self, x: _Data, *, out: _Out = None) -> Any: ...
+    def backward(self, grad_output: _Data, x: _Data, *, out: _Out = None) -> Any: ...
+    def backward_from_output(self, grad_output: _Data, y: _Data, *,
+                             out: _Out = None) -> Any: ...
+
+logsumexp: LogSumExp
+log1mexp: Log1mExp
