@@ -21,3 +21,9 @@ cdef inline float exponential_grad_f(float x) noexcept nogil:
 
 cdef inline float exponential_grad_y_f(float y) noexcept nogil:
     return y
+
+
+# ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
+
+cdef inline double exponential_grad2(double x) noexcept nogil:
+    return _exp(x)

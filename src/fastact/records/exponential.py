@@ -40,6 +40,7 @@ RECORD = record(
     name="exponential", order=95, from_output=True, float32_computes_in="float",
     ref_forward=ref_forward, ref_derivative=ref_forward, ref_from_output=ref_from_output,
     mp_forward=mp_exp, mp_derivative=mp_exp,
+    ref_second=ref_forward, mp_second=mp_exp,            # (e^x)'' = e^x
     limits=((0.0, INF), (0.0, INF)),
     accuracy=accuracy(forward=1.0, derivative=1.0, backward=2.0, span=746.0,
                       kink_xs=(0.0, 709.0, -708.0, -745.0)),
