@@ -1,0 +1,270 @@
+# The losses' shared part: the primitives, the madd tags, the row exp, target selection,
+# flags.  Included by _losses.pyx (see its docstring).
+
+include "../_kernels/primitives.pxi"
+
+cdef extern from "<fenv.h>" nogil:
+    int feclearexcept(int)
+    int FE_INVALID, FE_OVERFLOW, FE_DIVBYZERO, FE_UNDERFLOW
+
+# The targets: a function whose return type is void_avx2 / void_avx512 is compiled for
+# that instruction set (the attribute rides on the return type's C name); the inline
+# functions it calls are compiled into it (a callee's target may be a subset of its
+# caller's).  On other compilers and CPUs the attributes are empty and every target is
+# the baseline code.
+cdef extern from *:
+    """
+    #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    #define FASTACT_LOSS_TARGETS 1
+    #define FASTACT_LOSS_AVX2 __attribute__((target("avx2,fma")))
+    #if defined(__clang__)
+    #define FASTACT_LOSS_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
+    #else
+    #define FASTACT_LOSS_AVX512 __attribute__((target( \
+        "avx512f,avx512dq,avx512bw,avx512vl,avx2,fma,prefer-vector-width=512")))
+    #endif
+    static int fastact_loss_cpu(void) {
+        __builtin_cpu_init();
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")
+                && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+                && __builtin_cpu_supports("fma"))
+            return 2;
+        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            return 1;
+        return 0;
+    }
+    #elif defined(__aarch64__)
+    /* every aarch64 CPU has FMA (ARMv8-A): the FUSED code, compiled for the default
+       target (ASIMD), is the only one */
+    #define FASTACT_LOSS_TARGETS 0
+    #define FASTACT_LOSS_AVX2
+    #define FASTACT_LOSS_AVX512
+    static int fastact_loss_cpu(void) { return 1; }
+    #else
+    #define FASTACT_LOSS_TARGETS 0
+    #define FASTACT_LOSS_AVX2
+    #define FASTACT_LOSS_AVX512
+    static int fastact_loss_cpu(void) { return 0; }
+    #endif
+    #if defined(__aarch64__)
+    #define FASTACT_LOSS_ARM 1
+    #else
+    #define FASTACT_LOSS_ARM 0
+    #endif
+    """
+    int fastact_loss_cpu()
+    const bint FASTACT_LOSS_ARM
+    ctypedef void void_avx2 "FASTACT_LOSS_AVX2 void"
+    ctypedef void void_avx512 "FASTACT_LOSS_AVX512 void"
+
+
+# The row maximum with GCC's vector extensions (portable C: a target without 64-byte
+# vectors gets them in pieces): written as a loop over an array of lanes, GCC kept the
+# lanes scalar.  One function per vector size, each target its own (a vector wider than
+# the target's registers is split by GCC into scalar code).  NaN is skipped (a compare with NaN is false: the lane keeps its value);
+# the signalling compare's "invalid" flag is cleared with the others at the end.
+cdef extern from * nogil:
+    """
+    #include <string.h>
+    #if defined(__GNUC__)
+    typedef double fastact_v8d __attribute__((vector_size(64)));
+    typedef long long fastact_v8l __attribute__((vector_size(64)));
+    typedef float fastact_v16f __attribute__((vector_size(64)));
+    typedef int fastact_v16i __attribute__((vector_size(64)));
+    typedef double fastact_v4d __attribute__((vector_size(32)));
+    typedef long long fastact_v4l __attribute__((vector_size(32)));
+    typedef float fastact_v8f __attribute__((vector_size(32)));
+    typedef int fastact_v8i __attribute__((vector_size(32)));
+    typedef double fastact_v2d __attribute__((vector_size(16)));
+    typedef long long fastact_v2l __attribute__((vector_size(16)));
+    typedef float fastact_v4f __attribute__((vector_size(16)));
+    typedef int fastact_v4i __attribute__((vector_size(16)));
+    #define FASTACT_LOSS_MAX(NAME, T, V, VI, W)                                        \
+    static inline __attribute__((always_inline)) double NAME(const T* x, npy_intp n) { \
+        V a, b, v, u;                                                                  \
+        VI c;                                                                          \
+        T m = -INFINITY, lane[W];                                                      \
+        npy_intp i, nb = n - n % (2 * W);                                              \
+        int k;                                                                         \
+        for (k = 0; k < W; k++) a[k] = b[k] = -INFINITY;                               \
+        for (i = 0; i < nb; i += 2 * W) {                                              \
+            memcpy(&v, x + i, sizeof v);                                               \
+            memcpy(&u, x + i + W, sizeof u);                                           \
+            c = v > a; a = (V)(((VI)v & c) | ((VI)a & ~c));                            \
+            c = u > b; b = (V)(((VI)u & c) | ((VI)b & ~c));                            \
+        }                                                                              \
+        c = b > a; a = (V)(((VI)b & c) | ((VI)a & ~c));                                \
+        memcpy(lane, &a, sizeof a);                                                    \
+        for (k = 0; k < W; k++) m = isgreater(lane[k], m) ? lane[k] : m;               \
+        for (i = nb; i < n; i++) m = isgreater(x[i], m) ? x[i] : m;                    \
+        return m;                                                                      \
+    }
+    FASTACT_LOSS_MAX(fastact_loss_max_d64, double, fastact_v8d, fastact_v8l, 8)
+    FASTACT_LOSS_MAX(fastact_loss_max_f64, float, fastact_v16f, fastact_v16i, 16)
+    FASTACT_LOSS_MAX(fastact_loss_max_d32, double, fastact_v4d, fastact_v4l, 4)
+    FASTACT_LOSS_MAX(fastact_loss_max_f32, float, fastact_v8f, fastact_v8i, 8)
+    FASTACT_LOSS_MAX(fastact_loss_max_d16, double, fastact_v2d, fastact_v2l, 2)
+    FASTACT_LOSS_MAX(fastact_loss_max_f16, float, fastact_v4f, fastact_v4i, 4)
+    #else  /* no vector extensions (MSVC): a plain loop */
+    #define FASTACT_LOSS_MAX(NAME, T)                                                  \
+    static double NAME(const T* x, npy_intp n) {                                       \
+        T m = -INFINITY;                                                               \
+        npy_intp i;                                                                    \
+        for (i = 0; i < n; i++) m = isgreater(x[i], m) ? x[i] : m;                     \
+        return m;                                                                      \
+    }
+    FASTACT_LOSS_MAX(fastact_loss_max_d64, double)
+    FASTACT_LOSS_MAX(fastact_loss_max_f64, float)
+    FASTACT_LOSS_MAX(fastact_loss_max_d32, double)
+    FASTACT_LOSS_MAX(fastact_loss_max_f32, float)
+    FASTACT_LOSS_MAX(fastact_loss_max_d16, double)
+    FASTACT_LOSS_MAX(fastact_loss_max_f16, float)
+    #endif
+    """
+    double fastact_loss_max_d64(const double* x, npy_intp n)
+    double fastact_loss_max_f64(const float* x, npy_intp n)
+    double fastact_loss_max_d32(const double* x, npy_intp n)
+    double fastact_loss_max_f32(const float* x, npy_intp n)
+    double fastact_loss_max_d16(const double* x, npy_intp n)
+    double fastact_loss_max_f16(const float* x, npy_intp n)
+
+
+# FMA: primitives' FASTACT_MADD is fixed at compile time (a multiply and an add in this
+# module, compiled for the baseline), so the functions here take a tag, a type for each
+# target: the baseline passes PLAIN (a multiply and an add), the AVX2 wrappers FUSED
+# (fma(), one instruction there), the AVX-512 ones WIDE (fma() too; and the row maximum's
+# vectors are 64 bytes, against AVX2's 32 and the baseline's 16).
+ctypedef signed char plain_t
+ctypedef unsigned char fused_t
+ctypedef short wide_t
+ctypedef fused madd_t:
+    plain_t
+    fused_t
+    wide_t
+cdef plain_t PLAIN = 0
+cdef fused_t FUSED = 0
+cdef wide_t WIDE = 0
+
+
+cdef inline double _madd(double a, double b, double c, madd_t tag) noexcept nogil:
+    if madd_t is plain_t:
+        return a * b + c
+    else:
+        return fma(a, b, c)
+
+
+cdef inline double _expm1_poly_t(double r, madd_t tag) noexcept nogil:
+    # primitives' _expm1_poly (Taylor to r^13, |r| <= 0.347), fused where tag says so
+    cdef double p = 1.6059043836821613e-10            # 1/13!
+    p = _madd(p, r, 2.08767569878681e-09, tag)        # 1/12!
+    p = _madd(p, r, 2.505210838544172e-08, tag)       # 1/11!
+    p = _madd(p, r, 2.755731922398589e-07, tag)       # 1/10!
+    p = _madd(p, r, 2.7557319223985893e-06, tag)      # 1/9!
+    p = _madd(p, r, 2.48015873015873e-05, tag)        # 1/8!
+    p = _madd(p, r, 0.0001984126984126984, tag)       # 1/7!
+    p = _madd(p, r, 0.001388888888888889, tag)        # 1/6!
+    p = _madd(p, r, 0.008333333333333333, tag)        # 1/5!
+    p = _madd(p, r, 0.041666666666666664, tag)        # 1/4!
+    p = _madd(p, r, 0.16666666666666666, tag)         # 1/3!
+    p = _madd(p, r, 0.5, tag)
+    return _madd(p * r, r, r, tag)
+
+
+cdef inline double _exp_neg_t(double y, madd_t tag) noexcept nogil:
+    # e^y for y <= 0 (BCE's e^-|x|): _exp_row's biased 2^n in one factor, the bias taken
+    # off by one product, which rounds a subnormal result once (as _exp's second factor);
+    # 0 below -752, NaN gives NaN
+    cdef double t, n, r
+    cdef bint low = isless(y, ROW_LO)
+    y = ROW_LO if low else y
+    t = _madd(y, LOG2E, EXP_SHIFT, tag)
+    n = t - EXP_SHIFT
+    r = _madd(n, -LN2_HI, y, tag)
+    r = _madd(n, -LN2_LO, r, tag)
+    r = _madd(_expm1_poly_t(r, tag), _pow2(t + 64.0), _pow2(t + 64.0), tag) * BIAS_INV
+    return 0.0 if low else r
+
+
+cdef inline double _log_c_t(double u, double c, madd_t tag) noexcept nogil:
+    # primitives' _log_c (kk = 0): log(u) + c for a positive normal finite u, |c| <= 2^-50,
+    # its polynomials fused by tag
+    cdef uint64_t b = fastact_d2u(u)
+    cdef double k = fastact_u2d((b >> 52) | TWO52_BITS) - (TWO52 + 1023.0)
+    cdef double m = fastact_u2d((b & MANT_MASK) | EXP_BITS_ONE)   # in [1, 2)
+    cdef double f, s, hfsq, zz, w, r
+    cdef bint big = isgreater(m, SQRT2)
+    m = 0.5 * m if big else m
+    k = k + 1.0 if big else k
+    f = m - 1.0
+    s = f / (2.0 + f)
+    zz = s * s
+    w = zz * zz
+    r = zz * _madd(w, _madd(w, _madd(w, 1.479819860511658591e-01,
+                                      1.818357216161805012e-01, tag),
+                            2.857142874366239149e-01, tag), 6.666666666666735130e-01, tag)
+    r = r + w * _madd(w, _madd(w, 1.531383769920937332e-01, 2.222219843214978396e-01, tag),
+                      3.999999999940941908e-01, tag)
+    hfsq = 0.5 * f * f
+    return k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f)
+
+
+# e^(x - m) * 2^64 for x <= m (the cross-entropy rows): x - m = d + dl exactly (TwoSum),
+# dl added to the reduced argument (rounded, d would carry a relative error of the exp as
+# large as |d| 2^-53: 12 ULP at d = -26, where a confident prediction's loss is e^d).
+# The bias 2^64 keeps every result that can matter normal (e^d 2^64 >= 2^-1021 from
+# d = -752 on), so 2^n is one factor: the row's sums carry it (it cancels in p = e / s, and
+# the gradient's factor a / s takes its 2^-64, so a subnormal gradient rounds once, in
+# that product).  Below -752 the result is 0 (e^d 2^64 < 2^-1021; e^d < 2^-1085, nothing
+# a sum or a product with a bounded factor keeps).  NaN gives NaN.
+cdef double ROW_LO = -752.0
+cdef double BIAS = 18446744073709551616.0             # 2^64
+cdef double BIAS_INV = 5.421010862427522e-20          # 2^-64
+
+
+cdef inline double _exp_row(double x, double m, madd_t tag) noexcept nogil:
+    cdef double d = x - m
+    cdef double bb = d - x
+    cdef double dl = (x - (d - bb)) + (-m - bb)
+    cdef double t, n, r
+    cdef bint low = isless(d, ROW_LO)
+    dl = 0.0 if low else dl                             # d = -inf: dl is NaN
+    d = ROW_LO if low else d
+    t = _madd(d, LOG2E, EXP_SHIFT, tag)
+    n = t - EXP_SHIFT
+    r = _madd(n, -LN2_HI, d, tag)
+    r = _madd(n, -LN2_LO, r, tag) + dl
+    r = _madd(_expm1_poly_t(r, tag), _pow2(t + 64.0), _pow2(t + 64.0), tag)
+    return 0.0 if low else r
+
+# The targets and the level (the wrappers) each runs: on aarch64 one, "neon", which runs
+# the FUSED wrappers (level 1; their attribute is empty there).  The activations' "sve"
+# has no losses of its own: the losses run "neon" under it (losses.py).
+TARGETS = ("neon",) if FASTACT_LOSS_ARM else ("baseline", "avx2", "avx512")
+_LEVELS = [1] if FASTACT_LOSS_ARM else [0, 1, 2]
+cdef int _cpu_level = fastact_loss_cpu()
+cdef int _level = _cpu_level
+
+
+def select(name):
+    """Run the kernels of target `name` (one of TARGETS this CPU has); returns it."""
+    if name not in TARGETS:
+        raise ValueError(f"fastact._losses.select: no target {name!r} (one of {TARGETS})")
+    global _level
+    if _LEVELS[TARGETS.index(name)] > _cpu_level:
+        raise ValueError(f"fastact._losses.select: this CPU cannot run {name!r}")
+    _level = _LEVELS[TARGETS.index(name)]
+    return name
+
+
+def target():
+    """The name of the target the kernels run."""
+    return TARGETS[_LEVELS.index(_level)]
+
+
+cdef enum:
+    LOSS_LANES = 8      # (primitives.pxi's LANES, 16, is the softmax rows')
+    LOSS_BLOCK = 512    # BCE: elements summed in lanes before the block joins the total
+
+
+cdef inline void _clear_flags() noexcept nogil:
+    feclearexcept(FE_INVALID | FE_OVERFLOW | FE_DIVBYZERO | FE_UNDERFLOW)
