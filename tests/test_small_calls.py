@@ -553,3 +553,57 @@ def test_other_ways_of_calling_give_the_same():
                 lambda: fastact.gelu(x, "tanh", approximate="tanh")):
         with pytest.raises(TypeError):
             bad()
+
+
+# ---- issue 22: the fast path calls the ufunc's loop itself ------------------------------------
+
+def _layouts(n, dtype):
+    """(label, make) pairs: make(base) -> an array of n elements taken from base (a buffer of
+    2n + 16 elements), in a layout the loop is called on directly (C-contiguous, aligned)
+    or one that goes through NumPy's ufunc call."""
+    def unaligned(base):
+        raw = np.zeros(n * base.itemsize + 1, np.uint8)
+        a = raw[1:].view(dtype)
+        a[:] = base[:n]
+        return a
+    return [("contiguous", lambda b: b[:n]),
+            ("shifted", lambda b: b[7:n + 7]),
+            ("strided", lambda b: b[:2 * n:2]),
+            ("unaligned", unaligned)]
+
+
+@pytest.mark.parametrize("f, method, args", [
+    (fastact.elu, "__call__", (0.5,)), (fastact.hardtanh, "__call__", (-1.0, 2.0)),
+    (fastact.gelu, "__call__", ("tanh",)), (fastact.sigmoid, "backward_from_output", ()),
+    (fastact.elu, "backward", (0.5,)), (fastact.softmax, "__call__", ()),
+    (fastact.log_softmax, "backward", ()), (fastact.softmin, "backward_from_output", ())],
+    ids=lambda v: getattr(v, "name", str(v)))
+@pytest.mark.parametrize("n", [1000, 300_000])     # 300_000: without the GIL, on threads
+def test_direct_loops_take_every_layout_alike(f, method, args, n):
+    # Every layout of data and out, out apart from the data, the same memory, or
+    # overlapping it in part (NumPy then reads the data as it was: the general path on
+    # copies says what is due); large n runs the loop without the GIL and on threads.
+    rows = f.info.kind == "axis"
+    ndata = len(_data(f, method, np.float32))
+    for dtype in (np.float32, np.float64):
+        rng = np.random.default_rng(n)
+        bases = [rng.uniform(-3, 3, 2 * n + 16).astype(dtype) for _ in range(ndata)]
+        if method in Y_METHODS:
+            bases[-1] = np.asarray(f(bases[-1], *args) if not rows
+                                   else f(bases[-1].reshape(-1, 8)).ravel())
+        shape = (n // 100, 100) if rows else (n,)
+        for label, make in _layouts(n, dtype):
+            data = [make(b).reshape(shape) for b in bases]
+            want = _general(f, method)(*[d.copy() for d in data], *args)
+            assert _equal(getattr(f, method)(*data, *args), want), (label, dtype)
+            out = np.full(shape, SENTINEL, dtype)
+            assert getattr(f, method)(*data, *args, out=out) is out
+            assert _equal(out, want), (label, dtype)
+        # out overlapping the last operand: the same memory, and shifted in part
+        for shift in (0, 1, 100, -100):
+            buf = [b.copy() for b in bases]
+            data = [b[200:200 + n].reshape(shape) for b in buf]
+            out = buf[-1][200 + shift:200 + shift + n].reshape(shape)
+            want = _general(f, method)(*[d.copy() for d in data], *args)
+            assert getattr(f, method)(*data, *args, out=out) is out
+            assert _equal(out, want), (shift, dtype)
