@@ -361,3 +361,60 @@ def test_records_make_torch_tensors_through_the_generic_layer():
     offenders = [p.name for p in folder.glob("*.py")
                  if p.name != "_peers.py" and "from_numpy" in p.read_text(encoding="utf-8")]
     assert not offenders
+
+
+# ---- --masked and --functions (fastact.instruments.bench_groups) ----------------------------
+
+@pytest.mark.parametrize("group, sizes", [
+    ("masked", {"MASKED_SHAPE": (2, 16, 16)}),
+    ("functions", {"ROWS_SHAPE": (8, 32), "N": 500}),
+])
+def test_bench_groups_run_every_case(group, sizes, capsys, monkeypatch):
+    # every case gets a line with fastact's time and each installed peer's, after the
+    # peers were checked against fastact (torch, SciPy, JAX: independent references)
+    from fastact.instruments import bench, bench_groups
+    for name, value in sizes.items():
+        monkeypatch.setattr(bench_groups, name, value)
+    assert bench.main([f"--{group}", "--repeats", "1", "--dtype", "float32"]) == 0
+    text = capsys.readouterr().out
+    from fastact import _dispatch
+    assert f"kernels: the {_dispatch.KERNELS.isa} target" in text and "machine: " in text
+    cases = bench_groups.GROUPS[group][0](np.float32)
+    for label, fns in cases.items():
+        line = next(ln for ln in text.splitlines() if f" {label} " in ln)
+        cells = line.split()[-len(bench_groups.PEERS) - 2:]
+        for impl, cell in zip(("fastact",) + bench_groups.PEERS, cells):
+            assert (cell != "-") == (impl in fns), (label, impl)
+    torch = installed("torch")
+    assert ("torch" in cases["softmax where=mask forward" if group == "masked" else
+                             "logsumexp rows of 1000"]) == torch
+
+
+def test_bench_groups_check_catches_a_wrong_peer():
+    # a peer that computes something else must stop the run, not be timed
+    from fastact.instruments import bench_groups
+    x = np.linspace(-3, 3, 64).reshape(8, 8)
+    fns = {"fastact": lambda: fastact.softmax(x), "numpy": lambda: np.exp(x)}
+    with pytest.raises(AssertionError, match="numpy differs from fastact"):
+        bench_groups.check(fns, "float64")
+    # the masked formula by hand agrees with fastact's where= (masked entries 0)
+    mask = np.tril(np.ones((8, 8), bool))
+    fns = {"fastact": lambda: fastact.softmax(x, where=mask),
+           "numpy": lambda: bench_groups._np_masked_softmax(x, mask)}
+    bench_groups.check(fns, "float64")
+
+
+def test_bench_groups_sparsemax_formula_is_the_projection():
+    # the NumPy peer is the sort-based formula; checked here against the projection's
+    # definition (entries >= 0 summing to 1, y = max(x - tau, 0) for one tau), not fastact
+    from fastact.instruments import bench_groups
+    x = np.random.default_rng(1).standard_normal((20, 7))
+    y = bench_groups._np_sparsemax(x)
+    assert np.all(y >= 0)
+    np.testing.assert_allclose(y.sum(axis=-1), 1, rtol=1e-12)
+    tau = (x - y)[y > 0]
+    for row in range(20):
+        t = (x[row] - y[row])[y[row] > 0]
+        np.testing.assert_allclose(t, t[0], rtol=1e-12)
+        assert np.all(x[row][y[row] == 0] <= t[0] + 1e-12)
+    assert tau.size

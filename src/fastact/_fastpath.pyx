@@ -633,12 +633,15 @@ cdef class FastAxis(FastCall):
             return None
         if which == BACKWARD:
             # from x: y = f(x) into a temporary, then the from-output kernel (the numbers
-            # of backward_from_output(g, f(x)); out may be x, which is read first)
+            # of backward_from_output(g, f(x)); out may be x, which is read first), into
+            # y itself without an out (the loops take an out that is exactly an input:
+            # one allocation fewer)
             y = _run(self._ufuncs[FORWARD], argv + 1, 1, (), None, True)
             if y is None:
                 return None
             gy[0], gy[1] = argv[0], <PyObject*>y
-            return _run(self._ufuncs[BACKWARD_FROM_OUTPUT], gy, 2, (), out, True)
+            return _run(self._ufuncs[BACKWARD_FROM_OUTPUT], gy, 2, (), y if out is None else out,
+                        True)
         return _run(self._ufuncs[which], argv, ndata, (), out, True)   # the core axis: the last
 
 

@@ -88,6 +88,14 @@ def _parser():
                         "binary_cross_entropy_with_logits, nll_loss, binary_cross_entropy, "
                         "mse_loss, huber_loss, smooth_l1_loss), forward and value_and_grad, "
                         "against NumPy and PyTorch (fastact.instruments.bench_losses)")
+    p.add_argument("--masked", action="store_true",
+                   help="instead of the table: softmax with a causal mask as where= on 8 x "
+                        "256 x 256, forward and backward, against NumPy and PyTorch's "
+                        "masked_fill + softmax (fastact.instruments.bench_groups)")
+    p.add_argument("--functions", action="store_true",
+                   help="instead of the table: logsumexp, log1mexp and sparsemax, forward "
+                        "and backward, against SciPy, PyTorch, JAX and NumPy "
+                        "(fastact.instruments.bench_groups)")
     p.add_argument("--row", type=_int, default=_peers.SOFTMAX_ROW,
                    help="row length of the softmax-type and glu cases (default "
                         f"{_peers.SOFTMAX_ROW}; attention rows are 64 to 256)")
@@ -380,6 +388,15 @@ def _machine():
             "cpu": cpu, "cpu_count": os.cpu_count()}
 
 
+def _machine_line():
+    """The machine a report's figures come from: CPU (count, widest vector ISA), OS,
+    Python and NumPy."""
+    from .bench_losses import _cpu
+    m = _machine()
+    return (f"machine: {_cpu()}; {m['platform']}; Python {m['python']}, "
+            f"NumPy {np.__version__}")
+
+
 # ---- --limits: the memory bound and the cost of a small call ---------------------------
 
 # Memory-bound forwards: the piecewise-linear kernels (a select or one multiplication per
@@ -421,6 +438,8 @@ def _small_calls(x):
         "sigmoid.backward_from_output(g, y, out=o)":
             lambda: A["sigmoid"].backward_from_output(g, y, out=o),
         "prelu(x, 0.2)": lambda: A["prelu"](x, 0.2),
+        "gelu(x, approximate='tanh')": lambda: A["gelu"](x, approximate="tanh"),
+        "softmax(X)": lambda: A["softmax"](X),
         "softmax(X, axis=1, out=O)": lambda: A["softmax"](X, axis=1, out=O),
         "softmax.backward(G, X)": lambda: A["softmax"].backward(G, X),
         "softmax.backward_from_output(G, Y)": lambda: A["softmax"].backward_from_output(G, Y),
@@ -475,10 +494,12 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
     fns.update(calls)
     if progress:
         progress.step("small calls")
-    samples = time_interleaved(fns, repeats)
+    # CPU time of this thread: the calls run on it (1000 elements are one thread's work),
+    # and the time the process waits for a core on a busy machine is not theirs
+    samples = time_interleaved(fns, repeats, clock=time.thread_time)
     base = min(samples["np.tanh"]) * 1e6
     lines.append("")
-    lines.append(f"one call on {small_n:,} float32 elements, microseconds; "
+    lines.append(f"one call on {small_n:,} float32 elements, CPU microseconds (this thread); "
                  f"ratio = fastact / np.tanh(x) ({base:.2f} us)")
     for name in fns:
         if name != "np.tanh" and name not in calls:
@@ -497,8 +518,22 @@ def main(argv=None):
     parser = _parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     dtypes, cases = _select(parser, args)
-    if (args.losses or args.limits) and set(dtypes) - set(DTYPE_NAMES):
-        parser.error("--losses and --limits take float32 and float64 only")
+    groups = [g for g in ("losses", "limits", "masked", "functions") if getattr(args, g)]
+    if len(groups) > 1:
+        parser.error(f"choose one of --{', --'.join(groups)}")
+    if groups and set(dtypes) - set(DTYPE_NAMES):
+        parser.error(f"--{groups[0]} takes float32 and float64 only")
+    if args.masked or args.functions:
+        from . import bench_groups as _bench_groups
+        group = "masked" if args.masked else "functions"
+        set_num_threads(1)                      # fastact's row kernels: one thread
+        _peers.set_torch_threads(args.threads)
+        print(f"fastact {__version__} bench --{group}: fastact.set_num_threads(1), "
+              f"torch.set_num_threads({args.threads})")
+        print(_machine_line())
+        print(kernel_target())
+        print("\n".join(_bench_groups.run(group, args.repeats, dtypes)))
+        return 0
     if args.losses:
         from . import bench_losses as _bench_losses
         _peers.set_torch_threads(args.threads)
@@ -515,6 +550,7 @@ def main(argv=None):
             progress.close()
         print(f"fastact {__version__} bench --limits: fastact.set_num_threads({args.threads}), "
               f"best of {args.repeats} interleaved runs")
+        print(_machine_line())
         print(kernel_target())
         print("\n".join(lines))
         return 0
