@@ -418,3 +418,16 @@ def test_bench_groups_sparsemax_formula_is_the_projection():
         np.testing.assert_allclose(t, t[0], rtol=1e-12)
         assert np.all(x[row][y[row] == 0] <= t[0] + 1e-12)
     assert tau.size
+
+
+def test_bench_groups_combine_under_one_header(capsys, monkeypatch):
+    # issue 22: the speed page's groups from one run, machine and target named once
+    from fastact.instruments import bench, bench_groups
+    monkeypatch.setattr(bench_groups, "MASKED_SHAPE", (2, 8, 8))
+    monkeypatch.setattr(bench, "run_limits", lambda dtypes, repeats, progress=None: ["LIMITS"])
+    assert bench.main(["--masked", "--limits", "--repeats", "1", "--dtype", "float32"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("machine: ") == 1 and text.count("kernels: the ") == 1
+    assert text.splitlines()[0].startswith(f"fastact {fastact.__version__} bench --masked --limits")
+    assert "\n--masked\n" in text and "\n--limits\n" in text and "LIMITS" in text
+    assert "softmax where=mask backward from x" in text

@@ -19,8 +19,12 @@ adds time).  One thread by default: fastact and the peers that take a count (PyT
 ONNX Runtime, numba) run with ``--threads`` threads.
 ``--limits`` measures the two other targets instead: the memory-bound kernels against
 ``np.copyto`` at n = 1e7, and the cost of a call on 1000 float32 elements (each forward,
-and calls with out=, parameters and the other methods).  Times vary from run to run on a
-busy machine: read the ratios, not the absolutes, and never assert on them.
+and calls with out=, parameters and the other methods; in the calling thread's CPU
+time).  ``--losses``, ``--masked`` and ``--functions`` time case groups against their
+peers instead (fastact.instruments.bench_losses and bench_groups: the losses; softmax
+with a causal ``where=`` mask; logsumexp, log1mexp and sparsemax).  Every report names the
+machine and the kernels' target.  Times vary from run to run on a busy machine: read the
+ratios, not the absolutes, and never assert on them.
 """
 
 import argparse
@@ -65,7 +69,9 @@ def _parser():
         description="Melem/s of fastact and its installed peers (NumPy, SciPy, PyTorch, JAX, "
                     "ONNX Runtime, numba) per activation, dtype, forward and backward, on "
                     "one thread, and each one's maximum error on a strided scan of inputs.",
-        epilog="Read the ratios, not the absolutes: the figures move with machine load.")
+        epilog="--losses, --masked, --functions and --limits combine: one run, under one "
+               "header naming the machine and the kernels' target.  Read the ratios, not "
+               "the absolutes: the figures move with machine load.")
     p.add_argument("--n", type=_int, default=1_000_000,
                    help="elements per call (default 1e6; softmax as rows of 1000)")
     p.add_argument("--repeats", type=_int, default=5,
@@ -514,45 +520,42 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
     return lines
 
 
+def _group_lines(group, repeats, dtypes):
+    if group == "losses":
+        from . import bench_losses
+        return bench_losses.run(repeats, dtypes)
+    if group == "limits":
+        progress = _Progress(len(dtypes) + 1)
+        try:
+            lines = run_limits(dtypes, repeats, progress=progress)
+        finally:
+            progress.close()
+        return [f"best of {repeats} interleaved runs"] + lines
+    from . import bench_groups
+    return bench_groups.run(group, repeats, dtypes)
+
+
 def main(argv=None):
     parser = _parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else list(argv))
     dtypes, cases = _select(parser, args)
-    groups = [g for g in ("losses", "limits", "masked", "functions") if getattr(args, g)]
-    if len(groups) > 1:
-        parser.error(f"choose one of --{', --'.join(groups)}")
-    if groups and set(dtypes) - set(DTYPE_NAMES):
-        parser.error(f"--{groups[0]} takes float32 and float64 only")
-    if args.masked or args.functions:
-        from . import bench_groups as _bench_groups
-        group = "masked" if args.masked else "functions"
-        set_num_threads(1)                      # fastact's row kernels: one thread
-        _peers.set_torch_threads(args.threads)
-        print(f"fastact {__version__} bench --{group}: fastact.set_num_threads(1), "
-              f"torch.set_num_threads({args.threads})")
-        print(_machine_line())
-        print(kernel_target())
-        print("\n".join(_bench_groups.run(group, args.repeats, dtypes)))
-        return 0
-    if args.losses:
-        from . import bench_losses as _bench_losses
-        _peers.set_torch_threads(args.threads)
-        print(f"fastact {__version__} bench --losses: torch.set_num_threads({args.threads})")
-        print(kernel_target())
-        print("\n".join(_bench_losses.run(args.repeats, dtypes)))
-        return 0
-    if args.limits:
+    groups = [g for g in ("losses", "masked", "functions", "limits") if getattr(args, g)]
+    if groups:
+        # one run of any of them together, under one header (issue 22: the speed page's
+        # figures from one run, the machine and the target named)
+        if set(dtypes) - set(DTYPE_NAMES):
+            parser.error(f"--{groups[0]} takes float32 and float64 only")
         set_num_threads(args.threads)
-        progress = _Progress(len(dtypes) + 1)
-        try:
-            lines = run_limits(dtypes, args.repeats, progress=progress)
-        finally:
-            progress.close()
-        print(f"fastact {__version__} bench --limits: fastact.set_num_threads({args.threads}), "
-              f"best of {args.repeats} interleaved runs")
+        torch_threads = _peers.set_torch_threads(args.threads)
+        print(f"fastact {__version__} bench --{' --'.join(groups)}: "
+              f"fastact.set_num_threads({args.threads}), torch.set_num_threads"
+              f"({args.threads if torch_threads is None else torch_threads}), "
+              f"{time.strftime('%Y-%m-%d %H:%M %Z')}")
         print(_machine_line())
         print(kernel_target())
-        print("\n".join(lines))
+        for group in groups:
+            print(f"\n--{group}")
+            print("\n".join(_group_lines(group, args.repeats, dtypes)))
         return 0
     torch_threads = _peers.set_peer_threads(args.threads)
     set_num_threads(args.threads)               # the same thread count for fastact
