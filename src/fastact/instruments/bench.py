@@ -19,11 +19,11 @@ adds time).  One thread by default: fastact and the peers that take a count (PyT
 ONNX Runtime, numba) run with ``--threads`` threads.
 ``--limits`` measures the two other targets instead: the memory-bound kernels against
 ``np.copyto`` at n = 1e7, and the cost of a call on 1000 float32 elements (each forward,
-and calls with out=, parameters and the other methods; in the calling thread's CPU
-time).  ``--losses``, ``--masked`` and ``--functions`` time case groups against their
-peers instead (fastact.instruments.bench_losses and bench_groups: the losses; softmax
-with a causal ``where=`` mask; logsumexp, log1mexp and sparsemax).  Every report names the
-machine and the kernels' target.  Times vary from run to run on a busy machine: read the
+and calls with out=, parameters and the other methods), in CPU time (not the time the
+process waits for a core).  ``--losses``, ``--masked`` and ``--functions`` time case
+groups against their peers instead (fastact.instruments.bench_losses and bench_groups:
+the losses; softmax with a causal ``where=`` mask; logsumexp, log1mexp and sparsemax).
+Every report names the machine and the kernels' target.  Times vary from run to run on a busy machine: read the
 ratios, not the absolutes, and never assert on them.
 """
 
@@ -463,7 +463,8 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
     microseconds of one forward call on small_n float32 elements / np.tanh's, and of the
     calls of _small_calls (all timed in turns with np.tanh)."""
     rng = np.random.default_rng(0)
-    lines = [f"memory-bound kernels: n = {n:,}, Melem/s, out= preallocated; "
+    lines = [f"memory-bound kernels: n = {n:,}, Melem/s of CPU time (the process's: every "
+             f"thread's, without the time it waits for a core), out= preallocated; "
              f"ratio = fastact / np.copyto(out, x) on the same arrays; the backwards read two "
              f"arrays, so also / np.multiply(g, y, out) (the same three streams)"]
     for dtype in dtypes:
@@ -483,7 +484,7 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
                     lambda f, y, a: lambda: f.backward_from_output(g, y, *a, out=out))(f, y, a)
         if progress:
             progress.step(f"memory-bound {dtype}")
-        samples = time_interleaved(fns, repeats)
+        samples = time_interleaved(fns, repeats, clock=time.process_time)
         base = n / min(samples["np.copyto"]) / 1e6
         base3 = n / min(samples["np.multiply"]) / 1e6
         lines.append(f"{dtype}: np.copyto {base:,.0f}, np.multiply {base3:,.0f}")
@@ -513,7 +514,7 @@ def run_limits(dtypes, repeats, n=LIMITS_N, small_n=SMALL_N, progress=None):
             lines.append(f"  {name:<34} {t:8.2f}  {t / base:5.2f}x")
     lines.append("")
     lines.append("calls with out=, parameters and the other methods (the same elements; X: "
-                 "rows of 100), microseconds, ratio to np.tanh(x)")
+                 "rows of 100), CPU microseconds, ratio to np.tanh(x)")
     for name in calls:
         t = min(samples[name]) * 1e6
         lines.append(f"  {name:<48} {t:8.2f}  {t / base:5.2f}x")
