@@ -30,6 +30,18 @@ class Sparsemax(Function):
     """
 
     name = "sparsemax"
+    # The accuracy tool's bounds, against mpmath (y is in [0, 1]: absolute errors).
+    # forward, in eps: y_i = z_i - tau with tau = (S_k - 1) / k, S_k the sequential
+    # cumsum of the k support entries of z = x - max x (each in (-1, 0], the shift exact
+    # by Sterbenz's lemma there): tau's error is at most (k - 1) eps in the worst case,
+    # a few eps for rounding errors of random sign; measured 0.67 (float32) and 0.42
+    # (float64) on the softmax rows of the tool (n up to 128).  backward (g_i - mean of g
+    # over the support), in eps * max|g| of the row: the mean's pairwise sum and the
+    # subtraction; measured 0.56 and 0.81.  Rows with an entry within rounding of tau
+    # (no determined support) are left out of the backward.
+    ACCURACY = {"forward": {"bound": {"float32": 2.0, "float64": 2.0}, "unit": "eps"},
+                "backward": {"bound": {"float32": 2.0, "float64": 2.0},
+                             "unit": "eps * max|g|"}}
 
     def _axis(self, fname, axis, ndim):
         try:
