@@ -56,21 +56,26 @@ def _finish(fname, res, dtype, out):
     return res[()] if res.ndim == 0 else res
 
 
-def _axes(fname, axis, ndim):
-    """axis (an int, a tuple of ints or None) as a sorted tuple of non-negative axes."""
-    many = axis is None or isinstance(axis, tuple)
-    axes = tuple(range(ndim)) if axis is None else axis if many else (axis,)
+def _axis_list(fname, axis, ndim, tuples=True):
+    """axis as a list of distinct non-negative axes, in the order given: an integer or,
+    with tuples (softmax, logsumexp), a tuple of integers or None (every axis).  A 0-d
+    array is one row of one element (axes 0 and -1), as softmax and SciPy's logsumexp
+    treat it.  The one parser of the axis argument of softmax, logsumexp and sparsemax."""
+    ndim = max(ndim, 1)
+    many = tuples and (axis is None or isinstance(axis, tuple))
+    axes = tuple(range(ndim)) if axis is None and many else axis if many else (axis,)
     out = []
     for a in axes:
         try:
             a = operator.index(a)
         except TypeError:
-            raise TypeError(f"fastact.{fname}: axis must be an integer, a tuple of integers "
-                            f"or None, got {axis!r}") from None
-        if not -max(ndim, 1) <= a < max(ndim, 1):
+            kinds = "an integer, a tuple of integers or None" if tuples else "an integer"
+            raise TypeError(f"fastact.{fname}: axis must be {kinds}, got {axis!r}") from None
+        # checked here: NumPy's own check fails with OverflowError beyond a C long
+        if not -ndim <= a < ndim:
             raise AxisError(f"fastact.{fname}: axis {a} is out of bounds for array of "
                             f"dimension {ndim}")
-        out.append(a % max(ndim, 1))
+        out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"fastact.{fname}: axis {axis!r} repeats an axis")
-    return tuple(sorted(out))
+    return out

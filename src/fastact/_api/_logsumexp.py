@@ -10,7 +10,7 @@ selected by Mächler's rule, within a few ULP.
 import numpy as np
 
 from ._checks import _real, _result_dtype
-from ._functions import Function, _axes, _finish, _floats
+from ._functions import Function, _axis_list, _finish, _floats
 
 _LN2 = float(np.log(2.0))
 
@@ -64,7 +64,7 @@ class LogSumExp(Function):
         shape = a.shape
         if a.ndim == 0:
             a = a.reshape(1)
-        axes = _axes(fname, axis, a.ndim)
+        axes = tuple(sorted(_axis_list(fname, axis, a.ndim)))
         keep = np.ones(a.shape, bool)
         if where is not None:
             w = np.asarray(where)

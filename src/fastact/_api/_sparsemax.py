@@ -1,12 +1,9 @@
 """``sparsemax`` along an axis (Martins and Astudillo 2016), and its backward."""
 
-import operator
-
 import numpy as np
-from numpy.exceptions import AxisError
 
 from ._checks import _result_dtype
-from ._functions import Function, _finish, _floats
+from ._functions import Function, _axis_list, _finish, _floats
 
 
 class Sparsemax(Function):
@@ -44,14 +41,7 @@ class Sparsemax(Function):
                              "unit": "eps * max|g|"}}
 
     def _axis(self, fname, axis, ndim):
-        try:
-            a = operator.index(axis)
-        except TypeError:
-            raise TypeError(f"fastact.{fname}: axis must be an integer, got {axis!r}") from None
-        if not -max(ndim, 1) <= a < max(ndim, 1):
-            raise AxisError(f"fastact.{fname}: axis {a} is out of bounds for array of "
-                            f"dimension {ndim}")
-        return a % max(ndim, 1)
+        return _axis_list(fname, axis, ndim, tuples=False)[0]
 
     def _forward(self, fname, x, axis):
         a, dt = _floats(fname, "x", x)
