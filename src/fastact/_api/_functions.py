@@ -9,7 +9,7 @@ import operator
 import numpy as np
 from numpy.exceptions import AxisError
 
-from ._checks import _F32, _F64, _check_out, _real, _result_dtype
+from ._checks import _F32, _F64, _PY_SCALARS, _check_out, _real, _result_dtype
 
 
 class Function:
@@ -38,6 +38,14 @@ def _floats(fname, what, value, dtype=None):
     a = np.asarray(v, dtype=dt)
     work = dt if dt in (_F32, _F64) else _F32
     return a.astype(work, copy=False), dt
+
+
+def _with(value, dt, other):
+    """The result's dtype of an operand (value, of dtype dt as _floats gives it) with an
+    operand of dtype other: NumPy's promotion, a Python scalar weak (keras_relu.backward(
+    2.0, float32 x) is float32, as the activations' backward)."""
+    return _result_dtype([value if type(value) in _PY_SCALARS else np.empty(0, dt),
+                          np.empty(0, other)])
 
 
 def _finish(fname, res, dtype, out):

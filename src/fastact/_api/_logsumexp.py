@@ -9,8 +9,9 @@ selected by Mächler's rule, within a few ULP.
 
 import numpy as np
 
+from . import _dask
 from ._checks import _real, _result_dtype
-from ._functions import Function, _axis_list, _finish, _floats
+from ._functions import Function, _axis_list, _finish, _floats, _with
 
 _LN2 = float(np.log(2.0))
 
@@ -85,6 +86,9 @@ class LogSumExp(Function):
     def __call__(self, x, axis=None, b=None, keepdims=False, return_sign=False, *,
                  where=None):
         fname = self.name
+        if _dask.any_dask(x, b, where):
+            return self._lazy(fname, self.__call__, {"x": x, "b": b, "where": where}, axis,
+                              keepdims, return_sign=return_sign)
         a, shape, axes, dt, keep, bb, xm, m, e = self._parts(fname, x, axis, b, where)
         with np.errstate(all="ignore"):      # log(0) = -inf, -inf + -inf, inf - inf: no warning
             if bb is None:
@@ -110,9 +114,12 @@ class LogSumExp(Function):
 
     def backward(self, grad_output, x, axis=None, b=None, keepdims=False, *, where=None):
         fname = self.name + ".backward"
+        if _dask.any_dask(grad_output, x, b, where):
+            return self._lazy(fname, self.backward, {"x": x, "grad_output": grad_output,
+                                                     "b": b, "where": where}, axis, keepdims)
         g, gdt = _floats(fname, "grad_output", grad_output)
         a, shape, axes, dt, keep, bb, xm, m, e = self._parts(fname, x, axis, b, where)
-        dt = _result_dtype([np.empty(0, gdt), np.empty(0, dt)])
+        dt = _with(grad_output, gdt, dt)
         red = tuple(1 if i in axes else n for i, n in enumerate(a.shape))
         want = red if keepdims else tuple(n for i, n in enumerate(a.shape) if i not in axes)
         if len(shape) == 0:
@@ -127,6 +134,20 @@ class LogSumExp(Function):
             p = be / np.sum(be, axis=axes, keepdims=True)
             res = np.where(keep, gk.astype(a.dtype) * p, 0).astype(a.dtype)
         return _finish(fname, res.reshape(shape), dt, None)
+
+
+    def _lazy(self, fname, method, named, axis, keepdims, return_sign=False):
+        """The dask form (_dask.along): blocks holding whole rows along the axes."""
+        import dask.array as da
+        named = {w: v for w, v in named.items() if v is not None}
+        if not _dask.is_dask(named["x"]):
+            named["x"] = da.asarray(_real(fname, "x", named["x"]))
+        axes = _axis_list(fname, axis, named["x"].ndim)
+        kw = dict(named=named, axes=axes, out=None, keepdims=bool(keepdims), axis=axis)
+        if not return_sign:
+            return _dask.along(fname, method, **kw)
+        return tuple(_dask.along(fname, method, pick=i, return_sign=True, **kw)
+                     for i in (0, 1))
 
 
 def _broadcast(fname, what, v, shape):
@@ -165,6 +186,8 @@ class Log1mExp(Function):
                 "backward": {"bound": {"float32": 8.0, "float64": 4.0}, "unit": "ulp"}}
 
     def __call__(self, x, *, out=None):
+        if _dask.any_dask(x):
+            return _dask.elementwise(self.name, self, {"x": x}, out)
         a, dt = _floats(self.name, "x", x)
         with np.errstate(all="ignore"):      # the branch not taken, and x < 0: NaN by select
             small = np.log(-np.expm1(-a))
@@ -175,6 +198,8 @@ class Log1mExp(Function):
 
     def derivative(self, x, *, out=None):
         fname = self.name + ".derivative"
+        if _dask.any_dask(x):
+            return _dask.elementwise(fname, self.derivative, {"x": x}, out)
         a, dt = _floats(fname, "x", x)
         with np.errstate(all="ignore"):      # 1 / 0 at x = 0: +inf (-0.0 too) by select
             # e^-x / (1 - e^-x): no overflow of expm1(x) for large x, where f' is tiny
@@ -183,9 +208,16 @@ class Log1mExp(Function):
         return _finish(fname, res, dt, out)
 
     def backward(self, grad_output, x, *, out=None):
+        if _dask.any_dask(grad_output, x):
+            return _dask.elementwise(self.name + ".backward", self.backward,
+                                     {"grad_output": grad_output, "x": x}, out)
         return self._times(self.name + ".backward", grad_output, x, self.derivative, out)
 
     def backward_from_output(self, grad_output, y, *, out=None):
+        if _dask.any_dask(grad_output, y):
+            return _dask.elementwise(self.name + ".backward_from_output",
+                                     self.backward_from_output,
+                                     {"grad_output": grad_output, "y": y}, out)
         def from_y(v):
             with np.errstate(all="ignore"):
                 return np.expm1(-v)         # e^-x = 1 - e^y, so f' = (1 - e^y) / e^y
@@ -201,7 +233,7 @@ class Log1mExp(Function):
             raise ValueError(f"fastact.{fname}: the shapes of grad_output {g.shape} and "
                              f"{what} {a.shape} do not broadcast together") from None
         d = np.asarray(deriv(a), a.dtype)
-        dt = _result_dtype([np.empty(0, gdt), np.empty(0, dt)])
+        dt = _with(grad_output, gdt, dt)
         with np.errstate(all="ignore"):
             res = np.asarray(g * d)
         return _finish(fname, res, dt, out)

@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from ._checks import _result_dtype
-from ._functions import Function, _axis_list, _finish, _floats
+from . import _dask
+from ._checks import _real
+from ._functions import Function, _axis_list, _finish, _floats, _with
 
 
 class Sparsemax(Function):
@@ -66,23 +67,41 @@ class Sparsemax(Function):
         return np.moveaxis(y, -1, ax).reshape(shape), dt, ax
 
     def __call__(self, x, axis=-1, *, out=None):
+        if _dask.any_dask(x):
+            return self._lazy(self.name, self.__call__, {"x": x}, axis, out)
         y, dt, _ = self._forward(self.name, x, axis)
         return _finish(self.name, y, dt, out)
 
     def backward(self, grad_output, x, axis=-1, *, out=None):
         fname = self.name + ".backward"
+        if _dask.any_dask(grad_output, x):
+            return self._lazy(fname, self.backward, {"x": x, "grad_output": grad_output},
+                              axis, out)
         g, gdt = _floats(fname, "grad_output", grad_output)
         _floats(fname, "x", x)          # checked before the forward runs
         self._check_g(fname, g, np.shape(x))
         y, dt, ax = self._forward(fname, x, axis)
-        return self._vjp(fname, g, gdt, y, dt, ax, out)
+        return self._vjp(fname, g, _with(grad_output, gdt, dt), y, ax, out)
 
     def backward_from_output(self, grad_output, y, axis=-1, *, out=None):
         fname = self.name + ".backward_from_output"
+        if _dask.any_dask(grad_output, y):
+            return self._lazy(fname, self.backward_from_output,
+                              {"y": y, "grad_output": grad_output}, axis, out)
         g, gdt = _floats(fname, "grad_output", grad_output)
         y, dt = _floats(fname, "y", y)
         self._check_g(fname, g, y.shape)
-        return self._vjp(fname, g, gdt, y, dt, self._axis(fname, axis, y.ndim), out)
+        return self._vjp(fname, g, _with(grad_output, gdt, dt), y,
+                         self._axis(fname, axis, y.ndim), out)
+
+    def _lazy(self, fname, method, named, axis, out):
+        """The dask form (_dask.along): blocks holding whole rows along axis."""
+        import dask.array as da
+        first = next(iter(named))
+        if not _dask.is_dask(named[first]):
+            named[first] = da.asarray(_real(fname, first, named[first]))
+        ax = self._axis(fname, axis, named[first].ndim)
+        return _dask.along(fname, method, named, [ax], out, axis=axis)
 
     def _check_g(self, fname, g, shape):
         try:
@@ -92,8 +111,7 @@ class Sparsemax(Function):
             raise ValueError(f"fastact.{fname}: grad_output has shape {g.shape}, which does "
                              f"not broadcast to the input's shape {tuple(shape)}") from None
 
-    def _vjp(self, fname, g, gdt, y, dt, ax, out):
-        dt = _result_dtype([np.empty(0, gdt), np.empty(0, dt)])
+    def _vjp(self, fname, g, dt, y, ax, out):
         work = np.promote_types(g.dtype, y.dtype)
         shape = y.shape
         y2 = y.reshape(shape or (1,))
