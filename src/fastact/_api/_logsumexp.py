@@ -211,20 +211,25 @@ class Log1mExp(Function):
         if _dask.any_dask(grad_output, x):
             return _dask.elementwise(self.name + ".backward", self.backward,
                                      {"grad_output": grad_output, "x": x}, out)
-        return self._times(self.name + ".backward", grad_output, x, self.derivative, out)
+        def times_f(g, a):
+            # (g e^-x) / (1 - e^-x): f' alone overflows near 0 (1/x for a subnormal x)
+            # where g f' need not (a bfloat16 x computed in float32)
+            res = g * np.exp(-a) / -np.expm1(-a)
+            return np.where(a < 0, np.nan, np.where(a == 0, g * np.inf, res))
+        return self._times(self.name + ".backward", grad_output, x, times_f, out)
 
     def backward_from_output(self, grad_output, y, *, out=None):
         if _dask.any_dask(grad_output, y):
             return _dask.elementwise(self.name + ".backward_from_output",
                                      self.backward_from_output,
                                      {"grad_output": grad_output, "y": y}, out)
-        def from_y(v):
-            with np.errstate(all="ignore"):
-                return np.expm1(-v)         # e^-x = 1 - e^y, so f' = (1 - e^y) / e^y
+        def from_y(g, v):
+            return g * np.expm1(-v)         # e^-x = 1 - e^y, so f' = (1 - e^y) / e^y
         return self._times(self.name + ".backward_from_output", grad_output, y, from_y, out,
                            "y")
 
-    def _times(self, fname, grad_output, v, deriv, out, what="x"):
+    def _times(self, fname, grad_output, v, product, out, what="x"):
+        """product(g, v): g times f' (from x or from y), in the working dtype."""
         g, gdt = _floats(fname, "grad_output", grad_output)
         a, dt = _floats(fname, what, v)
         try:
@@ -232,10 +237,10 @@ class Log1mExp(Function):
         except ValueError:
             raise ValueError(f"fastact.{fname}: the shapes of grad_output {g.shape} and "
                              f"{what} {a.shape} do not broadcast together") from None
-        d = np.asarray(deriv(a), a.dtype)
         dt = _with(grad_output, gdt, dt)
-        with np.errstate(all="ignore"):
-            res = np.asarray(g * d)
+        work = np.promote_types(g.dtype, a.dtype)
+        with np.errstate(all="ignore"):     # x < 0, 0 * inf: NaN; g / 0: inf, by IEEE
+            res = np.asarray(product(g.astype(work, copy=False), a.astype(work, copy=False)))
         return _finish(fname, res, dt, out)
 
 
