@@ -57,6 +57,8 @@ class LogSumExp(Function):
                              "unit": "ULP / (1 + |x_i - max x| + n/8)"}}
 
     def _parts(self, fname, x, axis, b, where):
+        """The checked operands: x as its working array (at least 1-d), its shape, the
+        axes, the result's dtype, the kept entries (None: all) and b broadcast (or None)."""
         a, dt = _floats(fname, "x", x)
         if b is not None:
             bv = _real(fname, "b", b)
@@ -66,7 +68,7 @@ class LogSumExp(Function):
         if a.ndim == 0:
             a = a.reshape(1)
         axes = tuple(sorted(_axis_list(fname, axis, a.ndim)))
-        keep = np.ones(a.shape, bool)
+        keep = None
         if where is not None:
             w = np.asarray(where)
             if w.dtype != np.bool_:
@@ -75,13 +77,41 @@ class LogSumExp(Function):
         bb = None
         if b is not None:
             bb = _broadcast(fname, "b", np.asarray(bv, a.dtype), shape).reshape(a.shape)
-            keep = keep & (bb != 0)
+            keep = (bb != 0) if keep is None else keep & (bb != 0)
+        return a, shape, axes, dt, keep, bb
+
+    def _exps(self, a, axes, keep):
+        """The masked x, its max along axes (NaN where a kept entry is NaN) and
+        e^(x - max) (the b and where forms)."""
         with np.errstate(all="ignore"):
-            xm = np.where(keep, a, -np.inf)
-            m = np.max(xm, axis=axes, keepdims=True, initial=-np.inf)
-            m = np.where(np.isnan(xm).any(axis=axes, keepdims=True), np.nan, m)
+            xm = a if keep is None else np.where(keep, a, -np.inf)
+            m = np.max(xm, axis=axes, keepdims=True, initial=-np.inf)   # NaN propagates
             e = np.exp(xm - np.where(np.isfinite(m), m, 0))
-        return a, shape, axes, dt, keep, bb, xm, m, e
+        return xm, m, e
+
+    def _plain(self, a, axes):
+        """log(sum(e^x)) along axes without b or where, keepdims: m + log1p(rest), rest
+        the sum of e^(x - m) over every entry but one maximal one (the other maximal
+        ones add exactly 1 each), so that a result near 0 keeps its digits.  Along one
+        axis the maximal entry is argmax's, zeroed in the exponentials' buffer (x - m is
+        computed into it); along several, the entries whose e^(x - m) is 1 are counted."""
+        with np.errstate(all="ignore"):     # inf - inf, log1p(-1): IEEE results, no warning
+            if len(axes) == 1 and a.shape[axes[0]]:
+                idx = np.argmax(a, axis=axes[0], keepdims=True)      # NaN's first, if any
+                m = np.take_along_axis(a, idx, axis=axes[0])
+                t = np.subtract(a, np.where(np.isfinite(m), m, 0))
+                np.exp(t, out=t)
+                np.put_along_axis(t, idx, 0, axis=axes[0])
+                rest = np.sum(t, axis=axes, keepdims=True)
+            else:
+                m = np.max(a, axis=axes, keepdims=True, initial=-np.inf)
+                t = np.subtract(a, np.where(np.isfinite(m), m, 0))
+                np.exp(t, out=t)
+                one = t == 1
+                k = np.count_nonzero(one, axis=axes, keepdims=True)
+                np.copyto(t, 0, where=one)
+                rest = np.sum(t, axis=axes, keepdims=True) + (k - 1).astype(a.dtype)
+            return m + np.log1p(rest)
 
     def __call__(self, x, axis=None, b=None, keepdims=False, return_sign=False, *,
                  where=None):
@@ -89,16 +119,14 @@ class LogSumExp(Function):
         if _dask.any_dask(x, b, where):
             return self._lazy(fname, self.__call__, {"x": x, "b": b, "where": where}, axis,
                               keepdims, return_sign=return_sign)
-        a, shape, axes, dt, keep, bb, xm, m, e = self._parts(fname, x, axis, b, where)
+        a, shape, axes, dt, keep, bb = self._parts(fname, x, axis, b, where)
         with np.errstate(all="ignore"):      # log(0) = -inf, -inf + -inf, inf - inf: no warning
-            if bb is None:
-                top = (xm == m)
-                k = np.sum(top, axis=axes, keepdims=True)
-                rest = np.sum(np.where(top, 0, e), axis=axes, keepdims=True)
-                lse = m + np.log1p((k - 1).astype(a.dtype) + rest)
+            if bb is None and keep is None:
+                lse = self._plain(a, axes)
                 sign = np.where(np.isnan(lse), np.nan, np.where(lse == -np.inf, 0, 1))
             else:
-                s = np.sum(bb * e, axis=axes, keepdims=True)
+                xm, m, e = self._exps(a, axes, keep)
+                s = np.sum(e if bb is None else bb * e, axis=axes, keepdims=True)
                 lse = np.where(np.isfinite(m), m, 0) + np.log(np.abs(s))
                 lse = np.where(np.isnan(m), np.nan, lse)
                 sign = np.sign(s)
@@ -118,7 +146,7 @@ class LogSumExp(Function):
             return self._lazy(fname, self.backward, {"x": x, "grad_output": grad_output,
                                                      "b": b, "where": where}, axis, keepdims)
         g, gdt = _floats(fname, "grad_output", grad_output)
-        a, shape, axes, dt, keep, bb, xm, m, e = self._parts(fname, x, axis, b, where)
+        a, shape, axes, dt, keep, bb = self._parts(fname, x, axis, b, where)
         dt = _with(grad_output, gdt, dt)
         red = tuple(1 if i in axes else n for i, n in enumerate(a.shape))
         want = red if keepdims else tuple(n for i, n in enumerate(a.shape) if i not in axes)
@@ -130,11 +158,23 @@ class LogSumExp(Function):
             raise ValueError(f"fastact.{fname}: grad_output has shape {g.shape}, which does "
                              f"not broadcast to the result's shape {want}") from None
         with np.errstate(all="ignore"):     # inf / inf is NaN, as the gradient at +inf
-            be = e if bb is None else bb * e
-            p = be / np.sum(be, axis=axes, keepdims=True)
-            res = np.where(keep, gk.astype(a.dtype) * p, 0).astype(a.dtype)
-        return _finish(fname, res.reshape(shape), dt, None)
-
+            if bb is None:
+                # softmax's kernel (within its bound, records/softmax.py); where the sum is
+                # infinite or 0, PyTorch's and JAX's gradient e^(x - lse) is NaN at the
+                # +inf entries (0 at the others) and NaN along a row with nothing but
+                # -inf, where softmax gives its limits
+                p = _softmax(a, axis=axes if len(axes) > 1 else axes[0], where=keep)
+                m = np.max(a, axis=axes, keepdims=True, initial=-np.inf,
+                           where=True if keep is None else keep)
+                res = np.where((m == -np.inf) | (a == np.inf), np.nan, gk * p)
+            else:
+                xm, m, e = self._exps(a, axes, keep)
+                be = bb * e
+                p = be / np.sum(be, axis=axes, keepdims=True)
+                res = gk * p
+            if keep is not None:
+                res = np.where(keep, res, 0)
+        return _finish(fname, np.asarray(res).reshape(shape), dt, None)
 
     def _lazy(self, fname, method, named, axis, keepdims, return_sign=False):
         """The dask form (_dask.along): blocks holding whole rows along the axes."""
@@ -148,6 +188,11 @@ class LogSumExp(Function):
             return _dask.along(fname, method, **kw)
         return tuple(_dask.along(fname, method, pick=i, return_sign=True, **kw)
                      for i in (0, 1))
+
+
+def _softmax(a, axis, where):
+    import fastact
+    return fastact.softmax(a, axis=axis, where=where)
 
 
 def _broadcast(fname, what, v, shape):
@@ -189,11 +234,15 @@ class Log1mExp(Function):
         if _dask.any_dask(x):
             return _dask.elementwise(self.name, self, {"x": x}, out)
         a, dt = _floats(self.name, "x", x)
-        with np.errstate(all="ignore"):      # the branch not taken, and x < 0: NaN by select
-            small = np.log(-np.expm1(-a))
-            large = np.log1p(-np.exp(-a))
-            res = np.where(a <= _LN2, small, large)
-            res = np.where(a < 0, np.nan, res)
+        with np.errstate(all="ignore"):      # the form not taken; x < 0: NaN (log of < 0)
+            # both forms into two buffers, then the one Mächler's rule takes (x <= ln 2:
+            # log(-expm1(-x)), which gives NaN for x < 0 and -inf at -0.0 as it stands)
+            res = np.negative(a, out=np.empty(a.shape, a.dtype))    # (0-d: an array too)
+            large = np.exp(res, out=np.empty(a.shape, a.dtype))
+            np.expm1(res, out=res)
+            np.log(np.negative(res, out=res), out=res)
+            np.log1p(np.negative(large, out=large), out=large)
+            np.copyto(res, large, where=a > _LN2)
         return _finish(self.name, res, dt, out)
 
     def derivative(self, x, *, out=None):

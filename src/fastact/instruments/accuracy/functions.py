@@ -191,8 +191,11 @@ def _logsumexp(dtype, quick, seed):
                     ([-inf, -inf], -inf), ([], -inf), ([inf, nan], nan), ([-inf, 0.0], 0.0)):
         _special(st_f, np.nan if not x else x[0],
                  _run(st_f, c, f, np.array(x, dtype)), want)
+    # PyTorch's and JAX's gradient e^(x - lse) where lse is infinite: NaN at +inf, 0 at
+    # the finite entries; NaN along a row of -inf
     for x, want in (([nan, 1.0], [nan, nan]), ([-inf, 0.0], [0.0, 1.0]),
-                    ([0.0, 0.0], [0.5, 0.5])):
+                    ([0.0, 0.0], [0.5, 0.5]), ([inf, 1.0], [nan, 0.0]),
+                    ([inf, inf, -inf], [nan, nan, 0.0]), ([-inf, -inf], [nan, nan])):
         got = _run(st_b, c, f.backward, np.asarray(1.0, dtype), np.array(x, dtype))
         for xv, gv, wv in zip(x, got, want):
             _special(st_b, xv, gv, wv)
