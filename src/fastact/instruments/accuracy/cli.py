@@ -117,7 +117,8 @@ def format_table(rows, header=""):
             at.get("x_hex", "-"), at.get("x", "-"), str(r["over_1ulp"]),
             _fmt_ulp(r["ulp_bound"]),
             _fmt_ulp(r["max_abs_eps"]) if r["max_abs_eps"] is not None else "-",
-            (_fmt_ulp(r["abs_bound_eps"]) + " eps*M") if r["abs_bound_eps"] is not None else "-",
+            (_fmt_ulp(r["abs_bound_eps"]) + ("" if r["function"] in FUNCTIONS else " eps*M"))
+            if r["abs_bound_eps"] is not None else "-",
             str(r["failures"]), str(r["special_failures"] + len(r["fp_flags"])),
             "ok" if r["ok"] else "FAIL"))
     widths = [max(len(c), *(len(b[i]) for b in body)) if body else len(c)
