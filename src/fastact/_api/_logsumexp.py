@@ -17,7 +17,7 @@ _LN2 = float(np.log(2.0))
 
 
 class LogSumExp(Function):
-    """logsumexp(x, axis=None, b=None, keepdims=False, return_sign=False, *, where=None):
+    """``logsumexp(x, axis=None, b=None, keepdims=False, return_sign=False, *, where=None)``:
     log(sum(b * exp(x))) along axis, without overflow.
 
     As ``scipy.special.logsumexp`` (the same arguments, in its order) and
