@@ -98,3 +98,13 @@ def test_backward_where_and_dtype():
     assert (got[0] == 0).all()                    # masked out everywhere: 0
     g32 = fastact.logsumexp.backward(np.float64(2.0), x.astype(np.float32), axis=1)
     assert g32.dtype == np.float64               # NumPy's promotion of g and x
+
+
+def test_where_keeps_a_result_near_zero():
+    """where= goes through the same log1p form: e^-40 survives the masked entry."""
+    x = np.array([[0.0, -40.0, 5.0], [0.0, -40.0, -1e3]])
+    w = np.array([True, True, False])
+    with strict_fp():
+        got = fastact.logsumexp(x, axis=-1, where=w)
+    want = _mp_lse([0.0, -40.0])
+    np.testing.assert_allclose(got, [want, want], rtol=2 * np.finfo(float).eps)

@@ -90,7 +90,7 @@ class LogSumExp(Function):
         return xm, m, e
 
     def _plain(self, a, axes):
-        """log(sum(e^x)) along axes without b or where, keepdims: m + log1p(rest), rest
+        """log(sum(e^x)) along axes without b, keepdims: m + log1p(rest), rest
         the sum of e^(x - m) over every entry but one maximal one (the other maximal
         ones add exactly 1 each), so that a result near 0 keeps its digits.  Along one
         axis the maximal entry is argmax's, zeroed in the exponentials' buffer (x - m is
@@ -121,8 +121,8 @@ class LogSumExp(Function):
                               keepdims, return_sign=return_sign)
         a, shape, axes, dt, keep, bb = self._parts(fname, x, axis, b, where)
         with np.errstate(all="ignore"):      # log(0) = -inf, -inf + -inf, inf - inf: no warning
-            if bb is None and keep is None:
-                lse = self._plain(a, axes)
+            if bb is None:                    # masked-out entries as -inf: weight 0
+                lse = self._plain(a if keep is None else np.where(keep, a, -np.inf), axes)
                 sign = np.where(np.isnan(lse), np.nan, np.where(lse == -np.inf, 0, 1))
             else:
                 xm, m, e = self._exps(a, axes, keep)
