@@ -666,8 +666,13 @@ def _write(path, text):
         fh.write(text)
 
 
-# fastact's functions that have no record (fastact._api._functions.Function)
-FUNCTIONS = ("keras_relu", "logsumexp", "log1mexp", "sparsemax")
+# fastact's functions that have no record (fastact._api._functions.Function): their pages
+# are written by hand (docs/api/functions/<name>.md), listed here with their formulas
+FUNCTIONS = {"keras_relu": "clip(x if x > threshold else 0, 0, max_value) "
+                           "- negative_slope * max(threshold - x, 0)",
+             "logsumexp": "log(sum(b * exp(x))) along axis",
+             "log1mexp": "log(1 - exp(-x))",
+             "sparsemax": "max(x - tau, 0), tau such that the row sums to 1"}
 
 
 def names():
@@ -732,20 +737,18 @@ def generate(out=OUT, plots=True):
             formula = getattr(info, "formula", "") if info is not None else ""
             index += [f"   * - :doc:`{n}`", f"     - {kind}",
                       f"     - {_lit(formula) if formula else '-'}"]
+    for n, formula in FUNCTIONS.items():
+        index += [f"   * - :doc:`{n} </api/functions/{n}>`", "     - function",
+                  f"     - {_lit(formula)}"]
     index.append("")
     index += toc("Activations", acts, "Elementwise (and, for the softmax family, along an "
                  "axis); each has ``derivative`` and ``backward``.")
     index += toc("Gated activations", gated, "Two operands (``glu``: the halves of one); "
                  "``backward`` returns both gradients.")
     index += toc("Losses", losses, "Fused with their gradient: ``value_and_grad``.")
-    index += _heading("Functions", "-")
-    index += ["Not activation records: NumPy compositions with a ``backward`` (their "
-              "docstrings).", ""]
-    for n in FUNCTIONS:
-        index += [f"``fastact.{n}``", "", "::", ""]
-        index += ["    " + line if line.strip() else ""
-                  for line in inspect.cleandoc(getattr(fastact, n).__doc__).splitlines()]
-        index.append("")
+    index += toc("Functions", [f"/api/functions/{n}" for n in FUNCTIONS],
+                 "Not activation records: NumPy compositions with a ``backward``, their "
+                 "pages written by hand (``docs/api/functions/``).")
     index += _heading("Threads and configuration", "-")
     index += [".. autofunction:: fastact.set_num_threads", "",
               ".. autofunction:: fastact.get_num_threads", "",

@@ -9,7 +9,7 @@ import operator
 import numpy as np
 from numpy.exceptions import AxisError
 
-from ._checks import _F32, _F64, _check_out, _real, _result_dtype
+from ._checks import _F32, _F64, _PY_SCALARS, _check_out, _real, _result_dtype
 
 
 class Function:
@@ -40,6 +40,14 @@ def _floats(fname, what, value, dtype=None):
     return a.astype(work, copy=False), dt
 
 
+def _with(value, dt, other):
+    """The result's dtype of an operand (value, of dtype dt as _floats gives it) with an
+    operand of dtype other: NumPy's promotion, a Python scalar weak (keras_relu.backward(
+    2.0, float32 x) is float32, as the activations' backward)."""
+    return _result_dtype([value if type(value) in _PY_SCALARS else np.empty(0, dt),
+                          np.empty(0, other)])
+
+
 def _finish(fname, res, dtype, out):
     """res rounded to dtype, written into out if given (checked first); a 0-d result as a
     NumPy scalar, as the ufuncs give it."""
@@ -56,21 +64,26 @@ def _finish(fname, res, dtype, out):
     return res[()] if res.ndim == 0 else res
 
 
-def _axes(fname, axis, ndim):
-    """axis (an int, a tuple of ints or None) as a sorted tuple of non-negative axes."""
-    many = axis is None or isinstance(axis, tuple)
-    axes = tuple(range(ndim)) if axis is None else axis if many else (axis,)
+def _axis_list(fname, axis, ndim, tuples=True):
+    """axis as a list of distinct non-negative axes, in the order given: an integer or,
+    with tuples (softmax, logsumexp), a tuple of integers or None (every axis).  A 0-d
+    array is one row of one element (axes 0 and -1), as softmax and SciPy's logsumexp
+    treat it.  The one parser of the axis argument of softmax, logsumexp and sparsemax."""
+    ndim = max(ndim, 1)
+    many = tuples and (axis is None or isinstance(axis, tuple))
+    axes = tuple(range(ndim)) if axis is None and many else axis if many else (axis,)
     out = []
     for a in axes:
         try:
             a = operator.index(a)
         except TypeError:
-            raise TypeError(f"fastact.{fname}: axis must be an integer, a tuple of integers "
-                            f"or None, got {axis!r}") from None
-        if not -max(ndim, 1) <= a < max(ndim, 1):
+            kinds = "an integer, a tuple of integers or None" if tuples else "an integer"
+            raise TypeError(f"fastact.{fname}: axis must be {kinds}, got {axis!r}") from None
+        # checked here: NumPy's own check fails with OverflowError beyond a C long
+        if not -ndim <= a < ndim:
             raise AxisError(f"fastact.{fname}: axis {a} is out of bounds for array of "
                             f"dimension {ndim}")
-        out.append(a % max(ndim, 1))
+        out.append(a % ndim)
     if len(set(out)) != len(out):
         raise ValueError(f"fastact.{fname}: axis {axis!r} repeats an axis")
-    return tuple(sorted(out))
+    return out

@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 
-from ._checks import _PY_SCALARS, _result_dtype
-from ._functions import Function, _finish, _floats
+from . import _dask
+from ._checks import _PY_SCALARS
+from ._functions import Function, _finish, _floats, _with
 
 
 class KerasReLU(Function):
@@ -64,6 +65,9 @@ class KerasReLU(Function):
 
     def __call__(self, x, negative_slope=0.0, max_value=None, threshold=0.0, *, out=None):
         fname = self.name
+        if _dask.any_dask(x):
+            return _dask.elementwise(fname, self, {"x": x}, out, negative_slope=negative_slope,
+                                     max_value=max_value, threshold=threshold)
         a, dt, ns, mv, th = self._pieces(fname, x, negative_slope, max_value, threshold)
         with np.errstate(all="ignore"):      # inf - inf, 0 * inf: NaN only from NaN below
             pos = np.where(a > th, a, 0)
@@ -75,6 +79,10 @@ class KerasReLU(Function):
 
     def derivative(self, x, negative_slope=0.0, max_value=None, threshold=0.0, *, out=None):
         fname = self.name + ".derivative"
+        if _dask.any_dask(x):
+            return _dask.elementwise(fname, self.derivative, {"x": x}, out,
+                                     negative_slope=negative_slope, max_value=max_value,
+                                     threshold=threshold)
         a, dt, ns, mv, th = self._pieces(fname, x, negative_slope, max_value, threshold)
         ones = a > th if mv is None else (a > th) & (a > 0) & (a < mv)
         res = np.where(ones, 1.0, np.where(a <= th, ns, 0.0)).astype(a.dtype)
@@ -84,9 +92,13 @@ class KerasReLU(Function):
     def backward(self, grad_output, x, negative_slope=0.0, max_value=None, threshold=0.0, *,
                  out=None):
         fname = self.name + ".backward"
+        if _dask.any_dask(grad_output, x):
+            return _dask.elementwise(fname, self.backward, {"grad_output": grad_output, "x": x},
+                                     out, negative_slope=negative_slope, max_value=max_value,
+                                     threshold=threshold)
         g, gdt = _floats(fname, "grad_output", grad_output)
         a, dt, ns, mv, th = self._pieces(fname, x, negative_slope, max_value, threshold)
-        dt = _result_dtype([np.empty(0, gdt), np.empty(0, dt)])
+        dt = _with(grad_output, gdt, dt)
         try:
             np.broadcast_shapes(g.shape, a.shape)
         except ValueError:

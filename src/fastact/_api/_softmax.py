@@ -2,16 +2,14 @@
 with JAX's where= mask, as generalized ufuncs.
 """
 
-import operator
-
 import numpy as np
-from numpy.exceptions import AxisError
 
 from .._dispatch import UFUNCS
 from .._fastpath import FastAxis
 from ._base import Activation
 from ._checks import (_cast, _check_out, _is_duck, _is_float, _real, _result_dtype,
                       _ufunc_error)
+from ._functions import _axis_list
 from ._ufunc_call import _run_ufunc
 
 
@@ -42,26 +40,10 @@ class Softmax(Activation, FastAxis):
 
     def _axes(self, fname, axis, ndim):
         """axis as an int, or a tuple of distinct non-negative axes (None: all of them)."""
-        ndim = max(ndim, 1)                     # a 0-d input is one row of one element
-        many = axis is None or isinstance(axis, tuple)
-        axes = tuple(range(ndim)) if axis is None else axis if many else (axis,)
-        out = []
-        for a in axes:
-            try:
-                a = operator.index(a)
-            except TypeError:
-                raise TypeError(f"fastact.{fname}: axis must be an integer, a tuple of "
-                                f"integers or None, got {axis!r}") from None
-            # checked here: NumPy's own check fails with OverflowError beyond a C long
-            if not -ndim <= a < ndim:
-                raise AxisError(f"fastact.{fname}: axis {a} is out of bounds for array "
-                                f"of dimension {ndim}")
-            out.append(a % ndim)
-        if len(set(out)) != len(out):
-            raise ValueError(f"fastact.{fname}: axis {axis!r} repeats an axis")
+        out = _axis_list(fname, axis, ndim)
         if not out:
             raise ValueError(f"fastact.{fname}: axis is an empty tuple")
-        return tuple(out) if many and len(out) > 1 else out[0]
+        return tuple(out) if len(out) > 1 else out[0]
 
     def _mask(self, fname, where, shape):
         if where is None:

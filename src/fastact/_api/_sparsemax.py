@@ -1,12 +1,10 @@
 """``sparsemax`` along an axis (Martins and Astudillo 2016), and its backward."""
 
-import operator
-
 import numpy as np
-from numpy.exceptions import AxisError
 
-from ._checks import _result_dtype
-from ._functions import Function, _finish, _floats
+from . import _dask
+from ._checks import _real
+from ._functions import Function, _axis_list, _finish, _floats, _with
 
 
 class Sparsemax(Function):
@@ -30,16 +28,21 @@ class Sparsemax(Function):
     """
 
     name = "sparsemax"
+    # The accuracy tool's bounds, against mpmath (y is in [0, 1]: absolute errors).
+    # forward, in eps: y_i = z_i - tau with tau = (S_k - 1) / k, S_k the sequential
+    # cumsum of the k support entries of z = x - max x (each in (-1, 0], the shift exact
+    # by Sterbenz's lemma there): tau's error is at most (k - 1) eps in the worst case,
+    # a few eps for rounding errors of random sign; measured 0.67 (float32) and 0.42
+    # (float64) on the softmax rows of the tool (n up to 128).  backward (g_i - mean of g
+    # over the support), in eps * max|g| of the row: the mean's pairwise sum and the
+    # subtraction; measured 0.56 and 0.81.  Rows with an entry within rounding of tau
+    # (no determined support) are left out of the backward.
+    ACCURACY = {"forward": {"bound": {"float32": 2.0, "float64": 2.0}, "unit": "eps"},
+                "backward": {"bound": {"float32": 2.0, "float64": 2.0},
+                             "unit": "eps * max|g|"}}
 
     def _axis(self, fname, axis, ndim):
-        try:
-            a = operator.index(axis)
-        except TypeError:
-            raise TypeError(f"fastact.{fname}: axis must be an integer, got {axis!r}") from None
-        if not -max(ndim, 1) <= a < max(ndim, 1):
-            raise AxisError(f"fastact.{fname}: axis {a} is out of bounds for array of "
-                            f"dimension {ndim}")
-        return a % max(ndim, 1)
+        return _axis_list(fname, axis, ndim, tuples=False)[0]
 
     def _forward(self, fname, x, axis):
         a, dt = _floats(fname, "x", x)
@@ -64,23 +67,41 @@ class Sparsemax(Function):
         return np.moveaxis(y, -1, ax).reshape(shape), dt, ax
 
     def __call__(self, x, axis=-1, *, out=None):
+        if _dask.any_dask(x):
+            return self._lazy(self.name, self.__call__, {"x": x}, axis, out)
         y, dt, _ = self._forward(self.name, x, axis)
         return _finish(self.name, y, dt, out)
 
     def backward(self, grad_output, x, axis=-1, *, out=None):
         fname = self.name + ".backward"
+        if _dask.any_dask(grad_output, x):
+            return self._lazy(fname, self.backward, {"x": x, "grad_output": grad_output},
+                              axis, out)
         g, gdt = _floats(fname, "grad_output", grad_output)
         _floats(fname, "x", x)          # checked before the forward runs
         self._check_g(fname, g, np.shape(x))
         y, dt, ax = self._forward(fname, x, axis)
-        return self._vjp(fname, g, gdt, y, dt, ax, out)
+        return self._vjp(fname, g, _with(grad_output, gdt, dt), y, ax, out)
 
     def backward_from_output(self, grad_output, y, axis=-1, *, out=None):
         fname = self.name + ".backward_from_output"
+        if _dask.any_dask(grad_output, y):
+            return self._lazy(fname, self.backward_from_output,
+                              {"y": y, "grad_output": grad_output}, axis, out)
         g, gdt = _floats(fname, "grad_output", grad_output)
         y, dt = _floats(fname, "y", y)
         self._check_g(fname, g, y.shape)
-        return self._vjp(fname, g, gdt, y, dt, self._axis(fname, axis, y.ndim), out)
+        return self._vjp(fname, g, _with(grad_output, gdt, dt), y,
+                         self._axis(fname, axis, y.ndim), out)
+
+    def _lazy(self, fname, method, named, axis, out):
+        """The dask form (_dask.along): blocks holding whole rows along axis."""
+        import dask.array as da
+        first = next(iter(named))
+        if not _dask.is_dask(named[first]):
+            named[first] = da.asarray(_real(fname, first, named[first]))
+        ax = self._axis(fname, axis, named[first].ndim)
+        return _dask.along(fname, method, named, [ax], out, axis=axis)
 
     def _check_g(self, fname, g, shape):
         try:
@@ -90,8 +111,7 @@ class Sparsemax(Function):
             raise ValueError(f"fastact.{fname}: grad_output has shape {g.shape}, which does "
                              f"not broadcast to the input's shape {tuple(shape)}") from None
 
-    def _vjp(self, fname, g, gdt, y, dt, ax, out):
-        dt = _result_dtype([np.empty(0, gdt), np.empty(0, dt)])
+    def _vjp(self, fname, g, dt, y, ax, out):
         work = np.promote_types(g.dtype, y.dtype)
         shape = y.shape
         y2 = y.reshape(shape or (1,))

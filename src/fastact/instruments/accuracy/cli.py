@@ -10,7 +10,7 @@ import threading
 import time
 
 from ... import _registry
-from . import second
+from . import functions, second
 from .axis import measure_axis
 from .facts import DTYPES, POINTS64, PREC, QUICK_POINTS64, QUICK_STRIDE32, kernel_names
 from .float32 import measure_kernel32
@@ -24,6 +24,8 @@ def measure_kernel(name, dtype, quick=True, workers=1, progress=None, cache=None
     if name in LOSSES:
         from .. import accuracy_losses
         return accuracy_losses.measure(name, dtype, quick, seed)
+    if name in FUNCTIONS:
+        return functions.measure(name, dtype, quick, seed)
     if name in GATED:
         from .. import accuracy_gated
         return accuracy_gated.measure(name, dtype, quick, seed)
@@ -41,6 +43,7 @@ GATED = tuple(a.name for a in _registry.GATED)
 LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
           "binary_cross_entropy", "mse_loss", "huber_loss",
           "smooth_l1_loss")                                         # accuracy_losses.LOSSES
+FUNCTIONS = functions.FUNCTIONS          # logsumexp, log1mexp, sparsemax
 _MEMO = {}
 
 
@@ -114,7 +117,8 @@ def format_table(rows, header=""):
             at.get("x_hex", "-"), at.get("x", "-"), str(r["over_1ulp"]),
             _fmt_ulp(r["ulp_bound"]),
             _fmt_ulp(r["max_abs_eps"]) if r["max_abs_eps"] is not None else "-",
-            (_fmt_ulp(r["abs_bound_eps"]) + " eps*M") if r["abs_bound_eps"] is not None else "-",
+            (_fmt_ulp(r["abs_bound_eps"]) + ("" if r["function"] in FUNCTIONS else " eps*M"))
+            if r["abs_bound_eps"] is not None else "-",
             str(r["failures"]), str(r["special_failures"] + len(r["fp_flags"])),
             "ok" if r["ok"] else "FAIL"))
     widths = [max(len(c), *(len(b[i]) for b in body)) if body else len(c)
@@ -148,6 +152,10 @@ def format_table(rows, header=""):
              for r in rows if r.get("skipped")]
     notes += [f"  {r['dtype']} {r['function']} {r['kind']}: 'max abs' in eps * max(1, |f'(x)|) "
               f"(f' unbounded)" for r in rows if "unbounded" in (r.get("abs_where") or "")]
+    notes += [f"  {r['dtype']} {r['function']} {r['kind']}: 'max abs' in {r['abs_where']}"
+              for r in rows if r["function"] in FUNCTIONS and r["max_ulp"] is None]
+    notes += [f"  {r['dtype']} {r['function']} {r['kind']}: {r['left_out']:,} points left out: "
+              f"{r['left_out_why']}" for r in rows if r.get("left_out")]
     if notes:
         lines += ["", "notes:"] + notes
     return "\n".join(lines)
@@ -163,7 +171,8 @@ def main(argv=None):
                          f"{QUICK_POINTS64} float64 points per kernel, plus all special values")
     ap.add_argument("--only", default=None,
                     help="comma-separated kernel names (e.g. gelu,silu,softmax), gated "
-                         "activations (swiglu, geglu, reglu, glu) or losses (cross_entropy, "
+                         "activations (swiglu, geglu, reglu, glu), functions (logsumexp, "
+                         "log1mexp, sparsemax) or losses (cross_entropy, "
                          "binary_cross_entropy_with_logits, nll_loss, binary_cross_entropy, "
                          "mse_loss, huber_loss, smooth_l1_loss)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="one dtype (default both)")
@@ -182,7 +191,8 @@ def main(argv=None):
     ap.add_argument("--no-progress", action="store_true")
     args = ap.parse_args(argv)
 
-    names = kernel_names() + list(_registry.AXIS_KERNELS) + list(GATED) + list(LOSSES)
+    names = (kernel_names() + list(_registry.AXIS_KERNELS) + list(GATED) + list(FUNCTIONS)
+             + list(LOSSES))
     if args.only:
         wanted = [s.strip() for s in args.only.split(",") if s.strip()]
         unknown = [w for w in wanted if w not in names]
@@ -220,6 +230,10 @@ def main(argv=None):
         + ("losses (fastact.instruments.accuracy_losses): float32 and float64 against mpmath; 'grad' in "
            "ULP of the magnitude of its terms; bounds fastact.losses.ACCURACY, C = classes\n"
            if any(r["function"] in LOSSES for r in rows) else "")
+        + ("functions (logsumexp, log1mexp, sparsemax; instruments/accuracy/functions.py): "
+           "float32 and float64 against mpmath, in the units the notes give; bounds in "
+           "each function's ACCURACY\n"
+           if any(r["function"] in FUNCTIONS for r in rows) else "")
         + "".join(f"{d}: {timing[d]:.1f}s  " for d in dtypes) + f"total {total:.1f}s, "
         f"{max(1, args.workers)} worker(s)")
     text = format_table(rows, header)
