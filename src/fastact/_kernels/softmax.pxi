@@ -160,6 +160,20 @@ cdef inline void _softmax_backward_where_c(const real* g, const real* y,
     _softmax_backward_where_sc(g, y, w, dx, n, 1.0)
 
 
+cdef inline double _sum_lanes_tree(const double* acc) noexcept nogil:
+    # the LANES accumulators added pairwise: 4 dependent additions, not primitives'
+    # _sum_lanes's 16 (a row's output waits for its sum: on 256-entry rows the chain of
+    # 16 took a fifth of the row's time)
+    cdef double b[8]
+    cdef double c[4]
+    cdef int k
+    for k in range(8):
+        b[k] = acc[k] + acc[k + 8]
+    for k in range(4):
+        c[k] = b[k] + b[k + 4]
+    return (c[0] + c[2]) + (c[1] + c[3])
+
+
 cdef inline double _softmax_where_dot(const real* g, const real* y, const unsigned char* w,
                                       real* dx, npy_intp n) noexcept nogil:
     # sum over w of g y (products rounded to real), dx its scratch; float32 through
@@ -179,7 +193,7 @@ cdef inline double _softmax_where_dot(const real* g, const real* y, const unsign
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
             acc[k] += dx[i + k]
-    dot = _sum_lanes(acc)
+    dot = _sum_lanes_tree(acc)
     for i in range(nb, n):
         dot += dx[i]
     return dot
@@ -204,7 +218,7 @@ cdef inline double _softmax_dot_f(const float* g, const float* y, npy_intp n) no
         for i in range(nc, nb, 16):       # LANES
             for k in range(LANES):
                 acc[k] += g[i + k]
-        dot = _sum_lanes(acc)
+        dot = _sum_lanes_tree(acc)
         for i in range(nb, n):
             dot += g[i]
         return dot
@@ -217,7 +231,7 @@ cdef inline double _softmax_dot_f(const float* g, const float* y, npy_intp n) no
     for i in range(nc, nb, 16):       # LANES
         for k in range(LANES):
             acc[k] += g[i + k] * y[i + k]
-    dot = _sum_lanes(acc)
+    dot = _sum_lanes_tree(acc)
     for i in range(nb, n):
         dot += g[i] * y[i]
     return dot
