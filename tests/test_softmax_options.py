@@ -341,6 +341,113 @@ def test_where_backward_ignores_y_where_masked(name, dtype):
 
 @pytest.mark.parametrize("name", AXIS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_backward_ignores_nonfinite_y_where_masked(name, dtype):
+    """inf or NaN in y at masked-out entries leaves the row's numbers alone (they are out
+    of the sum, as a finite y there is), and the entries themselves give 0."""
+    x, g = X.astype(dtype), G.astype(dtype)
+    mask = RNG.random(X.shape) > 0.3
+    mask[..., 0] = True
+    f = fastact.ACTIVATIONS[name]
+    y = f(x, where=mask)
+    want = f.backward_from_output(g, np.where(mask, y, 0), where=mask)
+    for bad in (np.inf, -np.inf, np.nan):
+        with np.errstate(all="raise"):
+            got = f.backward_from_output(g, np.where(mask, y, dtype(bad)), where=mask)
+        np.testing.assert_array_equal(got, want)
+        assert (got[~mask] == 0).all() and not np.signbit(got[~mask]).any()
+    # long rows (float32 sums them in chunks of 64, reading the mask only when y is not 0
+    # at every masked-out entry): the same numbers whatever y and g hold there
+    rng = np.random.default_rng(3)
+    x, g = (rng.standard_normal((4, 300)) * 3).astype(dtype), rng.standard_normal((4, 300))
+    g = g.astype(dtype)
+    mask = np.arange(300)[None, :] <= np.array([[0], [70], [199], [299]])
+    y = f(x, where=mask)
+    want = f.backward_from_output(g, y, where=mask)
+    g_inf = np.where(mask, g, dtype(np.inf))
+    for yy, gg in ((np.where(mask, y, f(x)), g), (np.where(mask, y, dtype(np.nan)), g),
+                   (y, g_inf)):
+        np.testing.assert_array_equal(f.backward_from_output(gg, yy, where=mask), want)
+
+
+def _fsum_vjp(name, g, y):
+    """The exact vector-Jacobian product at (g, y) of one row (float64 of the float32
+    values: their products are exact, fsum rounds once), rounded to float64."""
+    import math
+    if name == "log_softmax":
+        t = math.fsum(g)
+        return np.array([a - math.exp(b) * t for a, b in zip(g, y)])
+    dot = math.fsum(a * b for a, b in zip(g, y))
+    d = np.array([b * (a - dot) for a, b in zip(g, y)])
+    return -d if name == "softmin" else d
+
+
+@pytest.mark.parametrize("name", AXIS)
+def test_where_backward_float32_within_its_bound(name):
+    """The float32 where= backward (float lanes, its own error analysis: softmax.pxi) on
+    rows of many lengths and scales, causal and random masks, y the masked forward's and
+    y with other values at masked-out entries (the masked sum's path), against the exact
+    product on the unmasked entries: within the record's backward_from_output bound, in
+    eps times its backward_scale (the magnitude of the terms)."""
+    f = fastact.ACTIVATIONS[name]
+    bound = f.info.accuracy.backward_from_output
+    rng = np.random.default_rng(23)
+    eps, tiny = 2.0 ** -23, 2.0 ** -149
+    worst = 0.0
+    for n in (1, 3, 16, 17, 63, 64, 65, 130, 256, 1000):
+        for xs, gs in ((1.0, 1.0), (10.0, 1.0), (1e3, 1e-3), (1e-3, 1e4), (3.0, 1e-20)):
+            x = (rng.standard_normal((6, n)) * xs).astype(np.float32)
+            g = (rng.standard_normal((6, n)) * gs).astype(np.float32)
+            mask = np.arange(n)[None, :] <= rng.integers(0, n, (6, 1))     # causal-like
+            mask[1] = rng.random(n) > 0.5
+            y = f(x, where=mask)
+            ys = [y, np.where(mask, y, f(x))]           # the second: the masked sum's path
+            g[2, ~mask[2]] = np.inf                     # left out, through the masked sum
+            for yy in ys:
+                dx = f.backward_from_output(g, yy, where=mask)
+                assert dx.dtype == np.float32
+                for r in range(6):
+                    w = mask[r]
+                    gr = np.where(w, g[r], 0).astype(np.float64)
+                    yr = yy[r].astype(np.float64)
+                    if name != "log_softmax":
+                        yr = np.where(w, yr, 0.0)
+                    ref = _fsum_vjp(name, gr, yr)
+                    scale = f.info.backward_scale(gr, yr)
+                    err = np.abs(dx[r].astype(np.float64) - ref)[w] / (eps * scale[w] + tiny)
+                    worst = max(worst, float(err.max(initial=0.0)))
+                    assert (dx[r][~w] == 0).all()
+    assert worst <= bound, (name, worst)
+
+
+@pytest.mark.parametrize("name", AXIS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_where_mask_shapes(name, dtype):
+    """Every mask that broadcasts to the data gives the numbers of the full mask, whether
+    the call goes straight to the where= kernel (the last axis, a mask of any leading
+    shape) or through the general path (a mask broadcast along the axis itself, another
+    axis, strided or byte-swapped data)."""
+    f = fastact.ACTIVATIONS[name]
+    x3, g3 = X.astype(dtype), G.astype(dtype)
+    full = RNG.random(X.shape) > 0.3
+    cases = [full[0, 0], full[:1, 0], full[0], full[:, :1], full[:1, :1, :1],
+             np.ones((3, 4, 1), bool)]
+    for m in cases:
+        mf = np.ascontiguousarray(np.broadcast_to(m, X.shape))
+        y, yf = f(x3, where=m), f(x3, where=mf)
+        np.testing.assert_array_equal(y, yf)
+        np.testing.assert_array_equal(f.backward_from_output(g3, y, where=m),
+                                      f.backward_from_output(g3, yf, where=mf))
+        np.testing.assert_array_equal(f.backward(g3, x3, where=m),
+                                      f.backward(g3, x3, where=mf))
+        np.testing.assert_array_equal(f(x3, axis=1, where=mf), f(x3, axis=1, where=mf.copy()))
+    swapped = x3.astype(x3.dtype.newbyteorder())
+    np.testing.assert_array_equal(f(swapped, where=full[0]), f(x3, where=full[0]))
+    strided = np.asfortranarray(x3)
+    np.testing.assert_array_equal(f(strided, where=full[0]), f(x3, where=full[0]))
+
+
+@pytest.mark.parametrize("name", AXIS)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_where_kernels_out_aliasing_an_input(name, dtype):
     mask = RNG.random(X.shape) > 0.3
     x, g = X.astype(dtype), G.astype(dtype)

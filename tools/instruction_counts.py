@@ -111,17 +111,23 @@ def _cases(np, ufuncs, registry, modules):
                     shape = (n // ROW, ROW)
                     xs = x().reshape(shape)
                     # the where= kernels: a causal mask's pattern of rows (row j keeps
-                    # its first j + 1 entries, modulo ROW)
+                    # its first j + 1 entries, modulo ROW); their backward takes y from
+                    # the where= forward (0 at masked-out entries, as in a masked model)
                     base = name[:-len("_where")] if name.endswith("_where") else name
+                    rows = np.arange(shape[0])[:, None] % ROW
+                    mask = np.arange(ROW)[None, :] <= rows
                     if base.endswith("_backward"):
-                        y = ufuncs[base[:-len("_backward")]](
-                            xs, out=aligned(n, dtype).reshape(shape))
+                        fwd = base[:-len("_backward")]
+                        y = aligned(n, dtype).reshape(shape)
+                        if base != name:
+                            ufuncs[fwd + "_where"](xs, mask, out=y)
+                        else:
+                            ufuncs[fwd](xs, out=y)
                         args = (g.reshape(shape), y)
                     else:
                         args = (xs,)
                     if base != name:
-                        rows = np.arange(shape[0])[:, None] % ROW
-                        args += (np.arange(ROW)[None, :] <= rows,)
+                        args += (mask,)
                     outs = (aligned(n, dtype).reshape(shape),)
                 elif name.startswith("gated_"):
                     args = (x(), g) if uf.nin == 2 else (g, x(), pattern(n, dtype, -2, 2, 29))

@@ -59,6 +59,12 @@ class Softmax(Activation, FastAxis):
 
     def _axis_call(self, method, ufunc, data, axis, out, where=None):
         fname = self._fname(method)
+        if where is not None and _where_direct(data, axis, where):
+            # the common masked call (attention: float arrays of one shape, a boolean mask
+            # that broadcasts to them, the last axis) straight to the where= kernel, which
+            # broadcasts the mask itself (np.broadcast_to alone costs more than a small call)
+            return _call(fname, UFUNCS[ufunc.__name__ + "_where"], data, out, where,
+                         axis=-1)
         data = [(what, _real(fname, what, v)) for what, v in data]
         if out is not None and not isinstance(out, np.ndarray):
             raise TypeError(f"fastact.{fname}: out must be a numpy.ndarray, "
@@ -170,6 +176,33 @@ class Softmax(Activation, FastAxis):
         _no_dim(self.name + ".backward_from_output", kwargs)
         return self._axis_call("backward_from_output", UFUNCS[self.info.kernel + "_backward"],
                                [("grad_output", grad_output), ("y", y)], axis, out, where)
+
+
+def _where_direct(data, axis, where):
+    """Whether a where= call can go to the where= kernel as it is: data native float32 or
+    float64 ndarrays of one dtype and shape (ndim >= 1), axis the last, where a boolean
+    ndarray whose shape broadcasts to theirs with the axis itself not broadcast (a gufunc's
+    core dimension does not).  Anything else takes the general path, which checks it and
+    says what is wrong.  (Identity tests: the native dtypes are NumPy's singletons.)"""
+    x = data[0][1]
+    if type(x) is not np.ndarray or type(where) is not np.ndarray or \
+            where.dtype is not _BOOL or (x.dtype is not _F32 and x.dtype is not _F64):
+        return False
+    shape = x.shape
+    if not shape or (axis != -1 and axis != len(shape) - 1) or type(axis) is not int:
+        return False
+    for _, v in data[1:]:
+        if type(v) is not np.ndarray or v.dtype is not x.dtype or v.shape != shape:
+            return False
+    ws = where.shape
+    if ws == shape[len(shape) - len(ws):]:
+        return len(ws) > 0
+    if not ws or ws[-1] != shape[-1] or len(ws) > len(shape):
+        return False
+    return all(a == 1 or a == b for a, b in zip(ws, shape[len(shape) - len(ws):]))
+
+
+_BOOL, _F32, _F64 = np.dtype(np.bool_), np.dtype(np.float32), np.dtype(np.float64)
 
 
 def _call(fname, ufunc, data, out, mask, **kwargs):

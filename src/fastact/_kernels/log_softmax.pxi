@@ -84,7 +84,7 @@ cdef inline void _log_softmax_backward_where_c(const real* g, const real* y,
                                                const unsigned char* w, real* dx,
                                                npy_intp n) noexcept nogil:
     # the backward above on where(w, g, 0), 0 where w is false; dx first holds
-    # where(w, g, 0), as in softmax's (dx may be g, not y)
+    # where(w, g, 0) (dx may be g, not y: the row function copies such a row)
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k

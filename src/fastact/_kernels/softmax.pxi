@@ -117,8 +117,39 @@ cdef inline void _softmax_backward_sc(const real* g, const real* y, real* dx, np
 # ---- where= (the ufuncs NAME_where and NAME_backward_where) ---------------------------
 # The forward fills its masked-out entries with NAME_WHERE_FILL, the value whose weight is
 # exactly 0, and runs the forward row above in place (axis_rows.pxi.tp).  The backward
-# sees a zero grad_output at the masked-out entries and gives 0 there: the numbers of the
-# backward above on where(w, g, 0), with its result then set to 0 where w is false.
+# leaves the masked-out entries out of the sum whatever g and y hold there, and writes +0
+# there: dx = where(w, sg y (g - s), +0), s = sum over w of g y.  (PyTorch's backward from
+# y reads no mask: y (g - s) = 0 (g - s) there, NaN where g is inf or NaN.)
+#
+# The masked sum (_softmax_where_dot): dx = where(w, g y, 0) in a loop of its own (GCC
+# vectorizes that select at full width; in the lanes' loop it leaves the byte-to-double
+# mask scalar), then the sum of dx in LANES double accumulators (float32: below).  So dx must not be g or
+# y: the row function copies such a row first (axis_rows.pxi.tp).  Then
+#   float64: dx = sg y (g - s), rounded twice (0.5 ULP of the terms each).
+#   float32: in float lanes, s as a float pair hi = fl(s), lo = fl(s - hi) (s - hi is
+#      exact in double): dx = fl(sg y fl(fl(g - hi) - lo)) (the double pass converts g, y
+#      and the result: twice the instructions).  A row whose s is beyond float's range or
+#      not finite takes the double pass: hi = inf would turn a finite y (g - s) into inf,
+#      and lo = inf - inf into NaN.
+# float32 first tries the sum without the mask, which is the masked sum when every
+# masked-out product g y is +-0: y is 0 there when it is the masked forward's output (the
+# sum then reads no mask, as PyTorch's).  Both sums are _softmax_dot_f's: each float lane
+# adds 4 products of one 64-entry chunk, then goes into the double lanes; a +-0 term
+# changes no partial sum but a zero's sign, and the double lanes, which start at +0, take
+# +0 and -0 alike, so both give the same numbers there.  The output loop checks that y is
+# +-0 at every masked-out entry (an integer OR of y's bits there, no branch); a masked-out
+# g of inf or NaN makes s NaN.  Either way the row is done again with the masked sum: the
+# numbers do not depend on what g and y hold at masked-out entries.
+#
+# float32 error, u = 2^-24 = eps / 2, S = sum over w of |g y|: each term of s rounds 4
+# times in all (its product and 3 float additions), |e_s| <= 4.0001 u S; the double lanes
+# (n/LANES + 4) 2^-53 S more, and a product below float's normal range up to 2^-150
+# (absolute).  s = hi + lo + r, |r| <= 2^-48 |s|.  Three roundings of u each: of
+# |g - hi| <= (1 + u)(|g| + S), and twice of |g - s| <= |g| + S.  In all
+# |dx - sg y (g - s)| <= |y| (|e_s| + u |g - hi| + 2u |g - s| + |r|)(1 + 3u)
+# <= 7.001 u |y| (|g| + S): 3.5 eps times the record's backward_scale, whose bound is 8
+# (for rows whose |g| + S is above n 2^-127, where subnormal products round no more than
+# that).  Where dx cancels (g near s), g - hi is exact (Sterbenz).
 
 cdef double SOFTMAX_WHERE_FILL = -INFINITY
 
@@ -129,28 +160,112 @@ cdef inline void _softmax_backward_where_c(const real* g, const real* y,
     _softmax_backward_where_sc(g, y, w, dx, n, 1.0)
 
 
-cdef inline void _softmax_backward_where_sc(const real* g, const real* y,
-                                            const unsigned char* w, real* dx, npy_intp n,
-                                            double sg) noexcept nogil:
-    # dx first holds where(w, g, 0), in a loop of its own (GCC vectorizes the select at
-    # full width there, not inside the lanes' loop); dx may be g itself, not y (the
-    # caller's business): g is read again only where w holds
+cdef inline double _sum_lanes_tree(const double* acc) noexcept nogil:
+    # the LANES accumulators added pairwise: 4 dependent additions, not primitives'
+    # _sum_lanes's 16 (a row's output waits for its sum: on 256-entry rows the chain of
+    # 16 took a fifth of the row's time)
+    cdef double b[8]
+    cdef double c[4]
+    cdef int k
+    for k in range(8):
+        b[k] = acc[k] + acc[k + 8]
+    for k in range(4):
+        c[k] = b[k] + b[k + 4]
+    return (c[0] + c[2]) + (c[1] + c[3])
+
+
+cdef inline double _softmax_where_dot(const real* g, const real* y, const unsigned char* w,
+                                      real* dx, npy_intp n) noexcept nogil:
+    # sum over w of g y (products rounded to real), dx its scratch; float32 through
+    # _softmax_dot_f, the sum of the unmasked path (the same numbers where both apply)
     cdef double acc[LANES]
     cdef npy_intp i, nb = n - n % LANES
     cdef int k
     cdef double dot
     cdef real v, zero = 0
     for i in range(n):
-        v = g[i]
+        v = g[i] * y[i]
         dx[i] = v if w[i] else zero
+    if real is float:
+        return _softmax_dot_f(dx, NULL, n)
     for k in range(LANES):
         acc[k] = 0.0
     for i in range(0, nb, 16):        # LANES
         for k in range(LANES):
-            acc[k] += <double>dx[i + k] * y[i + k]
-    dot = _sum_lanes(acc)
+            acc[k] += dx[i + k]
+    dot = _sum_lanes_tree(acc)
     for i in range(nb, n):
-        dot += <double>dx[i] * y[i]
+        dot += dx[i]
+    return dot
+
+
+cdef inline double _softmax_dot_f(const float* g, const float* y, npy_intp n) noexcept nogil:
+    # sum of g y over every entry (y NULL: of g, the products already taken; the same
+    # numbers): float lanes of 4 products of a 64-entry chunk, then double lanes
+    cdef double acc[LANES]
+    cdef float part[LANES]
+    cdef npy_intp i, nc = n - n % (4 * LANES), nb = n - n % LANES
+    cdef int k
+    cdef double dot
+    for k in range(LANES):
+        acc[k] = 0.0
+    if y == NULL:
+        for i in range(0, nc, 64):        # 4 LANES
+            for k in range(LANES):
+                part[k] = ((g[i + k] + g[i + 16 + k]) + g[i + 32 + k]) + g[i + 48 + k]
+            for k in range(LANES):
+                acc[k] += part[k]
+        for i in range(nc, nb, 16):       # LANES
+            for k in range(LANES):
+                acc[k] += g[i + k]
+        dot = _sum_lanes_tree(acc)
+        for i in range(nb, n):
+            dot += g[i]
+        return dot
+    for i in range(0, nc, 64):        # 4 LANES
+        for k in range(LANES):
+            part[k] = (((g[i + k] * y[i + k] + g[i + 16 + k] * y[i + 16 + k])
+                        + g[i + 32 + k] * y[i + 32 + k]) + g[i + 48 + k] * y[i + 48 + k])
+        for k in range(LANES):
+            acc[k] += part[k]
+    for i in range(nc, nb, 16):       # LANES
+        for k in range(LANES):
+            acc[k] += g[i + k] * y[i + k]
+    dot = _sum_lanes_tree(acc)
+    for i in range(nb, n):
+        dot += g[i] * y[i]
+    return dot
+
+
+cdef inline void _softmax_backward_where_sc(const real* g, const real* y,
+                                            const unsigned char* w, real* dx, npy_intp n,
+                                            double sg) noexcept nogil:
+    cdef npy_intp i
+    cdef double dot
+    cdef float hi, lo, d, sf = <float>sg
+    cdef uint32_t bad = 0
+    cdef real v, zero = 0
+    if real is float:
+        dot = _softmax_dot_f(g, y, n)
+        hi = <float>dot
+        if isfinite(hi):
+            lo = <float>(dot - hi)
+            for i in range(n):
+                d = (sf * y[i]) * ((g[i] - hi) - lo)
+                dx[i] = d if w[i] else zero
+                # y's bits but the sign where w is 0 (w - 1 is all ones there, 0 where 1)
+                bad |= (fastact_f2u(y[i]) << 1) & (<uint32_t>w[i] - 1u)
+            if bad == 0:
+                return
+    dot = _softmax_where_dot(g, y, w, dx, n)
+    if real is float:
+        hi = <float>dot
+        if isfinite(hi):
+            lo = <float>(dot - hi)
+            for i in range(n):
+                d = (sf * y[i]) * ((g[i] - hi) - lo)
+                dx[i] = d if w[i] else zero
+            return
     for i in range(n):
         v = <real>(sg * (y[i] * (<double>g[i] - dot)))
         dx[i] = v if w[i] else zero
@@ -163,11 +278,12 @@ cdef void softmax_backward_where_general(char** a, const npy_intp* cs, npy_intp 
 
 cdef inline void _softmax_backward_where_s_general(char** a, const npy_intp* cs, npy_intp n,
                                                    int st, double sg) noexcept nogil:
-    # a = (g, y, where, dx): the general backward on where(w, g, 0), 0 where w is false
+    # a = (g, y, where, dx): the double pass above, any strides (no memory for a buffer)
     cdef npy_intp i
     cdef double dot = 0.0
     for i in range(n):
-        dot += (_ld(a[0], i, cs[0], st) if a[2][i * cs[2]] else 0.0) * _ld(a[1], i, cs[1], st)
+        if a[2][i * cs[2]]:
+            dot += _ld(a[0], i, cs[0], st) * _ld(a[1], i, cs[1], st)
     for i in range(n):
         _st(a[3], i, cs[3], st,
             sg * (_ld(a[1], i, cs[1], st) * (_ld(a[0], i, cs[0], st) - dot))
