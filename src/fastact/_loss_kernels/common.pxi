@@ -154,47 +154,57 @@ cdef inline double _madd(double a, double b, double c, madd_t tag) noexcept nogi
 
 
 cdef inline double _expm1_poly_t(double r, madd_t tag) noexcept nogil:
-    # primitives' _expm1_poly (Taylor to r^13, |r| <= 0.347), fused where tag says so
-    cdef double p = 1.6059043836821613e-10            # 1/13!
-    p = _madd(p, r, 2.08767569878681e-09, tag)        # 1/12!
-    p = _madd(p, r, 2.505210838544172e-08, tag)       # 1/11!
-    p = _madd(p, r, 2.755731922398589e-07, tag)       # 1/10!
-    p = _madd(p, r, 2.7557319223985893e-06, tag)      # 1/9!
-    p = _madd(p, r, 2.48015873015873e-05, tag)        # 1/8!
-    p = _madd(p, r, 0.0001984126984126984, tag)       # 1/7!
-    p = _madd(p, r, 0.001388888888888889, tag)        # 1/6!
-    p = _madd(p, r, 0.008333333333333333, tag)        # 1/5!
-    p = _madd(p, r, 0.041666666666666664, tag)        # 1/4!
-    p = _madd(p, r, 0.16666666666666666, tag)         # 1/3!
-    p = _madd(p, r, 0.5, tag)
-    return _madd(p * r, r, r, tag)
+    # primitives' _expm1_poly (Taylor to r^13, |r| <= 0.347), fused where tag says so, as
+    # r + r^2 q(r) with q (degree 11) by Estrin's scheme: pairs, then r^2, r^4, r^8 (four
+    # multiply-adds deep, against Horner's twelve; the loops' latency, not their
+    # instruction count, set their speed: an element's chain was longer than the
+    # out-of-order window hides).  Each term of q is below 2^-53 q's relative to 1/2
+    # except the first few, so the grouping changes the rounding only at q's last bit,
+    # which the factor r^2 <= 0.121 takes below the result's.
+    cdef double r2 = r * r
+    cdef double r4 = r2 * r2
+    cdef double a0 = _madd(0.16666666666666666, r, 0.5, tag)                     # 1/3!, 1/2
+    cdef double a1 = _madd(0.008333333333333333, r, 0.041666666666666664, tag)   # 1/5!, 1/4!
+    cdef double a2 = _madd(0.0001984126984126984, r, 0.001388888888888889, tag)  # 1/7!, 1/6!
+    cdef double a3 = _madd(2.7557319223985893e-06, r, 2.48015873015873e-05, tag)  # 1/9!, 1/8!
+    cdef double a4 = _madd(2.505210838544172e-08, r, 2.755731922398589e-07, tag)  # 1/11!, 1/10!
+    cdef double a5 = _madd(1.6059043836821613e-10, r, 2.08767569878681e-09, tag)  # 1/13!, 1/12!
+    a0 = _madd(a1, r2, a0, tag)
+    a2 = _madd(a3, r2, a2, tag)
+    a4 = _madd(a5, r2, a4, tag)
+    a0 = _madd(_madd(a4, r4, a2, tag), r4, a0, tag)
+    return _madd(r2, a0, r, tag)
+
+
+cdef inline double _pow2_64(double t) noexcept nogil:
+    # _pow2(t + 64.0): 2^(n + 64) for t = n + EXP_SHIFT, the 64 added to the integer in
+    # t's low bits (one instruction fewer than the double addition; the same bits)
+    return fastact_u2d((fastact_d2u(t) + (1023 + 64)) << 52)
 
 
 cdef inline double _exp_neg_t(double y, madd_t tag) noexcept nogil:
     # e^y for y <= 0 (BCE's e^-|x|): _exp_row's biased 2^n in one factor, the bias taken
     # off by one product, which rounds a subnormal result once (as _exp's second factor);
-    # 0 below -752, NaN gives NaN
-    cdef double t, n, r
-    cdef bint low = isless(y, ROW_LO)
-    y = ROW_LO if low else y
+    # y is clamped at -752, where that product is 2^-1085 (1 + expm1(0.07)) < 2^-1075: it
+    # rounds to 0, the value for every y below (no select needed); NaN gives NaN
+    cdef double t, n, r, p
+    y = ROW_LO if isless(y, ROW_LO) else y
     t = _madd(y, LOG2E, EXP_SHIFT, tag)
     n = t - EXP_SHIFT
     r = _madd(n, -LN2_HI, y, tag)
     r = _madd(n, -LN2_LO, r, tag)
-    r = _madd(_expm1_poly_t(r, tag), _pow2(t + 64.0), _pow2(t + 64.0), tag) * BIAS_INV
-    return 0.0 if low else r
+    p = _pow2_64(t)
+    return _madd(_expm1_poly_t(r, tag), p, p, tag) * BIAS_INV
 
 
-cdef inline double _log_c_t(double u, double c, madd_t tag) noexcept nogil:
-    # primitives' _log_c (kk = 0): log(u) + c for a positive normal finite u, |c| <= 2^-50,
-    # its polynomials fused by tag
-    cdef uint64_t b = fastact_d2u(u)
-    cdef double k = fastact_u2d((b >> 52) | TWO52_BITS) - (TWO52 + 1023.0)
-    cdef double m = fastact_u2d((b & MANT_MASK) | EXP_BITS_ONE)   # in [1, 2)
-    cdef double f, s, hfsq, zz, w, r
-    cdef bint big = isgreater(m, SQRT2)
-    m = 0.5 * m if big else m
-    k = k + 1.0 if big else k
+cdef inline double _log1p_u(double u, double c, madd_t tag) noexcept nogil:
+    # log(u) + c for u in [1, 2] (BCE's 1 + e^-|x|) and |c| <= 2^-50: primitives' _log_c
+    # (kk = 0), its polynomials fused by tag, with k and m = u / 2^k from one compare
+    # (u's exponent is 0, or 1 at u = 2) rather than from u's bits: the same k, m, result
+    cdef double k, m, f, s, hfsq, zz, w, r
+    cdef bint big = isgreater(u, SQRT2)
+    m = 0.5 * u if big else u
+    k = 1.0 if big else 0.0
     f = m - 1.0
     s = f / (2.0 + f)
     zz = s * s
@@ -233,7 +243,7 @@ cdef inline double _exp_row(double x, double m, madd_t tag) noexcept nogil:
     n = t - EXP_SHIFT
     r = _madd(n, -LN2_HI, d, tag)
     r = _madd(n, -LN2_LO, r, tag) + dl
-    r = _madd(_expm1_poly_t(r, tag), _pow2(t + 64.0), _pow2(t + 64.0), tag)
+    r = _madd(_expm1_poly_t(r, tag), _pow2_64(t), _pow2_64(t), tag)
     return 0.0 if low else r
 
 # The targets and the level (the wrappers) each runs: on aarch64 one, "neon", which runs
