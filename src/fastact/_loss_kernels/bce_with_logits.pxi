@@ -3,7 +3,7 @@
 cdef inline double _bce_one(double x, double z, double t, double w, double pw, double scale,
                             double* g, madd_t tag) noexcept nogil:
     # one element's loss w (t pw softplus(-x) + (1 - t) softplus(x)) from x and
-    # z = e^-|x| (_exp_neg_t(-fabs(x))); g[0] = its gradient times scale.  A term whose
+    # z = e^-|x| (_exp_neg_t); g[0] = its gradient times scale.  A term whose
     # factor is 0 is 0 (so x = +-inf gives the limits, not 0 * inf); NaN in x, t, w or pw
     # reaches both results.
     cdef double l1p = _log1p_z(z, tag)
@@ -64,7 +64,7 @@ cdef inline void _bce_span(const real* x, const real* t, const double* w,
             for k in range(LOSS_LANES):
                 xd[k] = x[i + k]
             for k in range(LOSS_LANES):
-                zb[i - j + k] = _exp_neg_t(-fabs(xd[k]), tag)
+                zb[i - j + k] = _exp_neg_t(-fabs(xd[k]), real is float, tag)
         for i in range(j, end, 8):       # LOSS_LANES
             for k in range(LOSS_LANES):  # widened first: float32 data then vectorizes as double
                 xd[k] = x[i + k]
@@ -94,7 +94,7 @@ cdef inline void _bce_span(const real* x, const real* t, const double* w,
             _add_compensated(total, part)
             part = 0.0
     for i in range(nb, n):
-        v = _bce_one(x[i], _exp_neg_t(-fabs(<double>x[i]), tag), t[i],
+        v = _bce_one(x[i], _exp_neg_t(-fabs(<double>x[i]), real is float, tag), t[i],
                      w[i] if per_element else w[0], pw[i] if per_element else pw[0], scale,
                      &gv, tag)
         if want_loss:

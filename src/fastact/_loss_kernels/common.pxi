@@ -129,6 +129,67 @@ cdef extern from * nogil:
     double fastact_loss_max_f16(const float* x, npy_intp n)
 
 
+# float32 rows: the maximum, and whether every x - m of the row is exact in double and at
+# least -752 (then the row's exps need neither TwoSum nor the clamp: _exp_row_exact).  With
+# A the largest |x| and u the smallest nonzero one, every x is a multiple of
+# 2^(floor(log2 u) - 23) (float32's 24 bits; subnormals of 2^-149) and |x - m| <= 2A: it
+# has at most 53 significant bits when A <= 2^27 u; and x - m >= -752 when A <= 376.  A and
+# u come from the bits (|x|'s bits order as |x|; u from the unsigned minimum of bits - 1,
+# where 0 wraps to the largest); a NaN's bits exceed every finite value's: not ok.
+cdef extern from * nogil:
+    """
+    #if defined(__GNUC__)
+    typedef unsigned int fastact_v16u __attribute__((vector_size(64)));
+    typedef unsigned int fastact_v8u __attribute__((vector_size(32)));
+    typedef unsigned int fastact_v4u __attribute__((vector_size(16)));
+    #define FASTACT_LOSS_RANGE(NAME, VU, W)                                            \
+    static inline __attribute__((always_inline)) int NAME(const float* x, npy_intp n) { \
+        VU a, b, v, c, big, small;                                                     \
+        unsigned int hi = 0, lo = 0xffffffffu, lane_hi[W], lane_lo[W], u;              \
+        npy_intp i, nb = n - n % W;                                                    \
+        int k;                                                                         \
+        float fa, fu;                                                                  \
+        for (k = 0; k < W; k++) { big[k] = 0; small[k] = 0xffffffffu; }               \
+        for (i = 0; i < nb; i += W) {                                                  \
+            memcpy(&v, x + i, sizeof v);                                               \
+            a = v & 0x7fffffffu;                                                       \
+            c = (VU)(a > big); big = (a & c) | (big & ~c);                             \
+            b = a - 1u;                                                                \
+            c = (VU)(b < small); small = (b & c) | (small & ~c);                       \
+        }                                                                              \
+        memcpy(lane_hi, &big, sizeof big);                                             \
+        memcpy(lane_lo, &small, sizeof small);                                         \
+        for (k = 0; k < W; k++) {                                                      \
+            hi = lane_hi[k] > hi ? lane_hi[k] : hi;                                    \
+            lo = lane_lo[k] < lo ? lane_lo[k] : lo;                                    \
+        }                                                                              \
+        for (i = nb; i < n; i++) {                                                     \
+            memcpy(&u, x + i, sizeof u);                                               \
+            u &= 0x7fffffffu;                                                          \
+            hi = u > hi ? u : hi;                                                      \
+            lo = u - 1u < lo ? u - 1u : lo;                                            \
+        }                                                                              \
+        if (hi > 0x43bc0000u) return 0;              /* A > 376, inf or NaN */         \
+        if (lo == 0xffffffffu) return 1;             /* every x is 0 */                \
+        lo += 1u;                                                                      \
+        memcpy(&fa, &hi, sizeof fa);                                                   \
+        memcpy(&fu, &lo, sizeof fu);                                                   \
+        return (double)fa <= (double)fu * 134217728.0;   /* A <= 2^27 u */             \
+    }
+    FASTACT_LOSS_RANGE(fastact_loss_exact_f64, fastact_v16u, 16)
+    FASTACT_LOSS_RANGE(fastact_loss_exact_f32, fastact_v8u, 8)
+    FASTACT_LOSS_RANGE(fastact_loss_exact_f16, fastact_v4u, 4)
+    #else  /* no vector extensions: the TwoSum path for every row */
+    static int fastact_loss_exact_f64(const float* x, npy_intp n) { return 0; }
+    static int fastact_loss_exact_f32(const float* x, npy_intp n) { return 0; }
+    static int fastact_loss_exact_f16(const float* x, npy_intp n) { return 0; }
+    #endif
+    """
+    bint fastact_loss_exact_f64(const float* x, npy_intp n)
+    bint fastact_loss_exact_f32(const float* x, npy_intp n)
+    bint fastact_loss_exact_f16(const float* x, npy_intp n)
+
+
 # FMA: primitives' FASTACT_MADD is fixed at compile time (a multiply and an add in this
 # module, compiled for the baseline), so the functions here take a tag, a type for each
 # target: the baseline passes PLAIN (a multiply and an add), the AVX2 wrappers FUSED
@@ -176,17 +237,39 @@ cdef inline double _expm1_poly_t(double r, madd_t tag) noexcept nogil:
     return _madd(r2, a0, r, tag)
 
 
+cdef inline double _expm1_poly10_t(double r, madd_t tag) noexcept nogil:
+    # e^r - 1 for |r| <= 0.347 to degree 10, for float32 results only: r + r^2 q(r), q of
+    # degree 8 the near-minimax fit of (expm1(r) - r) / r^2 for the relative error of e^r
+    # on [-ln2/2, ln2/2] (Lawson-weighted least squares at 200 Chebyshev nodes, mpmath at 50
+    # digits; the coefficients below, rounded to double): at most 2.9e-16 = 2^-51.6
+    # relative on a 2001-point grid, where the Taylor series to r^13 (_expm1_poly_t) has
+    # 2^-58.  A float32 result rounded from a double within 2^-50 of the true value is off
+    # by at most 0.5 + 2^-26 ULP (the accuracy tool counts 0.5 + 2^-30 C + 1e-6); three
+    # multiply-adds fewer than _expm1_poly_t.  Estrin's scheme, as _expm1_poly_t.
+    cdef double r2 = r * r
+    cdef double r4 = r2 * r2
+    cdef double a0 = _madd(0.1666666666661155, r, 0.49999999999998324, tag)
+    cdef double a1 = _madd(0.00833333337087277, r, 0.041666666668136655, tag)
+    cdef double a2 = _madd(0.00019841185232897244, r, 0.0013888888516193907, tag)
+    cdef double a3 = _madd(2.7634992084138196e-06, r, 2.4801931743300622e-05, tag)
+    a0 = _madd(a1, r2, a0, tag)
+    a2 = _madd(a3, r2, a2, tag)
+    a0 = _madd(_madd(2.7476790321871654e-07, r4, a2, tag), r4, a0, tag)
+    return _madd(r2, a0, r, tag)
+
+
 cdef inline double _pow2_64(double t) noexcept nogil:
     # _pow2(t + 64.0): 2^(n + 64) for t = n + EXP_SHIFT, the 64 added to the integer in
     # t's low bits (one instruction fewer than the double addition; the same bits)
     return fastact_u2d((fastact_d2u(t) + (1023 + 64)) << 52)
 
 
-cdef inline double _exp_neg_t(double y, madd_t tag) noexcept nogil:
+cdef inline double _exp_neg_t(double y, bint f32, madd_t tag) noexcept nogil:
     # e^y for y <= 0 (BCE's e^-|x|): _exp_row's biased 2^n in one factor, the bias taken
     # off by one product, which rounds a subnormal result once (as _exp's second factor);
     # y is clamped at -752, where that product is 2^-1085 (1 + expm1(0.07)) < 2^-1075: it
-    # rounds to 0, the value for every y below (no select needed); NaN gives NaN
+    # rounds to 0, the value for every y below (no select needed); NaN gives NaN.  f32 (a
+    # constant where this is inlined): for a float32 result, _expm1_poly10_t
     cdef double t, n, r, p
     y = ROW_LO if isless(y, ROW_LO) else y
     t = _madd(y, LOG2E, EXP_SHIFT, tag)
@@ -194,7 +277,8 @@ cdef inline double _exp_neg_t(double y, madd_t tag) noexcept nogil:
     r = _madd(n, -LN2_HI, y, tag)
     r = _madd(n, -LN2_LO, r, tag)
     p = _pow2_64(t)
-    return _madd(_expm1_poly_t(r, tag), p, p, tag) * BIAS_INV
+    r = _expm1_poly10_t(r, tag) if f32 else _expm1_poly_t(r, tag)
+    return _madd(r, p, p, tag) * BIAS_INV
 
 
 cdef inline double _log1p_z(double z, madd_t tag) noexcept nogil:
@@ -250,6 +334,18 @@ cdef inline double _exp_row(double x, double m, madd_t tag) noexcept nogil:
     r = _madd(n, -LN2_LO, r, tag) + dl
     r = _madd(_expm1_poly_t(r, tag), _pow2_64(t), _pow2_64(t), tag)
     return 0.0 if low else r
+
+
+cdef inline double _exp_row_exact(double x, double m, madd_t tag) noexcept nogil:
+    # _exp_row where x - m is exact and at least ROW_LO (fastact_loss_exact_*'s rows,
+    # float32 only): the same operations without the TwoSum (dl = 0) and the clamp, and
+    # with _expm1_poly10_t
+    cdef double d = x - m
+    cdef double t = _madd(d, LOG2E, EXP_SHIFT, tag)
+    cdef double n = t - EXP_SHIFT
+    cdef double r = _madd(n, -LN2_HI, d, tag)
+    r = _madd(n, -LN2_LO, r, tag)
+    return _madd(_expm1_poly10_t(r, tag), _pow2_64(t), _pow2_64(t), tag)
 
 # The targets and the level (the wrappers) each runs: on aarch64 one, "neon", which runs
 # the FUSED wrappers (level 1; their attribute is empty there).  The activations' "sve"
