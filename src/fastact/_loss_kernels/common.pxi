@@ -129,7 +129,7 @@ cdef extern from * nogil:
     double fastact_loss_max_f16(const float* x, npy_intp n)
 
 
-# float32 rows: the maximum, and whether every x - m of the row is exact in double and at
+# float32 rows: the maximum (as fastact_loss_max_*, in the same loop), and whether every x - m of the row is exact in double and at
 # least -752 (then the row's exps need neither TwoSum nor the clamp: _exp_row_exact).  With
 # A the largest |x| and u the smallest nonzero one, every x is a multiple of
 # 2^(floor(log2 u) - 23) (float32's 24 bits; subnormals of 2^-149) and |x - m| <= 2A: it
@@ -142,52 +142,79 @@ cdef extern from * nogil:
     typedef unsigned int fastact_v16u __attribute__((vector_size(64)));
     typedef unsigned int fastact_v8u __attribute__((vector_size(32)));
     typedef unsigned int fastact_v4u __attribute__((vector_size(16)));
-    #define FASTACT_LOSS_RANGE(NAME, VU, W)                                            \
-    static inline __attribute__((always_inline)) int NAME(const float* x, npy_intp n) { \
-        VU a, b, v, c, big, small;                                                     \
+    #define FASTACT_LOSS_RANGE(NAME, V, VI, VU, W)                                     \
+    static inline __attribute__((always_inline)) double NAME(const float* x, npy_intp n, \
+                                                             int* ok) {               \
+        V a, b, v, w;                                                                  \
+        VI c;                                                                          \
+        VU p, q, big, small, big2, small2, d;                                          \
+        float m = -INFINITY, lane[W], fa, fu;                                          \
         unsigned int hi = 0, lo = 0xffffffffu, lane_hi[W], lane_lo[W], u;              \
-        npy_intp i, nb = n - n % W;                                                    \
+        npy_intp i, nb = n - n % (2 * W);                                              \
         int k;                                                                         \
-        float fa, fu;                                                                  \
-        for (k = 0; k < W; k++) { big[k] = 0; small[k] = 0xffffffffu; }               \
-        for (i = 0; i < nb; i += W) {                                                  \
-            memcpy(&v, x + i, sizeof v);                                               \
-            a = v & 0x7fffffffu;                                                       \
-            c = (VU)(a > big); big = (a & c) | (big & ~c);                             \
-            b = a - 1u;                                                                \
-            c = (VU)(b < small); small = (b & c) | (small & ~c);                       \
+        for (k = 0; k < W; k++) {                                                      \
+            a[k] = b[k] = -INFINITY;                                                   \
+            big[k] = big2[k] = 0; small[k] = small2[k] = 0xffffffffu;                  \
         }                                                                              \
+        for (i = 0; i < nb; i += 2 * W) {                                              \
+            memcpy(&v, x + i, sizeof v);                                               \
+            memcpy(&w, x + i + W, sizeof w);                                           \
+            c = v > a; a = (V)(((VI)v & c) | ((VI)a & ~c));                            \
+            c = w > b; b = (V)(((VI)w & c) | ((VI)b & ~c));                            \
+            p = (VU)v & 0x7fffffffu; q = (VU)w & 0x7fffffffu;                          \
+            d = (VU)(p > big); big = (p & d) | (big & ~d);                             \
+            d = (VU)(q > big2); big2 = (q & d) | (big2 & ~d);                          \
+            p -= 1u; q -= 1u;                                                          \
+            d = (VU)(p < small); small = (p & d) | (small & ~d);                       \
+            d = (VU)(q < small2); small2 = (q & d) | (small2 & ~d);                    \
+        }                                                                              \
+        c = b > a; a = (V)(((VI)b & c) | ((VI)a & ~c));                                \
+        memcpy(lane, &a, sizeof a);                                                    \
         memcpy(lane_hi, &big, sizeof big);                                             \
         memcpy(lane_lo, &small, sizeof small);                                         \
+        for (k = 0; k < W; k++) {                                                      \
+            m = isgreater(lane[k], m) ? lane[k] : m;                                   \
+            hi = lane_hi[k] > hi ? lane_hi[k] : hi;                                    \
+            lo = lane_lo[k] < lo ? lane_lo[k] : lo;                                    \
+        }                                                                              \
+        memcpy(lane_hi, &big2, sizeof big);                                            \
+        memcpy(lane_lo, &small2, sizeof small);                                        \
         for (k = 0; k < W; k++) {                                                      \
             hi = lane_hi[k] > hi ? lane_hi[k] : hi;                                    \
             lo = lane_lo[k] < lo ? lane_lo[k] : lo;                                    \
         }                                                                              \
         for (i = nb; i < n; i++) {                                                     \
+            m = isgreater(x[i], m) ? x[i] : m;                                         \
             memcpy(&u, x + i, sizeof u);                                               \
             u &= 0x7fffffffu;                                                          \
             hi = u > hi ? u : hi;                                                      \
             lo = u - 1u < lo ? u - 1u : lo;                                            \
         }                                                                              \
-        if (hi > 0x43bc0000u) return 0;              /* A > 376, inf or NaN */         \
-        if (lo == 0xffffffffu) return 1;             /* every x is 0 */                \
-        lo += 1u;                                                                      \
-        memcpy(&fa, &hi, sizeof fa);                                                   \
-        memcpy(&fu, &lo, sizeof fu);                                                   \
-        return (double)fa <= (double)fu * 134217728.0;   /* A <= 2^27 u */             \
+        if (hi > 0x43bc0000u) *ok = 0;               /* A > 376, inf or NaN */         \
+        else if (lo == 0xffffffffu) *ok = 1;         /* every x is 0 */                \
+        else {                                                                         \
+            lo += 1u;                                                                  \
+            memcpy(&fa, &hi, sizeof fa);                                               \
+            memcpy(&fu, &lo, sizeof fu);                                               \
+            *ok = (double)fa <= (double)fu * 134217728.0;   /* A <= 2^27 u */          \
+        }                                                                              \
+        return m;                                                                      \
     }
-    FASTACT_LOSS_RANGE(fastact_loss_exact_f64, fastact_v16u, 16)
-    FASTACT_LOSS_RANGE(fastact_loss_exact_f32, fastact_v8u, 8)
-    FASTACT_LOSS_RANGE(fastact_loss_exact_f16, fastact_v4u, 4)
+    FASTACT_LOSS_RANGE(fastact_loss_maxr_f64, fastact_v16f, fastact_v16i, fastact_v16u, 16)
+    FASTACT_LOSS_RANGE(fastact_loss_maxr_f32, fastact_v8f, fastact_v8i, fastact_v8u, 8)
+    FASTACT_LOSS_RANGE(fastact_loss_maxr_f16, fastact_v4f, fastact_v4i, fastact_v4u, 4)
     #else  /* no vector extensions: the TwoSum path for every row */
-    static int fastact_loss_exact_f64(const float* x, npy_intp n) { return 0; }
-    static int fastact_loss_exact_f32(const float* x, npy_intp n) { return 0; }
-    static int fastact_loss_exact_f16(const float* x, npy_intp n) { return 0; }
+    static double fastact_loss_maxr_f64(const float* x, npy_intp n, int* ok)
+        { *ok = 0; return fastact_loss_max_f64(x, n); }
+    static double fastact_loss_maxr_f32(const float* x, npy_intp n, int* ok)
+        { *ok = 0; return fastact_loss_max_f32(x, n); }
+    static double fastact_loss_maxr_f16(const float* x, npy_intp n, int* ok)
+        { *ok = 0; return fastact_loss_max_f16(x, n); }
     #endif
     """
-    bint fastact_loss_exact_f64(const float* x, npy_intp n)
-    bint fastact_loss_exact_f32(const float* x, npy_intp n)
-    bint fastact_loss_exact_f16(const float* x, npy_intp n)
+    double fastact_loss_maxr_f64(const float* x, npy_intp n, int* ok)
+    double fastact_loss_maxr_f32(const float* x, npy_intp n, int* ok)
+    double fastact_loss_maxr_f16(const float* x, npy_intp n, int* ok)
 
 
 # FMA: primitives' FASTACT_MADD is fixed at compile time (a multiply and an add in this
@@ -337,7 +364,7 @@ cdef inline double _exp_row(double x, double m, madd_t tag) noexcept nogil:
 
 
 cdef inline double _exp_row_exact(double x, double m, madd_t tag) noexcept nogil:
-    # _exp_row where x - m is exact and at least ROW_LO (fastact_loss_exact_*'s rows,
+    # _exp_row where x - m is exact and at least ROW_LO (fastact_loss_maxr_*'s rows,
     # float32 only): the same operations without the TwoSum (dl = 0) and the clamp, and
     # with _expm1_poly10_t
     cdef double d = x - m

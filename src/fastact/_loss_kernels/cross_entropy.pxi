@@ -19,17 +19,19 @@ cdef inline double _row_max(const real* x, npy_intp n, madd_t tag) noexcept nogi
             return fastact_loss_max_d16(x, n)
 
 
-cdef inline bint _row_exact(const real* x, npy_intp n, madd_t tag) noexcept nogil:
-    # whether the row's x - m are exact and >= ROW_LO (float32 rows only: fastact_loss_exact)
+cdef inline double _row_max_exact(const real* x, npy_intp n, int* ok, madd_t tag) noexcept nogil:
+    # _row_max, and ok[0] = whether the row's x - m are exact and >= ROW_LO (float32 rows
+    # only: fastact_loss_maxr_*, one loop for both)
     if real is float:
         if madd_t is wide_t:
-            return fastact_loss_exact_f64(x, n)
+            return fastact_loss_maxr_f64(x, n, ok)
         elif madd_t is fused_t:
-            return fastact_loss_exact_f32(x, n)
+            return fastact_loss_maxr_f32(x, n, ok)
         else:
-            return fastact_loss_exact_f16(x, n)
+            return fastact_loss_maxr_f16(x, n, ok)
     else:
-        return False
+        ok[0] = 0
+        return _row_max(x, n, tag)
 
 
 cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bint keep,
@@ -40,7 +42,7 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
     # nearly all the mass (s = 1 + tiny: log(s) of the rounded s would lose them); s itself
     # is the count plus that sum.  "Equal to m" is x - m == 0: an infinite maximum gives
     # inf - inf = NaN, which then reaches the sums (PyTorch's NaN), not the count
-    # exact (a constant where this is inlined): the row passed _row_exact (_exp_row_exact)
+    # exact (a constant where this is inlined): the row passed _row_max_exact's check
     cdef double racc[LOSS_LANES]
     cdef double kacc[LOSS_LANES]
     cdef double blk[LOSS_LANES]
@@ -103,6 +105,7 @@ cdef inline void _ce_index_rows(const real* x, npy_intp R, npy_intp C, const int
     cdef npy_intp r, c
     cdef int64_t t
     cdef double m, s, ls, wt, a, lossr, sc, rest, pt, pm1, ec = eps / C
+    cdef int ok
     cdef const real* row
     cdef real* g = NULL
     for r in range(R):
@@ -116,8 +119,8 @@ cdef inline void _ce_index_rows(const real* x, npy_intp R, npy_intp C, const int
                 for c in range(C):
                     g[c] = 0
             continue
-        m = _row_max(row, C, tag)
-        if _row_exact(row, C, tag):      # each case its own loops
+        m = _row_max_exact(row, C, &ok, tag)
+        if ok:                           # each case its own loops
             s = _row_sum_exp(row, g, C, m, want_grad, True, &rest, tag)
         else:
             s = _row_sum_exp(row, g, C, m, want_grad, False, &rest, tag)
@@ -204,6 +207,7 @@ cdef inline void _ce_prob_rows(const real* x, npy_intp R, npy_intp C, const real
                                madd_t tag) noexcept nogil:
     cdef npy_intp r, c
     cdef double m, s, ls, Q, a, rest, ec = eps / C
+    cdef int ok
     cdef const real* row
     cdef const real* tr
     cdef real* g = NULL
@@ -216,8 +220,8 @@ cdef inline void _ce_prob_rows(const real* x, npy_intp R, npy_intp C, const real
         for c in range(C):
             q[c] = weight[c] * ((1.0 - eps) * tr[c] + ec)
             Q += q[c]
-        m = _row_max(row, C, tag)
-        if _row_exact(row, C, tag):      # each case its own loops
+        m = _row_max_exact(row, C, &ok, tag)
+        if ok:                           # each case its own loops
             s = _row_sum_exp(row, g, C, m, want_grad, True, &rest, tag)
         else:
             s = _row_sum_exp(row, g, C, m, want_grad, False, &rest, tag)
