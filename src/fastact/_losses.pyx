@@ -19,12 +19,18 @@ All arithmetic is in double (float32 data is widened on load and rounded once on
 the float32 bounds (0.5 ULP for the loss) leave no room for float exps.  exp and log1p
 are primitives.pxi's plain-arithmetic methods (a libm call per element keeps the loops
 scalar; log1p is taken once per row for the cross-entropy), in copies here that fuse
-their multiply-adds on the FMA targets (_exp_row, _exp_neg_t, _log_c_t), and the
-cross-entropy rows' exps carry a 2^64 bias so that 2^n is one factor (see _exp_row).
-Reductions run in LOSS_LANES accumulators, which the compiler vectorizes without
-reassociating (as softmax.pxi); the row maximum is written with vector types (as lanes of
-an array GCC kept it scalar); BCE's total adds the lanes up per block of LOSS_BLOCK
-elements, compensated (its error does not grow with n).  A NaN logit makes its row's sum
+their multiply-adds on the FMA targets (_exp_row, _exp_neg_t, _log1p_z; the exp's
+polynomial by Estrin's scheme), and the cross-entropy rows' exps carry a 2^64 bias so that
+2^n is one factor (see _exp_row).  float32 results take a degree-10 exp polynomial
+(_expm1_poly10_t, 2^-51.6: at most 2^-26 ULP of float32 more), and float32 rows whose
+x - max are all exact and >= -752 (checked in the row maximum's loop, from the bits) skip
+the TwoSum and the clamp (_exp_row_exact).  Reductions run in LOSS_LANES accumulators,
+which the compiler vectorizes without reassociating (as softmax.pxi), updated where the
+values are computed (GCC keeps them in registers then); the row maximum is written with
+vector types (as lanes of an array GCC kept it scalar); BCE's total adds the lanes up per
+block of LOSS_BLOCK elements, compensated (its error does not grow with n), each block's
+exps in a loop before the rest (one element's chain of dependent operations was longer
+than the out-of-order window overlaps).  A NaN logit makes its row's sum
 NaN, so the row's loss and every gradient of the row are NaN.  The floating-point flags
 that saturated intermediates and NaN compares raise are cleared at the end (fastact
 raises no warnings).

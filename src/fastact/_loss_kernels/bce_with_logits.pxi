@@ -1,17 +1,13 @@
 # binary cross-entropy with logits, elementwise.  Included by _losses.pyx.
 
-cdef inline double _bce_one(double x, double t, double w, double pw, double scale,
+cdef inline double _bce_one(double x, double z, double t, double w, double pw, double scale,
                             double* g, madd_t tag) noexcept nogil:
-    # one element's loss w (t pw softplus(-x) + (1 - t) softplus(x)); g[0] = its gradient
-    # times scale.  A term whose factor is 0 is 0 (so x = +-inf gives the limits, not
-    # 0 * inf); NaN in x, t, w or pw reaches both results.
-    cdef double z = _exp_neg_t(-fabs(x), tag)
-    cdef double u = 1.0 + z
-    cdef double inv = 1.0 / u
-    # log1p(z) as primitives' _log1p (z in [0, 1]: u in [1, 2], finite), its correction
-    # for the rounding of u taken with the inverse that sigmoid needs anyway (c is below
-    # 2^-53 u: its own rounding is far below the result's), one division fewer
-    cdef double l1p = _log_c_t(u, (z - (u - 1.0)) * inv, tag)
+    # one element's loss w (t pw softplus(-x) + (1 - t) softplus(x)) from x and
+    # z = e^-|x| (_exp_neg_t); g[0] = its gradient times scale.  A term whose
+    # factor is 0 is 0 (so x = +-inf gives the limits, not 0 * inf); NaN in x, t, w or pw
+    # reaches both results.
+    cdef double l1p = _log1p_z(z, tag)
+    cdef double inv = 1.0 / (1.0 + z)        # for sigmoid only: the forward drops it
     cdef double sp_pos = (x if isgreater(x, 0.0) else 0.0) + l1p      # softplus(x)
     cdef double sp_neg = (0.0 if isgreaterequal(x, 0.0) else -x) + l1p  # softplus(-x)
     cdef double sig_pos = inv if isgreaterequal(x, 0.0) else z * inv   # sigmoid(x)
@@ -45,44 +41,62 @@ cdef inline void _bce_span(const real* x, const real* t, const double* w,
     # what is not asked for is not computed); adds the loss's sum to the compensated
     # total[0] + total[1], one block of LOSS_BLOCK elements (summed in lanes) at a time.
     # Blocks of LOSS_LANES are computed into local arrays, then stored: conditional
-    # stores inside the arithmetic would keep it from vectorizing.
+    # stores inside the arithmetic would keep it from vectorizing.  The lanes are flushed
+    # between the block loops, not by a test inside one loop: with that test GCC kept
+    # them in memory, eight scalar additions per step.
     cdef double acc[LOSS_LANES]
     cdef double vl[LOSS_LANES]
     cdef double gl[LOSS_LANES]
     cdef double xd[LOSS_LANES]
     cdef double td[LOSS_LANES]
+    cdef double zb[LOSS_BLOCK]
     cdef double part = 0.0, v, gv
-    cdef npy_intp i, nb = n - n % LOSS_LANES
+    cdef npy_intp i, j, end, nb = n - n % LOSS_LANES
     cdef int k
     for k in range(LOSS_LANES):
         acc[k] = 0.0
-    for i in range(0, nb, 8):        # LOSS_LANES
-        if i % LOSS_BLOCK == 0 and i > 0:
+    for j in range(0, nb, 512):          # LOSS_BLOCK
+        end = j + LOSS_BLOCK if j + LOSS_BLOCK < nb else nb
+        # the block's exps first, then the rest from them: one element's whole chain of
+        # dependent operations (the exp, the log's division and polynomials) was longer
+        # than the out-of-order window overlaps; split, each loop's is half as long
+        for i in range(j, end, 8):       # LOSS_LANES
+            for k in range(LOSS_LANES):
+                xd[k] = x[i + k]
+            for k in range(LOSS_LANES):
+                zb[i - j + k] = _exp_neg_t(-fabs(xd[k]), real is float, tag)
+        for i in range(j, end, 8):       # LOSS_LANES
+            for k in range(LOSS_LANES):  # widened first: float32 data then vectorizes as double
+                xd[k] = x[i + k]
+                td[k] = t[i + k]
+            if per_element:
+                for k in range(LOSS_LANES):
+                    v = _bce_one(xd[k], zb[i - j + k], td[k], w[i + k], pw[i + k], scale,
+                                 &gl[k], tag)
+                    vl[k] = v
+                    acc[k] += v
+            else:
+                for k in range(LOSS_LANES):
+                    v = _bce_one(xd[k], zb[i - j + k], td[k], w[0], pw[0], scale, &gl[k],
+                                 tag)
+                    vl[k] = v
+                    acc[k] += v
+            if want_loss:
+                for k in range(LOSS_LANES):
+                    loss[i + k] = <real>vl[k]
+            if want_grad:
+                for k in range(LOSS_LANES):
+                    grad[i + k] = <real>gl[k]
+        if end < nb:                     # the last block's lanes join the tail's sum
             for k in range(LOSS_LANES):
                 part += acc[k]
                 acc[k] = 0.0
             _add_compensated(total, part)
             part = 0.0
-        for k in range(LOSS_LANES):  # widened first: float32 data then vectorizes as double
-            xd[k] = x[i + k]
-            td[k] = t[i + k]
-        if per_element:
-            for k in range(LOSS_LANES):
-                vl[k] = _bce_one(xd[k], td[k], w[i + k], pw[i + k], scale, &gl[k], tag)
-        else:
-            for k in range(LOSS_LANES):
-                vl[k] = _bce_one(xd[k], td[k], w[0], pw[0], scale, &gl[k], tag)
-        for k in range(LOSS_LANES):
-            acc[k] += vl[k]
-        if want_loss:
-            for k in range(LOSS_LANES):
-                loss[i + k] = <real>vl[k]
-        if want_grad:
-            for k in range(LOSS_LANES):
-                grad[i + k] = <real>gl[k]
     for i in range(nb, n):
-        v = _bce_one(x[i], t[i], w[i] if per_element else w[0],
-                     pw[i] if per_element else pw[0], scale, &gv, tag)
+        v = _bce_one(x[i], _exp_neg_t(-fabs(<double>x[i]), real is float, tag), t[i],
+                     w[i] if per_element else w[0], pw[i] if per_element else pw[0], scale,
+                     &gv, tag)
         if want_loss:
             loss[i] = <real>v
         if want_grad:

@@ -129,6 +129,94 @@ cdef extern from * nogil:
     double fastact_loss_max_f16(const float* x, npy_intp n)
 
 
+# float32 rows: the maximum (as fastact_loss_max_*, in the same loop), and whether every x - m of the row is exact in double and at
+# least -752 (then the row's exps need neither TwoSum nor the clamp: _exp_row_exact).  With
+# A the largest |x| and u the smallest nonzero one, every x is a multiple of
+# 2^(floor(log2 u) - 23) (float32's 24 bits; subnormals of 2^-149) and |x - m| <= 2A: it
+# has at most 53 significant bits when A <= 2^27 u; and x - m >= -752 when A <= 376.  A and
+# u come from the bits (|x|'s bits order as |x|; u from the unsigned minimum of bits - 1,
+# where 0 wraps to the largest); a NaN's bits exceed every finite value's: not ok.
+cdef extern from * nogil:
+    """
+    #if defined(__GNUC__)
+    typedef unsigned int fastact_v16u __attribute__((vector_size(64)));
+    typedef unsigned int fastact_v8u __attribute__((vector_size(32)));
+    typedef unsigned int fastact_v4u __attribute__((vector_size(16)));
+    #define FASTACT_LOSS_RANGE(NAME, V, VI, VU, W)                                     \
+    static inline __attribute__((always_inline)) double NAME(const float* x, npy_intp n, \
+                                                             int* ok) {               \
+        V a, b, v, w;                                                                  \
+        VI c;                                                                          \
+        VU p, q, big, small, big2, small2, d;                                          \
+        float m = -INFINITY, lane[W], fa, fu;                                          \
+        unsigned int hi = 0, lo = 0xffffffffu, lane_hi[W], lane_lo[W], u;              \
+        npy_intp i, nb = n - n % (2 * W);                                              \
+        int k;                                                                         \
+        for (k = 0; k < W; k++) {                                                      \
+            a[k] = b[k] = -INFINITY;                                                   \
+            big[k] = big2[k] = 0; small[k] = small2[k] = 0xffffffffu;                  \
+        }                                                                              \
+        for (i = 0; i < nb; i += 2 * W) {                                              \
+            memcpy(&v, x + i, sizeof v);                                               \
+            memcpy(&w, x + i + W, sizeof w);                                           \
+            c = v > a; a = (V)(((VI)v & c) | ((VI)a & ~c));                            \
+            c = w > b; b = (V)(((VI)w & c) | ((VI)b & ~c));                            \
+            p = (VU)v & 0x7fffffffu; q = (VU)w & 0x7fffffffu;                          \
+            d = (VU)(p > big); big = (p & d) | (big & ~d);                             \
+            d = (VU)(q > big2); big2 = (q & d) | (big2 & ~d);                          \
+            p -= 1u; q -= 1u;                                                          \
+            d = (VU)(p < small); small = (p & d) | (small & ~d);                       \
+            d = (VU)(q < small2); small2 = (q & d) | (small2 & ~d);                    \
+        }                                                                              \
+        c = b > a; a = (V)(((VI)b & c) | ((VI)a & ~c));                                \
+        memcpy(lane, &a, sizeof a);                                                    \
+        memcpy(lane_hi, &big, sizeof big);                                             \
+        memcpy(lane_lo, &small, sizeof small);                                         \
+        for (k = 0; k < W; k++) {                                                      \
+            m = isgreater(lane[k], m) ? lane[k] : m;                                   \
+            hi = lane_hi[k] > hi ? lane_hi[k] : hi;                                    \
+            lo = lane_lo[k] < lo ? lane_lo[k] : lo;                                    \
+        }                                                                              \
+        memcpy(lane_hi, &big2, sizeof big);                                            \
+        memcpy(lane_lo, &small2, sizeof small);                                        \
+        for (k = 0; k < W; k++) {                                                      \
+            hi = lane_hi[k] > hi ? lane_hi[k] : hi;                                    \
+            lo = lane_lo[k] < lo ? lane_lo[k] : lo;                                    \
+        }                                                                              \
+        for (i = nb; i < n; i++) {                                                     \
+            m = isgreater(x[i], m) ? x[i] : m;                                         \
+            memcpy(&u, x + i, sizeof u);                                               \
+            u &= 0x7fffffffu;                                                          \
+            hi = u > hi ? u : hi;                                                      \
+            lo = u - 1u < lo ? u - 1u : lo;                                            \
+        }                                                                              \
+        if (hi > 0x43bc0000u) *ok = 0;               /* A > 376, inf or NaN */         \
+        else if (lo == 0xffffffffu) *ok = 1;         /* every x is 0 */                \
+        else {                                                                         \
+            lo += 1u;                                                                  \
+            memcpy(&fa, &hi, sizeof fa);                                               \
+            memcpy(&fu, &lo, sizeof fu);                                               \
+            *ok = (double)fa <= (double)fu * 134217728.0;   /* A <= 2^27 u */          \
+        }                                                                              \
+        return m;                                                                      \
+    }
+    FASTACT_LOSS_RANGE(fastact_loss_maxr_f64, fastact_v16f, fastact_v16i, fastact_v16u, 16)
+    FASTACT_LOSS_RANGE(fastact_loss_maxr_f32, fastact_v8f, fastact_v8i, fastact_v8u, 8)
+    FASTACT_LOSS_RANGE(fastact_loss_maxr_f16, fastact_v4f, fastact_v4i, fastact_v4u, 4)
+    #else  /* no vector extensions: the TwoSum path for every row */
+    static double fastact_loss_maxr_f64(const float* x, npy_intp n, int* ok)
+        { *ok = 0; return fastact_loss_max_f64(x, n); }
+    static double fastact_loss_maxr_f32(const float* x, npy_intp n, int* ok)
+        { *ok = 0; return fastact_loss_max_f32(x, n); }
+    static double fastact_loss_maxr_f16(const float* x, npy_intp n, int* ok)
+        { *ok = 0; return fastact_loss_max_f16(x, n); }
+    #endif
+    """
+    double fastact_loss_maxr_f64(const float* x, npy_intp n, int* ok)
+    double fastact_loss_maxr_f32(const float* x, npy_intp n, int* ok)
+    double fastact_loss_maxr_f16(const float* x, npy_intp n, int* ok)
+
+
 # FMA: primitives' FASTACT_MADD is fixed at compile time (a multiply and an add in this
 # module, compiled for the baseline), so the functions here take a tag, a type for each
 # target: the baseline passes PLAIN (a multiply and an add), the AVX2 wrappers FUSED
@@ -154,48 +242,86 @@ cdef inline double _madd(double a, double b, double c, madd_t tag) noexcept nogi
 
 
 cdef inline double _expm1_poly_t(double r, madd_t tag) noexcept nogil:
-    # primitives' _expm1_poly (Taylor to r^13, |r| <= 0.347), fused where tag says so
-    cdef double p = 1.6059043836821613e-10            # 1/13!
-    p = _madd(p, r, 2.08767569878681e-09, tag)        # 1/12!
-    p = _madd(p, r, 2.505210838544172e-08, tag)       # 1/11!
-    p = _madd(p, r, 2.755731922398589e-07, tag)       # 1/10!
-    p = _madd(p, r, 2.7557319223985893e-06, tag)      # 1/9!
-    p = _madd(p, r, 2.48015873015873e-05, tag)        # 1/8!
-    p = _madd(p, r, 0.0001984126984126984, tag)       # 1/7!
-    p = _madd(p, r, 0.001388888888888889, tag)        # 1/6!
-    p = _madd(p, r, 0.008333333333333333, tag)        # 1/5!
-    p = _madd(p, r, 0.041666666666666664, tag)        # 1/4!
-    p = _madd(p, r, 0.16666666666666666, tag)         # 1/3!
-    p = _madd(p, r, 0.5, tag)
-    return _madd(p * r, r, r, tag)
+    # primitives' _expm1_poly (Taylor to r^13, |r| <= 0.347), fused where tag says so, as
+    # r + r^2 q(r) with q (degree 11) by Estrin's scheme: pairs, then r^2, r^4, r^8 (four
+    # multiply-adds deep, against Horner's twelve; the loops' latency, not their
+    # instruction count, set their speed: an element's chain was longer than the
+    # out-of-order window hides).  Each term of q is below 2^-53 q's relative to 1/2
+    # except the first few, so the grouping changes the rounding only at q's last bit,
+    # which the factor r^2 <= 0.121 takes below the result's.
+    cdef double r2 = r * r
+    cdef double r4 = r2 * r2
+    cdef double a0 = _madd(0.16666666666666666, r, 0.5, tag)                     # 1/3!, 1/2
+    cdef double a1 = _madd(0.008333333333333333, r, 0.041666666666666664, tag)   # 1/5!, 1/4!
+    cdef double a2 = _madd(0.0001984126984126984, r, 0.001388888888888889, tag)  # 1/7!, 1/6!
+    cdef double a3 = _madd(2.7557319223985893e-06, r, 2.48015873015873e-05, tag)  # 1/9!, 1/8!
+    cdef double a4 = _madd(2.505210838544172e-08, r, 2.755731922398589e-07, tag)  # 1/11!, 1/10!
+    cdef double a5 = _madd(1.6059043836821613e-10, r, 2.08767569878681e-09, tag)  # 1/13!, 1/12!
+    a0 = _madd(a1, r2, a0, tag)
+    a2 = _madd(a3, r2, a2, tag)
+    a4 = _madd(a5, r2, a4, tag)
+    a0 = _madd(_madd(a4, r4, a2, tag), r4, a0, tag)
+    return _madd(r2, a0, r, tag)
 
 
-cdef inline double _exp_neg_t(double y, madd_t tag) noexcept nogil:
+cdef inline double _expm1_poly10_t(double r, madd_t tag) noexcept nogil:
+    # e^r - 1 for |r| <= 0.347 to degree 10, for float32 results only: r + r^2 q(r), q of
+    # degree 8 the near-minimax fit of (expm1(r) - r) / r^2 for the relative error of e^r
+    # on [-ln2/2, ln2/2] (Lawson-weighted least squares at 200 Chebyshev nodes, mpmath at 50
+    # digits; the coefficients below, rounded to double): at most 2.9e-16 = 2^-51.6
+    # relative on a 2001-point grid, where the Taylor series to r^13 (_expm1_poly_t) has
+    # 2^-58.  A float32 result rounded from a double within 2^-50 of the true value is off
+    # by at most 0.5 + 2^-26 ULP (the accuracy tool counts 0.5 + 2^-30 C + 1e-6); three
+    # multiply-adds fewer than _expm1_poly_t.  Estrin's scheme, as _expm1_poly_t.
+    cdef double r2 = r * r
+    cdef double r4 = r2 * r2
+    cdef double a0 = _madd(0.1666666666661155, r, 0.49999999999998324, tag)
+    cdef double a1 = _madd(0.00833333337087277, r, 0.041666666668136655, tag)
+    cdef double a2 = _madd(0.00019841185232897244, r, 0.0013888888516193907, tag)
+    cdef double a3 = _madd(2.7634992084138196e-06, r, 2.4801931743300622e-05, tag)
+    a0 = _madd(a1, r2, a0, tag)
+    a2 = _madd(a3, r2, a2, tag)
+    a0 = _madd(_madd(2.7476790321871654e-07, r4, a2, tag), r4, a0, tag)
+    return _madd(r2, a0, r, tag)
+
+
+cdef inline double _pow2_64(double t) noexcept nogil:
+    # _pow2(t + 64.0): 2^(n + 64) for t = n + EXP_SHIFT, the 64 added to the integer in
+    # t's low bits (one instruction fewer than the double addition; the same bits)
+    return fastact_u2d((fastact_d2u(t) + (1023 + 64)) << 52)
+
+
+cdef inline double _exp_neg_t(double y, bint f32, madd_t tag) noexcept nogil:
     # e^y for y <= 0 (BCE's e^-|x|): _exp_row's biased 2^n in one factor, the bias taken
     # off by one product, which rounds a subnormal result once (as _exp's second factor);
-    # 0 below -752, NaN gives NaN
-    cdef double t, n, r
-    cdef bint low = isless(y, ROW_LO)
-    y = ROW_LO if low else y
+    # y is clamped at -752, where that product is 2^-1085 (1 + expm1(0.07)) < 2^-1075: it
+    # rounds to 0, the value for every y below (no select needed); NaN gives NaN.  f32 (a
+    # constant where this is inlined): for a float32 result, _expm1_poly10_t
+    cdef double t, n, r, p
+    y = ROW_LO if isless(y, ROW_LO) else y
     t = _madd(y, LOG2E, EXP_SHIFT, tag)
     n = t - EXP_SHIFT
     r = _madd(n, -LN2_HI, y, tag)
     r = _madd(n, -LN2_LO, r, tag)
-    r = _madd(_expm1_poly_t(r, tag), _pow2(t + 64.0), _pow2(t + 64.0), tag) * BIAS_INV
-    return 0.0 if low else r
+    p = _pow2_64(t)
+    r = _expm1_poly10_t(r, tag) if f32 else _expm1_poly_t(r, tag)
+    return _madd(r, p, p, tag) * BIAS_INV
 
 
-cdef inline double _log_c_t(double u, double c, madd_t tag) noexcept nogil:
-    # primitives' _log_c (kk = 0): log(u) + c for a positive normal finite u, |c| <= 2^-50,
-    # its polynomials fused by tag
-    cdef uint64_t b = fastact_d2u(u)
-    cdef double k = fastact_u2d((b >> 52) | TWO52_BITS) - (TWO52 + 1023.0)
-    cdef double m = fastact_u2d((b & MANT_MASK) | EXP_BITS_ONE)   # in [1, 2)
-    cdef double f, s, hfsq, zz, w, r
-    cdef bint big = isgreater(m, SQRT2)
-    m = 0.5 * m if big else m
-    k = k + 1.0 if big else k
-    f = m - 1.0
+cdef inline double _log1p_z(double z, madd_t tag) noexcept nogil:
+    # log1p(z) for z in [0, 1] (BCE's e^-|x|; NaN gives NaN): primitives' _log_c (kk = 0),
+    # its polynomials fused by tag, with one division.  u = 1 + z; below sqrt2 (k = 0) f
+    # is z itself, exact (fdlibm's log1p for z < sqrt2 - 1): no correction.  Above, k = 1,
+    # f = u/2 - 1 (exact) and the correction c = (z - (u - 1)) / u for the rounding of u,
+    # |z - (u - 1)| <= 2^-53, takes 1/u in [1/2, 1/sqrt2] as its linear minimax
+    # 1.19816 - 0.35355 u (relative error 1.8%): c is then off by less than 2^-59.3, which
+    # is 2^-57.8 of the result (>= log(sqrt2)), where an exact 1/u cost a division.
+    cdef double u = 1.0 + z
+    cdef bint big = isgreater(u, SQRT2)
+    cdef double f = 0.5 * u - 1.0 if big else z
+    cdef double c = (z - (u - 1.0)) * _madd(-0.35355, u, 1.19816, tag) if big else 0.0
+    cdef double k = 1.0 if big else 0.0
+    cdef double s, hfsq, zz, w, r
     s = f / (2.0 + f)
     zz = s * s
     w = zz * zz
@@ -233,8 +359,20 @@ cdef inline double _exp_row(double x, double m, madd_t tag) noexcept nogil:
     n = t - EXP_SHIFT
     r = _madd(n, -LN2_HI, d, tag)
     r = _madd(n, -LN2_LO, r, tag) + dl
-    r = _madd(_expm1_poly_t(r, tag), _pow2(t + 64.0), _pow2(t + 64.0), tag)
+    r = _madd(_expm1_poly_t(r, tag), _pow2_64(t), _pow2_64(t), tag)
     return 0.0 if low else r
+
+
+cdef inline double _exp_row_exact(double x, double m, madd_t tag) noexcept nogil:
+    # _exp_row where x - m is exact and at least ROW_LO (fastact_loss_maxr_*'s rows,
+    # float32 only): the same operations without the TwoSum (dl = 0) and the clamp, and
+    # with _expm1_poly10_t
+    cdef double d = x - m
+    cdef double t = _madd(d, LOG2E, EXP_SHIFT, tag)
+    cdef double n = t - EXP_SHIFT
+    cdef double r = _madd(n, -LN2_HI, d, tag)
+    r = _madd(n, -LN2_LO, r, tag)
+    return _madd(_expm1_poly10_t(r, tag), _pow2_64(t), _pow2_64(t), tag)
 
 # The targets and the level (the wrappers) each runs: on aarch64 one, "neon", which runs
 # the FUSED wrappers (level 1; their attribute is empty there).  The activations' "sve"

@@ -19,14 +19,30 @@ cdef inline double _row_max(const real* x, npy_intp n, madd_t tag) noexcept nogi
             return fastact_loss_max_d16(x, n)
 
 
+cdef inline double _row_max_exact(const real* x, npy_intp n, int* ok, madd_t tag) noexcept nogil:
+    # _row_max, and ok[0] = whether the row's x - m are exact and >= ROW_LO (float32 rows
+    # only: fastact_loss_maxr_*, one loop for both)
+    if real is float:
+        if madd_t is wide_t:
+            return fastact_loss_maxr_f64(x, n, ok)
+        elif madd_t is fused_t:
+            return fastact_loss_maxr_f32(x, n, ok)
+        else:
+            return fastact_loss_maxr_f16(x, n, ok)
+    else:
+        ok[0] = 0
+        return _row_max(x, n, tag)
+
+
 cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bint keep,
-                                double* rest, madd_t tag) noexcept nogil:
+                                bint exact, double* rest, madd_t tag) noexcept nogil:
     # s = sum exp(x - m), each exp times 2^64 (_exp_row) stored in e when keep;
     # rest[0] = s - 1, computed as (the count of entries equal to m, less one) + the sum
     # of the others, so that log s = log1p(rest) keeps its digits when one class takes
     # nearly all the mass (s = 1 + tiny: log(s) of the rounded s would lose them); s itself
     # is the count plus that sum.  "Equal to m" is x - m == 0: an infinite maximum gives
     # inf - inf = NaN, which then reaches the sums (PyTorch's NaN), not the count
+    # exact (a constant where this is inlined): the row passed _row_max_exact's check
     cdef double racc[LOSS_LANES]
     cdef double kacc[LOSS_LANES]
     cdef double blk[LOSS_LANES]
@@ -41,7 +57,7 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
         for k in range(LOSS_LANES):  # widened first: float32 data then vectorizes as double
             xd[k] = x[i + k]
         for k in range(LOSS_LANES):
-            v = _exp_row(xd[k], m, tag)
+            v = _exp_row_exact(xd[k], m, tag) if exact else _exp_row(xd[k], m, tag)
             blk[k] = v
             racc[k] += 0.0 if xd[k] - m == 0.0 else v
             kacc[k] += 1.0 if xd[k] - m == 0.0 else 0.0
@@ -49,7 +65,7 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
             for k in range(LOSS_LANES):
                 e[i + k] = <real>blk[k]
     for i in range(nb, n):
-        v = _exp_row(x[i], m, tag)
+        v = _exp_row_exact(x[i], m, tag) if exact else _exp_row(x[i], m, tag)
         if keep:
             e[i] = <real>v
         r += 0.0 if x[i] - m == 0.0 else v
@@ -89,6 +105,7 @@ cdef inline void _ce_index_rows(const real* x, npy_intp R, npy_intp C, const int
     cdef npy_intp r, c
     cdef int64_t t
     cdef double m, s, ls, wt, a, lossr, sc, rest, pt, pm1, ec = eps / C
+    cdef int ok
     cdef const real* row
     cdef real* g = NULL
     for r in range(R):
@@ -102,8 +119,11 @@ cdef inline void _ce_index_rows(const real* x, npy_intp R, npy_intp C, const int
                 for c in range(C):
                     g[c] = 0
             continue
-        m = _row_max(row, C, tag)
-        s = _row_sum_exp(row, g, C, m, want_grad, &rest, tag)
+        m = _row_max_exact(row, C, &ok, tag)
+        if ok:                           # each case its own loops
+            s = _row_sum_exp(row, g, C, m, want_grad, True, &rest, tag)
+        else:
+            s = _row_sum_exp(row, g, C, m, want_grad, False, &rest, tag)
         ls = _log1p(rest)
         wt = weight[t]
         lossr = (1.0 - eps) * wt * (ls - (row[t] - m))
@@ -187,6 +207,7 @@ cdef inline void _ce_prob_rows(const real* x, npy_intp R, npy_intp C, const real
                                madd_t tag) noexcept nogil:
     cdef npy_intp r, c
     cdef double m, s, ls, Q, a, rest, ec = eps / C
+    cdef int ok
     cdef const real* row
     cdef const real* tr
     cdef real* g = NULL
@@ -199,8 +220,11 @@ cdef inline void _ce_prob_rows(const real* x, npy_intp R, npy_intp C, const real
         for c in range(C):
             q[c] = weight[c] * ((1.0 - eps) * tr[c] + ec)
             Q += q[c]
-        m = _row_max(row, C, tag)
-        s = _row_sum_exp(row, g, C, m, want_grad, &rest, tag)
+        m = _row_max_exact(row, C, &ok, tag)
+        if ok:                           # each case its own loops
+            s = _row_sum_exp(row, g, C, m, want_grad, True, &rest, tag)
+        else:
+            s = _row_sum_exp(row, g, C, m, want_grad, False, &rest, tag)
         ls = _log1p(rest)
         loss[r] = _row_weighted_nll(row, q, C, m, ls)
         if want_grad:
