@@ -112,15 +112,26 @@ cdef inline double _poly(double r, bint lo) noexcept nogil:
 
 
 cdef inline double _pow2(double t) noexcept nogil:
-    # 2^m for t = m + EXP_SHIFT, -1022 <= m <= 1023 (primitives.pxi's _pow2)
+    # 2^m for t = m + EXP_SHIFT, -1022 <= m <= 1023 (primitives.pxi's _pow2); 0 for m = -1023
     return fa_rnn_u2d((fa_rnn_d2u(t) + 1023) << 52)
 
 
 cdef inline double _exp_parts(double a, bint lo, double* s1, double* s2) noexcept nogil:
     # e^a = (1 + p) s1 s2 for a <= 0 (NaN passes): returns p, sets s1 s2 = 2^n in two
     # normal factors (_exp's split, so that a subnormal result is rounded once).  Below
-    # -746 e^a < 2^-1075: the clamp gives 0 there.
+    # -746 e^a < 2^-1075: the clamp gives 0 there.  lo (float32 data): one factor, 0
+    # below about -708.7 (e^a < 2^-1022; clamped at -709, n = -1023 makes _pow2's
+    # exponent field 0, so s1 = 0): each result that e^a scales has other factors below
+    # 2^260 (gradients and states below float32's 2^128), so it stays far under float32's
+    # least subnormal either way; that saves a third of the exp's scaling.
     cdef double t, n, r, t1, n1
+    if lo:
+        a = -709.0 if isless(a, -709.0) else a
+        t = a * LOG2E + EXP_SHIFT
+        n = t - EXP_SHIFT
+        s1[0] = _pow2(t)
+        s2[0] = 1.0
+        return _poly((a - n * LN2_HI) - n * LN2_LO, lo)
     a = -746.0 if isless(a, -746.0) else a
     t = a * LOG2E + EXP_SHIFT
     n = t - EXP_SHIFT
@@ -187,7 +198,7 @@ cdef inline double _tanh2(double x, bint lo, double* dt) noexcept nogil:
 # tanh), q = 1/(d_1 ... d_n) and 1/d_k = q * (the product of the others).  The products
 # lie in [1, 16]: nothing overflows or underflows, and each 1/d_k has a few roundings more
 # than a division (a few ULP of double, which float32 results do not see).  A NaN
-# denominator (a NaN gate) counts as 1 there, so that it spoils only its own gate; the
+# denominator (a NaN gate) counts as 2 there, so that it spoils only its own gate; the
 # gate itself is made NaN by a select.
 
 cdef inline double _zexp(double x, bint lo) noexcept nogil:
@@ -196,8 +207,9 @@ cdef inline double _zexp(double x, bint lo) noexcept nogil:
 
 
 cdef inline double _num(double d) noexcept nogil:
-    # a denominator for the shared division: NaN counts as 1
-    return d if d == d else 1.0
+    # a denominator for the shared division (in [1, 2]): NaN counts as 2, by the form
+    # that x86 does in one instruction (minpd returns its second operand for a NaN)
+    return d if d < 2.0 else 2.0
 
 
 cdef inline double _sig_inv(double x, double z, double inv) noexcept nogil:
@@ -243,13 +255,15 @@ cdef enum:
 
 
 cdef inline void _lstm_gates(const real* g, npy_intp H, npy_intp nb, bint deriv,
-                             double* i, double* f, double* gg, double* o, double* di,
-                             double* df, double* dgg, double* do) noexcept nogil:
-    # i, f, g, o of nb units from the row's gates g (chunks of H), sharing one division;
-    # with deriv also their derivatives (NULL pointers otherwise)
+                             double* f, double* ig, double* o, double* gdi, double* df,
+                             double* idg, double* do) noexcept nogil:
+    # the gates of nb units from the row's gates g (chunks of H: i, f, g, o), sharing one
+    # division: f, i*g and o, as c' = f*c + i*g and h' = o*tanh(c') use them; with deriv
+    # also what the gradients multiply (g*i', f', i*g', o'), NULL pointers otherwise
     cdef bint lo = real is float
     cdef npy_intp k
     cdef double xi, xf, xg, xo, zi, zf, zo, mg, eg, ni, nf, ng, no, pif, pgo, q, sc, d
+    cdef double i, gg
     for k in range(nb):
         xi, xf, xg, xo = g[k], g[H + k], g[2 * H + k], g[3 * H + k]
         zi, zf, zo = _zexp(xi, lo), _zexp(xf, lo), _zexp(xo, lo)
@@ -258,20 +272,22 @@ cdef inline void _lstm_gates(const real* g, npy_intp H, npy_intp nb, bint deriv,
         pif, pgo = ni * nf, ng * no
         q = 1.0 / (pif * pgo)
         if deriv:
-            i[k] = _sig3_inv(xi, zi, q * nf * pgo, &sc, &d)
-            di[k] = d
+            i = _sig3_inv(xi, zi, q * nf * pgo, &sc, &d)
+            gdi[k] = d
             f[k] = _sig3_inv(xf, zf, q * ni * pgo, &sc, &d)
             df[k] = d
             o[k] = _sig3_inv(xo, zo, q * ng * pif, &sc, &d)
             do[k] = d
             q = q * no * pif                              # 1/(2 + m) of the g gate
-            gg[k] = copysign(-mg * q, xg)
-            dgg[k] = (4.0 * eg) * q * q
+            gg = copysign(-mg * q, xg)
+            idg[k] = i * ((4.0 * eg) * q * q)
+            gdi[k] = gg * gdi[k]
         else:
-            i[k] = _sig_inv(xi, zi, q * nf * pgo)
+            i = _sig_inv(xi, zi, q * nf * pgo)
             f[k] = _sig_inv(xf, zf, q * ni * pgo)
             o[k] = _sig_inv(xo, zo, q * ng * pif)
-            gg[k] = copysign(-mg * (q * no * pif), xg)
+            gg = copysign(-mg * (q * no * pif), xg)
+        ig[k] = i * gg
 
 
 cdef inline void _gru_gates(const real* gi, const real* gh, npy_intp H, npy_intp nb,
@@ -302,9 +318,8 @@ cdef inline void _gru_gates(const real* gi, const real* gh, npy_intp H, npy_intp
 cdef inline void _lstm_row(const real* g, const real* c, real* h2, real* c2,
                            npy_intp H) noexcept nogil:
     cdef bint lo = real is float
-    cdef double i[BLK]
     cdef double f[BLK]
-    cdef double gg[BLK]
+    cdef double ig[BLK]
     cdef double o[BLK]
     cdef double hb[BLK]
     cdef double cb[BLK]
@@ -313,10 +328,10 @@ cdef inline void _lstm_row(const real* g, const real* c, real* h2, real* c2,
     cdef const real* cc
     for j0 in range(0, H, 64):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
-        _lstm_gates(g + j0, H, nb, False, i, f, gg, o, NULL, NULL, NULL, NULL)
+        _lstm_gates(g + j0, H, nb, False, f, ig, o, NULL, NULL, NULL, NULL)
         cc = c + j0
         for k in range(nb):
-            cn = f[k] * cc[k] + i[k] * gg[k]
+            cn = f[k] * cc[k] + ig[k]
             cb[k] = cn
             hb[k] = o[k] * _tanh(cn, lo)
         for k in range(nb):
@@ -328,13 +343,12 @@ cdef inline void _lstm_back_row(const real* dh, const real* dc, const real* g,
                                 const real* c, real* dg, real* dcp,
                                 npy_intp H) noexcept nogil:
     cdef bint lo = real is float
-    cdef double i[BLK]
     cdef double f[BLK]
-    cdef double gg[BLK]
+    cdef double ig[BLK]
     cdef double o[BLK]
-    cdef double di[BLK]
+    cdef double gdi[BLK]
     cdef double df[BLK]
-    cdef double dgg[BLK]
+    cdef double idg[BLK]
     cdef double do[BLK]
     cdef double bi[BLK]
     cdef double bf[BLK]
@@ -348,19 +362,19 @@ cdef inline void _lstm_back_row(const real* dh, const real* dc, const real* g,
     cdef const real* dcc
     for j0 in range(0, H, 64):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
-        _lstm_gates(g + j0, H, nb, True, i, f, gg, o, di, df, dgg, do)
+        _lstm_gates(g + j0, H, nb, True, f, ig, o, gdi, df, idg, do)
         cc = c + j0
         dhh = dh + j0
         dcc = dc + j0
         for k in range(nb):
             cv = cc[k]
-            cn = f[k] * cv + i[k] * gg[k]
+            cn = f[k] * cv + ig[k]
             tc = _tanh2(cn, lo, &dtc)
             dhv = dhh[k]
             dcn = dcc[k] + dhv * o[k] * dtc
-            bi[k] = dcn * gg[k] * di[k]
+            bi[k] = dcn * gdi[k]
             bf[k] = dcn * cv * df[k]
-            bg[k] = dcn * i[k] * dgg[k]
+            bg[k] = dcn * idg[k]
             bo[k] = dhv * tc * do[k]
             bc[k] = dcn * f[k]
         for k in range(nb):
