@@ -45,6 +45,7 @@ cdef extern from "<math.h>" nogil:
     double fabs(double)
     double copysign(double, double)
     bint isless(double, double)
+    bint isgreaterequal(double, double)
 
 cdef extern from "<fenv.h>" nogil:
     int feclearexcept(int)
@@ -152,23 +153,6 @@ cdef inline double _exp_neg(double a, bint lo) noexcept nogil:
 
 # ---- sigmoid and tanh, with their derivatives ---------------------------------------
 
-cdef inline double _sigmoid(double x, bint lo) noexcept nogil:
-    # 1/(1 + e^-x) on z = e^-|x|: z/(1+z) for x < 0 (no cancellation in either tail)
-    cdef double z = _exp_neg(-fabs(x), lo)
-    return (z if isless(x, 0.0) else 1.0) / (1.0 + z)
-
-
-cdef inline double _sigmoid3(double x, bint lo, double* sc, double* ds) noexcept nogil:
-    # sigmoid(x), with sc = 1 - sigmoid(x) = sigmoid(-x) and ds = sigmoid'(x) = z/(1+z)^2
-    cdef double z = _exp_neg(-fabs(x), lo)
-    cdef double inv = 1.0 / (1.0 + z)
-    cdef double zi = z * inv
-    cdef bint neg = isless(x, 0.0)
-    sc[0] = inv if neg else zi
-    ds[0] = zi * inv
-    return zi if neg else inv
-
-
 cdef inline double _tanh(double x, bint lo) noexcept nogil:
     # tanh|x| = -m/(2 + m), m = expm1(-2|x|) = p s + (s - 1), s = 2^n exact (0 below
     # 2^-1074, where m is -1); odd by copysign (tanh(-0) = -0)
@@ -213,20 +197,19 @@ cdef inline double _num(double d) noexcept nogil:
 
 
 cdef inline double _sig_inv(double x, double z, double inv) noexcept nogil:
-    # sigmoid(x) from z = e^-|x| and inv = 1/(1 + z)
-    cdef double s = (z if isless(x, 0.0) else 1.0) * inv
-    return x if x != x else s
+    # sigmoid(x) from z = e^-|x| and inv = 1/(1 + z): z/(1 + z) below 0 and for NaN (z is
+    # NaN then, and the comparison false), so NaN needs no select of its own
+    return (1.0 if isgreaterequal(x, 0.0) else z) * inv
 
 
 cdef inline double _sig3_inv(double x, double z, double inv, double* sc,
                              double* ds) noexcept nogil:
     # sigmoid(x), 1 - sigmoid(x) and sigmoid'(x) from z and inv = 1/(1 + z)
+    # (NaN: zi, which z makes NaN, for each, as in _sig_inv)
     cdef double zi = z * inv
-    cdef bint neg = isless(x, 0.0)
-    cdef bint nan = x != x
-    sc[0] = x if nan else (inv if neg else zi)
+    sc[0] = inv if isless(x, 0.0) else zi
     ds[0] = zi * inv
-    return x if nan else (zi if neg else inv)
+    return inv if isgreaterequal(x, 0.0) else zi
 
 
 cdef inline double _tanh_m(double x, bint lo, double* e) noexcept nogil:
@@ -251,7 +234,7 @@ cdef inline double _tanh_m(double x, bint lo, double* e) noexcept nogil:
 # as fast).
 
 cdef enum:
-    BLK = 64
+    BLK = 128
 
 
 cdef inline void _lstm_gates(const real* g, npy_intp H, npy_intp nb, bint deriv,
@@ -262,8 +245,8 @@ cdef inline void _lstm_gates(const real* g, npy_intp H, npy_intp nb, bint deriv,
     # also what the gradients multiply (g*i', f', i*g', o'), NULL pointers otherwise
     cdef bint lo = real is float
     cdef npy_intp k
-    cdef double xi, xf, xg, xo, zi, zf, zo, mg, eg, ni, nf, ng, no, pif, pgo, q, sc, d
-    cdef double i, gg
+    cdef double xi, xf, xg, xo, zi, zf, zo, mg, eg, ni, nf, ng, no, pif, pgo, q, qif, qgo
+    cdef double sc, d, i, gg
     for k in range(nb):
         xi, xf, xg, xo = g[k], g[H + k], g[2 * H + k], g[3 * H + k]
         zi, zf, zo = _zexp(xi, lo), _zexp(xf, lo), _zexp(xo, lo)
@@ -271,22 +254,23 @@ cdef inline void _lstm_gates(const real* g, npy_intp H, npy_intp nb, bint deriv,
         ni, nf, ng, no = _num(1.0 + zi), _num(1.0 + zf), _num(2.0 + mg), _num(1.0 + zo)
         pif, pgo = ni * nf, ng * no
         q = 1.0 / (pif * pgo)
+        qif, qgo = q * pgo, q * pif                       # 1/(ni nf), 1/(ng no)
         if deriv:
-            i = _sig3_inv(xi, zi, q * nf * pgo, &sc, &d)
+            i = _sig3_inv(xi, zi, qif * nf, &sc, &d)
             gdi[k] = d
-            f[k] = _sig3_inv(xf, zf, q * ni * pgo, &sc, &d)
+            f[k] = _sig3_inv(xf, zf, qif * ni, &sc, &d)
             df[k] = d
-            o[k] = _sig3_inv(xo, zo, q * ng * pif, &sc, &d)
+            o[k] = _sig3_inv(xo, zo, qgo * ng, &sc, &d)
             do[k] = d
-            q = q * no * pif                              # 1/(2 + m) of the g gate
+            q = qgo * no                                  # 1/(2 + m) of the g gate
             gg = copysign(-mg * q, xg)
             idg[k] = i * ((4.0 * eg) * q * q)
             gdi[k] = gg * gdi[k]
         else:
-            i = _sig_inv(xi, zi, q * nf * pgo)
-            f[k] = _sig_inv(xf, zf, q * ni * pgo)
-            o[k] = _sig_inv(xo, zo, q * ng * pif)
-            gg = copysign(-mg * (q * no * pif), xg)
+            i = _sig_inv(xi, zi, qif * nf)
+            f[k] = _sig_inv(xf, zf, qif * ni)
+            o[k] = _sig_inv(xo, zo, qgo * ng)
+            gg = copysign(-mg * (qgo * no), xg)
         ig[k] = i * gg
 
 
@@ -326,7 +310,7 @@ cdef inline void _lstm_row(const real* g, const real* c, real* h2, real* c2,
     cdef npy_intp j0, k, nb
     cdef double cn
     cdef const real* cc
-    for j0 in range(0, H, 64):       # BLK
+    for j0 in range(0, H, 128):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
         _lstm_gates(g + j0, H, nb, False, f, ig, o, NULL, NULL, NULL, NULL)
         cc = c + j0
@@ -360,7 +344,7 @@ cdef inline void _lstm_back_row(const real* dh, const real* dc, const real* g,
     cdef const real* cc
     cdef const real* dhh
     cdef const real* dcc
-    for j0 in range(0, H, 64):       # BLK
+    for j0 in range(0, H, 128):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
         _lstm_gates(g + j0, H, nb, True, f, ig, o, gdi, df, idg, do)
         cc = c + j0
@@ -396,7 +380,7 @@ cdef inline void _gru_row(const real* gi, const real* gh, const real* h, real* h
     cdef const real* in_
     cdef const real* hn
     cdef const real* hh
-    for j0 in range(0, H, 64):       # BLK
+    for j0 in range(0, H, 128):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
         _gru_gates(gi + j0, gh + j0, H, nb, False, r, z, zc, NULL, NULL)
         in_ = gi + 2 * H + j0
@@ -428,7 +412,7 @@ cdef inline void _gru_back_row(const real* dh, const real* gi, const real* gh,
     cdef const real* hn
     cdef const real* hh
     cdef const real* dd
-    for j0 in range(0, H, 64):       # BLK
+    for j0 in range(0, H, 128):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
         _gru_gates(gi + j0, gh + j0, H, nb, True, r, z, zc, dr, dz)
         in_ = gi + 2 * H + j0
