@@ -32,7 +32,8 @@ cleared at the end (fastact raises no warnings).
 setup.py compiles this file once per CPU target (as fastact._recurrent for the baseline and
 fastact._recurrent_<target> for AVX2 and AVX-512, with the ufuncs' flags; recurrent.py
 loads the target the ufuncs run on).  The exp's polynomial uses FMA where the target has
-it (as the ufuncs' FASTACT_MADD): results may differ between targets in the last bits.
+it (as the ufuncs' FASTACT_MADD), and so do its reduction and scaling: results may differ
+between targets in the last bits.
 
 Argument checking is the caller's (recurrent.py): these trust their shapes.
 """
@@ -125,19 +126,22 @@ cdef inline double _exp_parts(double a, bint lo, double* s1, double* s2) noexcep
     # exponent field 0, so s1 = 0): each result that e^a scales has other factors below
     # 2^260 (gradients and states below float32's 2^128), so it stays far under float32's
     # least subnormal either way; that saves a third of the exp's scaling.
+    # (a < c ? c : a keeps NaN and is one maxpd on x86; with FMA, t and r are fused:
+    # r = a - n ln2 only gains, and n may differ from the unfused one at a tie of
+    # a/ln2, where |r| exceeds ln2/2 by an ULP, which the polynomial's bound absorbs)
     cdef double t, n, r, t1, n1
     if lo:
-        a = -709.0 if isless(a, -709.0) else a
-        t = a * LOG2E + EXP_SHIFT
+        a = -709.0 if a < -709.0 else a
+        t = FA_RNN_MADD(a, LOG2E, EXP_SHIFT)
         n = t - EXP_SHIFT
         s1[0] = _pow2(t)
         s2[0] = 1.0
-        return _poly((a - n * LN2_HI) - n * LN2_LO, lo)
-    a = -746.0 if isless(a, -746.0) else a
-    t = a * LOG2E + EXP_SHIFT
+        return _poly(FA_RNN_MADD(-n, LN2_LO, FA_RNN_MADD(-n, LN2_HI, a)), lo)
+    a = -746.0 if a < -746.0 else a
+    t = FA_RNN_MADD(a, LOG2E, EXP_SHIFT)
     n = t - EXP_SHIFT
-    r = (a - n * LN2_HI) - n * LN2_LO
-    t1 = 0.5 * n + EXP_SHIFT
+    r = FA_RNN_MADD(-n, LN2_LO, FA_RNN_MADD(-n, LN2_HI, a))
+    t1 = FA_RNN_MADD(0.5, n, EXP_SHIFT)
     n1 = t1 - EXP_SHIFT
     s1[0] = _pow2(t1)
     s2[0] = _pow2(n - n1 + EXP_SHIFT)
@@ -148,7 +152,7 @@ cdef inline double _exp_neg(double a, bint lo) noexcept nogil:
     # e^a for a <= 0, as _exp: ((1 + p) 2^n1) 2^(n - n1)
     cdef double s1, s2
     cdef double p = _exp_parts(a, lo, &s1, &s2)
-    return ((p + 1.0) * s1) * s2
+    return FA_RNN_MADD(p, s1, s1) * s2                 # (1 + p) s1 exact: s1 = 2^k
 
 
 # ---- sigmoid and tanh, with their derivatives ---------------------------------------
@@ -159,7 +163,7 @@ cdef inline double _tanh(double x, bint lo) noexcept nogil:
     cdef double s1, s2
     cdef double p = _exp_parts(-2.0 * fabs(x), lo, &s1, &s2)
     cdef double s = s1 * s2
-    cdef double m = p * s + (s - 1.0)
+    cdef double m = FA_RNN_MADD(p, s, s - 1.0)
     return copysign(-m / (2.0 + m), x)
 
 
@@ -168,8 +172,8 @@ cdef inline double _tanh2(double x, bint lo, double* dt) noexcept nogil:
     cdef double s1, s2
     cdef double p = _exp_parts(-2.0 * fabs(x), lo, &s1, &s2)
     cdef double s = s1 * s2
-    cdef double m = p * s + (s - 1.0)
-    cdef double e = (p * s1 + s1) * s2
+    cdef double m = FA_RNN_MADD(p, s, s - 1.0)
+    cdef double e = FA_RNN_MADD(p, s1, s1) * s2
     cdef double q = 1.0 / (2.0 + m)
     dt[0] = (4.0 * e) * q * q
     return copysign(-m * q, x)
@@ -218,8 +222,8 @@ cdef inline double _tanh_m(double x, bint lo, double* e) noexcept nogil:
     cdef double s1, s2
     cdef double p = _exp_parts(-2.0 * fabs(x), lo, &s1, &s2)
     cdef double s = s1 * s2
-    e[0] = (p * s1 + s1) * s2
-    return p * s + (s - 1.0)
+    e[0] = FA_RNN_MADD(p, s1, s1) * s2
+    return FA_RNN_MADD(p, s, s - 1.0)
 
 
 # ---- the rows ----------------------------------------------------------------------
