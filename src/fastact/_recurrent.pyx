@@ -23,8 +23,12 @@ derivatives from the same exp and no cancellation in either tail:
            (2 + m = 1 + E; m from the exp's parts, so small x keep every digit).
 The exp is primitives.pxi's _exp (Cody & Waite, 2^n in two factors), copied here rather
 than included (that file is being split; the formula below is the same, with the parts
-kept so that e^a and e^a - 1 come from one polynomial); float32 uses the series to r^8
-(relative truncation below 2^-32, far under float's half ULP), float64 to r^13 (as _exp).
+kept so that e^a and e^a - 1 come from one polynomial, evaluated in Estrin's scheme);
+float32 uses the series to r^8 (relative truncation below 2^-32, far under float's half
+ULP) and one scale factor (e^a flushed to 0 below 2^-1022, where no float32 result can
+see it: _exp_parts), float64 the series to r^13 (as _exp).  Why the double lanes and not
+float32's twice as many: a float32 computation errs by a few ULP of float32 (more where
+dc' or c' cancel), beyond the half ULP above that tests/test_recurrent.py holds.
 No libm call in the loops, so GCC vectorizes them.  NaN in any operand reaches the results
 that depend on it; the floating-point flags that saturated intermediates raise are
 cleared at the end (fastact raises no warnings).
