@@ -170,6 +170,47 @@ def test_tails_and_special_values():
     assert dg2[0, 1] != 0 and dg2[0, H + 6] != 0     # sigmoid'(-40), sigmoid'(40) kept
 
 
+def _close32_or_inf(got, want, mag, what):
+    # assert_close for float32, where a result beyond float32's range must be inf
+    over = abs(want) > np.finfo(np.float32).max
+    assert (got[over] == np.sign(want[over]) * np.inf).all(), what
+    assert_close(got[~over], want[~over], mag[~over], np.float32, what)
+
+
+def test_float32_far_tails_with_extreme_states():
+    # float32 data take a shorter exp: one scale factor, e^a flushed to 0 below about
+    # 2^-1022 (a < -708.7).  Whatever multiplies it (states and gradients up to float32's
+    # maximum) the results stay far under float32's least subnormal, so they must still
+    # match the closed form: gates across that edge (sigmoid at -708..-720, tanh at
+    # +-354..360, where e^-2|x| crosses it), with c, h, gh_n and the gradients at 3e38
+    # (some results overflow: inf).
+    x = np.array([-720.0, -709.5, -708.9, -708.5, -708.0, -360.0, -354.6, -354.2, 354.2,
+                  354.6, 360.0, -100.0, -88.0, 0.5], np.float32)
+    H = x.size
+    g = np.tile(x, 4)[None]
+    big = np.full((1, H), 3e38, np.float32)
+    for c in (big, -big, np.linspace(-2, 2, H, dtype=np.float32)[None]):
+        (h, cn), (hm, cm), (dg, dc), (dgm, dcm) = lstm_ref(g, c, big, big)
+        with np.errstate(all="raise"):
+            h2, c2 = fastact.lstm_cell(g, c)
+            dg2, dc2 = fastact.lstm_cell.backward(big, big, g, c)
+        _close32_or_inf(h2, h, hm, "h'")
+        _close32_or_inf(c2, cn, cm, "c'")
+        _close32_or_inf(dg2, dg, dgm, "grad_gates")
+        _close32_or_inf(dc2, dc, dcm, "grad_c_prev")
+    gi = np.tile(x, 3)[None]
+    gh = np.zeros_like(gi)
+    gh[0, 2 * H:] = 3e38                                 # r * gh_n at float32's edge
+    hn, hm, (dgi, dgh, dhp), (dgim, dghm, dhm) = gru_ref(gi, gh, big, big)
+    with np.errstate(all="raise"):
+        h2 = fastact.gru_cell(gi, gh, big)
+        dgi2, dgh2, dhp2 = fastact.gru_cell.backward(big, gi, gh, big)
+    _close32_or_inf(h2, hn, hm, "h'")
+    _close32_or_inf(dgi2, dgi, dgim, "grad_gi")
+    _close32_or_inf(dgh2, dgh, dghm, "grad_gh")
+    _close32_or_inf(dhp2, dhp, dhm, "grad_h_prev")
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_nan_in_nan_out_and_no_warnings(dtype):
     H = 4

@@ -23,8 +23,12 @@ derivatives from the same exp and no cancellation in either tail:
            (2 + m = 1 + E; m from the exp's parts, so small x keep every digit).
 The exp is primitives.pxi's _exp (Cody & Waite, 2^n in two factors), copied here rather
 than included (that file is being split; the formula below is the same, with the parts
-kept so that e^a and e^a - 1 come from one polynomial); float32 uses the series to r^8
-(relative truncation below 2^-32, far under float's half ULP), float64 to r^13 (as _exp).
+kept so that e^a and e^a - 1 come from one polynomial, evaluated in Estrin's scheme);
+float32 uses the series to r^8 (relative truncation below 2^-32, far under float's half
+ULP) and one scale factor (e^a flushed to 0 below 2^-1022, where no float32 result can
+see it: _exp_parts), float64 the series to r^13 (as _exp).  Why the double lanes and not
+float32's twice as many: a float32 computation errs by a few ULP of float32 (more where
+dc' or c' cancel), beyond the half ULP above that tests/test_recurrent.py holds.
 No libm call in the loops, so GCC vectorizes them.  NaN in any operand reaches the results
 that depend on it; the floating-point flags that saturated intermediates raise are
 cleared at the end (fastact raises no warnings).
@@ -32,7 +36,8 @@ cleared at the end (fastact raises no warnings).
 setup.py compiles this file once per CPU target (as fastact._recurrent for the baseline and
 fastact._recurrent_<target> for AVX2 and AVX-512, with the ufuncs' flags; recurrent.py
 loads the target the ufuncs run on).  The exp's polynomial uses FMA where the target has
-it (as the ufuncs' FASTACT_MADD): results may differ between targets in the last bits.
+it (as the ufuncs' FASTACT_MADD), and so do its reduction and scaling: results may differ
+between targets in the last bits.
 
 Argument checking is the caller's (recurrent.py): these trust their shapes.
 """
@@ -45,6 +50,7 @@ cdef extern from "<math.h>" nogil:
     double fabs(double)
     double copysign(double, double)
     bint isless(double, double)
+    bint isgreaterequal(double, double)
 
 cdef extern from "<fenv.h>" nogil:
     int feclearexcept(int)
@@ -86,42 +92,60 @@ cdef double LN2_LO = 1.90821492927058770002e-10       # ln2 - LN2_HI
 
 
 cdef inline double _poly(double r, bint lo) noexcept nogil:
-    # e^r - 1 for |r| <= ln2/2: primitives.pxi's _expm1_poly (Taylor to r^13); lo:
-    # to r^8 (truncation (ln2/2)^9/9! < 2^-32 relative), enough for float32 results
+    # e^r - 1 = r + r^2 P(r) for |r| <= ln2/2: primitives.pxi's _expm1_poly (Taylor to
+    # r^13); lo: to r^8 (truncation (ln2/2)^9/9! < 2^-32 relative), enough for float32
+    # results.  P in Estrin's scheme (pairs, then r^2 and r^4): the same terms as
+    # Horner's, in a third of its dependent steps, so that the gates' long chains
+    # (exp, division, exp, division) overlap across elements; the rounding of P's terms
+    # reaches e^r - 1 scaled by r^2/2 < 2^-4, as in Horner's.
+    cdef double r2 = r * r
+    cdef double r4 = r2 * r2
+    cdef double a0 = FA_RNN_MADD(0.16666666666666666, r, 0.5)                  # 1/3!, 1/2!
+    cdef double a1 = FA_RNN_MADD(0.008333333333333333, r, 0.041666666666666664)  # 1/5!, 1/4!
+    cdef double a2 = FA_RNN_MADD(0.0001984126984126984, r, 0.001388888888888889)  # 1/7!, 1/6!
+    cdef double b0 = FA_RNN_MADD(a1, r2, a0)
     cdef double p
     if lo:
-        p = 2.48015873015873e-05                      # 1/8!
+        p = FA_RNN_MADD(FA_RNN_MADD(2.48015873015873e-05, r2, a2), r4, b0)      # 1/8!
     else:
-        p = 1.6059043836821613e-10                    # 1/13!
-        p = FA_RNN_MADD(p, r, 2.08767569878681e-09)              # 1/12!
-        p = FA_RNN_MADD(p, r, 2.505210838544172e-08)             # 1/11!
-        p = FA_RNN_MADD(p, r, 2.755731922398589e-07)             # 1/10!
-        p = FA_RNN_MADD(p, r, 2.7557319223985893e-06)            # 1/9!
-        p = FA_RNN_MADD(p, r, 2.48015873015873e-05)              # 1/8!
-    p = FA_RNN_MADD(p, r, 0.0001984126984126984)                 # 1/7!
-    p = FA_RNN_MADD(p, r, 0.001388888888888889)                  # 1/6!
-    p = FA_RNN_MADD(p, r, 0.008333333333333333)                  # 1/5!
-    p = FA_RNN_MADD(p, r, 0.041666666666666664)                  # 1/4!
-    p = FA_RNN_MADD(p, r, 0.16666666666666666)                   # 1/3!
-    p = FA_RNN_MADD(p, r, 0.5)
-    return FA_RNN_MADD(p * r, r, r)
+        p = FA_RNN_MADD(FA_RNN_MADD(2.7557319223985893e-06, r, 2.48015873015873e-05),  # 1/9!, 1/8!
+                        r2, a2)
+        p = FA_RNN_MADD(FA_RNN_MADD(FA_RNN_MADD(
+                FA_RNN_MADD(1.6059043836821613e-10, r, 2.08767569878681e-09), r2,     # 1/13!, 1/12!
+                FA_RNN_MADD(2.505210838544172e-08, r, 2.755731922398589e-07)),        # 1/11!, 1/10!
+            r4, p), r4, b0)
+    return FA_RNN_MADD(p, r2, r)
 
 
 cdef inline double _pow2(double t) noexcept nogil:
-    # 2^m for t = m + EXP_SHIFT, -1022 <= m <= 1023 (primitives.pxi's _pow2)
+    # 2^m for t = m + EXP_SHIFT, -1022 <= m <= 1023 (primitives.pxi's _pow2); 0 for m = -1023
     return fa_rnn_u2d((fa_rnn_d2u(t) + 1023) << 52)
 
 
 cdef inline double _exp_parts(double a, bint lo, double* s1, double* s2) noexcept nogil:
     # e^a = (1 + p) s1 s2 for a <= 0 (NaN passes): returns p, sets s1 s2 = 2^n in two
     # normal factors (_exp's split, so that a subnormal result is rounded once).  Below
-    # -746 e^a < 2^-1075: the clamp gives 0 there.
+    # -746 e^a < 2^-1075: the clamp gives 0 there.  lo (float32 data): one factor, 0
+    # below about -708.7 (e^a < 2^-1022; clamped at -709, n = -1023 makes _pow2's
+    # exponent field 0, so s1 = 0): each result that e^a scales has other factors below
+    # 2^260 (gradients and states below float32's 2^128), so it stays far under float32's
+    # least subnormal either way; that saves a third of the exp's scaling.
+    # (a < c ? c : a keeps NaN and is one maxpd on x86; with FMA, t and r are fused:
+    # r = a - n ln2 only gains, and n may differ from the unfused one at a tie of
+    # a/ln2, where |r| exceeds ln2/2 by an ULP, which the polynomial's bound absorbs)
     cdef double t, n, r, t1, n1
-    a = -746.0 if isless(a, -746.0) else a
-    t = a * LOG2E + EXP_SHIFT
+    if lo:
+        a = -709.0 if a < -709.0 else a
+        t = FA_RNN_MADD(a, LOG2E, EXP_SHIFT)
+        n = t - EXP_SHIFT
+        s1[0] = _pow2(t)
+        s2[0] = 1.0
+        return _poly(FA_RNN_MADD(-n, LN2_LO, FA_RNN_MADD(-n, LN2_HI, a)), lo)
+    a = -746.0 if a < -746.0 else a
+    t = FA_RNN_MADD(a, LOG2E, EXP_SHIFT)
     n = t - EXP_SHIFT
-    r = (a - n * LN2_HI) - n * LN2_LO
-    t1 = 0.5 * n + EXP_SHIFT
+    r = FA_RNN_MADD(-n, LN2_LO, FA_RNN_MADD(-n, LN2_HI, a))
+    t1 = FA_RNN_MADD(0.5, n, EXP_SHIFT)
     n1 = t1 - EXP_SHIFT
     s1[0] = _pow2(t1)
     s2[0] = _pow2(n - n1 + EXP_SHIFT)
@@ -132,27 +156,10 @@ cdef inline double _exp_neg(double a, bint lo) noexcept nogil:
     # e^a for a <= 0, as _exp: ((1 + p) 2^n1) 2^(n - n1)
     cdef double s1, s2
     cdef double p = _exp_parts(a, lo, &s1, &s2)
-    return ((p + 1.0) * s1) * s2
+    return FA_RNN_MADD(p, s1, s1) * s2                 # (1 + p) s1 exact: s1 = 2^k
 
 
 # ---- sigmoid and tanh, with their derivatives ---------------------------------------
-
-cdef inline double _sigmoid(double x, bint lo) noexcept nogil:
-    # 1/(1 + e^-x) on z = e^-|x|: z/(1+z) for x < 0 (no cancellation in either tail)
-    cdef double z = _exp_neg(-fabs(x), lo)
-    return (z if isless(x, 0.0) else 1.0) / (1.0 + z)
-
-
-cdef inline double _sigmoid3(double x, bint lo, double* sc, double* ds) noexcept nogil:
-    # sigmoid(x), with sc = 1 - sigmoid(x) = sigmoid(-x) and ds = sigmoid'(x) = z/(1+z)^2
-    cdef double z = _exp_neg(-fabs(x), lo)
-    cdef double inv = 1.0 / (1.0 + z)
-    cdef double zi = z * inv
-    cdef bint neg = isless(x, 0.0)
-    sc[0] = inv if neg else zi
-    ds[0] = zi * inv
-    return zi if neg else inv
-
 
 cdef inline double _tanh(double x, bint lo) noexcept nogil:
     # tanh|x| = -m/(2 + m), m = expm1(-2|x|) = p s + (s - 1), s = 2^n exact (0 below
@@ -160,7 +167,7 @@ cdef inline double _tanh(double x, bint lo) noexcept nogil:
     cdef double s1, s2
     cdef double p = _exp_parts(-2.0 * fabs(x), lo, &s1, &s2)
     cdef double s = s1 * s2
-    cdef double m = p * s + (s - 1.0)
+    cdef double m = FA_RNN_MADD(p, s, s - 1.0)
     return copysign(-m / (2.0 + m), x)
 
 
@@ -169,8 +176,8 @@ cdef inline double _tanh2(double x, bint lo, double* dt) noexcept nogil:
     cdef double s1, s2
     cdef double p = _exp_parts(-2.0 * fabs(x), lo, &s1, &s2)
     cdef double s = s1 * s2
-    cdef double m = p * s + (s - 1.0)
-    cdef double e = (p * s1 + s1) * s2
+    cdef double m = FA_RNN_MADD(p, s, s - 1.0)
+    cdef double e = FA_RNN_MADD(p, s1, s1) * s2
     cdef double q = 1.0 / (2.0 + m)
     dt[0] = (4.0 * e) * q * q
     return copysign(-m * q, x)
@@ -183,7 +190,7 @@ cdef inline double _tanh2(double x, bint lo, double* dt) noexcept nogil:
 # tanh), q = 1/(d_1 ... d_n) and 1/d_k = q * (the product of the others).  The products
 # lie in [1, 16]: nothing overflows or underflows, and each 1/d_k has a few roundings more
 # than a division (a few ULP of double, which float32 results do not see).  A NaN
-# denominator (a NaN gate) counts as 1 there, so that it spoils only its own gate; the
+# denominator (a NaN gate) counts as 2 there, so that it spoils only its own gate; the
 # gate itself is made NaN by a select.
 
 cdef inline double _zexp(double x, bint lo) noexcept nogil:
@@ -192,25 +199,25 @@ cdef inline double _zexp(double x, bint lo) noexcept nogil:
 
 
 cdef inline double _num(double d) noexcept nogil:
-    # a denominator for the shared division: NaN counts as 1
-    return d if d == d else 1.0
+    # a denominator for the shared division (in [1, 2]): NaN counts as 2, by the form
+    # that x86 does in one instruction (minpd returns its second operand for a NaN)
+    return d if d < 2.0 else 2.0
 
 
 cdef inline double _sig_inv(double x, double z, double inv) noexcept nogil:
-    # sigmoid(x) from z = e^-|x| and inv = 1/(1 + z)
-    cdef double s = (z if isless(x, 0.0) else 1.0) * inv
-    return x if x != x else s
+    # sigmoid(x) from z = e^-|x| and inv = 1/(1 + z): z/(1 + z) below 0 and for NaN (z is
+    # NaN then, and the comparison false), so NaN needs no select of its own
+    return (1.0 if isgreaterequal(x, 0.0) else z) * inv
 
 
 cdef inline double _sig3_inv(double x, double z, double inv, double* sc,
                              double* ds) noexcept nogil:
     # sigmoid(x), 1 - sigmoid(x) and sigmoid'(x) from z and inv = 1/(1 + z)
+    # (NaN: zi, which z makes NaN, for each, as in _sig_inv)
     cdef double zi = z * inv
-    cdef bint neg = isless(x, 0.0)
-    cdef bint nan = x != x
-    sc[0] = x if nan else (inv if neg else zi)
+    sc[0] = inv if isless(x, 0.0) else zi
     ds[0] = zi * inv
-    return x if nan else (zi if neg else inv)
+    return inv if isgreaterequal(x, 0.0) else zi
 
 
 cdef inline double _tanh_m(double x, bint lo, double* e) noexcept nogil:
@@ -219,54 +226,121 @@ cdef inline double _tanh_m(double x, bint lo, double* e) noexcept nogil:
     cdef double s1, s2
     cdef double p = _exp_parts(-2.0 * fabs(x), lo, &s1, &s2)
     cdef double s = s1 * s2
-    e[0] = (p * s1 + s1) * s2
-    return p * s + (s - 1.0)
+    e[0] = FA_RNN_MADD(p, s1, s1) * s2
+    return FA_RNN_MADD(p, s, s - 1.0)
 
 
 # ---- the rows ----------------------------------------------------------------------
-# Each row is done in blocks of BLK elements computed into local arrays, then stored:
-# with the stores to the outputs inside the arithmetic GCC would have to prove at run
-# time that no output overlaps any input (more checks than it makes), and the loop stays
-# scalar.  The local arrays cannot alias, so the arithmetic vectorizes.
+# Each row is done in blocks of BLK elements, in passes over local arrays: the gates (one
+# helper per cell, shared by its forward and backward), then the cell's arithmetic, then
+# the stores.  Local arrays, because with the stores to the outputs inside the arithmetic
+# GCC would have to prove at run time that no output overlaps any input (more checks than
+# it makes), and the loop stays scalar; the local arrays cannot alias, so the arithmetic
+# vectorizes.  Passes, because each element is a long chain of dependent steps (exp,
+# division, exp, division): in one loop an iteration fills the CPU's reorder window and
+# few elements overlap; short loops let many run at once (here 10-25% faster, on top of
+# Estrin's scheme).
 
 cdef enum:
-    BLK = 64
+    BLK = 128
+
+
+cdef inline void _lstm_gates(const real* g, npy_intp H, npy_intp nb, bint deriv,
+                             double* f, double* ig, double* o, double* gdi, double* df,
+                             double* idg, double* do) noexcept nogil:
+    # the gates of nb units from the row's gates g (chunks of H: i, f, g, o), sharing one
+    # division: f, i*g and o, as c' = f*c + i*g and h' = o*tanh(c') use them; with deriv
+    # also what the gradients multiply (g*i', f', i*g', o'), NULL pointers otherwise
+    cdef bint lo = real is float
+    cdef npy_intp k
+    cdef double xi, xf, xg, xo, zi, zf, zo, mg, eg, ni, nf, ng, no, pif, pgo, q, qif, qgo
+    cdef double sc, d, i, gg
+    cdef double Zi[BLK]
+    cdef double Zf[BLK]
+    cdef double Zo[BLK]
+    cdef double Mg[BLK]
+    cdef double Eg[BLK]
+    # the exps in a loop of their own: fewer values live at once (AVX2 has 16 registers,
+    # and float32 data makes two of each value), so fewer spills
+    for k in range(nb):
+        Zi[k], Zf[k], Zo[k] = _zexp(g[k], lo), _zexp(g[H + k], lo), _zexp(g[3 * H + k], lo)
+        Mg[k] = _tanh_m(g[2 * H + k], lo, &eg)
+        Eg[k] = eg
+    for k in range(nb):
+        xi, xf, xg, xo = g[k], g[H + k], g[2 * H + k], g[3 * H + k]
+        zi, zf, zo, mg, eg = Zi[k], Zf[k], Zo[k], Mg[k], Eg[k]
+        ni, nf, ng, no = _num(1.0 + zi), _num(1.0 + zf), _num(2.0 + mg), _num(1.0 + zo)
+        pif, pgo = ni * nf, ng * no
+        q = 1.0 / (pif * pgo)
+        qif, qgo = q * pgo, q * pif                       # 1/(ni nf), 1/(ng no)
+        if deriv:
+            i = _sig3_inv(xi, zi, qif * nf, &sc, &d)
+            gdi[k] = d
+            f[k] = _sig3_inv(xf, zf, qif * ni, &sc, &d)
+            df[k] = d
+            o[k] = _sig3_inv(xo, zo, qgo * ng, &sc, &d)
+            do[k] = d
+            q = qgo * no                                  # 1/(2 + m) of the g gate
+            gg = copysign(-mg * q, xg)
+            idg[k] = i * ((4.0 * eg) * q * q)
+            gdi[k] = gg * gdi[k]
+        else:
+            i = _sig_inv(xi, zi, qif * nf)
+            f[k] = _sig_inv(xf, zf, qif * ni)
+            o[k] = _sig_inv(xo, zo, qgo * ng)
+            gg = copysign(-mg * (qgo * no), xg)
+        ig[k] = i * gg
+
+
+cdef inline void _gru_gates(const real* gi, const real* gh, npy_intp H, npy_intp nb,
+                            bint deriv, double* r, double* z, double* zc, double* dr,
+                            double* dz) noexcept nogil:
+    # r, z and 1 - z of nb units from the row's gi and gh (chunks of H), sharing one
+    # division; with deriv also r' and z' (NULL pointers otherwise)
+    cdef bint lo = real is float
+    cdef npy_intp k
+    cdef double xr, xz, er, ez, nr, nz, q, sc, d
+    cdef double Er[BLK]
+    cdef double Ez[BLK]
+    for k in range(nb):                                   # the exps, as in _lstm_gates
+        Er[k] = _zexp(<double>gi[k] + <double>gh[k], lo)
+        Ez[k] = _zexp(<double>gi[H + k] + <double>gh[H + k], lo)
+    for k in range(nb):
+        xr = <double>gi[k] + <double>gh[k]
+        xz = <double>gi[H + k] + <double>gh[H + k]
+        er, ez = Er[k], Ez[k]
+        nr, nz = _num(1.0 + er), _num(1.0 + ez)
+        q = 1.0 / (nr * nz)
+        if deriv:
+            r[k] = _sig3_inv(xr, er, q * nz, &sc, &d)
+            dr[k] = d
+        else:
+            r[k] = _sig_inv(xr, er, q * nz)
+        z[k] = _sig3_inv(xz, ez, q * nr, &sc, &d)
+        zc[k] = sc
+        if deriv:
+            dz[k] = d
 
 
 cdef inline void _lstm_row(const real* g, const real* c, real* h2, real* c2,
                            npy_intp H) noexcept nogil:
     cdef bint lo = real is float
+    cdef double f[BLK]
+    cdef double ig[BLK]
+    cdef double o[BLK]
     cdef double hb[BLK]
     cdef double cb[BLK]
     cdef npy_intp j0, k, nb
-    cdef double i, f, gg, o, cn, xi, xf, xg, xo, zi, zf, zo, mg, eg, di, df, dg, do
-    cdef double pif, pgo, q
-    cdef const real* gi
-    cdef const real* gf
-    cdef const real* gc
-    cdef const real* go
+    cdef double cn
     cdef const real* cc
-    for j0 in range(0, H, 64):       # BLK
+    for j0 in range(0, H, 128):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
-        gi = g + j0
-        gf = g + H + j0
-        gc = g + 2 * H + j0
-        go = g + 3 * H + j0
+        _lstm_gates(g + j0, H, nb, False, f, ig, o, NULL, NULL, NULL, NULL)
         cc = c + j0
         for k in range(nb):
-            xi, xf, xg, xo = gi[k], gf[k], gc[k], go[k]
-            zi, zf, zo = _zexp(xi, lo), _zexp(xf, lo), _zexp(xo, lo)
-            mg = _tanh_m(xg, lo, &eg)
-            di, df, dg, do = _num(1.0 + zi), _num(1.0 + zf), _num(2.0 + mg), _num(1.0 + zo)
-            pif, pgo = di * df, dg * do
-            q = 1.0 / (pif * pgo)
-            i = _sig_inv(xi, zi, q * df * pgo)
-            f = _sig_inv(xf, zf, q * di * pgo)
-            gg = copysign(-mg * (q * do * pif), xg)
-            o = _sig_inv(xo, zo, q * dg * pif)
-            cn = f * cc[k] + i * gg
+            cn = f[k] * cc[k] + ig[k]
             cb[k] = cn
-            hb[k] = o * _tanh(cn, lo)
+            hb[k] = o[k] * _tanh(cn, lo)
         for k in range(nb):
             c2[j0 + k] = <real>cb[k]
             h2[j0 + k] = <real>hb[k]
@@ -276,53 +350,40 @@ cdef inline void _lstm_back_row(const real* dh, const real* dc, const real* g,
                                 const real* c, real* dg, real* dcp,
                                 npy_intp H) noexcept nogil:
     cdef bint lo = real is float
+    cdef double f[BLK]
+    cdef double ig[BLK]
+    cdef double o[BLK]
+    cdef double gdi[BLK]
+    cdef double df[BLK]
+    cdef double idg[BLK]
+    cdef double do[BLK]
     cdef double bi[BLK]
     cdef double bf[BLK]
     cdef double bg[BLK]
     cdef double bo[BLK]
     cdef double bc[BLK]
     cdef npy_intp j0, k, nb
-    cdef double i, f, gg, o, di, df, dgg, do, sc, cn, tc, dtc, dcn, dhv, cv
-    cdef double xi, xf, xg, xo, zi, zf, zo, mg, eg, ni, nf, ng, no, pif, pgo, q
-    cdef const real* gi
-    cdef const real* gf
-    cdef const real* gc
-    cdef const real* go
+    cdef double cv, cn, tc, dtc, dhv, dcn
     cdef const real* cc
     cdef const real* dhh
     cdef const real* dcc
-    for j0 in range(0, H, 64):       # BLK
+    for j0 in range(0, H, 128):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
-        gi = g + j0
-        gf = g + H + j0
-        gc = g + 2 * H + j0
-        go = g + 3 * H + j0
+        _lstm_gates(g + j0, H, nb, True, f, ig, o, gdi, df, idg, do)
         cc = c + j0
         dhh = dh + j0
         dcc = dc + j0
         for k in range(nb):
-            xi, xf, xg, xo = gi[k], gf[k], gc[k], go[k]
-            zi, zf, zo = _zexp(xi, lo), _zexp(xf, lo), _zexp(xo, lo)
-            mg = _tanh_m(xg, lo, &eg)
-            ni, nf, ng, no = _num(1.0 + zi), _num(1.0 + zf), _num(2.0 + mg), _num(1.0 + zo)
-            pif, pgo = ni * nf, ng * no
-            q = 1.0 / (pif * pgo)
-            i = _sig3_inv(xi, zi, q * nf * pgo, &sc, &di)
-            f = _sig3_inv(xf, zf, q * ni * pgo, &sc, &df)
-            o = _sig3_inv(xo, zo, q * ng * pif, &sc, &do)
-            q = q * no * pif                              # 1/(2 + m) of the g gate
-            gg = copysign(-mg * q, xg)
-            dgg = (4.0 * eg) * q * q
             cv = cc[k]
-            cn = f * cv + i * gg
+            cn = f[k] * cv + ig[k]
             tc = _tanh2(cn, lo, &dtc)
             dhv = dhh[k]
-            dcn = dcc[k] + dhv * o * dtc
-            bi[k] = dcn * gg * di
-            bf[k] = dcn * cv * df
-            bg[k] = dcn * i * dgg
-            bo[k] = dhv * tc * do
-            bc[k] = dcn * f
+            dcn = dcc[k] + dhv * o[k] * dtc
+            bi[k] = dcn * gdi[k]
+            bf[k] = dcn * cv * df[k]
+            bg[k] = dcn * idg[k]
+            bo[k] = dhv * tc * do[k]
+            bc[k] = dcn * f[k]
         for k in range(nb):
             dg[j0 + k] = <real>bi[k]
             dg[H + j0 + k] = <real>bf[k]
@@ -334,35 +395,22 @@ cdef inline void _lstm_back_row(const real* dh, const real* dc, const real* g,
 cdef inline void _gru_row(const real* gi, const real* gh, const real* h, real* h2,
                           npy_intp H) noexcept nogil:
     cdef bint lo = real is float
+    cdef double r[BLK]
+    cdef double z[BLK]
+    cdef double zc[BLK]
     cdef double hb[BLK]
     cdef npy_intp j0, k, nb
-    cdef double r, z, zc, dz, n, xr, xz, er, ez, nr, nz, q
-    cdef const real* ir
-    cdef const real* iz
     cdef const real* in_
-    cdef const real* hr
-    cdef const real* hz
     cdef const real* hn
     cdef const real* hh
-    for j0 in range(0, H, 64):       # BLK
+    for j0 in range(0, H, 128):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
-        ir = gi + j0
-        iz = gi + H + j0
+        _gru_gates(gi + j0, gh + j0, H, nb, False, r, z, zc, NULL, NULL)
         in_ = gi + 2 * H + j0
-        hr = gh + j0
-        hz = gh + H + j0
         hn = gh + 2 * H + j0
         hh = h + j0
         for k in range(nb):
-            xr = <double>ir[k] + <double>hr[k]
-            xz = <double>iz[k] + <double>hz[k]
-            er, ez = _zexp(xr, lo), _zexp(xz, lo)
-            nr, nz = _num(1.0 + er), _num(1.0 + ez)
-            q = 1.0 / (nr * nz)
-            r = _sig_inv(xr, er, q * nz)
-            z = _sig3_inv(xz, ez, q * nr, &zc, &dz)
-            n = _tanh(in_[k] + r * hn[k], lo)
-            hb[k] = zc * n + z * hh[k]
+            hb[k] = zc[k] * _tanh(in_[k] + r[k] * hn[k], lo) + z[k] * hh[k]
         for k in range(nb):
             h2[j0 + k] = <real>hb[k]
 
@@ -371,56 +419,49 @@ cdef inline void _gru_back_row(const real* dh, const real* gi, const real* gh,
                                const real* h, real* dgi, real* dgh, real* dhp,
                                npy_intp H) noexcept nogil:
     cdef bint lo = real is float
+    cdef double r[BLK]
+    cdef double z[BLK]
+    cdef double zc[BLK]
+    cdef double dr[BLK]
+    cdef double dz[BLK]
     cdef double br[BLK]
     cdef double bz[BLK]
     cdef double bn[BLK]
     cdef double bnr[BLK]
     cdef double bh[BLK]
     cdef npy_intp j0, k, nb
-    cdef double r, dr, z, zc, dz, n, dn, sc, hv, d, xn, xr, xz, er, ez, nr, nz, q
-    cdef const real* ir
-    cdef const real* iz
+    cdef double n, dn, hv, d, xn
     cdef const real* in_
-    cdef const real* hr
-    cdef const real* hz
     cdef const real* hn
     cdef const real* hh
     cdef const real* dd
-    for j0 in range(0, H, 64):       # BLK
+    for j0 in range(0, H, 128):       # BLK
         nb = H - j0 if H - j0 < BLK else BLK
-        ir = gi + j0
-        iz = gi + H + j0
+        _gru_gates(gi + j0, gh + j0, H, nb, True, r, z, zc, dr, dz)
         in_ = gi + 2 * H + j0
-        hr = gh + j0
-        hz = gh + H + j0
         hn = gh + 2 * H + j0
         hh = h + j0
         dd = dh + j0
         for k in range(nb):
-            xr = <double>ir[k] + <double>hr[k]
-            xz = <double>iz[k] + <double>hz[k]
-            er, ez = _zexp(xr, lo), _zexp(xz, lo)
-            nr, nz = _num(1.0 + er), _num(1.0 + ez)
-            q = 1.0 / (nr * nz)
-            r = _sig3_inv(xr, er, q * nz, &sc, &dr)
-            z = _sig3_inv(xz, ez, q * nr, &zc, &dz)
             hv = hn[k]
-            n = _tanh2(in_[k] + r * hv, lo, &dn)
+            n = _tanh2(in_[k] + r[k] * hv, lo, &dn)
             d = dd[k]
-            xn = d * zc * dn
+            xn = d * zc[k] * dn
             bn[k] = xn
-            bnr[k] = xn * r
-            bz[k] = d * (hh[k] - n) * dz
-            br[k] = xn * hv * dr
-            bh[k] = d * z
+            bnr[k] = xn * r[k]
+            bz[k] = d * (hh[k] - n) * dz[k]
+            br[k] = xn * hv * dr[k]
+            bh[k] = d * z[k]
+        # two loops: as one (each of br and bz stored twice), GCC 12 leaves it scalar
         for k in range(nb):
             dgi[j0 + k] = <real>br[k]
             dgi[H + j0 + k] = <real>bz[k]
             dgi[2 * H + j0 + k] = <real>bn[k]
+            dhp[j0 + k] = <real>bh[k]
+        for k in range(nb):
             dgh[j0 + k] = <real>br[k]
             dgh[H + j0 + k] = <real>bz[k]
             dgh[2 * H + j0 + k] = <real>bnr[k]
-            dhp[j0 + k] = <real>bh[k]
 
 
 # ---- the entry points (2-D C-contiguous arrays, shapes checked by the caller) ----------

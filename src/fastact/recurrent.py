@@ -25,6 +25,7 @@ must match.  No floating-point warning leaves these functions.
 """
 
 import importlib
+import math
 
 import numpy as np
 
@@ -74,6 +75,9 @@ def _operand(fname, what, value):
 def _dtypes(arrays):
     """(the dtype the kernels compute in, the result's dtype) for the operands: NumPy's
     promotion among them; 16-bit floats computed in float32, integers in float64."""
+    dt = arrays[0].dtype
+    if dt in (_F32, _F64) and all(a.dtype == dt for a in arrays):
+        return dt, dt                        # the common case, without result_type's cost
     dt = np.result_type(*[a.dtype for a in arrays])
     if dt.itemsize == 2 and _is_float(dt):
         return _F32, dt
@@ -84,8 +88,11 @@ def _dtypes(arrays):
 
 def _rows(a, dtype, H):
     """a as a C-contiguous (rows, H) array of dtype, in native byte order."""
+    rows = math.prod(a.shape[:-1])
+    if a.dtype == dtype and a.flags.c_contiguous:
+        return a.reshape(rows, H)            # as it is (errstate costs microseconds)
     with np.errstate(all="ignore"):          # float64 -> float32 beyond range: inf
-        return np.ascontiguousarray(a, dtype=dtype).reshape(int(np.prod(a.shape[:-1])), H)
+        return np.ascontiguousarray(a, dtype=dtype).reshape(rows, H)
 
 
 def _check(fname, named, H, lead):
