@@ -9,8 +9,9 @@
 #                   clamp(d / beta, -1, 1)
 #                   (beta = 0: |d| and sign(d), the L1 loss);
 #   BCE_KIND:       w ((t - 1) max(log1p(-x), -100) - t max(log x, -100)),
-#                   w (x - t) / max((1 - x) x, BCE_EPS)  (x and t in [0, 1], checked by
-#                   the caller).
+#                   w (x - t) / max((1 - x) x, BCE_EPS)  (x and t in [0, 1]: an element
+#                   outside, NaN included, gets a NaN loss, and the caller, seeing a sum
+#                   that is not finite, finds it and raises).
 # BCE_EPS is PyTorch's EPSILON, 1e-12 as a float: 9.999999960041972e-13 (its gradient at
 # x = 1, t = 0 is 1000000003995.8029 in float64).
 cdef double BCE_EPS = 9.999999960041972e-13
@@ -41,10 +42,12 @@ cdef extern from * nogil:
         *g = (p == 0.0 ? sgn : (d <= -p ? -1.0 : (d >= p ? 1.0 : d / p))) * s;
         return p == 0.0 ? z : (z < p ? (0.5 * z) * q : z - 0.5 * p);
     }
-    /* binary cross-entropy on probabilities (x and t in [0, 1]), as C: Cython's conditional expressions (if/else statements) in this body
-       kept GCC from if-converting the loop, and libm's log and log1p (log1p's the most:
-       40% of the time) kept it scalar, 15 ns an element (PyTorch's 13: its loop is the
-       same scalar libm calls).  fused (a constant where this is inlined) says fma(). */
+    /* binary cross-entropy on probabilities, as C: libm's log and log1p (a call per
+       element, log1p's alone 40% of the time, and their branches on the argument's range
+       mispredicted on random data) kept the loop scalar, 15 ns an element (PyTorch's
+       13: its loop is the same libm calls); with the logs inline, Cython's conditional
+       expressions (if/else statements) still kept GCC from if-converting it.  fused (a
+       constant where this is inlined) says fma(). */
     static inline __attribute__((always_inline)) double
     fastact_bce_madd(double a, double b, double c, int fused) {
         return fused ? fma(a, b, c) : a * b + c;
