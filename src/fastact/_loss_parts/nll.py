@@ -84,8 +84,10 @@ def _nll(fname, input, target, axis, weight, ignore_index, reduction, mode,
 
 _EMPTY = np.empty(0)
 _ONE = np.ones(1)
-_NLL = {"f": _losses.nll["float"], "d": _losses.nll["double"]}
-_NLL_GRAD = {"f": _losses.nll_grad["float"], "d": _losses.nll_grad["double"]}
+# the fused kernels' specializations by the dtype's char (getattr: the stubs declare
+# plain functions, which mypy will not index)
+_NLL = {c: getattr(_losses, "nll")[k] for c, k in (("f", "float"), ("d", "double"))}
+_NLL_GRAD = {c: getattr(_losses, "nll_grad")[k] for c, k in (("f", "float"), ("d", "double"))}
 
 
 _NLL_PARAMETERS = """\
