@@ -149,7 +149,7 @@ cdef inline double _pw_one(int kind, double x, double t, double w, double p, dou
 
 
 # The loss's sum of a block (m <= LOSS_BLOCK values) in 8 lanes (lane k the values at k
-# mod 8; then the lanes and the rest, in order), in vectors of GCC's vector extensions
+# mod 8; then the rest and the lanes, in order: the earlier kernels' sums, bit for bit), in vectors of GCC's vector extensions
 # (as an array of lanes GCC kept the adds scalar, a third of huber's time): W doubles
 # each, the target's width (tag: baseline 2, AVX2 4, AVX-512 8; a vector wider than
 # the registers GCC splits into scalar code, 1 ms per 1e6 elements on AVX2), the same
@@ -171,8 +171,8 @@ cdef extern from * nogil:
                 a[k] += u;                                                            \
             }                                                                         \
         memcpy(lane, a, sizeof lane);                                                 \
-        for (k = 0; k < 8; k++) part += lane[k];                                      \
         for (; j < m; j++) part += v[j];                                              \
+        for (k = 0; k < 8; k++) part += lane[k];                                      \
         return part;                                                                  \
     }
     FASTACT_PW_SUM(fastact_pw_sum2, fastact_v2d, 2)
@@ -185,8 +185,8 @@ cdef extern from * nogil:
         int k;
         for (; j + 8 <= m; j += 8)
             for (k = 0; k < 8; k++) lane[k] += v[j + k];
-        for (k = 0; k < 8; k++) part += lane[k];
         for (; j < m; j++) part += v[j];
+        for (k = 0; k < 8; k++) part += lane[k];
         return part;
     }
     #define fastact_pw_sum4 fastact_pw_sum2
