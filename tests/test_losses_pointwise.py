@@ -420,6 +420,58 @@ def test_nothing_is_returned_half_done_on_a_bad_bce_element():
         BCEP.backward(np.ones(3), x, np.zeros(3), reduction="none")
 
 
+
+def _bce_mp(x, t):
+    """binary_cross_entropy's loss, PyTorch's clamps, in mpmath (60 digits)."""
+    import mpmath
+    with mpmath.workdps(60):
+        x, t = mpmath.mpf(float(x)), mpmath.mpf(float(t))
+        lx = max(mpmath.log(x), -100) if x > 0 else mpmath.mpf(-100)
+        l1x = max(mpmath.log1p(-x), -100) if x < 1 else mpmath.mpf(-100)
+        return float((t - 1) * l1x - t * lx)
+
+
+@pytest.mark.parametrize("target", _loss_kernels.TARGETS)
+def test_bce_logs_across_their_ranges_against_mpmath_on_every_target(target):
+    # the kernel's own log (fdlibm's, in place of libm's): subnormal and tiny inputs
+    # (PyTorch's -100), log1p(-x) through 1 - x and its rounding error for small x and
+    # just below 1/2, x near 1; the loss within its float64 bound on every target
+    before = _loss_kernels.target()
+    try:
+        _loss_kernels.select(target)
+    except ValueError:
+        pytest.skip(f"this CPU cannot run the {target} target")
+    try:
+        x = np.array([5e-324, 1e-310, 2.2250738585072014e-308, 1e-300, 1e-20, 3e-17,
+                      1e-9, 0.1, 0.3, 0.49999999999999994, 0.5, 0.7, 0.9999999,
+                      1 - 2.0 ** -53, 1.0, 0.0] + list(np.linspace(0, 1, 997)))
+        t = np.resize([0.0, 1.0, 0.25, 0.75, 0.6], x.size)
+        value = BCEP(x, t, reduction="none")
+        want = np.array([_bce_mp(a, b) for a, b in zip(x, t)])
+        ulp = np.abs(value - want) / np.spacing(np.maximum(np.abs(want), 1e-300))
+        bound = fastact.losses.ACCURACY["binary_cross_entropy", "float64"].loss
+        assert ulp.max() <= bound, (target, x[np.argmax(ulp)], ulp.max())
+    finally:
+        _loss_kernels.select(before)
+
+
+def test_bce_range_error_where_the_weight_is_zero_or_nan():
+    # the kernel makes an element outside [0, 1] NaN whatever its weight; a NaN weight
+    # (a NaN sum) with good inputs is computed, as PyTorch's
+    x = np.array([0.5, 0.25, 1.5])
+    with pytest.raises(ValueError, match=r"input\[2\] = 1.5"):
+        BCEP(x, np.zeros(3), weight=np.array([1.0, 1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"target\[0\] = -0.5"):
+        BCEP(np.full(3, 0.5), np.array([-0.5, 0.0, 0.0]), weight=np.array([0.0, 0.0, 0.0]))
+    assert math.isnan(BCEP(np.full(3, 0.5), np.zeros(3), weight=np.array([1.0, np.nan, 1.0])))
+
+
+def test_nll_uint64_targets_beyond_int64_are_index_errors():
+    x = np.log(np.full((2, 3), 1 / 3))
+    with pytest.raises(IndexError, match="not a class index"):
+        NLL(x, np.array([0, 2 ** 64 - 100], dtype=np.uint64))   # not ignore_index=-100
+
+
 # ---- API shape ---------------------------------------------------------------------------
 
 def test_signatures_exports_and_stubs():

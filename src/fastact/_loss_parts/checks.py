@@ -20,6 +20,8 @@ _INT64 = np.iinfo(np.int64)
 def _array(fname, what, value, bool_ok=False):
     """value as an ndarray of real numbers (TypeError naming fname and what otherwise;
     bools too, as PyTorch refuses them, unless bool_ok)."""
+    if type(value) is np.ndarray and value.dtype.kind in "iuf" and value.dtype.itemsize <= 8:
+        return value          # the common case, without the general checks' microseconds
     if _is_duck(value):
         # np.asarray would compute a dask array here, silently and whole
         raise TypeError(f"fastact.{fname}: {what} is a {type(value).__module__}."
@@ -74,6 +76,8 @@ def _number(fname, what, value):
 
 def _integer(fname, what, value):
     """An integer as a Python int (bools are TypeError, as in PyTorch)."""
+    if type(value) is int:
+        return value
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"fastact.{fname}: {what} must be an integer, got bool")
     try:
@@ -189,6 +193,8 @@ _BCE_AXIS = "this loss is elementwise and takes no axis"
 
 
 def _scalar(value, dtype):
+    if not abs(value) > 65504.0:              # (NaN too) no overflow: no errstate, 2 us
+        return dtype.type(value)
     with np.errstate(all="ignore"):           # a sum beyond float16's range is inf
         return dtype.type(value)
 

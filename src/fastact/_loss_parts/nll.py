@@ -7,6 +7,7 @@ import numpy as np
 from .checks import (
     _array, _cast, _CE_AXIS, _class_axis, _class_indices, _class_weight, _dtypes,
     _grad_output, _ignore_index, _reduction, _scalar, _unexpected)
+from .. import _losses
 from .cross_entropy import _CE_RULE
 
 
@@ -17,7 +18,8 @@ def _nll(fname, input, target, axis, weight, ignore_index, reduction, mode,
     """nll_loss: loss_i = -w[y_i] x[i, y_i] (0 where y_i is ignore_index), the 'mean'
     divided by the sum of w[y_i] over the rows kept (PyTorch's weighted mean: 0/0 = NaN
     when every row is ignored); the gradient -w[y_i] at the target's class, 0 elsewhere.
-    A gather and a scatter, no kernel: PyTorch's order of the products, in float64."""
+    A gather and a scatter (_losses.nll, nll_grad): PyTorch's order of the products, in
+    float64, the sums compensated."""
     x, dt, out_dt = _dtypes(fname, input, "input")
     reduction = _reduction(fname, reduction)
     axis, C = _class_axis(fname, "input", x, axis)
@@ -28,40 +30,64 @@ def _nll(fname, input, target, axis, weight, ignore_index, reduction, mode,
         raise TypeError(f"fastact.{fname}: target must be integer class indices, got dtype "
                         f"{t.dtype}")
     row_shape = x.shape[:axis] + x.shape[axis + 1:]
-    _class_indices(fname, "input", t, row_shape, axis, C, ignore_index)
+    if t.shape != row_shape or t.dtype == np.uint64:    # (uint64 beyond int64: checked here)
+        _class_indices(fname, "input", t, row_shape, axis, C, ignore_index)
+    # the rows (classes last: a view when axis is last), in the kernels' dtype
+    xr = np.ascontiguousarray((x if axis == x.ndim - 1 else np.moveaxis(x, axis, -1))
+                              .reshape(-1, C), dtype=dt)
+    tt = np.ascontiguousarray(t.reshape(-1), dtype=np.int64)
+    if w is None:
+        wd = _EMPTY
+    else:
+        with np.errstate(all="ignore"):           # rounded to the data's dtype (inf)
+            wd = np.ascontiguousarray(w.astype(dt), dtype=np.float64)
+    loss = np.empty(tt.shape if reduction == "none" else 0)
+    # the specialization called directly: the fused function's dispatch by the
+    # arguments' types took a third of a 1000-row call
+    bad, total, count = _NLL[dt.char](xr, tt, wd, w is not None, ignore_index, loss,
+                                      reduction == "none")
+    if bad >= 0:      # raises, naming the first bad target
+        _class_indices(fname, "input", t, row_shape, axis, C, ignore_index)
     loss_shape = row_shape if reduction == "none" else ()
     g = (_grad_output(fname, grad_output, loss_shape, out_dt) if mode == "backward" else
-         np.float64(1.0))
-    with np.errstate(all="ignore"):
-        xr = np.moveaxis(x, axis, -1).reshape(-1, C)       # a view when axis is last
-        tt = t.reshape(-1).astype(np.int64, copy=False)
-        kept = tt != ignore_index
-        rows = np.flatnonzero(kept)
+         None)
+    if mode != "backward":
+        if reduction == "none":
+            value = _cast(loss.reshape(row_shape), out_dt)
+            value = value[()] if value.ndim == 0 else value
+        else:
+            value = (total if reduction == "sum" else total / count if count else
+                     total * math.nan)
+            value = _scalar(value, out_dt)
+        if mode == "value":
+            return value
+    gr = (_ONE if g is None else
+          np.ascontiguousarray(np.broadcast_to(np.asarray(g, np.float64),
+                                               loss_shape).reshape(-1)))
+    G = np.zeros(xr.shape, out_dt)
+    if out_dt in (np.float32, np.float64):
+        _NLL_GRAD[out_dt.char](tt, wd, w is not None, ignore_index, gr, reduction == "mean",
+                               count, G)
+    else:     # float16, bfloat16: the products rounded once, to the output's dtype
+        rows = np.flatnonzero(tt != ignore_index)
         tk = tt[rows]
-        wk = (np.ones(len(rows)) if w is None else
-              w.astype(dt).astype(np.float64)[tk])        # rounded to the data's dtype
-        picked = xr[rows, tk].astype(dt).astype(np.float64)
-        nll = np.zeros(tt.shape)
-        nll[rows] = -(picked * wk)
-        count = float(np.sum(wk)) if w is not None else float(len(rows))
-        value = (nll if reduction == "none" else np.sum(nll) if reduction == "sum" else
-                 np.sum(nll) / count if count else np.sum(nll) * math.nan)
-        if mode != "backward":
-            if reduction == "none":
-                value = _cast(value.reshape(row_shape), out_dt)
-                value = value[()] if value.ndim == 0 else value
-            else:
-                value = _scalar(value, out_dt)
-            if mode == "value":
-                return value
-        gr = np.broadcast_to(np.asarray(g, np.float64), loss_shape).reshape(-1)
-        gr = gr[rows] if gr.size > 1 else np.broadcast_to(gr, rows.shape)
-        gr = -(gr / count) if reduction == "mean" else -gr
-        G = np.zeros(xr.shape, out_dt)
-        G[rows, tk] = _cast(wk * gr, out_dt)
-        grad = np.moveaxis(G.reshape(row_shape + (C,)), -1, axis)
-        grad = np.ascontiguousarray(grad)
+        wk = np.ones(len(rows)) if w is None else wd[tk]
+        gk = gr[rows] if gr.size > 1 else np.broadcast_to(gr, rows.shape)
+        with np.errstate(all="ignore"):
+            gk = -(gk / count) if reduction == "mean" else -gk
+        G[rows, tk] = _cast(wk * gk, out_dt)
+    grad = G.reshape(row_shape + (C,))
+    if axis != x.ndim - 1:
+        grad = np.ascontiguousarray(np.moveaxis(grad, -1, axis))
     return grad if mode == "backward" else (value, grad)
+
+
+_EMPTY = np.empty(0)
+_ONE = np.ones(1)
+# the fused kernels' specializations by the dtype's char (getattr: the stubs declare
+# plain functions, which mypy will not index)
+_NLL = {c: getattr(_losses, "nll")[k] for c, k in (("f", "float"), ("d", "double"))}
+_NLL_GRAD = {c: getattr(_losses, "nll_grad")[k] for c, k in (("f", "float"), ("d", "double"))}
 
 
 _NLL_PARAMETERS = """\

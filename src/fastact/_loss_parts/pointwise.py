@@ -44,15 +44,6 @@ def _pointwise(fname, kind, input, target, weight, param, reduction, mode,
     with np.errstate(all="ignore"):       # targets beyond float32's range are inf
         x2 = np.ascontiguousarray(x, dtype=dt).reshape(shape2)
         t2 = np.ascontiguousarray(t, dtype=dt).reshape(shape2)
-        if kind == "binary_cross_entropy":     # PyTorch's RuntimeErrors (NaN is one)
-            for what, a in (("input", x2), ("target", t2)):
-                bad = ~((a >= 0) & (a <= 1))
-                if bad.any():
-                    i = np.unravel_index(int(np.argmax(bad.reshape(-1))), x.shape)
-                    raise ValueError(
-                        f"fastact.{fname}: every element of {what} must be in [0, 1] "
-                        f"(probabilities), got {what}[{', '.join(map(str, i))}] = "
-                        f"{float(a.reshape(x.shape)[i])!r}")
         x2, t2 = x2.astype(kdt, copy=False), t2.astype(kdt, copy=False)
         n = x.size
         scale = float(g) if g is not None and not per_element else 1.0
@@ -62,6 +53,8 @@ def _pointwise(fname, kind, input, target, weight, param, reduction, mode,
         grad = np.empty(shape2 if want_grad else (0, 0), dtype=kdt)
         total = _losses.pointwise(_losses.POINTWISE[kind], x2, t2, w, float(param), scale,
                                   loss, elementwise, grad, want_grad)
+        if kind == "binary_cross_entropy" and not math.isfinite(total):
+            _bce_range(fname, x, x2, t2)     # PyTorch's RuntimeErrors (NaN is one)
         value = (loss if elementwise else total if reduction == "sum" else
                  total / n if n else math.nan)
         if per_element:
@@ -77,6 +70,20 @@ def _pointwise(fname, kind, input, target, weight, param, reduction, mode,
         grad = _cast(grad.reshape(x.shape), out_dt)
         grad = grad[()] if grad.ndim == 0 else grad
     return grad if mode == "backward" else (value, grad)
+
+
+def _bce_range(fname, x, x2, t2):
+    """binary_cross_entropy's ValueError for an input or target outside [0, 1] (NaN
+    included), naming the first such element.  The kernel makes such an element's loss
+    NaN, so this runs only when the sum is not finite."""
+    for what, a in (("input", x2), ("target", t2)):
+        bad = ~((a >= 0) & (a <= 1))
+        if bad.any():
+            i = np.unravel_index(int(np.argmax(bad.reshape(-1))), x.shape)
+            raise ValueError(
+                f"fastact.{fname}: every element of {what} must be in [0, 1] "
+                f"(probabilities), got {what}[{', '.join(map(str, i))}] = "
+                f"{float(a.reshape(x.shape)[i])!r}")
 
 
 def _param(fname, what, value, positive, dtype):
