@@ -376,20 +376,22 @@ cdef inline double _exp_row_exact(double x, double m, madd_t tag) noexcept nogil
 
 # The AVX-512 float32 exact rows (_row_sum_exp's case that passed _row_max_exact's check):
 # the whole row loop in intrinsics, 16 elements a pass, e^d 2^64 = 2^(k + 64) 2^(j/16) e^r
-# for d = x - m (exact), N = 16k + j = round(16 d / ln2), r = d - N ln2/16 (Cody-Waite,
-# ln2/16 in fdlibm's two parts; |r| <= ln2/32): 2^(j/16) from a 16-entry table by one
+# for d = x - m (exact), N = 16k + j = round(16 d / ln2), r = d - N ln2/16 by one fma with
+# ln2/16 rounded to double (|r| <= ln2/32): 2^(j/16) from a 16-entry table by one
 # vpermt2q (the index is t's low 4 bits), its exponent raised by one integer add of
 # N << 48 (each entry stores bits(2^(j/16)) - (j << 48) + (64 << 52): N << 48 adds
 # (k << 52) + (j << 48), the 2^(k + 64) and j's own offset; exponent >= 2 for d >= -752),
 # and e^r - 1 by its Taylor series to r^6.  Error relative to e^d: the series' remainder
-# |r|^7/7! e^|r| / e^r <= 2^-50.9 at |r| = ln2/32; the table's rounding 2^-53; r's
-# (the fma's rounding, 2^-53 |r|, and ln2/16's error times |N| <= 17360) below 2^-58;
-# the series' rounding (the last fma's, 2^-53 of |e^r - 1| <= 0.022) 2^-58.5 and the last
-# fma 2^-53: at most 2^-50.3 in all (_expm1_poly10_t's 2^-51.6 plus its roundings), far
-# inside the 2^-44 a float32 loss needs.  Elements equal to m are counted (e is exactly
+# |r|^7/7! e^|r| / e^r <= 2^-50.9 at |r| = ln2/32; the table's rounding 2^-53; r's: the
+# fma's rounding (2^-53 |r| <= 2^-58.5) and |N| times ln2/16's (1.45e-18), |d| 2^-54.7
+# (one constant: fdlibm's two parts cost a second fma, 1 of 10 on the FMA ports); the
+# series' rounding (the last fma's, 2^-53 of |e^r - 1| <= 0.022) 2^-58.5 and the last
+# fma 2^-53: at most 2^-50.2 + |d| 2^-54.7: 2^-48.3 for d >= -104, 2^-45 at d = -752 (and
+# there e^d < 2^-1085, an absolute error far below any float32 loss's ULP, >= 2^-149): inside
+# the 2^-44 a float32 loss needs.  Elements equal to m are counted (e is exactly
 # 2^64 there), not summed, as _row_sum_exp does; the tail is one masked pass whose unused
-# lanes load m (d = 0: neither counted nor summed).  Instruction count per 8 elements: 20
-# against the generic loop's 37.  Only where FASTACT_LOSS_TARGETS (x86, GCC or Clang):
+# lanes load m (d = 0: neither counted nor summed).  Vector operations per 8 elements:
+# 21 against the generic loop's 37.  Only where FASTACT_LOSS_TARGETS (x86, GCC or Clang):
 # elsewhere WIDE never runs and the stub is dead code.
 cdef extern from * nogil:
     """
@@ -405,10 +407,9 @@ cdef extern from * nogil:
         const __m512d shift = _mm512_set1_pd(6755399441055744.0);     /* 1.5 * 2^52 */
         __m512d t = _mm512_fmadd_pd(d, _mm512_set1_pd(16 * 1.4426950408889634), shift);
         __m512d n = _mm512_sub_pd(t, shift);
-        __m512d r = _mm512_fmadd_pd(n, _mm512_set1_pd(-6.93147180369123816490e-01 / 16), d);
+        __m512d r = _mm512_fmadd_pd(n, _mm512_set1_pd(-0.6931471805599453 / 16), d);
         __m512d r2, a, b, p, T;
         __m512i ti = _mm512_castpd_si512(t);
-        r = _mm512_fmadd_pd(n, _mm512_set1_pd(-1.90821492927058770002e-10 / 16), r);
         T = _mm512_castsi512_pd(_mm512_add_epi64(_mm512_permutex2var_epi64(tlo, ti, thi),
                                                  _mm512_slli_epi64(ti, 48)));
         r2 = _mm512_mul_pd(r, r);
