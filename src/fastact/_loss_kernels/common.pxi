@@ -374,6 +374,108 @@ cdef inline double _exp_row_exact(double x, double m, madd_t tag) noexcept nogil
     r = _madd(n, -LN2_LO, r, tag)
     return _madd(_expm1_poly10_t(r, tag), _pow2_64(t), _pow2_64(t), tag)
 
+# The AVX-512 float32 exact rows (_row_sum_exp's case that passed _row_max_exact's check):
+# the whole row loop in intrinsics, 16 elements a pass, e^d 2^64 = 2^(k + 64) 2^(j/16) e^r
+# for d = x - m (exact), N = 16k + j = round(16 d / ln2), r = d - N ln2/16 by one fma with
+# ln2/16 rounded to double (|r| <= ln2/32): 2^(j/16) from a 16-entry table by one
+# vpermt2q (the index is t's low 4 bits), its exponent raised by one integer add of
+# N << 48 (each entry stores bits(2^(j/16)) - (j << 48) + (64 << 52): N << 48 adds
+# (k << 52) + (j << 48), the 2^(k + 64) and j's own offset; exponent >= 2 for d >= -752),
+# and e^r - 1 by its Taylor series to r^6.  Error relative to e^d: the series' remainder
+# |r|^7/7! e^|r| / e^r <= 2^-50.9 at |r| = ln2/32; the table's rounding 2^-53; r's: the
+# fma's rounding (2^-53 |r| <= 2^-58.5) and |N| times ln2/16's (1.45e-18), |d| 2^-54.7
+# (one constant: fdlibm's two parts cost a second fma, 1 of 10 on the FMA ports); the
+# series' rounding (the last fma's, 2^-53 of |e^r - 1| <= 0.022) 2^-58.5 and the last
+# fma 2^-53: at most 2^-50.2 + |d| 2^-54.7: 2^-48.3 for d >= -104, 2^-45 at d = -752 (and
+# there e^d < 2^-1085, an absolute error far below any float32 loss's ULP, >= 2^-149): inside
+# the 2^-44 a float32 loss needs.  Elements equal to m are counted (e is exactly
+# 2^64 there), not summed, as _row_sum_exp does; the tail is one masked pass whose unused
+# lanes load m (d = 0: neither counted nor summed).  Vector operations per 8 elements:
+# 21 against the generic loop's 37.  Only where FASTACT_LOSS_TARGETS (x86, GCC or Clang):
+# elsewhere WIDE never runs and the stub is dead code.
+cdef extern from * nogil:
+    """
+    #if FASTACT_LOSS_TARGETS
+    #include <immintrin.h>
+    static const long long fastact_exp16_tbl[16] = {
+        0x43f0000000000000LL, 0x43efb5586cf9890fLL, 0x43ef72b83c7d517bLL, 0x43ef387a6e756238LL,
+        0x43ef06fe0a31b715LL, 0x43eedea64c123422LL, 0x43eebfdad5362a27LL, 0x43eeab07dd485429LL,
+        0x43eea09e667f3bcdLL, 0x43eea11473eb0187LL, 0x43eeace5422aa0dbLL, 0x43eec49182a3f090LL,
+        0x43eee89f995ad3adLL, 0x43ef199bdd85529cLL, 0x43ef5818dcfba487LL, 0x43efa4afa2a490daLL};
+    static inline __attribute__((always_inline)) FASTACT_LOSS_AVX512 __m512d
+    fastact_exp16_v(__m512d d, __m512i tlo, __m512i thi) {
+        const __m512d shift = _mm512_set1_pd(6755399441055744.0);     /* 1.5 * 2^52 */
+        __m512d t = _mm512_fmadd_pd(d, _mm512_set1_pd(16 * 1.4426950408889634), shift);
+        __m512d n = _mm512_sub_pd(t, shift);
+        __m512d r = _mm512_fmadd_pd(n, _mm512_set1_pd(-0.6931471805599453 / 16), d);
+        __m512d r2, a, b, p, T;
+        __m512i ti = _mm512_castpd_si512(t);
+        T = _mm512_castsi512_pd(_mm512_add_epi64(_mm512_permutex2var_epi64(tlo, ti, thi),
+                                                 _mm512_slli_epi64(ti, 48)));
+        r2 = _mm512_mul_pd(r, r);
+        a = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 6), r, _mm512_set1_pd(0.5));
+        b = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 120), r, _mm512_set1_pd(1.0 / 24));
+        b = _mm512_fmadd_pd(_mm512_set1_pd(1.0 / 720), r2, b);
+        p = _mm512_fmadd_pd(r2, _mm512_fmadd_pd(b, r2, a), r);
+        return _mm512_fmadd_pd(p, T, T);
+    }
+    #define FASTACT_CE16_STEP(S, K, XV, VALID)                                         \
+        d = _mm512_sub_pd(_mm512_cvtps_pd(XV), mm);                                    \
+        v = fastact_exp16_v(d, tlo, thi);                                              \
+        z = _mm512_mask_cmp_pd_mask(VALID, d, zero, _CMP_EQ_OQ);                       \
+        S = _mm512_mask_add_pd(S, (__mmask8)(VALID & ~z), S, v);                       \
+        K = _mm512_mask_add_epi64(K, z, K, one);
+    static FASTACT_LOSS_AVX512 double   /* not always_inline: its generic callers' bodies */
+    fastact_loss_sumexp16(const float* x, float* e, npy_intp n, double m, int keep,
+                          double* rest) {
+        const __m512i tlo = _mm512_loadu_si512(fastact_exp16_tbl);
+        const __m512i thi = _mm512_loadu_si512(fastact_exp16_tbl + 8);
+        const __m512d mm = _mm512_set1_pd(m), zero = _mm512_setzero_pd();
+        const __m512i one = _mm512_set1_epi64(1);
+        const __m256 pad = _mm256_set1_ps((float)m);
+        __m512d s0 = zero, s1 = zero, d, v;
+        __m512i k0 = _mm512_setzero_si512(), k1 = k0;
+        __mmask8 z, v0, v1;
+        __m256 a, b;
+        npy_intp i, nb = n - n % 16;
+        double r, cnt;
+        for (i = 0; i < nb; i += 16) {
+            a = _mm256_loadu_ps(x + i);
+            b = _mm256_loadu_ps(x + i + 8);
+            FASTACT_CE16_STEP(s0, k0, a, (__mmask8)0xff)
+            if (keep) _mm256_storeu_ps(e + i, _mm512_cvtpd_ps(v));
+            FASTACT_CE16_STEP(s1, k1, b, (__mmask8)0xff)
+            if (keep) _mm256_storeu_ps(e + i + 8, _mm512_cvtpd_ps(v));
+        }
+        if (nb < n) {
+            v0 = (__mmask8)((1u << (n - nb > 8 ? 8 : n - nb)) - 1u);
+            v1 = (__mmask8)(n - nb > 8 ? (1u << (n - nb - 8)) - 1u : 0u);
+            a = _mm256_mask_loadu_ps(pad, v0, x + nb);
+            FASTACT_CE16_STEP(s0, k0, a, v0)
+            if (keep) _mm256_mask_storeu_ps(e + nb, v0, _mm512_cvtpd_ps(v));
+            if (v1) {
+                b = _mm256_mask_loadu_ps(pad, v1, x + nb + 8);
+                FASTACT_CE16_STEP(s1, k1, b, v1)
+                if (keep) _mm256_mask_storeu_ps(e + nb + 8, v1, _mm512_cvtpd_ps(v));
+            }
+        }
+        r = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1)) * 5.421010862427522e-20;  /* 2^-64 */
+        cnt = (double)_mm512_reduce_add_epi64(_mm512_add_epi64(k0, k1));
+        *rest = (cnt - 1.0) + r;
+        return cnt + r;
+    }
+    #define FASTACT_LOSS_TBL 1
+    #else
+    static double fastact_loss_sumexp16(const float* x, float* e, npy_intp n, double m,
+                                        int keep, double* rest) { return 0.0; }
+    #define FASTACT_LOSS_TBL 0
+    #endif
+    """
+    const bint FASTACT_LOSS_TBL
+    double fastact_loss_sumexp16(const float* x, float* e, npy_intp n, double m, bint keep,
+                                 double* rest)
+
+
 # The targets and the level (the wrappers) each runs: on aarch64 one, "neon", which runs
 # the FUSED wrappers (level 1; their attribute is empty there).  The activations' "sve"
 # has no losses of its own: the losses run "neon" under it (losses.py).

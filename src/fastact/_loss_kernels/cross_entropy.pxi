@@ -50,6 +50,10 @@ cdef inline double _row_sum_exp(const real* x, real* e, npy_intp n, double m, bi
     cdef double r = 0.0, cnt = 0.0, v
     cdef npy_intp i, nb = n - n % LOSS_LANES
     cdef int k
+    if real is float:
+        if madd_t is wide_t:
+            if exact and FASTACT_LOSS_TBL:
+                return fastact_loss_sumexp16(x, e, n, m, keep, rest)
     for k in range(LOSS_LANES):
         racc[k] = 0.0
         kacc[k] = 0.0
