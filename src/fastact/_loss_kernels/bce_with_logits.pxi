@@ -20,18 +20,6 @@ cdef inline double _bce_one(double x, double z, double t, double w, double pw, d
     return w * (la + lb)
 
 
-cdef inline void _add_compensated(double* total, double v) noexcept nogil:
-    # total[0] + total[1] += v (Neumaier's summation: total[1] keeps what each addition
-    # rounded off), so that the sum of many blocks carries no error growing with their
-    # number (a running sum's does: 52 ULP over 1e6 elements)
-    # (an infinite or NaN sum is left to carry itself: its correction would be NaN)
-    cdef double s = total[0] + v
-    cdef double c = (total[0] - s) + v if isgreaterequal(fabs(total[0]), fabs(v)) \
-        else (v - s) + total[0]
-    total[1] += c if isless(fabs(s), INFINITY) else 0.0
-    total[0] = s
-
-
 cdef inline void _bce_span(const real* x, const real* t, const double* w,
                            const double* pw, bint per_element, npy_intp n, double scale,
                            real* loss, real* grad, bint want_loss, bint want_grad,

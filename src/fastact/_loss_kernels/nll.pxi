@@ -10,7 +10,7 @@ def nll(const real[:, ::1] x, const int64_t[::1] t, const double[::1] w, bint we
     unless weighted), 0 where t_r is ignore_index; writes loss_r when want_loss.
     Returns (the first row whose target is neither a class index nor ignore_index, or
     -1; the losses' sum; the sum of w[t_r] over the rows kept), both sums compensated
-    (_add_compensated, bce_with_logits.pxi)."""
+    (_add_compensated, common.pxi)."""
     cdef npy_intp B = x.shape[0], C = x.shape[1], r, bad = -1
     cdef int64_t y
     cdef double wy, v
