@@ -419,6 +419,34 @@ def test_where_backward_float32_within_its_bound(name):
     assert worst <= bound, (name, worst)
 
 
+@pytest.mark.parametrize("name", ["softmax", "softmin"])
+def test_where_backward_float64_mask_free_sum(name):
+    """float64 sums g y over the whole row first when y is 0 at every masked-out entry
+    (32-entry chunks, then vectors, then a tail): against the exact product (mpmath-free:
+    fsum of the products, exact to 1 rounding) on rows around those lengths, with the
+    masked sum's paths (y not 0, g inf at masked-out entries) giving the same numbers."""
+    f = fastact.ACTIVATIONS[name]
+    rng = np.random.default_rng(29)
+    eps = 2.0 ** -52
+    for n in (1, 15, 16, 31, 32, 33, 47, 48, 64, 100, 256, 257):
+        x = rng.standard_normal((5, n)) * 4
+        g = rng.standard_normal((5, n))
+        mask = np.arange(n)[None, :] <= rng.integers(0, n, (5, 1))
+        mask[1] = rng.random(n) > 0.5
+        mask[1, 0] = True
+        y = f(x, where=mask)
+        dx = f.backward_from_output(g, y, where=mask)
+        for r in range(5):
+            w = mask[r]
+            ref = _fsum_vjp(name, np.where(w, g[r], 0.0), np.where(w, y[r], 0.0))
+            scale = f.info.backward_scale(np.where(w, g[r], 0.0), np.where(w, y[r], 0.0))
+            assert (np.abs(dx[r] - ref)[w] <= 8 * eps * scale[w] + 2.0 ** -1074).all(), (n, r)
+            assert (dx[r][~w] == 0).all() and not np.signbit(dx[r][~w]).any()
+        for yy, gg in ((np.where(mask, y, f(x)), g), (y, np.where(mask, g, np.inf)),
+                       (y, np.where(mask, g, np.nan))):
+            np.testing.assert_array_equal(f.backward_from_output(gg, yy, where=mask), dx)
+
+
 @pytest.mark.parametrize("name", AXIS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_where_mask_shapes(name, dtype):

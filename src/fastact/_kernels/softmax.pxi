@@ -123,23 +123,28 @@ cdef inline void _softmax_backward_sc(const real* g, const real* y, real* dx, np
 #
 # The masked sum (_softmax_where_dot): dx = where(w, g y, 0) in a loop of its own (GCC
 # vectorizes that select at full width; in the lanes' loop it leaves the byte-to-double
-# mask scalar), then the sum of dx in LANES double accumulators (float32: below).  So dx must not be g or
-# y: the row function copies such a row first (axis_rows.pxi.tp).  Then
+# mask scalar), then the sum of dx: float64 _softmax_dot_d's LANES double accumulators, each
+# adding the 2 products of a 32-entry chunk (half the dependent additions of one vector at
+# a time; one rounding fewer per term than adding them one by one), float32 below.  So dx
+# must not be g or y: the row function copies such a row first (axis_rows.pxi.tp).  Then
 #   float64: dx = sg y (g - s), rounded twice (0.5 ULP of the terms each).
 #   float32: in float lanes, s as a float pair hi = fl(s), lo = fl(s - hi) (s - hi is
 #      exact in double): dx = fl(sg y fl(fl(g - hi) - lo)) (the double pass converts g, y
 #      and the result: twice the instructions).  A row whose s is beyond float's range or
 #      not finite takes the double pass: hi = inf would turn a finite y (g - s) into inf,
 #      and lo = inf - inf into NaN.
-# float32 first tries the sum without the mask, which is the masked sum when every
+# Both types first try the sum without the mask, which is the masked sum when every
 # masked-out product g y is +-0: y is 0 there when it is the masked forward's output (the
-# sum then reads no mask, as PyTorch's).  Both sums are _softmax_dot_f's: each float lane
+# sum then reads no mask, as PyTorch's; float64: one pass over g and y and one write of dx
+# fewer than the masked sum).  float32's sums are _softmax_dot_f's: each float lane
 # adds 4 products of one 64-entry chunk, then goes into the double lanes; a +-0 term
 # changes no partial sum but a zero's sign, and the double lanes, which start at +0, take
-# +0 and -0 alike, so both give the same numbers there.  The output loop checks that y is
-# +-0 at every masked-out entry (an integer OR of y's bits there, no branch); a masked-out
-# g of inf or NaN makes s NaN.  Either way the row is done again with the masked sum: the
-# numbers do not depend on what g and y hold at masked-out entries.
+# +0 and -0 alike, so both give the same numbers there (float64's _softmax_dot_d likewise:
+# the same additions in the same order).  The output loop checks that y is +-0 at every
+# masked-out entry (an integer OR of y's bits there, no branch); a masked-out g of inf or
+# NaN makes s NaN (float64: not finite, the masked sum taken at once).  Either way the row
+# is done again with the masked sum: the numbers do not depend on what g and y hold at
+# masked-out entries.
 #
 # float32 error, u = 2^-24 = eps / 2, S = sum over w of |g y|: each term of s rounds 4
 # times in all (its product and 3 float additions), |e_s| <= 4.0001 u S; the double lanes
@@ -176,26 +181,48 @@ cdef inline double _sum_lanes_tree(const double* acc) noexcept nogil:
 
 cdef inline double _softmax_where_dot(const real* g, const real* y, const unsigned char* w,
                                       real* dx, npy_intp n) noexcept nogil:
-    # sum over w of g y (products rounded to real), dx its scratch; float32 through
-    # _softmax_dot_f, the sum of the unmasked path (the same numbers where both apply)
-    cdef double acc[LANES]
-    cdef npy_intp i, nb = n - n % LANES
-    cdef int k
-    cdef double dot
+    # sum over w of g y (products rounded to real), dx its scratch: the sum of the
+    # unmasked path over where(w, g y, 0) (the same numbers where both apply)
+    cdef npy_intp i
     cdef real v, zero = 0
     for i in range(n):
         v = g[i] * y[i]
         dx[i] = v if w[i] else zero
     if real is float:
         return _softmax_dot_f(dx, NULL, n)
+    return _softmax_dot_d(dx, NULL, n)
+
+
+cdef inline double _softmax_dot_d(const double* g, const double* y, npy_intp n) noexcept nogil:
+    # sum of g y over every entry (y NULL: of g, the products already taken; the same
+    # numbers): each lane adds the 2 products of a 32-entry chunk, then its accumulator
+    # (half the dependent additions of one vector at a time)
+    cdef double acc[LANES]
+    cdef npy_intp i, nc = n - n % (2 * LANES), nb = n - n % LANES
+    cdef int k
+    cdef double dot
     for k in range(LANES):
         acc[k] = 0.0
-    for i in range(0, nb, 16):        # LANES
+    if y == NULL:
+        for i in range(0, nc, 32):        # 2 LANES
+            for k in range(LANES):
+                acc[k] += g[i + k] + g[i + 16 + k]
+        for i in range(nc, nb, 16):       # LANES
+            for k in range(LANES):
+                acc[k] += g[i + k]
+        dot = _sum_lanes_tree(acc)
+        for i in range(nb, n):
+            dot += g[i]
+        return dot
+    for i in range(0, nc, 32):        # 2 LANES
         for k in range(LANES):
-            acc[k] += dx[i + k]
+            acc[k] += g[i + k] * y[i + k] + g[i + 16 + k] * y[i + 16 + k]
+    for i in range(nc, nb, 16):       # LANES
+        for k in range(LANES):
+            acc[k] += g[i + k] * y[i + k]
     dot = _sum_lanes_tree(acc)
     for i in range(nb, n):
-        dot += dx[i]
+        dot += g[i] * y[i]
     return dot
 
 
@@ -244,6 +271,7 @@ cdef inline void _softmax_backward_where_sc(const real* g, const real* y,
     cdef double dot
     cdef float hi, lo, d, sf = <float>sg
     cdef uint32_t bad = 0
+    cdef uint64_t badd = 0
     cdef real v, zero = 0
     if real is float:
         dot = _softmax_dot_f(g, y, n)
@@ -253,9 +281,18 @@ cdef inline void _softmax_backward_where_sc(const real* g, const real* y,
             for i in range(n):
                 d = (sf * y[i]) * ((g[i] - hi) - lo)
                 dx[i] = d if w[i] else zero
-                # y's bits but the sign where w is 0 (w - 1 is all ones there, 0 where 1)
-                bad |= (fastact_f2u(y[i]) << 1) & (<uint32_t>w[i] - 1u)
+                # y's bits but the sign where w is 0 (the select on w shared with dx's)
+                bad |= 0 if w[i] else fastact_f2u(y[i]) << 1
             if bad == 0:
+                return
+    else:
+        dot = _softmax_dot_d(g, y, n)
+        if isfinite(dot):
+            for i in range(n):
+                v = sg * (y[i] * (g[i] - dot))
+                dx[i] = v if w[i] else zero
+                badd |= 0 if w[i] else fastact_d2u(y[i]) << 1     # w's select, shared
+            if badd == 0:
                 return
     dot = _softmax_where_dot(g, y, w, dx, n)
     if real is float:
