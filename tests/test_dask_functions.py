@@ -1,5 +1,6 @@
 """keras_relu, log1mexp, logsumexp and sparsemax on dask arrays: lazy, block by block,
-the same numbers as on the NumPy array (each block runs the NumPy composition); along an
+the same numbers as on the NumPy array (each block runs the NumPy composition; log1mexp,
+an activation, its ufunc); along an
 axis (logsumexp, sparsemax) the axis must be one chunk, as softmax's (refused otherwise,
 naming the function)."""
 
@@ -144,7 +145,7 @@ def test_errors_are_eager_and_named():
     with pytest.raises(TypeError, match=r"fastact\.log1mexp: x must be real numbers"):
         fastact.log1mexp(x.astype(np.complex64))
     with pytest.raises(ValueError, match=r"fastact\.log1mexp\.backward: the shapes of "
-                                         r"grad_output \(3,\) and x \(400, 16\)"):
+                                         r"grad_output \(3,\), x \(400, 16\)"):
         fastact.log1mexp.backward(np.ones(3), x)
     with pytest.raises(ValueError, match=r"fastact\.logsumexp: b has shape \(3,\)"):
         fastact.logsumexp(x, 1, b=np.ones(3))

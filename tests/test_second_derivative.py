@@ -44,6 +44,8 @@ def _xs(name):
     rec = _registry.BY_NAME[name]
     if rec.domain != (-math.inf, math.inf):
         lo, hi = rec.domain
+        if math.isinf(hi):          # a half line (log1mexp's [0, inf))
+            return lo + np.concatenate([np.linspace(0, 12, 401), np.logspace(-300, 2.9, 60)])
         return np.concatenate([np.linspace(lo, hi, 401), [1e-300, 1e-10, 1 - 1e-10]])
     grid = np.concatenate([np.linspace(-12, 12, 961), -np.logspace(-300, 2.9, 60),
                            np.logspace(-300, 2.9, 60), [0.0, -0.0, 1e-8, -1e-8]])

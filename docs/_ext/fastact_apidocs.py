@@ -671,7 +671,6 @@ def _write(path, text):
 FUNCTIONS = {"keras_relu": "clip(x if x > threshold else 0, 0, max_value) "
                            "- negative_slope * max(threshold - x, 0)",
              "logsumexp": "log(sum(b * exp(x))) along axis",
-             "log1mexp": "log(1 - exp(-x))",
              "sparsemax": "max(x - tau, 0), tau such that the row sums to 1"}
 
 

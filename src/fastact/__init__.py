@@ -18,9 +18,9 @@ transformer MLPs take two operands and are listed apart, in ``fastact.GATED``::
 The losses of the output layers, ``fastact.cross_entropy`` and
 ``fastact.binary_cross_entropy_with_logits`` (and ``nll_loss``, ``binary_cross_entropy``,
 ``mse_loss``, ``huber_loss``, ``smooth_l1_loss``), are functions with a ``value_and_grad``
-of the same arguments (``fastact.losses``).  ``fastact.logsumexp``, ``fastact.log1mexp``,
-``fastact.sparsemax`` and ``fastact.keras_relu`` (Keras' relu with its three parameters)
-are functions with a ``backward`` method.
+of the same arguments (``fastact.losses``).  ``fastact.logsumexp``, ``fastact.sparsemax`` and
+``fastact.keras_relu`` (Keras' relu with its three parameters) are functions with a
+``backward`` method.
 
 >>> import numpy as np, fastact
 >>> fastact.relu(np.array([-1.0, 0.0, 2.0]))
@@ -37,7 +37,7 @@ from ._gated import build as _build_gated
 from ._runtime import get_num_threads, set_num_threads, show_config
 from ._dispatch import UFUNCS
 from ._api._keras_relu import keras_relu
-from ._api._logsumexp import log1mexp, logsumexp
+from ._api._logsumexp import logsumexp
 from ._api._sparsemax import sparsemax
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                      huber_loss, mse_loss, nll_loss, smooth_l1_loss)
@@ -52,4 +52,4 @@ __all__ = ["ACTIVATIONS", "GATED", "UFUNCS", "reference", "set_num_threads",
            "get_num_threads", "show_config", "cross_entropy",
            "binary_cross_entropy_with_logits", "nll_loss", "binary_cross_entropy", "mse_loss",
            "huber_loss", "smooth_l1_loss", "lstm_cell", "gru_cell", "keras_relu",
-           "logsumexp", "log1mexp", "sparsemax", *ACTIVATIONS, *GATED]
+           "logsumexp", "sparsemax", *ACTIVATIONS, *GATED]

@@ -1,4 +1,4 @@
-"""The functions (keras_relu, log1mexp, logsumexp, sparsemax) on dask arrays, lazily.
+"""The functions (keras_relu, logsumexp, sparsemax) on dask arrays, lazily.
 
 Each block runs the NumPy composition (the same numbers as on the whole array): the
 elementwise ones block by block over their broadcast operands (as dask runs a ufunc);

@@ -1,5 +1,5 @@
 """The base of fastact's functions that are not activation records (keras_relu,
-logsumexp, log1mexp, sparsemax): NumPy compositions, with the API's rules (the errors
+logsumexp, sparsemax): NumPy compositions, with the API's rules (the errors
 name fastact.<name> and the argument, integers and bool compute in float64, NaN in gives
 NaN out, no floating-point warning) and pickling by name.
 """

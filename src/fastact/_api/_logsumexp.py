@@ -1,10 +1,9 @@
-"""``logsumexp`` (a reduction along axes, SciPy's and JAX's arguments) and ``log1mexp``
-(log(1 - e^-x), elementwise).
+"""``logsumexp``: a reduction along axes, SciPy's and JAX's arguments.
 
-Both are NumPy compositions rather than records with kernels: logsumexp reduces its axes
-(a record's axis kernel maps a row to a row of the same length), and the few passes
-NumPy makes cost little next to the exponentials; log1mexp is two NumPy functions
-selected by Mächler's rule, within a few ULP.
+A NumPy composition rather than a record with a kernel: logsumexp reduces its axes (a
+record's axis kernel maps a row to a row of the same length), and the few passes NumPy
+makes cost little next to the exponentials.  (``log1mexp`` is an activation record:
+records/log1mexp.py.)
 """
 
 import numpy as np
@@ -12,8 +11,6 @@ import numpy as np
 from . import _dask
 from ._checks import _real, _result_dtype
 from ._functions import Function, _axis_list, _finish, _floats, _with
-
-_LN2 = float(np.log(2.0))
 
 
 class LogSumExp(Function):
@@ -205,103 +202,5 @@ def _broadcast(fname, what, v, shape):
                          f"broadcast to x's shape {shape}") from None
 
 
-class Log1mExp(Function):
-    """log1mexp(x): log(1 - e^-x) for x >= 0, accurately (Mächler 2012).
-
-    Mächler, "Accurately computing log(1 - exp(-|a|))": log(-expm1(-x)) for x <= ln 2,
-    log1p(-exp(-x)) above, so that neither form cancels.  This is the log of the
-    probability 1 - e^-x (an exponential's CDF); ``torch`` and ``scipy`` have no function
-    of their own (``tfp.math.log1mexp`` is log(1 - e^-|x|)); here the sign is not
-    folded: log1mexp(x) is NaN for x < 0 (where 1 - e^-x < 0), -inf at 0 (either zero),
-    -0.0 at +inf, NaN for NaN.  float16 and bfloat16 compute in float32.
-
-    ``log1mexp.derivative(x)`` = e^-x / (1 - e^-x) = 1 / expm1(x): +inf at 0, 0 at +inf,
-    NaN for x < 0; ``log1mexp.backward(g, x)`` is g times it;
-    ``log1mexp.backward_from_output(g, y)`` takes y = log1mexp(x) instead
-    (f' = expm1(-y)).
-    """
-
-    name = "log1mexp"
-    # The accuracy tool's bounds, in ULP against mpmath.  forward: one exp or expm1 and
-    # one log or log1p, whose argument's relative error is magnified at most 1 / ln 2
-    # (the switch at ln 2 keeps |log1mexp(x)| >= ln 2 wherever the argument is rounded
-    # near 1/2 or above): 1.44 e_exp + e_log; NumPy's float64 exp and log are within an
-    # ULP, its float32 SIMD loops within a few.  Measured 2.69 (float32), 1.32
-    # (float64).  backward: exp, expm1, a division and the product by g (e_exp + e_expm1
-    # + 1); measured 4.02 and 2.09.  Points with a subnormal result are left out.
-    ACCURACY = {"forward": {"bound": {"float32": 4.0, "float64": 2.0}, "unit": "ulp"},
-                "backward": {"bound": {"float32": 8.0, "float64": 4.0}, "unit": "ulp"}}
-
-    def __call__(self, x, *, out=None):
-        if _dask.any_dask(x):
-            return _dask.elementwise(self.name, self, {"x": x}, out)
-        a, dt = _floats(self.name, "x", x)
-        with np.errstate(all="ignore"):      # the form not taken; x < 0: NaN (log of < 0)
-            # both forms into two buffers, then the one Mächler's rule takes (x <= ln 2:
-            # log(-expm1(-x)), which gives NaN for x < 0 and -inf at -0.0 as it stands)
-            res = np.negative(a, out=np.empty(a.shape, a.dtype))    # (0-d: an array too)
-            large = np.exp(res, out=np.empty(a.shape, a.dtype))
-            np.expm1(res, out=res)
-            np.log(np.negative(res, out=res), out=res)
-            np.log1p(np.negative(large, out=large), out=large)
-            np.copyto(res, large, where=a > _LN2)
-        return _finish(self.name, res, dt, out)
-
-    def derivative(self, x, *, out=None):
-        fname = self.name + ".derivative"
-        if _dask.any_dask(x):
-            return _dask.elementwise(fname, self.derivative, {"x": x}, out)
-        a, dt = _floats(fname, "x", x)
-        with np.errstate(all="ignore"):      # 1 / 0 at x = 0: +inf (-0.0 too) by select
-            # e^-x / (1 - e^-x): no overflow of expm1(x) for large x, where f' is tiny
-            res = np.exp(-a) / -np.expm1(-a)
-            res = np.where(a < 0, np.nan, np.where(a == 0, np.inf, res))
-        return _finish(fname, res, dt, out)
-
-    def backward(self, grad_output, x, *, out=None):
-        if _dask.any_dask(grad_output, x):
-            return _dask.elementwise(self.name + ".backward", self.backward,
-                                     {"grad_output": grad_output, "x": x}, out)
-        def times_f(g, a):
-            # (g e^-x) / (1 - e^-x): f' alone overflows near 0 (1/x for a subnormal x)
-            # where g f' need not (a bfloat16 x computed in float32).  |1 - e^-x| is
-            # +0.0 at -0.0 too (g / 0 = g * inf, f'(0)); x < 0 gives NaN by the copy
-            t = np.negative(a, out=np.empty(a.shape, a.dtype))
-            e = np.exp(t, out=np.empty(a.shape, a.dtype))
-            np.abs(np.expm1(t, out=t), out=t)
-            res = np.asarray(np.multiply(g, e))         # (0-d: an array too)
-            np.divide(res, t, out=res)
-            np.copyto(res, np.nan, where=a < 0)
-            return res
-        return self._times(self.name + ".backward", grad_output, x, times_f, out)
-
-    def backward_from_output(self, grad_output, y, *, out=None):
-        if _dask.any_dask(grad_output, y):
-            return _dask.elementwise(self.name + ".backward_from_output",
-                                     self.backward_from_output,
-                                     {"grad_output": grad_output, "y": y}, out)
-        def from_y(g, v):
-            return g * np.expm1(-v)         # e^-x = 1 - e^y, so f' = (1 - e^y) / e^y
-        return self._times(self.name + ".backward_from_output", grad_output, y, from_y, out,
-                           "y")
-
-    def _times(self, fname, grad_output, v, product, out, what="x"):
-        """product(g, v): g times f' (from x or from y), in the working dtype."""
-        g, gdt = _floats(fname, "grad_output", grad_output)
-        a, dt = _floats(fname, what, v)
-        try:
-            np.broadcast_shapes(g.shape, a.shape)
-        except ValueError:
-            raise ValueError(f"fastact.{fname}: the shapes of grad_output {g.shape} and "
-                             f"{what} {a.shape} do not broadcast together") from None
-        dt = _with(grad_output, gdt, dt)
-        work = np.promote_types(g.dtype, a.dtype)
-        with np.errstate(all="ignore"):     # x < 0, 0 * inf: NaN; g / 0: inf, by IEEE
-            res = np.asarray(product(g.astype(work, copy=False), a.astype(work, copy=False)))
-        return _finish(fname, res, dt, out)
-
-
 logsumexp = LogSumExp()
 logsumexp.__doc__ = LogSumExp.__doc__
-log1mexp = Log1mExp()
-log1mexp.__doc__ = Log1mExp.__doc__

@@ -1,6 +1,6 @@
 from typing import Any
 
-from ._functions import Function, _Axes, _Data, _Out
+from ._functions import Function, _Axes, _Data
 
 class LogSumExp(Function):
     ACCURACY: dict[str, dict[str, Any]]
@@ -11,13 +11,4 @@ class LogSumExp(Function):
                  b: _Data | None = None, keepdims: bool = False, *,
                  where: _Data | None = None) -> Any: ...
 
-class Log1mExp(Function):
-    ACCURACY: dict[str, dict[str, Any]]
-    def __call__(self, x: _Data, *, out: _Out = None) -> Any: ...
-    def derivative(self, x: _Data, *, out: _Out = None) -> Any: ...
-    def backward(self, grad_output: _Data, x: _Data, *, out: _Out = None) -> Any: ...
-    def backward_from_output(self, grad_output: _Data, y: _Data, *,
-                             out: _Out = None) -> Any: ...
-
 logsumexp: LogSumExp
-log1mexp: Log1mExp

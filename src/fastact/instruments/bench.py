@@ -22,7 +22,7 @@ ONNX Runtime, numba) run with ``--threads`` threads.
 and calls with out=, parameters and the other methods), in CPU time (not the time the
 process waits for a core).  ``--losses``, ``--masked`` and ``--functions`` time case
 groups against their peers instead (fastact.instruments.bench_losses and bench_groups:
-the losses; softmax with a causal ``where=`` mask; logsumexp, log1mexp and sparsemax).
+the losses; softmax with a causal ``where=`` mask; logsumexp and sparsemax).
 Every report names the machine and the kernels' target.  Times vary from run to run on a busy machine: read the
 ratios, not the absolutes, and never assert on them.
 """
@@ -99,7 +99,7 @@ def _parser():
                         "256 x 256, forward and backward, against NumPy and PyTorch's "
                         "masked_fill + softmax (fastact.instruments.bench_groups)")
     p.add_argument("--functions", action="store_true",
-                   help="instead of the table: logsumexp, log1mexp and sparsemax, forward "
+                   help="instead of the table: logsumexp and sparsemax, forward "
                         "and backward, against SciPy, PyTorch, JAX and NumPy "
                         "(fastact.instruments.bench_groups)")
     p.add_argument("--row", type=_int, default=_peers.SOFTMAX_ROW,

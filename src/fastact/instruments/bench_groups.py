@@ -10,10 +10,7 @@ from y (autograd's softmax backward; from x after that forward); NumPy: the same
 --functions (issue 23): ``logsumexp`` along the rows of 1000 x 1000 and over 1e6
 elements (SciPy's ``scipy.special.logsumexp``, ``torch.logsumexp``, ``jax.nn.logsumexp``,
 NumPy's max-shifted formula) and its backward along the rows (PyTorch's autograd, JAX's
-vjp, NumPy's g * softmax); ``log1mexp`` on 1e6 elements (an exponential sample, so both
-of Mächler's branches run) and its backward: no peer has it, so the peers run the
-one-liner their users write, log(-expm1(-x)) (less accurate for large x, where 1 - e^-x
-rounds to 1); ``sparsemax`` along the rows of 1000 x 1000 and its backward from y: no
+vjp, NumPy's g * softmax); ``sparsemax`` along the rows of 1000 x 1000 and its backward from y: no
 peer has it (PyTorch needs the entmax package, JAX optax), so NumPy and PyTorch run the
 sort-based formula of Martins and Astudillo and the closed-form backward.
 
@@ -30,7 +27,7 @@ import time
 
 import numpy as np
 
-from .. import log1mexp as _log1mexp, logsumexp as _logsumexp, softmax as _softmax
+from .. import logsumexp as _logsumexp, softmax as _softmax
 from .. import sparsemax as _sparsemax
 from ..records._peers import installed
 from .timing import time_interleaved
@@ -168,8 +165,6 @@ def function_cases(dtype, seed=0):
     gr = rng.standard_normal(ROWS_SHAPE[0]).astype(dtype)
     G = rng.standard_normal(ROWS_SHAPE).astype(dtype)
     x = (rng.standard_normal(N) * 3).astype(dtype)
-    p = rng.exponential(1.0, N).astype(dtype)         # log1mexp's domain, both branches
-    gp = rng.standard_normal(N).astype(dtype)
     Y = _sparsemax(X)
     with np.errstate(all="ignore"):
         cases = {
@@ -182,12 +177,6 @@ def function_cases(dtype, seed=0):
             "logsumexp.backward rows": {
                 "fastact": lambda: _logsumexp.backward(gr, X, axis=-1),
                 "numpy": lambda: gr[:, None] * np.exp(X - _np_logsumexp(X, -1)[:, None])},
-            "log1mexp 1e6": {
-                "fastact": lambda: _log1mexp(p),
-                "numpy": lambda: np.log(-np.expm1(-p))},
-            "log1mexp.backward 1e6": {
-                "fastact": lambda: _log1mexp.backward(gp, p),
-                "numpy": lambda: gp / np.expm1(p)},
             "sparsemax rows of 1000": {
                 "fastact": lambda: _sparsemax(X),
                 "numpy": lambda: _np_sparsemax(X)},
@@ -202,7 +191,6 @@ def function_cases(dtype, seed=0):
     torch = _torch()
     if torch is not None:
         Xt, xt, grt, Gt, Yt = map(torch.from_numpy, (X, x, gr, G, Y))
-        pt, gpt = torch.from_numpy(p), torch.from_numpy(gp)
 
         def no_grad(f):
             def run():
@@ -221,26 +209,16 @@ def function_cases(dtype, seed=0):
         cases["logsumexp of 1e6"]["torch"] = no_grad(lambda: torch.logsumexp(xt, 0))
         cases["logsumexp.backward rows"]["torch"] = vjp(lambda a: torch.logsumexp(a, -1),
                                                         Xt, grt)
-        cases["log1mexp 1e6"]["torch"] = no_grad(lambda: torch.log(-torch.expm1(-pt)))
-        cases["log1mexp.backward 1e6"]["torch"] = vjp(
-            lambda a: torch.log(-torch.expm1(-a)), pt, gpt)
         cases["sparsemax rows of 1000"]["torch"] = no_grad(lambda: _torch_sparsemax(torch, Xt))
         cases["sparsemax.backward_from_output rows"]["torch"] = no_grad(
             lambda: _torch_sparsemax_vjp(torch, Gt, Yt))
     jax = _jax()
     if jax is not None:
-        jnp = jax.numpy
         lse = jax.nn.logsumexp
         cases["logsumexp rows of 1000"]["jax"] = _jit(jax, lambda a: lse(a, axis=-1), X)
         cases["logsumexp of 1e6"]["jax"] = _jit(jax, lse, x)
         cases["logsumexp.backward rows"]["jax"] = _jit(
             jax, lambda g, a: jax.vjp(lambda v: lse(v, axis=-1), a)[1](g)[0], gr, X)
-
-        def l1me(a):
-            return jnp.log(-jnp.expm1(-a))
-        cases["log1mexp 1e6"]["jax"] = _jit(jax, l1me, p)
-        cases["log1mexp.backward 1e6"]["jax"] = _jit(
-            jax, lambda g, a: jax.vjp(l1me, a)[1](g)[0], gp, p)
     return cases
 
 
@@ -249,7 +227,7 @@ def function_cases(dtype, seed=0):
 GROUPS = {
     "masked": (masked_cases, lambda: "softmax with a causal mask as where=, "
                                      f"{' x '.join(map(str, MASKED_SHAPE))}, along the last axis"),
-    "functions": (function_cases, lambda: "logsumexp, log1mexp and sparsemax: rows of "
+    "functions": (function_cases, lambda: "logsumexp and sparsemax: rows of "
                                           f"{ROWS_SHAPE[0]} x {ROWS_SHAPE[1]}, or {N:,} "
                                           "elements"),
 }

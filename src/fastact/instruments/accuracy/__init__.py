@@ -43,7 +43,7 @@ overflows, and no floating-point flag raised (NumPy's RuntimeWarnings).
 The gated activations (``accuracy_gated``) and the losses (``accuracy_losses``: each
 row's loss, the reduced losses and value_and_grad's gradient against mpmath, with bounds
 in ``fastact.losses.ACCURACY``) have modules of their own; ``--only`` takes their names.  So do the functions that
-are not records (``functions``: logsumexp, log1mexp and sparsemax against mpmath, with
+are not records (``functions``: logsumexp and sparsemax against mpmath, with
 the bounds in each function's ``ACCURACY``).
 
 The modules: ``facts`` (constants, the kernels' facts and the rules above), ``mp_refs`` (the

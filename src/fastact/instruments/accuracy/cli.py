@@ -43,7 +43,7 @@ GATED = tuple(a.name for a in _registry.GATED)
 LOSSES = ("cross_entropy", "binary_cross_entropy_with_logits", "nll_loss",
           "binary_cross_entropy", "mse_loss", "huber_loss",
           "smooth_l1_loss")                                         # accuracy_losses.LOSSES
-FUNCTIONS = functions.FUNCTIONS          # logsumexp, log1mexp, sparsemax
+FUNCTIONS = functions.FUNCTIONS          # logsumexp, sparsemax
 _MEMO = {}
 
 
@@ -172,7 +172,7 @@ def main(argv=None):
     ap.add_argument("--only", default=None,
                     help="comma-separated kernel names (e.g. gelu,silu,softmax), gated "
                          "activations (swiglu, geglu, reglu, glu), functions (logsumexp, "
-                         "log1mexp, sparsemax) or losses (cross_entropy, "
+                         "sparsemax) or losses (cross_entropy, "
                          "binary_cross_entropy_with_logits, nll_loss, binary_cross_entropy, "
                          "mse_loss, huber_loss, smooth_l1_loss)")
     ap.add_argument("--dtype", choices=DTYPES, default=None, help="one dtype (default both)")
@@ -230,7 +230,7 @@ def main(argv=None):
         + ("losses (fastact.instruments.accuracy_losses): float32 and float64 against mpmath; 'grad' in "
            "ULP of the magnitude of its terms; bounds fastact.losses.ACCURACY, C = classes\n"
            if any(r["function"] in LOSSES for r in rows) else "")
-        + ("functions (logsumexp, log1mexp, sparsemax; instruments/accuracy/functions.py): "
+        + ("functions (logsumexp, sparsemax; instruments/accuracy/functions.py): "
            "float32 and float64 against mpmath, in the units the notes give; bounds in "
            "each function's ACCURACY\n"
            if any(r["function"] in FUNCTIONS for r in rows) else "")

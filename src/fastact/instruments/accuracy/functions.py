@@ -1,13 +1,8 @@
-"""The functions that are not activation records (``fastact.logsumexp``, ``log1mexp``,
+"""The functions that are not activation records (``fastact.logsumexp``,
 ``sparsemax``): rows in the tool's format, float32 and float64 alike against mpmath (a
 float32 input is exact in mpmath), with the bounds and units of each function's
 ``ACCURACY`` (``fastact/_api/_logsumexp.py``, ``_sparsemax.py``: the reasoning is there).
 
-* log1mexp: points log-uniform from the smallest normal to the exponential's range, dense
-  around ln 2 (Mächler's switch) and uniform in (0, 5); the forward in ULP of the
-  reference, the backward g * f'(x) too (g cycled over ``G_VALUES``).  Points whose
-  reference is subnormal (e^-x underflowing) are left out (``skipped``): there only an
-  absolute error is meaningful, and it is below the smallest subnormal.
 * logsumexp, sparsemax: the softmax rows of ``axis`` (lengths 1 to 128, scales 1e-3 to
   1e3, masked -inf entries, large offsets), one grad_output per row for logsumexp (its
   backward is grad_output times the softmax) and a random row of them for sparsemax.
@@ -22,19 +17,15 @@ import time
 import numpy as np
 
 from .axis import _axis_rows
-from .facts import G_VALUES
 from .flags import FlagCatcher
 from .mp_refs import mp_init
 from .stats import Stats, what_went_wrong
 from .units import ulp_of
 
-FUNCTIONS = ("logsumexp", "log1mexp", "sparsemax")
-POINTS, QUICK_POINTS = 20000, 2000           # log1mexp's points
+FUNCTIONS = ("logsumexp", "sparsemax")
 ROWS, QUICK_ROWS = 2000, 200                 # logsumexp's and sparsemax's rows
 
-LEFT_OUT = {("log1mexp", "forward"): "a subnormal reference",
-            ("log1mexp", "backward"): "a subnormal reference",
-            ("logsumexp", "forward"): "",
+LEFT_OUT = {("logsumexp", "forward"): "",
             ("logsumexp", "backward"): "a subnormal reference (softmax underflowing)",
             ("sparsemax", "forward"): "",
             ("sparsemax", "backward"): "rows with an entry within rounding of the threshold"}
@@ -50,8 +41,7 @@ def bounds(name):
 def measure(name, dtype, quick=True, seed=0):
     """The rows of one function (forward, backward) in one dtype."""
     t0 = time.perf_counter()
-    rows = {"log1mexp": _log1mexp, "logsumexp": _logsumexp,
-            "sparsemax": _sparsemax}[name](dtype, quick, seed)
+    rows = {"logsumexp": _logsumexp, "sparsemax": _sparsemax}[name](dtype, quick, seed)
     out = []
     for st in rows:
         st.seconds = (time.perf_counter() - t0) / len(rows)
@@ -101,51 +91,6 @@ def _add(st, x, got, ref, unit):
         st.add(len(err), x, got, refs, err, None, None)
     else:
         st.add(len(err), x, got, refs, np.zeros_like(err), err, True)
-
-
-# ---- log1mexp -------------------------------------------------------------------------
-
-def _mp_log1mexp(mp, x):
-    """log(1 - e^-x) at mpmath's precision: each form where it does not cancel (at 180
-    bits, log1p(-e^-x) is -inf for x = 1e-150 and log(-expm1(-x)) keeps 30 bits at
-    x = 104)."""
-    return mp.log(-mp.expm1(-x)) if x <= 1 else mp.log1p(-mp.exp(-x))
-
-
-def _log1mexp(dtype, quick, seed):
-    import fastact
-    mp = mp_init()
-    f = fastact.log1mexp
-    rng = np.random.default_rng([seed, 23])
-    n = QUICK_POINTS if quick else POINTS
-    fi = np.finfo(dtype)
-    top = 745.0 if dtype == "float64" else 104.0       # e^-x underflows beyond
-    x = np.concatenate([np.exp(rng.uniform(math.log(float(fi.tiny)), math.log(top), n // 2)),
-                        rng.uniform(0, 5, n // 4),
-                        math.log(2) * (1 + rng.uniform(-1e-3, 1e-3, n - n // 2 - n // 4)),
-                        [math.log(2)]]).astype(dtype)
-    g = np.resize(np.array(G_VALUES), x.size).astype(dtype)
-    st_f, st_b = _stats("log1mexp", "forward", dtype), _stats("log1mexp", "backward", dtype)
-    c = FlagCatcher()
-    y = _run(st_f, c, f, x)
-    dx = _run(st_b, c, f.backward, g, x)
-    ulp = ulp_of(dtype)
-    tiny = float(fi.tiny)
-    for st, got, refs in ((st_f, y, [_mp_log1mexp(mp, mp.mpf(float(v))) for v in x]),
-                          (st_b, dx, [mp.mpf(float(gv)) / mp.expm1(mp.mpf(float(v)))
-                                      for gv, v in zip(g, x)])):
-        r = np.array([float(v) for v in refs])
-        keep = np.abs(r) >= tiny                  # a subnormal reference: left out
-        st.skipped += int(np.count_nonzero(~keep))
-        _add(st, x[keep], got[keep], [v for v, k in zip(refs, keep) if k], ulp(r[keep]))
-    inf, nan = math.inf, math.nan
-    for xv, want in ((nan, nan), (-1.0, nan), (-inf, nan), (0.0, -inf), (-0.0, -inf),
-                     (inf, -0.0)):
-        _special(st_f, xv, _run(st_f, c, f, np.asarray(xv, dtype)), want)
-    for xv, want in ((nan, nan), (-1.0, nan), (0.0, inf), (inf, 0.0)):
-        _special(st_b, xv, _run(st_b, c, f.backward, np.asarray(1.0, dtype),
-                                np.asarray(xv, dtype)), want)
-    return [st_f, st_b]
 
 
 # ---- logsumexp ------------------------------------------------------------------------
