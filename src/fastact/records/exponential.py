@@ -42,11 +42,10 @@ RECORD = record(
     mp_forward=mp_exp, mp_derivative=mp_exp,
     ref_second=ref_forward, mp_second=mp_exp,            # (e^x)'' = e^x
     limits=((0.0, INF), (0.0, INF)),
-    # The float64 exp primitive (a degree-11 minimax polynomial, 2^-56.9, after the
-    # reduction by ln 2 and before the 2^n scaling) is within one rounding of e^x but for
-    # the reduction's own error: the full run measured 1.01 ULP (x = -4.486448846419905,
-    # 524,475 points; the quick run's 3000 never reached 1), hence 1.5; float32 rounds in
-    # float (0.99 over every input).
+    # float64: the exp primitive (a degree-11 minimax polynomial, 2^-56.9 on the reduced
+    # range, plus the roundings of the reduction and the 2^n scaling) measured 1.01 ULP
+    # in the full run (x = -4.486448846419905, 524,475 points; the quick run's 3000 never
+    # passed 1), hence 1.5.  float32 computes in float: 0.99 over every input.
     accuracy=accuracy(forward=1.5, derivative=1.5, backward=2.0, span=746.0,
                       kink_xs=(0.0, 709.0, -708.0, -745.0)),
     derivatives_at_kinks=(((), 0.0, 1.0),),
