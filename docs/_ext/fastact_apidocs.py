@@ -644,8 +644,8 @@ def loss_page(name, obj, losses_table, bench, image):
     out += _heading("Speed", "-")
     out += [f"``python -m fastact bench --losses`` times ``{name}`` and its ``value_and_grad`` "
             "against NumPy and PyTorch's forward + ``backward()`` "
-            "(``benchmarks/test_bench_losses.py`` too); no run of it is recorded in "
-            "``docs/`` yet.", ""]
+            "(``benchmarks/test_bench_losses.py`` too); the project's run is in "
+            ":doc:`/speed` (``docs/bench_groups.txt``).", ""]
     use, avoid = LOSS_USE[name]
     out += _heading("When to use", "-")
     out += [use, ""]
