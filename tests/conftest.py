@@ -496,3 +496,19 @@ def pytest_runtest_makereport(item, call):
         return
     report.outcome = "failed"
     report.longrepr = msg
+
+
+def lazy_dask(fn, *args, **kwargs):
+    """fn called inside a dask scheduler that refuses to compute: proves the call is lazy
+    (every result a dask array)."""
+    import dask
+    import dask.array as da
+
+    def refuse(*a, **k):
+        raise AssertionError("fastact computed a dask array eagerly")
+
+    with dask.config.set(scheduler=refuse):
+        r = fn(*args, **kwargs)
+    for part in r if isinstance(r, tuple) else (r,):
+        assert isinstance(part, da.Array), type(part)
+    return r

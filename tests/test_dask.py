@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import fastact
-from conftest import needed
+from conftest import lazy_dask, needed
 
 da = pytest.importorskip("dask.array")
 
@@ -18,18 +18,7 @@ XN = (RNG.standard_normal((4000, 16)) * 4).astype(np.float32)   # 4 chunks of 10
 GN = RNG.standard_normal((4000, 16)).astype(np.float32)
 
 
-def _lazy(fn, *args, **kwargs):
-    """Call fn inside a scheduler that refuses to compute: proves the call is lazy."""
-    import dask
-
-    def refuse(*a, **k):
-        raise AssertionError("fastact computed a dask array eagerly")
-
-    with dask.config.set(scheduler=refuse):
-        r = fn(*args, **kwargs)
-    for part in r if isinstance(r, tuple) else (r,):
-        assert isinstance(part, da.Array), type(part)
-    return r
+_lazy = lazy_dask
 
 
 def _cases(x, g):

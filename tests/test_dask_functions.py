@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import fastact
+from conftest import lazy_dask
 
 da = pytest.importorskip("dask.array")
 
@@ -19,18 +20,7 @@ GN = RNG.standard_normal((400, 16)).astype(np.float32)
 BN = RNG.uniform(-0.5, 2, 16).astype(np.float32)       # some negative weights
 
 
-def _lazy(fn, *args, **kwargs):
-    """fn called inside a scheduler that refuses to compute: the call is lazy."""
-    import dask
-
-    def refuse(*a, **k):
-        raise AssertionError("fastact computed a dask array eagerly")
-
-    with dask.config.set(scheduler=refuse):
-        r = fn(*args, **kwargs)
-    for part in r if isinstance(r, tuple) else (r,):
-        assert isinstance(part, da.Array), type(part)
-    return r
+_lazy = lazy_dask
 
 
 def _same(lazy, expected, name):
