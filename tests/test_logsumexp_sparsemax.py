@@ -155,6 +155,20 @@ def test_log1mexp_against_mpmath(dtype):
     assert y.dtype == d.dtype == dtype
 
 
+def test_log1mexp_derivative_from_output_near_overflow():
+    # float64 x subnormal: y = log1mexp(x) ~ log x in [-745, -709] and f' = expm1(-y) near
+    # the overflow of e^-y (the full accuracy run found NaN for -y in (709.09, 709.78]:
+    # 2^1024 * (e^r - 1) with r < 0)
+    y = -np.array([709.0, 709.1, 709.5, 709.7, 709.78, 709.782712893384,
+                   709.7827128933841, 710.0, 710.5, 745.0, math.inf])
+    with strict_fp():
+        got = fastact.log1mexp.derivative_from_output(y)
+        got_b = fastact.log1mexp.backward_from_output(np.full_like(y, 0.5), y)
+    want = np.array([float(mpmath.expm1(mpmath.mpf(-v))) for v in y])   # inf past DBL_MAX
+    np.testing.assert_allclose(got, want, rtol=4e-16)
+    np.testing.assert_allclose(got_b, 0.5 * want, rtol=4e-16)
+
+
 def test_log1mexp_backward_against_mpmath():
     x = np.exp(np.random.default_rng(5).uniform(-5, 6, 500))
     ref = np.array([float(0.5 / mpmath.expm1(mpmath.mpf(v))) for v in x])

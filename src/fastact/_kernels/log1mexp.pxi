@@ -40,10 +40,20 @@ cdef inline double log1mexp_grad(double x) noexcept nogil:
     r = NAN if isless(x, 0.0) else r
     return x if x != x else r
 
+cdef double L1ME_E = 2.718281828459045              # e rounded
+cdef double L1ME_OVER = 709.782712893384           # the largest u with e^u finite
+
 cdef inline double log1mexp_grad_y(double y) noexcept nogil:
     # e^-x = 1 - e^y, so f' = (1 - e^y) / e^y = expm1(-y): exact in form, one rounding;
-    # +inf at y = -inf (x = 0, and where -y > 709.78), +0 at y = -0 (x = +inf)
-    return _expm1(-y)
+    # +inf at y = -inf (x = 0, and where -y > 709.78), +0 at y = -0 (x = +inf).
+    # Above u = -y = 709 (x subnormal) expm1(u) is taken as e * expm1(u - 1) (e^u - 1 =
+    # e^u there to 2^-1000): the primitive's 2^n factor is 2^1024 = inf for u in
+    # (709.09, 709.78], where its e^r - 1 is negative (inf - inf: NaN); past e^u's
+    # overflow the result is inf, selected (u - 1 may fall in that band again)
+    cdef double u = -y
+    cdef bint top = isgreater(u, 709.0)
+    cdef double r = _expm1(u - 1.0 if top else u) * (L1ME_E if top else 1.0)
+    return INFINITY if isgreater(u, L1ME_OVER) else r
 
 
 # ---- second derivative (f'', NAME_grad2: double only, see elementwise_loops.pxi.tp) ----
