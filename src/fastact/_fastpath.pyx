@@ -193,6 +193,20 @@ cdef inline void _put(tuple t, Py_ssize_t i, object v):
     PyTuple_SET_ITEM(t, i, v)
 
 
+cdef extern from *:
+    """
+    /* the ufunc's loop signatures (type numbers, nargs per loop): a field NumPy's own
+       .pxd exposes up to 2.4 and not from 2.5 on, whose header reads the fields through
+       _PyUFuncObject_GET_ITEM_DATA (the same layout) */
+    #if defined(_PyUFuncObject_GET_ITEM_DATA)
+    #define FASTACT_UFUNC_TYPES(u) ((const char *)_PyUFuncObject_GET_ITEM_DATA(u)->types)
+    #else
+    #define FASTACT_UFUNC_TYPES(u) ((const char *)((PyUFuncObject *)(u))->types)
+    #endif
+    """
+    const char* FASTACT_UFUNC_TYPES(object u)
+
+
 ctypedef void (*_loop_fn)(char**, const cnp.npy_intp*, const cnp.npy_intp*,
                          void*) noexcept nogil
 
@@ -255,9 +269,10 @@ cdef object _direct(cnp.ufunc uf, PyObject** argv, Py_ssize_t ndata, tuple param
             if lo != o and lo < o + nbytes and o < lo + nbytes:
                 return None
     # the loop NumPy's legacy type resolution would pick, if it is exactly ours
+    cdef const char* types = FASTACT_UFUNC_TYPES(uf)
     for i in range(uf.ntypes):
         for k in range(nargs):
-            if uf.types[i * nargs + k] != (t if k < ndata or k == nin else
+            if types[i * nargs + k] != (t if k < ndata or k == nin else
                                            cnp.PyArray_TYPE(<cnp.ndarray><object>ops[k])):
                 break
         else:
@@ -265,7 +280,7 @@ cdef object _direct(cnp.ufunc uf, PyObject** argv, Py_ssize_t ndata, tuple param
         for k in range(nin):
             if not cnp.PyArray_CanCastSafely(
                     t if k < ndata else cnp.PyArray_TYPE(<cnp.ndarray><object>ops[k]),
-                    uf.types[i * nargs + k]):
+                    types[i * nargs + k]):
                 break
         else:
             return None                         # NumPy takes an earlier, inexact loop
