@@ -6,8 +6,8 @@ import numpy as np
 
 from .. import _losses
 from .checks import (
-    _array, _BCE_AXIS, _bce_weight, _cast, _dtypes, _F64, _grad_output, _reduction,
-    _scalar, _unexpected)
+    _finish, _array, _BCE_AXIS, _bce_weight, _dtypes, _F64, _grad_output, _reduction,
+    _unexpected)
 
 
 # ---- binary_cross_entropy_with_logits ----------------------------------------------------
@@ -59,17 +59,7 @@ def _bce(fname, logits, target, weight, pos_weight, reduction, mode, grad_output
                      total / n if n else math.nan)
             if per_element:
                 grad *= g.reshape(shape2)
-        if mode != "backward":
-            if elementwise:
-                value = _cast(value.reshape(x.shape), out_dt)
-                value = value[()] if value.ndim == 0 else value
-            else:
-                value = _scalar(value, out_dt)
-            if not want_grad:
-                return value
-        grad = _cast(grad.reshape(x.shape), out_dt)
-        grad = grad[()] if grad.ndim == 0 else grad
-    return grad if mode == "backward" else (value, grad)
+        return _finish(mode, value, grad, x.shape, out_dt, elementwise, want_grad)
 
 
 def _bce_torch_order(x, t, w, pw):

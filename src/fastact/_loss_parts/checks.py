@@ -206,6 +206,23 @@ def _cast(a, dtype):
         return np.asarray(a, dtype=dtype, order="C")
 
 
+def _finish(mode, value, grad, shape, dtype, elementwise, want_grad):
+    """An elementwise loss call's result from the kernels' float64 value (array or sum)
+    and gradient: in x's shape and the output dtype, 0-d as scalars; the gradient alone
+    for mode 'backward', (value, gradient) when want_grad, else the value."""
+    if mode != "backward":
+        if elementwise:
+            value = _cast(value.reshape(shape), dtype)
+            value = value[()] if value.ndim == 0 else value
+        else:
+            value = _scalar(value, dtype)
+        if not want_grad:
+            return value
+    grad = _cast(grad.reshape(shape), dtype)
+    grad = grad[()] if grad.ndim == 0 else grad
+    return grad if mode == "backward" else (value, grad)
+
+
 def _empty_value(reduction, shape, dtype):
     """The loss of no rows, as PyTorch: NaN for 'mean', 0 for 'sum'."""
     if reduction == "none":

@@ -7,8 +7,8 @@ import numpy as np
 
 from .. import _losses
 from .checks import (
-    _array, _BCE_AXIS, _bce_weight, _cast, _dtypes, _F64, _grad_output, _number,
-    _reduction, _scalar, _unexpected)
+    _finish, _array, _BCE_AXIS, _bce_weight, _dtypes, _F64, _grad_output, _number,
+    _reduction, _unexpected)
 
 
 # ---- the pointwise losses: mse_loss, huber_loss, smooth_l1_loss, binary_cross_entropy ----
@@ -59,17 +59,7 @@ def _pointwise(fname, kind, input, target, weight, param, reduction, mode,
                  total / n if n else math.nan)
         if per_element:
             grad *= g.reshape(shape2)
-        if mode != "backward":
-            if elementwise:
-                value = _cast(value.reshape(x.shape), out_dt)
-                value = value[()] if value.ndim == 0 else value
-            else:
-                value = _scalar(value, out_dt)
-            if not want_grad:
-                return value
-        grad = _cast(grad.reshape(x.shape), out_dt)
-        grad = grad[()] if grad.ndim == 0 else grad
-    return grad if mode == "backward" else (value, grad)
+        return _finish(mode, value, grad, x.shape, out_dt, elementwise, want_grad)
 
 
 def _bce_range(fname, x, x2, t2):
